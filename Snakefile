@@ -1,0 +1,24 @@
+# kz-shutdowns: raw article and tweets -> geocoded city reports -> maps and figures -> Quarto paper.
+# The rules live in rules/*.smk, included below in data-flow order; `snakemake --cores all` builds
+# everything except the rendered paper, which needs Quarto (`snakemake --cores all render_paper`).
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "config/config.schema.yaml")
+
+
+include: "rules/common.smk"
+
+
+# Everything the workflow publishes, except the rendered paper.
+rule all:
+    input:
+        expand("data/interim/segments/{article}.parquet", article=ARTICLES),
+
+
+include: "rules/raw.smk"

@@ -1,0 +1,45 @@
+"""The ``kzshutdowns`` command: one subcommand per stage, each the ``main`` of its own module.
+
+``kzshutdowns parse ...`` is the same as ``python -m kzshutdowns.parse_article ...``; the table
+below is the only place that ties the two together.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+from kzshutdowns import __version__
+from kzshutdowns.errors import run_main
+
+# subcommand -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+}
+
+
+def usage() -> str:
+    width = max((len(name) for name in COMMANDS), default=0)
+    lines = [f"usage: kzshutdowns COMMAND [ARGS...]  (kzshutdowns {__version__})", "", "commands:"]
+    lines += [f"  {name:<{width}}  {help_}" for name, (_, help_) in sorted(COMMANDS.items())]
+    lines += ["", "Run 'kzshutdowns COMMAND --help' for the arguments of one command."]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help"}:
+        print(usage())
+        return 0
+    if args[0] == "--version":
+        print(__version__)
+        return 0
+    if args[0] not in COMMANDS:
+        print(f"error: unknown command {args[0]!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[args[0]][0])
+    return run_main(module.main, args[1:])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,51 @@
+"""Reading text strictly and writing outputs atomically.
+
+``read_text`` is the single entry point for raw text: it refuses what would break character spans
+or hide a problem (empty files, invalid UTF-8, a byte-order mark, CR line endings) with an
+:class:`~kzshutdowns.errors.InputError` that names the line. ``atomic_output`` gives a temporary
+path beside the target and renames it only when the writer succeeded, so a failed step never
+leaves a partial file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from kzshutdowns.errors import InputError
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Return the UTF-8 text of ``path``, or raise InputError for empty, non-UTF-8, BOM or CR input."""
+    data = Path(path).read_bytes()
+    if not data.strip():
+        raise InputError(path, "file is empty", line=1)
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise InputError(path, "starts with a UTF-8 byte-order mark; save it without BOM", line=1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError(path, f"invalid UTF-8 at byte {error.start}", line=line) from None
+    if "\r" in text:
+        line = text.count("\n", 0, text.index("\r")) + 1
+        raise InputError(path, "CR line ending; convert the file to LF line endings", line=line)
+    return text
+
+
+@contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; move it onto ``path`` if the block succeeds."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
