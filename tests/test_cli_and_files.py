@@ -1,0 +1,99 @@
+"""The shared foundations: the one-line input errors, strict text reading, atomic outputs, CLI dispatch."""
+
+import subprocess
+import sys
+
+import pytest
+
+from kzshutdowns import __version__, cli
+from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.files import atomic_output, read_text
+
+
+def test_input_error_names_file_line_and_field():
+    assert str(InputError("a.csv", "malformed date", line=3, field="start_date")) == (
+        "a.csv:3: start_date: malformed date"
+    )
+    assert str(InputError("a.txt", "file is empty")) == "a.txt: file is empty"
+
+
+def test_run_main_turns_input_error_into_one_line_and_exit_2(capsys):
+    def main(argv):
+        raise InputError("x.txt", "bad", line=7, field="text")
+
+    assert run_main(main, []) == 2
+    assert capsys.readouterr().err == "error: x.txt:7: text: bad\n"
+
+
+def test_run_main_lets_programming_errors_through():
+    def main(argv):
+        raise KeyError("bug")
+
+    with pytest.raises(KeyError):
+        run_main(main, [])
+
+
+@pytest.mark.parametrize(
+    ("data", "message", "line"),
+    [
+        (b"", "file is empty", 1),
+        (b"  \n\n", "file is empty", 1),
+        (b"\xef\xbb\xbfhello\n", "byte-order mark", 1),
+        (b"one\ntwo \xff\n", "invalid UTF-8 at byte 8", 2),
+        (b"one\ntwo\r\nthree\n", "CR line ending", 2),
+    ],
+)
+def test_read_text_refuses_bad_input_naming_the_line(tmp_path, data, message, line):
+    path = tmp_path / "raw.txt"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as caught:
+        read_text(path)
+    assert message in caught.value.message
+    assert caught.value.line == line
+    assert caught.value.path == path
+
+
+def test_read_text_returns_the_exact_text(tmp_path):
+    path = tmp_path / "raw.txt"
+    path.write_bytes("Астана, أستانا\n".encode())
+    assert read_text(path) == "Астана, أستانا\n"
+
+
+def test_atomic_output_leaves_nothing_when_the_writer_fails(tmp_path):
+    target = tmp_path / "out" / "table.csv"
+    with pytest.raises(RuntimeError), atomic_output(target) as temporary:
+        temporary.write_text("partial")
+        raise RuntimeError("writer failed")
+    assert not target.exists()
+    assert list(target.parent.iterdir()) == []
+
+
+def test_atomic_output_moves_the_finished_file_into_place(tmp_path):
+    target = tmp_path / "table.csv"
+    with atomic_output(target) as temporary:
+        temporary.write_text("done")
+    assert target.read_text() == "done"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["table.csv"]
+
+
+def test_cli_lists_commands_and_rejects_unknown_ones(capsys):
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for name in cli.COMMANDS:
+        assert name in out
+    assert cli.main(["no-such-command"]) == 2
+    assert "unknown command 'no-such-command'" in capsys.readouterr().err
+
+
+def test_every_command_module_has_a_main():
+    import importlib
+
+    for name, (module, _help) in cli.COMMANDS.items():
+        assert callable(importlib.import_module(module).main), name
+
+
+def test_console_script_reports_its_version():
+    result = subprocess.run(
+        [sys.executable, "-m", "kzshutdowns.cli", "--version"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == __version__
