@@ -15,6 +15,8 @@ from kzshutdowns.errors import run_main
 
 # subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "check-raw": ("kzshutdowns.raw_manifest", "check data/raw/ against its manifest and article metadata"),
+    "parse": ("kzshutdowns.parse_article", "raw article -> paragraph, tweet and translation segments"),
 }
 
 

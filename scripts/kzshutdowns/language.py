@@ -1,0 +1,128 @@
+"""Language identification by script and letters, for short texts such as tweets and paragraphs.
+
+``detect_language(text)`` returns an ISO 639-1 code from :data:`LANGUAGES` or ``"und"``
+(undetermined). The rule is deliberately simple and explainable, so a reader can predict it:
+
+1. Only letters count (Unicode category L*); digits, punctuation, marks and emoji are ignored, and so
+   are @mentions, #hashtags and URLs, unless nothing else is left (a tweet made only of hashtags is
+   judged by the hashtag words).
+2. The script with the most letters wins if it holds more than half of them: Arabic, Cyrillic or
+   Latin. Fewer than :data:`MIN_LETTERS` letters, or no majority, gives ``"und"``.
+3. Arabic script is Arabic (``ar``), unless more than 2% of its letters exist only in the Persian,
+   Urdu or Kazakh (Tote) alphabets (پ چ ژ ڭ ۇ ۋ ە ی ک ...): then ``"und"``.
+4. Cyrillic is Kazakh (``kk``) when at least 15% of its words contain a letter of the Kazakh alphabet
+   that Russian lacks (ә ғ қ ң ө ұ ү һ і); a Russian sentence quoting one Kazakh name stays Russian.
+   Letters of Ukrainian or Belarusian (ї є ґ ў) give ``"und"``. Otherwise Russian (``ru``).
+5. Latin is scored per language: one point per common function word (``the``, ``le``, ``der``, ...)
+   and one per letter that only French (é è ê à ç œ ...) or only German (ä ö ü ß) uses. The best
+   positive score wins; a tie or no evidence gives ``"und"``. So ``"Independence Day"`` is ``und``
+   while ``"Independence Day from social media"`` is ``en``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+LANGUAGES: tuple[str, ...] = ("ar", "ru", "kk", "en", "fr", "de")
+UNDETERMINED = "und"
+MIN_LETTERS = 3
+
+KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+NON_RUSSIAN_CYRILLIC = frozenset("їєґўЇЄҐЎ")
+# Letters of Arabic-script alphabets other than Arabic (Persian, Urdu, Kazakh Tote jazu).
+NON_ARABIC_ARABIC_SCRIPT = frozenset("پچژڭۇۋەیکگٴٵٶٷۆۉۊڵھےڈڑٹں")
+KAZAKH_WORD_SHARE = 0.15
+NON_ARABIC_LETTER_SHARE = 0.02
+
+# fmt: off
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset({
+        "the", "a", "an", "and", "or", "of", "to", "in", "on", "at", "for", "from", "with", "by", "is",
+        "are", "was", "were", "be", "been", "have", "has", "had", "not", "no", "we", "you", "they",
+        "he", "she", "it", "this", "that", "these", "those", "our", "your", "their", "my", "his", "her",
+        "its", "will", "would", "can", "could", "as", "but", "if", "about", "after", "into", "than",
+        "there", "here", "what", "who", "which", "all",
+    }),
+    "fr": frozenset({
+        "le", "la", "les", "un", "une", "des", "du", "de", "et", "ou", "est", "sont", "été", "pas",
+        "ne", "nous", "vous", "ils", "elles", "il", "elle", "ce", "cette", "ces", "au", "aux", "dans",
+        "sur", "pour", "par", "avec", "sans", "que", "qui", "quoi", "leur", "leurs", "notre", "nos",
+        "votre", "vos", "mais", "donc", "plus", "aussi", "très", "être", "avoir", "à", "où",
+    }),
+    "de": frozenset({
+        "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "und",
+        "oder", "ist", "sind", "war", "waren", "nicht", "kein", "keine", "wir", "ihr", "sie", "er",
+        "es", "ich", "mit", "von", "zu", "zum", "zur", "im", "auf", "für", "aus", "bei", "nach", "über",
+        "unter", "auch", "noch", "nur", "schon", "wie", "was", "wer", "heute", "dass", "haben", "hat",
+        "wird", "werden",
+    }),
+}
+# fmt: on
+_SPECIFIC_LETTERS: dict[str, frozenset[str]] = {
+    "fr": frozenset("éèêëàâçîïôûùÿœæÉÈÊËÀÂÇÎÏÔÛÙŸŒÆ"),
+    "de": frozenset("äöüßÄÖÜẞ"),
+}
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\bpic\.twitter\.com/\S+", re.IGNORECASE)
+_TAG = re.compile(r"[@#][\w]+")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def script_of(char: str) -> str | None:
+    """Return "arabic", "cyrillic" or "latin" for a letter of those scripts, else None."""
+    name = unicodedata.name(char, "")
+    for script in ("ARABIC", "CYRILLIC", "LATIN"):
+        if name.startswith(script):
+            return script.lower()
+    return None
+
+
+def _letters(text: str) -> list[str]:
+    return [char for char in text if unicodedata.category(char).startswith("L")]
+
+
+def _latin_language(text: str) -> str:
+    words = [word.lower() for word in _WORD.findall(text)]
+    scores: Counter[str] = Counter()
+    for language, vocabulary in _FUNCTION_WORDS.items():
+        scores[language] += sum(word in vocabulary for word in words)
+    for language, letters in _SPECIFIC_LETTERS.items():
+        scores[language] += sum(char in letters for char in text)
+    ranked = scores.most_common()
+    if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        return UNDETERMINED
+    return ranked[0][0]
+
+
+def _cyrillic_language(text: str) -> str:
+    if any(char in NON_RUSSIAN_CYRILLIC for char in text):
+        return UNDETERMINED
+    words = [word for word in _WORD.findall(text) if any(script_of(c) == "cyrillic" for c in word)]
+    kazakh = sum(any(char in KAZAKH_LETTERS for char in word) for word in words)
+    return "kk" if words and kazakh / len(words) >= KAZAKH_WORD_SHARE else "ru"
+
+
+def _arabic_language(letters: list[str]) -> str:
+    foreign = sum(char in NON_ARABIC_ARABIC_SCRIPT for char in letters)
+    return UNDETERMINED if foreign / len(letters) > NON_ARABIC_LETTER_SHARE else "ar"
+
+
+def detect_language(text: str) -> str:
+    """Return the ISO 639-1 code of ``text`` (one of :data:`LANGUAGES`) or ``"und"``; see module doc."""
+    prose = _TAG.sub(" ", _URL.sub(" ", text))
+    if len(_letters(prose)) < MIN_LETTERS:
+        prose = _URL.sub(" ", text).replace("#", " ").replace("@", " ")
+    letters = _letters(prose)
+    if len(letters) < MIN_LETTERS:
+        return UNDETERMINED
+    scripts = Counter(script_of(char) for char in letters)
+    script, count = scripts.most_common(1)[0]
+    if script is None or count * 2 <= len(letters):
+        return UNDETERMINED
+    if script == "arabic":
+        return _arabic_language([char for char in letters if script_of(char) == "arabic"])
+    if script == "cyrillic":
+        return _cyrillic_language(prose)
+    return _latin_language(prose)

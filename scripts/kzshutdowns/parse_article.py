@@ -1,0 +1,304 @@
+"""Raw article text -> one row per segment: article paragraphs, embedded tweets and their translations.
+
+Layout the parser reads (the way Global Voices and similar sites look once copied as plain text):
+one paragraph per line (blank lines are allowed anywhere and ignored), and each embedded tweet as
+
+    <tweet text, one line>
+    — Author Name (@handle) December 16, 2016        <- the attribution line
+    <translation, one line>                            <- zero or more, see the rule below
+    <translation, one line>
+
+Attribution line: a dash (em dash ``—``, en dash ``–``, horizontal bar ``―``, or ``--``),
+the author's display name (may be empty), ``(@handle)``, then the date, with or without spaces in
+between (``—Joanna Lillis (@joannalillis)December 16, 2016`` is valid). The date must be one of the
+forms of :mod:`kzshutdowns.dates` (English, French, German, Russian, Kazakh, Arabic in Levantine and
+Egyptian month names, ISO). A line shaped like an attribution whose date is not a real date raises
+:class:`~kzshutdowns.errors.InputError` with field ``date``: a tweet is never silently demoted to a
+paragraph. The tweet text is the nearest non-blank line above the attribution; an attribution with
+no such line (first line, or right under another attribution) raises an error with field ``tweet``.
+
+Translation rule. The lines after an attribution, up to the next tweet's text, are read in order and
+taken as translations of the tweet while each one
+
+1. has a determined language (:func:`kzshutdowns.language.detect_language`) that differs from the
+   tweet's and from every translation already taken (one translation per language), and
+2. is at most ``2 * len(tweet) + 40`` characters long (a translation of a tweet is tweet-sized;
+   article paragraphs usually are not);
+
+and the run stops right after the translation into the article's language (the article's own
+translation for its readers always comes last; the seed shows ``en`` then ``ar`` in an Arabic
+article). A tweet written in the article's language gets no translations. The first line that
+fails a test, and everything after it, is article text. So in the seed the Arabic line after
+``@joannalillis``'s English tweet is its translation and the longer Arabic line after it (same
+language as the translation just taken) is a paragraph again. Known limits: a tweet or a paragraph
+that spans several lines becomes several segments; a foreign-language tweet left untranslated and
+followed by a short paragraph in another language would take that paragraph as its translation.
+
+Output columns (contract "Segments"): ``article_id``, ``segment_id``, ``kind`` (``paragraph``,
+``tweet``, ``translation``), ``line`` (1-based), ``start``/``end`` (character offsets into the raw
+text, ``raw[start:end] == text``; leading and trailing white space of a line is outside the span),
+``text``, ``lang``, ``translates``, ``author``, ``handle``, ``date``, ``hashtags``, ``mentions``.
+Segment ids: ``{article_id}:p{n}`` for the n-th paragraph, ``{article_id}:t{n}`` for the n-th tweet,
+``{article_id}:t{n}.{lang}`` for its translation into ``lang``. Author, handle and date are set on
+tweet rows only; a translation reaches them through ``translates``. Hashtags and mentions are found
+in every segment, as written (without ``#``/``@``), outside URLs; a hashtag glued to a mention
+(``@instagram#независимость``) is split into both. Rows are in document order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kzshutdowns.dates import DateFormatError, parse_date
+from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.files import atomic_output, read_text
+from kzshutdowns.language import UNDETERMINED, detect_language
+from kzshutdowns.raw_manifest import load_metadata
+
+KINDS = ("paragraph", "tweet", "translation")
+SCHEMA = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("segment_id", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("line", pa.int64(), nullable=False),
+        pa.field("start", pa.int64(), nullable=False),
+        pa.field("end", pa.int64(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("lang", pa.string(), nullable=False),
+        pa.field("translates", pa.string()),
+        pa.field("author", pa.string()),
+        pa.field("handle", pa.string()),
+        pa.field("date", pa.string()),
+        pa.field("hashtags", pa.list_(pa.string()), nullable=False),
+        pa.field("mentions", pa.list_(pa.string()), nullable=False),
+    ]
+)
+COLUMNS = tuple(SCHEMA.names)
+TRANSLATION_FACTOR = 2
+TRANSLATION_SLACK = 40
+
+_ATTRIBUTION = re.compile(
+    r"(?P<dash>—|–|―|--)\s*(?P<author>.*?)\s*\(@(?P<handle>[A-Za-z0-9_]+)\)\s*(?P<date>.*)", re.DOTALL
+)
+_URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]+)")
+# word characters plus the combining marks of Latin, Cyrillic and Arabic, and the zero-width non-joiner
+_TAG_CHAR = r"[\w\u0300-\u036f\u0483-\u0489\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200c]"
+_HASHTAG = re.compile(rf"#({_TAG_CHAR}+)")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One non-blank line of the raw text: 1-based number and the span of its stripped content."""
+
+    number: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """The facts of an attribution line (author None when the display name is empty)."""
+
+    author: str | None
+    handle: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A hashtag or mention: kind ("hashtag"|"mention"), span of the whole tag, value without its sign."""
+
+    kind: str
+    start: int
+    end: int
+    value: str
+
+
+def split_lines(text: str) -> list[Line]:
+    """Return the non-blank lines of ``text`` (split on LF only) with the spans of their stripped content."""
+    lines = []
+    offset = 0
+    for number, raw in enumerate(text.split("\n"), start=1):
+        stripped = raw.strip()
+        if stripped:
+            start = offset + (len(raw) - len(raw.lstrip()))
+            lines.append(Line(number, start, start + len(stripped), stripped))
+        offset += len(raw) + 1
+    return lines
+
+
+def find_tags(text: str) -> list[Tag]:
+    """Return the mentions and hashtags of ``text`` in order, ignoring those inside URLs.
+
+    A mention is ``@`` + letters, digits, underscore, not preceded by a word character (so e-mail
+    addresses are not mentions). A hashtag is ``#`` + word characters with at least one letter, not
+    preceded by a word character, ``&`` or ``#``, except right after a mention: ``@instagram#tag``.
+    """
+    urls = [match.span() for match in _URL.finditer(text)]
+
+    def in_url(position: int) -> bool:
+        return any(start <= position < end for start, end in urls)
+
+    tags = [
+        Tag("mention", m.start(), m.end(), m[1]) for m in _MENTION.finditer(text) if not in_url(m.start())
+    ]
+    mention_ends = {tag.end for tag in tags}
+    for match in _HASHTAG.finditer(text):
+        start, value = match.start(), match[1]
+        before = text[start - 1] if start else " "
+        glued = before.isalnum() or before in "_&#"
+        if in_url(start) or (glued and start not in mention_ends):
+            continue
+        if any(char.isalpha() for char in value):
+            tags.append(Tag("hashtag", start, match.end(), value))
+    return sorted(tags, key=lambda tag: tag.start)
+
+
+def parse_attribution(line: Line, path: str | PathLike[str]) -> Attribution | None:
+    """Return the attribution on ``line``, None if the line is not one; InputError if its date is bad."""
+    match = _ATTRIBUTION.fullmatch(line.text)
+    if match is None:
+        return None
+    try:
+        date = parse_date(match["date"])
+    except DateFormatError as error:
+        raise InputError(path, f"attribution of @{match['handle']}: {error}", line.number, "date") from None
+    return Attribution(match["author"] or None, match["handle"], date.isoformat())
+
+
+def _is_translation(candidate: str, lang: str, tweet_text: str, seen: set[str]) -> bool:
+    fits = len(candidate) <= TRANSLATION_FACTOR * len(tweet_text) + TRANSLATION_SLACK
+    return lang != UNDETERMINED and lang not in seen and fits
+
+
+def _row(article_id: str, segment_id: str, kind: str, line: Line, lang: str, **facts: str | None) -> dict:
+    tags = find_tags(line.text)
+    return {
+        "article_id": article_id,
+        "segment_id": f"{article_id}:{segment_id}",
+        "kind": kind,
+        "line": line.number,
+        "start": line.start,
+        "end": line.end,
+        "text": line.text,
+        "lang": lang,
+        "translates": facts.get("translates"),
+        "author": facts.get("author"),
+        "handle": facts.get("handle"),
+        "date": facts.get("date"),
+        "hashtags": [tag.value for tag in tags if tag.kind == "hashtag"],
+        "mentions": [tag.value for tag in tags if tag.kind == "mention"],
+    }
+
+
+def empty_segments() -> pd.DataFrame:
+    """An empty segments table with the contract's columns."""
+    return SCHEMA.empty_table().to_pandas()
+
+
+def parse_article(
+    text: str, article_id: str, path: str | PathLike[str] = "<text>", article_lang: str | None = None
+) -> pd.DataFrame:
+    """Split a raw article into paragraph, tweet and translation segments (see the module docstring).
+
+    ``article_lang`` is the language the article is written in (its metadata); None guesses it from
+    the lines that are neither tweets nor attributions. ``path`` only serves error messages.
+    """
+    lines = split_lines(text)
+    if not lines:
+        raise InputError(path, "article has no text", line=1)
+    attributions = {index: parse_attribution(line, path) for index, line in enumerate(lines)}
+    attributions = {index: found for index, found in attributions.items() if found is not None}
+    for index in attributions:
+        if index == 0 or index - 1 in attributions:
+            raise InputError(
+                path, "attribution line has no tweet text above it", lines[index].number, "tweet"
+            )
+    bodies = sorted(index - 1 for index in attributions)
+    if article_lang is None:
+        taken = set(bodies) | set(attributions)
+        article_lang = detect_language("\n".join(line.text for i, line in enumerate(lines) if i not in taken))
+
+    kind_of: dict[int, tuple[str, str, dict[str, str | None]]] = {}
+    for number, body in enumerate(bodies, start=1):
+        tweet, facts = lines[body], attributions[body + 1]
+        lang = detect_language(tweet.text)
+        kind_of[body] = (
+            "tweet",
+            f"t{number}",
+            {"author": facts.author, "handle": facts.handle, "date": facts.date},
+        )
+        following = [b for b in bodies if b > body]
+        stop = following[0] if following else len(lines)
+        seen = {lang}
+        for index in range(body + 2, stop):
+            candidate = lines[index].text
+            candidate_lang = detect_language(candidate)
+            if lang == article_lang or not _is_translation(candidate, candidate_lang, tweet.text, seen):
+                break
+            seen.add(candidate_lang)
+            kind_of[index] = ("translation", f"t{number}.{candidate_lang}", {"translates": f"t{number}"})
+            if candidate_lang == article_lang:
+                break
+
+    rows = []
+    paragraphs = 0
+    for index, line in enumerate(lines):
+        if index in attributions:
+            continue
+        kind, suffix, facts = kind_of.get(index, ("paragraph", "", {}))
+        if kind == "paragraph":
+            paragraphs += 1
+            suffix = f"p{paragraphs}"
+        if "translates" in facts:
+            facts = {"translates": f"{article_id}:{facts['translates']}"}
+        lang = suffix.rsplit(".", 1)[1] if kind == "translation" else detect_language(line.text)
+        rows.append(_row(article_id, suffix, kind, line, lang, **facts))
+    return pd.DataFrame(rows, columns=list(COLUMNS)) if rows else empty_segments()
+
+
+def segments_table(segments: pd.DataFrame) -> pa.Table:
+    """Convert a segments DataFrame to an Arrow table with the explicit contract schema."""
+    return pa.Table.from_pandas(segments[list(COLUMNS)], schema=SCHEMA, preserve_index=False)
+
+
+def write_segments(segments: pd.DataFrame, path: str | PathLike[str]) -> None:
+    """Write segments as Parquet (explicit schema, no index), atomically."""
+    table = segments_table(segments)
+    with atomic_output(path) as temporary:
+        pq.write_table(table, temporary)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="kzshutdowns parse",
+        description="Parse a raw article (NAME.txt + NAME.yml) into paragraphs, tweets and translations.",
+    )
+    parser.add_argument("--text", required=True, help="raw article text (UTF-8, LF, no BOM)")
+    parser.add_argument("--meta", required=True, help="its metadata .yml (validated, sha256 checked)")
+    parser.add_argument("--output", required=True, help="segments Parquet file to write")
+    args = parser.parse_args(argv)
+
+    text = read_text(args.text)
+    if Path(args.meta).stem != Path(args.text).stem:
+        raise InputError(args.meta, f"metadata file name does not match the article {args.text}")
+    metadata = load_metadata(args.meta, args.text)
+    segments = parse_article(text, Path(args.text).stem, path=args.text, article_lang=metadata.language)
+    write_segments(segments, args.output)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_main(main))
