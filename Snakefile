@@ -22,3 +22,4 @@ rule all:
 
 
 include: "rules/raw.smk"
+include: "rules/tweets.smk"

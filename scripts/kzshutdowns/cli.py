@@ -17,6 +17,7 @@ from kzshutdowns.errors import run_main
 COMMANDS: dict[str, tuple[str, str]] = {
     "check-raw": ("kzshutdowns.raw_manifest", "check data/raw/ against its manifest and article metadata"),
     "parse": ("kzshutdowns.parse_article", "raw article -> paragraph, tweet and translation segments"),
+    "parse-tweets": ("kzshutdowns.parse_tweets", "one shard of a tweet collection (.jsonl) -> segments"),
 }
 
 

@@ -1,0 +1,151 @@
+"""Tweet collections (JSON Lines) -> tweet segments: fields, languages, tags, dates, and bad input."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.parse_article import COLUMNS
+from kzshutdowns.parse_tweets import main, parse_tweets, read_shard_lines
+
+SAMPLE = Path(__file__).parent / "data" / "tweets" / "sample.jsonl"
+
+
+def parse_file(path, shard=0, shards=1):
+    return parse_tweets(read_shard_lines(path, shard, shards), Path(path).stem, path=path)
+
+
+def write_lines(tmp_path, *lines, name="c.jsonl", newline="\n"):
+    path = tmp_path / name
+    path.write_bytes(("".join(line + newline for line in lines)).encode("utf-8"))
+    return path
+
+
+def tweet(**fields):
+    return json.dumps({"id": "1", "text": "no internet in Almaty", **fields}, ensure_ascii=False)
+
+
+def test_sample_collection_gives_one_tweet_segment_per_line():
+    segments = parse_file(SAMPLE)
+    assert list(segments.columns) == list(COLUMNS)
+    assert segments["line"].tolist() == [1, 2, 3, 4]
+    assert segments["segment_id"].tolist() == [
+        "tweets-sample:809721634573090816",
+        "tweets-sample:809740000000000001",
+        "tweets-sample:3",
+        "tweets-sample:4",
+    ]
+    assert set(segments["article_id"]) == {"tweets-sample"}
+    assert set(segments["kind"]) == {"tweet"}
+    assert segments["translates"].isna().all()
+    # spans are into the tweet's own text
+    assert (segments["start"] == 0).all()
+    assert (segments["end"] == segments["text"].str.len()).all()
+
+
+def test_sample_fields_languages_and_dates():
+    rows = parse_file(SAMPLE).set_index("line")
+    assert rows.loc[1, "handle"] == "Malik_MKZ"  # the @ is dropped
+    assert rows.loc[1, "author"] == "Malik Zhumagaliyev"
+    assert rows.loc[1, "lang"] == "ru"  # given
+    assert rows.loc[2, "lang"] == "en"  # detected: no lang key
+    assert rows.loc[3, "lang"] == "ar"
+    assert rows.loc[4, "lang"] == "kk"
+    assert pd.isna(rows.loc[3, "author"]) and pd.isna(rows.loc[3, "handle"])
+    # ISO timestamp, Twitter API v1 timestamp, a bare date, and date + created_at that agree
+    assert rows["date"].tolist() == ["2016-12-16", "2016-12-16", "2016-12-16", "2022-01-05"]
+
+
+def test_sample_hashtags_and_mentions_as_written():
+    rows = parse_file(SAMPLE).set_index("line")
+    assert list(rows.loc[1, "mentions"]) == ["facebook", "YouTube", "instagram"]
+    assert list(rows.loc[1, "hashtags"]) == ["независимость", "астана"]  # glued to @instagram
+    assert list(rows.loc[2, "hashtags"]) == ["Kazakhstan"]  # "#notatag" is inside a URL
+    assert list(rows.loc[3, "hashtags"]) == ["كازاخستان"]
+    assert list(rows.loc[4, "hashtags"]) == ["Алматы"]
+
+
+def test_cli_writes_parquet_segments(tmp_path):
+    output = tmp_path / "segments.parquet"
+    assert main(["--tweets", str(SAMPLE), "--output", str(output)]) == 0
+    written = pd.read_parquet(output)
+    assert written["segment_id"].tolist() == parse_file(SAMPLE)["segment_id"].tolist()
+
+
+def test_cli_writes_an_empty_table_for_an_empty_shard(tmp_path):
+    output = tmp_path / "segments.parquet"
+    path = write_lines(tmp_path, tweet())
+    assert main(["--tweets", str(path), "--shard", "0", "--shards", "2", "--output", str(output)]) == 0
+    assert main(["--tweets", str(path), "--shard", "1", "--shards", "2", "--output", str(output)]) == 0
+    empty = pd.read_parquet(output)
+    assert list(empty.columns) == list(COLUMNS) and len(empty) == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "message"),
+    [
+        ("", None, "blank line"),
+        ("{not json", None, "not valid JSON"),
+        ('["a list"]', None, "JSON object, not list"),
+        (json.dumps({"text": "x"}), "id", "required"),
+        (tweet(id=True), "id", "required"),
+        (tweet(id=""), "id", "required"),
+        (json.dumps({"id": "1"}), "text", "required"),
+        (tweet(text="   "), "text", "required"),
+        (tweet(text=5), "text", "required"),
+        (tweet(author=3), "author", "must be a string or null"),
+        (tweet(handle="@bad handle"), "handle", "is not a handle"),
+        (tweet(lang="Russian"), "lang", "ISO 639-1"),
+        (tweet(date="2016-02-30"), "date", "is not a date"),
+        (tweet(date="16.12.2016"), "date", "is not a date"),
+        (tweet(created_at="yesterday"), "created_at", "is not a timestamp"),
+        (tweet(date="2016-12-17", created_at="2016-12-16T10:00:00Z"), "date", "disagrees"),
+    ],
+)
+def test_bad_lines_name_file_line_and_field(tmp_path, line, field, message):
+    path = write_lines(tmp_path, tweet(id="ok"), line)
+    with pytest.raises(InputError) as caught:
+        parse_file(path)
+    assert caught.value.path == path
+    assert caught.value.line == 2
+    assert caught.value.field == field
+    assert message in caught.value.message
+
+
+def test_repeated_id_names_both_lines(tmp_path):
+    path = write_lines(tmp_path, tweet(id="7"), tweet(id="8"), tweet(id=7))
+    with pytest.raises(InputError, match="repeats the tweet on line 1") as caught:
+        parse_file(path)
+    assert (caught.value.line, caught.value.field) == (3, "id")
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "message"),
+    [
+        (b"", 1, "file is empty"),
+        (b"\xef\xbb\xbf" + tweet().encode() + b"\n", 1, "byte-order mark"),
+        (tweet().encode() + b"\r\n", 1, "CR line ending"),
+        (tweet(id="a").encode() + b"\n" + tweet(id="b").encode()[:-3] + b"\xff\"}\n", 2, "invalid UTF-8"),
+    ],
+)
+def test_bad_files_are_refused_with_the_line(tmp_path, content, line, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message) as caught:
+        parse_file(path)
+    assert caught.value.line == line
+
+
+def test_cli_reports_bad_input_in_one_line_and_leaves_no_output(tmp_path, capsys):
+    path = write_lines(tmp_path, tweet(), tweet(id="2", lang="xx-yy"))
+    output = tmp_path / "out.parquet"
+    assert run_main(main, ["--tweets", str(path), "--output", str(output)]) == 2
+    assert capsys.readouterr().err == f"error: {path}:2: lang: 'xx-yy' is not an ISO 639-1 code or 'und'\n"
+    assert not output.exists()
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_cli_refuses_a_shard_outside_the_shard_count(tmp_path):
+    with pytest.raises(SystemExit):
+        main(["--tweets", str(SAMPLE), "--shard", "3", "--shards", "3", "--output", str(tmp_path / "x")])
