@@ -1,0 +1,92 @@
+"""Written-out dates in six languages: accepted forms, month names, and the errors for bad ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from kzshutdowns.dates import MONTHS, DateFormatError, month_number, parse_date
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("December 16, 2016", "2016-12-16"),
+        ("Dec. 16 2016", "2016-12-16"),
+        ("16 December 2016", "2016-12-16"),
+        ("16 décembre 2016", "2016-12-16"),
+        ("1er décembre 2016", "2016-12-01"),
+        ("16 fevrier 2016", "2016-02-16"),
+        ("16. Dezember 2016", "2016-12-16"),
+        ("3 März 2017", "2017-03-03"),
+        ("16 декабря 2016 г.", "2016-12-16"),
+        ("16 декабря 2016г", "2016-12-16"),
+        ("16 желтоқсан 2016 ж.", "2016-12-16"),
+        ("16 كانون الأول 2016", "2016-12-16"),
+        ("16 ديسمبر 2016", "2016-12-16"),
+        ("16 كانون الأول/ديسمبر 2016", "2016-12-16"),
+        ("16 كانون الأول (ديسمبر) 2016", "2016-12-16"),
+        ("١٦ كانون الأول ٢٠١٦", "2016-12-16"),
+        ("9 أيار/مايو 2016", "2016-05-09"),
+        ("9 ايار 2016", "2016-05-09"),
+        ("21 إبريل، 2016", "2016-04-21"),
+        ("1 تشرين الثاني 2016", "2016-11-01"),
+        ("2016-12-16", "2016-12-16"),
+        ("  December   16 ,  2016 ", "2016-12-16"),
+    ],
+)
+def test_parse_date(text, expected):
+    assert parse_date(text) == dt.date.fromisoformat(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("February 30, 2016", "impossible date"),
+        ("29 февраля 2015 г.", "impossible date"),
+        ("2016-13-01", "impossible date"),
+        ("Decembruary 16, 2016", "unknown month name"),
+        ("16 كانون الأول/نوفمبر 2016", "disagree"),
+        ("yesterday", "not a date"),
+        ("December 2016", "not a date"),
+        ("", "not a date"),
+    ],
+)
+def test_bad_dates_say_what_is_wrong(text, problem):
+    with pytest.raises(DateFormatError, match=problem):
+        parse_date(text)
+
+
+def test_every_month_has_levantine_and_egyptian_arabic_names():
+    levantine = [
+        "كانون الثاني",
+        "شباط",
+        "آذار",
+        "نيسان",
+        "أيار",
+        "حزيران",
+        "تموز",
+        "آب",
+        "أيلول",
+        "تشرين الأول",
+        "تشرين الثاني",
+        "كانون الأول",
+    ]
+    egyptian = [
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل",
+        "مايو",
+        "يونيو",
+        "يوليو",
+        "أغسطس",
+        "سبتمبر",
+        "أكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ]
+    assert [month_number(name) for name in levantine] == list(range(1, 13))
+    assert [month_number(name) for name in egyptian] == list(range(1, 13))
+    assert set(MONTHS.values()) == set(range(1, 13))
+    assert month_number("Brumaire") is None

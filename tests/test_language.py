@@ -1,0 +1,56 @@
+"""Language identification by script and letters: each rule of kzshutdowns.language, one case each."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from kzshutdowns.language import LANGUAGES, UNDETERMINED, detect_language
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the seed's lines
+        ("حُظرت فيسبوك ويوتيوب وإنستغرام في كازاخستان بمناسبة ذكرى الاستقلال الخامسة والعشرين", "ar"),
+        (
+            "В Казахстане в честь 25-летия независимости заблокировали @facebook, @YouTube"
+            " и @instagram#независимость",
+            "ru",
+        ),
+        ("Independence Day from social media", "en"),
+        ("Help! We have no access to social media in #Kazakhstan #test", "en"),
+        ("أجرت وكالة الأنباء “TJournal” أحاديث مع سكان أربع مدن كازاخية", "ar"),
+        # Kazakh: letters Russian lacks, in enough words
+        ("Бүгін Алматыда әлеуметтік желілер ашылмай тұр", "kk"),
+        ("Қазақстан Республикасының тәуелсіздік күні", "kk"),
+        # a Russian sentence quoting one Kazakh name stays Russian
+        ("Сегодня в городе Қарағанды не работали социальные сети и мессенджеры весь день", "ru"),
+        # Ukrainian letters are neither Russian nor Kazakh
+        ("Сьогодні в Києві не працює інтернет, їжа є", UNDETERMINED),
+        # French and German by function words and letters
+        ("Internet est coupé à Atyrau, quelqu'un peut confirmer ?", "fr"),
+        ("Plus de Facebook à Almaty depuis ce matin", "fr"),
+        ("Kein Facebook und kein YouTube in Astana heute", "de"),
+        ("Straße gesperrt", "de"),
+        # Persian letters in Arabic script are not Arabic
+        ("امروز در تهران اینترنت قطع شد و پیام‌رسان‌ها کار نمی‌کنند", UNDETERMINED),
+        # no evidence, too few letters, no majority script
+        ("Independence Day", UNDETERMINED),
+        ("2016 — 25!", UNDETERMINED),
+        ("ok", UNDETERMINED),
+        ("", UNDETERMINED),
+        ("abc абв ابت 中文字", UNDETERMINED),
+        ("今日はインターネットが使えません", UNDETERMINED),
+        # URLs and tags are ignored, unless nothing else is left
+        ("https://t.co/abcdefgh Сегодня всё работает", "ru"),
+        ("#казахстан #независимость", "ru"),
+    ],
+)
+def test_detect_language(text, expected):
+    assert detect_language(text) == expected
+
+
+@given(st.text(max_size=200))
+def test_any_text_gets_a_known_code(text):
+    assert detect_language(text) in (*LANGUAGES, UNDETERMINED)
