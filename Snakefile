@@ -12,6 +12,11 @@ configfile: "config/config.yaml"
 validate(config, "config/config.schema.yaml")
 
 
+# The image every rule runs in on Kubernetes (config/profiles/kubernetes) and with `--sdm apptainer`;
+# built from config/profiles/kubernetes/Dockerfile. Plain runs ignore it and use the active venv.
+container: "docker://ghcr.io/kz-shutdowns/kz-shutdowns:0.1.0"
+
+
 include: "rules/common.smk"
 
 
