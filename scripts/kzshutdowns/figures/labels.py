@@ -1,0 +1,146 @@
+"""Deterministic placement of point labels that overlap neither each other nor the marks.
+
+Labels are placed one by one, in the order given (put the most important first). Each label tries
+a fixed list of positions around its point (right, left, above, below, then the diagonals), at the
+marker's radius plus a gap; then the same positions farther out, joined to the point by a thin
+leader line. The first position whose text box overlaps no placed label, no marker and no obstacle,
+and lies inside the Axes, wins. A label that fits nowhere is still drawn (at its first position) and
+reported, so no label is ever dropped silently. Placement works in display space after the figure's
+layout is fixed, so it holds at any output resolution: text, offsets and marks all scale together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.text import Annotation, Text
+from matplotlib.transforms import Bbox
+
+# Unit directions tried around a point, with the text alignment that keeps the text on that side.
+DIRECTIONS = (
+    (1.0, 0.0, "left", "center"),
+    (-1.0, 0.0, "right", "center"),
+    (0.0, 1.0, "center", "bottom"),
+    (0.0, -1.0, "center", "top"),
+    (0.75, 0.75, "left", "bottom"),
+    (-0.75, 0.75, "right", "bottom"),
+    (0.75, -0.75, "left", "top"),
+    (-0.75, -0.75, "right", "top"),
+)
+GAP_PT = 2.0
+LEADER_STEPS = (2.2, 3.6, 5.2)
+
+
+@dataclass(frozen=True)
+class PointLabel:
+    """A label for the point (x, y) in data coordinates, whose marker has radius ``radius_pt`` points."""
+
+    x: float
+    y: float
+    text: str
+    radius_pt: float = 3.0
+    # Extra horizontal offset of the marker in points (markers dodged side by side).
+    width_pt: float = 0.0
+
+
+def marker_box(ax: Axes, label: PointLabel) -> Bbox:
+    """The display-space box covering the label's marker (or row of dodged markers)."""
+    x, y = ax.transData.transform((label.x, label.y))
+    scale = ax.figure.dpi / 72.0
+    half_w = (label.radius_pt + label.width_pt / 2) * scale
+    half_h = label.radius_pt * scale
+    return Bbox.from_extents(x - half_w, y - half_h, x + half_w, y + half_h)
+
+
+def place_labels(
+    ax: Axes,
+    labels: Sequence[PointLabel],
+    *,
+    obstacles: Sequence[Artist] = (),
+    directions: Sequence[tuple[float, float, str, str]] = DIRECTIONS,
+    **text_kwargs: object,
+) -> tuple[list[Annotation], list[str]]:
+    """Place ``labels`` without overlaps; return the text artists and the labels that had to overlap.
+
+    ``obstacles`` are artists (a legend, a scale bar, other texts) that labels must avoid. The
+    figure's layout is settled first, so call this after everything else is drawn.
+    """
+    fig = ax.figure
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    inside = ax.get_window_extent(renderer)
+    taken = [marker_box(ax, label) for label in labels] + [
+        item.get_window_extent(renderer) for item in obstacles
+    ]
+    texts: list[Annotation] = []
+    crowded: list[str] = []
+    for index, label in enumerate(labels):
+        own = taken[index]
+        base = label.radius_pt + GAP_PT
+        candidates = [(direction, base, False) for direction in directions]
+        candidates += [
+            (direction, base * step + 4.0, True) for step in LEADER_STEPS for direction in directions
+        ]
+        chosen = None
+        for (dx, dy, ha, va), distance, leader in candidates:
+            text = _annotate(ax, label, dx, dy, ha, va, distance, leader, text_kwargs)
+            box = Text.get_window_extent(text, renderer)
+            fits = _contains(inside, box) and not any(
+                _overlaps(box, other) for other in taken if other is not own
+            )
+            if fits:
+                chosen = (text, box)
+                break
+            text.remove()
+        if chosen is None:
+            dx, dy, ha, va = directions[0]
+            text = _annotate(ax, label, dx, dy, ha, va, base, False, text_kwargs)
+            chosen = (text, Text.get_window_extent(text, renderer))
+            crowded.append(label.text)
+        texts.append(chosen[0])
+        taken.append(chosen[1])
+    return texts, crowded
+
+
+def _annotate(
+    ax: Axes,
+    label: PointLabel,
+    dx: float,
+    dy: float,
+    ha: str,
+    va: str,
+    distance: float,
+    leader: bool,
+    text_kwargs: dict[str, object],
+) -> Annotation:
+    offset_x = dx * (distance + label.width_pt / 2)
+    offset_y = dy * distance
+    arrow = (
+        {"arrowstyle": "-", "linewidth": 0.4, "color": "#666666", "shrinkA": 0, "shrinkB": 2}
+        if leader
+        else None
+    )
+    text = ax.annotate(
+        label.text,
+        xy=(label.x, label.y),
+        xytext=(offset_x, offset_y),
+        textcoords="offset points",
+        ha=ha,
+        va=va,
+        arrowprops=arrow,
+        annotation_clip=False,
+        **text_kwargs,
+    )
+    text.set_in_layout(False)
+    return text
+
+
+def _overlaps(a: Bbox, b: Bbox, pad: float = 4.0) -> bool:
+    return a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad
+
+
+def _contains(outer: Bbox, inner: Bbox) -> bool:
+    return outer.x0 <= inner.x0 and inner.x1 <= outer.x1 and outer.y0 <= inner.y0 and inner.y1 <= outer.y1

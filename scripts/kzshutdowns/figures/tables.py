@@ -1,0 +1,121 @@
+"""Reading the tables a figure draws, with errors that name the file, the line and the column.
+
+Figures need only a few columns of each table, so they check exactly those: a reuser can point a
+figure at any CSV that has them (another country's events, a subset of the reports) without the
+rest of the workflow's reference files. The row index of every table read here is the CSV line
+number of the record, so later checks can say where a bad value sits.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from collections.abc import Sequence
+
+import pandas as pd
+
+from kzshutdowns.errors import InputError
+from kzshutdowns.files import read_text
+
+
+def read_table(path: str | os.PathLike[str], columns: Sequence[str]) -> pd.DataFrame:
+    """Read a UTF-8 CSV as strings (empty cells stay ""), indexed by CSV line number.
+
+    Raises InputError when the file is missing, empty, has no data rows, or lacks one of ``columns``.
+    """
+    if not os.path.exists(path):
+        raise InputError(path, "file not found")
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    header = next(reader)
+    missing = [column for column in columns if column not in header]
+    if missing:
+        raise InputError(
+            path, f"missing required column (the header has: {', '.join(header)})", line=1, field=missing[0]
+        )
+    records, lines = [], []
+    start = reader.line_num + 1
+    for record in reader:
+        if record:
+            if len(record) != len(header):
+                raise InputError(path, f"{len(record)} fields where the header has {len(header)}", line=start)
+            records.append(record)
+            lines.append(start)
+        start = reader.line_num + 1
+    if not records:
+        raise InputError(path, "table has no data rows", line=2)
+    table = pd.DataFrame(records, columns=header, index=pd.Index(lines, name="line"), dtype="str")
+    return table
+
+
+def require_columns(table: pd.DataFrame, columns: Sequence[str], source: str) -> None:
+    """Raise InputError naming ``source`` if ``table`` lacks a column or has no rows."""
+    for column in columns:
+        if column not in table.columns:
+            raise InputError(source, "missing required column", field=column)
+    if table.empty:
+        raise InputError(source, "table has no rows")
+
+
+def coordinates(table: pd.DataFrame, source: str, lat: str = "lat", lon: str = "lon") -> pd.DataFrame:
+    """Return ``table`` with ``lat``/``lon`` as floats; raise InputError on a bad or out-of-range value.
+
+    Latitudes must lie in [-90, 90] and longitudes in [-180, 180]; the error names the line (the
+    table's index) and the column.
+    """
+    converted = {}
+    for column, limit in ((lat, 90.0), (lon, 180.0)):
+        values = []
+        for line, raw in table[column].items():
+            try:
+                value = float(raw)
+            except (TypeError, ValueError):
+                raise InputError(source, f"not a number: {raw!r}", line=int(line), field=column) from None
+            if not math.isfinite(value) or abs(value) > limit:
+                raise InputError(
+                    source, f"{value} is outside [-{limit:g}, {limit:g}]", line=int(line), field=column
+                )
+            values.append(value)
+        converted[column] = pd.Series(values, index=table.index, dtype="float64")
+    return table.assign(**converted)
+
+
+def split_list(value: str) -> list[str]:
+    """Split a ";"-separated cell into its non-empty, stripped items."""
+    return [item.strip() for item in str(value).split(";") if item.strip()]
+
+
+def parse_event_date(
+    value: str, source: str, line: int, field: str, *, end: bool = False
+) -> pd.Timestamp | None:
+    """Parse YYYY-MM-DD or YYYY-MM (month precision: its first day, or its last when ``end``); "" -> None."""
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        if len(text) == 7:
+            month = pd.Period(text, freq="M")
+            return (month.end_time if end else month.start_time).normalize()
+        if len(text) == 10:
+            return pd.Timestamp(text)
+    except ValueError:
+        pass
+    raise InputError(
+        source, f"not a date of the form YYYY-MM-DD or YYYY-MM: {text!r}", line=line, field=field
+    )
+
+
+def event_dates(events: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Return ``events`` with Timestamp columns ``start`` and ``end`` (None where the end is unknown)."""
+    starts, ends = [], []
+    for line, row in events.iterrows():
+        start = parse_event_date(row["start_date"], source, int(line), "start_date")
+        if start is None:
+            raise InputError(source, "start_date is empty", line=int(line), field="start_date")
+        finish = parse_event_date(row.get("end_date", ""), source, int(line), "end_date", end=True)
+        if finish is not None and finish < start:
+            raise InputError(source, "end_date is before start_date", line=int(line), field="end_date")
+        starts.append(start)
+        ends.append(finish)
+    return events.assign(start=starts, end=pd.Series(ends, index=events.index, dtype="object"))
