@@ -24,7 +24,10 @@ include: "rules/common.smk"
 rule all:
     input:
         expand("data/interim/segments/{article}.parquet", article=ARTICLES),
+        "data/processed/datapackage.json",
+        "data/processed/stop_crosswalk.csv",
 
 
 include: "rules/raw.smk"
 include: "rules/tweets.smk"
+include: "rules/events.smk"
