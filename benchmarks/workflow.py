@@ -1,0 +1,220 @@
+"""What the workflow costs: rebuild, no-op, one-figure and corpus-scaling times, peak memory, reproducibility.
+
+    python benchmarks/workflow.py [--sizes 10000 100000 1000000] [--cores 1 2] [--skip-rebuild]
+
+Everything runs in clean clones of the repository's HEAD under ``benchmarks/_work/`` (git-ignored;
+commit first), never in the repository itself, and prints:
+
+1. clean rebuild of the default target (everything except the rendered paper), twice in two fresh
+   clones; the second also shows whether the two rebuilds are byte-identical over the published
+   outputs (``data/processed/``, ``paper/figures/``, ``paper/_generated/``, ``paper/_variables.yml``);
+2. no-op time (a second run with nothing to do);
+3. the time to rebuild after touching one figure module, and which jobs reran;
+4. for the synthetic corpus of :mod:`make_corpus` at each size, the wall time of parsing, geocoding
+   and reporting the tweets (``--forcerun parse_tweets`` on the reports target, so that the
+   gazetteer, the raw-manifest check and the articles are not counted) with each core count, the
+   peak RSS of the largest single job (from the rules' ``benchmark:`` files) and of the whole run
+   (largest process, Snakemake included), and the speed-up over one core.
+
+Targets for this 2-core machine: rebuild < 20 s, no-op < 2 s, touching a figure module reruns only
+that figure and the paper inputs, 1M tweets < 60 s with 2 cores and < 1 GB per job, near-linear
+speed-up from 1 to 2 cores. Wall times depend on what else the machine is doing: say so with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / "_work"
+PUBLISHED = ("data/processed", "paper/figures", "paper/_generated", "paper/_variables.yml")
+REPORTS_TARGET = "data/processed/city_reports.csv"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One Snakemake invocation: wall seconds, jobs run per rule, peak RSS (MB) of its largest process."""
+
+    seconds: float
+    jobs: dict[str, int]
+    peak_mb: float
+    output: str
+
+
+def fresh_tree(name: str) -> Path:
+    """A clean clone of the repository's HEAD under benchmarks/_work/ (any older one of that name removed).
+
+    Its jobs import the clone's own package (PYTHONPATH is set in :func:`snakemake`), not the
+    editable install of the working tree.
+    """
+    tree = WORK / name
+    if tree.exists():
+        shutil.rmtree(tree)
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(tree)], check=True)
+    return tree
+
+
+def tree_env(tree: Path) -> dict[str, str]:
+    """The environment for commands run in a clone: its own package first on the import path."""
+    return os.environ | {"PYTHONPATH": str(tree / "scripts")}
+
+
+def snakemake(tree: Path, cores: int, *args: str) -> Run:
+    """Run Snakemake in ``tree``; fail loudly if it fails. Peak RSS comes from wait4 on the whole tree."""
+    log_path = tree / "benchmark-run.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", str(cores), *args],
+                                   cwd=tree, stdout=log, stderr=subprocess.STDOUT, env=tree_env(tree))
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+    output = log_path.read_text(encoding="utf-8")
+    if process.returncode != 0:
+        raise SystemExit(f"snakemake {' '.join(args)} failed in {tree}:\n{output[-3000:]}")
+    return Run(seconds, job_counts(output), usage.ru_maxrss / 1024, output)
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """The "Job stats" table Snakemake prints before running: rule -> number of jobs."""
+    counts: dict[str, int] = {}
+    lines = output.splitlines()
+    if "Job stats:" not in lines:
+        return counts
+    for line in lines[lines.index("Job stats:") + 3:]:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] == "total":
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts
+
+
+def job_peaks(tree: Path) -> dict[str, float]:
+    """Largest max_rss (MB) per rule among the benchmark files under logs/ (logs/<rule>/...tsv)."""
+    peaks: dict[str, float] = {}
+    for path in sorted((tree / "logs").glob("*/*benchmark.tsv")):
+        with open(path, encoding="utf-8") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                rss = float(row["max_rss"]) if row["max_rss"] not in {"", "-", "NA"} else 0.0
+                rule = path.parent.name
+                peaks[rule] = max(peaks.get(rule, 0.0), rss)
+    return peaks
+
+
+def digests(tree: Path) -> dict[str, str]:
+    """sha256 of every published output file, by path relative to the tree."""
+    found: dict[str, str] = {}
+    for name in PUBLISHED:
+        path = tree / name
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            found[str(file.relative_to(tree))] = hashlib.sha256(file.read_bytes()).hexdigest()
+    return found
+
+
+def describe(jobs: dict[str, int]) -> str:
+    return ", ".join(f"{rule} ({count})" for rule, count in sorted(jobs.items()) if rule != "all") or "none"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def bench_rebuild(cores: int, figure: str) -> None:
+    first_tree = fresh_tree("rebuild-1")
+    first = snakemake(first_tree, cores)
+    print(f"clean rebuild, default target (no paper), {cores} cores: {first.seconds:.1f} s, "
+          f"{sum(first.jobs.values())} jobs, largest process {first.peak_mb:.0f} MB "
+          f"[target < 20 s: {verdict(first.seconds < 20)}]")
+    second_tree = fresh_tree("rebuild-2")
+    second = snakemake(second_tree, cores)
+    print(f"clean rebuild again in a second fresh clone: {second.seconds:.1f} s")
+    one, two = digests(first_tree), digests(second_tree)
+    differing = sorted(path for path in one.keys() | two.keys() if one.get(path) != two.get(path))
+    print(f"reproducible: two clean rebuilds give byte-identical outputs over {len(one)} published files "
+          f"({', '.join(PUBLISHED)}): {'yes' if not differing and one else 'NO'}")
+    for path in differing:
+        print(f"  differs: {path}")
+
+    noop = snakemake(first_tree, cores)
+    print(f"no-op run: {noop.seconds:.2f} s, jobs run: {describe(noop.jobs)} "
+          f"[target < 2 s: {verdict(noop.seconds < 2 and not noop.jobs)}]")
+
+    module = first_tree / "scripts" / "kzshutdowns" / "figures" / f"{figure}.py"
+    if not module.exists():
+        print(f"touch figure module: {module.relative_to(first_tree)} does not exist; skipped")
+        return
+    module.touch()
+    touched = snakemake(first_tree, cores)
+    expected = {rule for rule in touched.jobs if rule != "all"}
+    print(f"after touching scripts/kzshutdowns/figures/{figure}.py: {touched.seconds:.1f} s, "
+          f"jobs rerun: {describe(touched.jobs)}")
+    only_figure_and_paper = all("figure" in rule or figure in rule or "paper" in rule for rule in expected)
+    print(f"  [target: only that figure and the paper inputs rerun: {verdict(only_figure_and_paper)}]")
+
+
+def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int, seed: int) -> None:
+    tree = fresh_tree("corpus")
+    print(f"{'tweets':>9} {'cores':>5} {'wall s':>8} {'tweets/s':>9} {'largest job MB':>15} "
+          f"{'(rule)':<22} {'run peak MB':>11} {'speed-up':>8}")
+    for size in sizes:
+        corpus = WORK / f"corpus-{size}"
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), "--tweets", str(size),
+                        "--articles", str(articles), "--seed", str(seed), "--output-dir", str(corpus)],
+                       check=True, capture_output=True)
+        raw = tree / "data" / "raw"
+        shutil.rmtree(raw / "tweets", ignore_errors=True)
+        shutil.copytree(corpus / "tweets", raw / "tweets")
+        for path in sorted((corpus / "articles").iterdir()):
+            shutil.copy(path, raw / "articles" / path.name)
+        manifest = str(raw / "MANIFEST.tsv")
+        subprocess.run([sys.executable, "-m", "kzshutdowns.raw_manifest", "--manifest", manifest, "--write"],
+                       check=True, capture_output=True, env=tree_env(tree))
+        # Everything but the tweets first (gazetteer, manifest check, articles), untimed.
+        snakemake(tree, max(cores_list), REPORTS_TARGET, "--omit-from", "parse_tweets")
+        baseline = None
+        for cores in cores_list:
+            shutil.rmtree(tree / "logs", ignore_errors=True)
+            run = snakemake(tree, cores, REPORTS_TARGET, "--forcerun", "parse_tweets")
+            peaks = job_peaks(tree)
+            rule, peak = max(peaks.items(), key=lambda item: item[1], default=("-", 0.0))
+            baseline = baseline or run.seconds
+            print(f"{size:>9} {cores:>5} {run.seconds:>8.1f} {size / run.seconds:>9.0f} {peak:>15.0f} "
+                  f"{rule:<22} {run.peak_mb:>11.0f} {baseline / run.seconds:>7.2f}x")
+            print(f"{'':>15} jobs: {describe(run.jobs)}; peak MB per rule: "
+                  + ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(peaks.items())))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000],
+                        help="synthetic corpus sizes in tweets (default 10000 100000 1000000)")
+    parser.add_argument("--cores", type=int, nargs="+", default=[1, 2], help="core counts (default 1 2)")
+    parser.add_argument("--rebuild-cores", type=int, default=2, help="cores for the rebuild runs (default 2)")
+    parser.add_argument("--figure", default="timeline", help="figure module to touch (default timeline)")
+    parser.add_argument("--articles", type=int, default=4, help="synthetic articles added to the corpus")
+    parser.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
+    parser.add_argument("--skip-rebuild", action="store_true", help="only run the corpus benchmark")
+    args = parser.parse_args(argv)
+
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; "
+          f"clean clones under {WORK.relative_to(ROOT)}/")
+    if not args.skip_rebuild:
+        bench_rebuild(args.rebuild_cores, args.figure)
+    if args.sizes:
+        bench_corpus(args.sizes, args.cores, args.articles, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
