@@ -487,3 +487,11 @@ def test_cli_refuses_metadata_of_another_article(tmp_path, capsys):
         main, ["--text", str(text_path), "--meta", str(other), "--output", str(tmp_path / "o.parquet")]
     )
     assert code == 2 and "does not match the article" in capsys.readouterr().err
+
+
+def test_column_types_do_not_depend_on_what_the_article_holds(seed):
+    _, segments = seed
+    plain = parse_article("Only one paragraph, no tweets at all.", "plain", article_lang="en")
+    assert plain.dtypes.equals(segments.dtypes)
+    assert plain[["translates", "author", "handle", "date"]].isna().all().all()
+    assert plain["hashtags"].tolist() == [[]] and plain["mentions"].tolist() == [[]]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 LANGUAGES: tuple[str, ...] = ("ar", "ru", "kk", "en", "fr", "de")
 UNDETERMINED = "und"
@@ -70,17 +71,20 @@ _TAG = re.compile(r"[@#][\w]+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
+@lru_cache(maxsize=8192)
 def script_of(char: str) -> str | None:
-    """Return "arabic", "cyrillic" or "latin" for a letter of those scripts, else None."""
+    """Return "arabic", "cyrillic" or "latin" for a letter of those scripts, "other" for any other
+    letter, and None for what is not a letter (digits, marks, punctuation, spaces, emoji)."""
+    if not unicodedata.category(char).startswith("L"):
+        return None
     name = unicodedata.name(char, "")
-    for script in ("ARABIC", "CYRILLIC", "LATIN"):
-        if name.startswith(script):
-            return script.lower()
-    return None
+    return next(
+        (script.lower() for script in ("ARABIC", "CYRILLIC", "LATIN") if name.startswith(script)), "other"
+    )
 
 
 def _letters(text: str) -> list[str]:
-    return [char for char in text if unicodedata.category(char).startswith("L")]
+    return [char for char in text if script_of(char) is not None]
 
 
 def _latin_language(text: str) -> str:
@@ -119,7 +123,7 @@ def detect_language(text: str) -> str:
         return UNDETERMINED
     scripts = Counter(script_of(char) for char in letters)
     script, count = scripts.most_common(1)[0]
-    if script is None or count * 2 <= len(letters):
+    if script == "other" or count * 2 <= len(letters):
         return UNDETERMINED
     if script == "arabic":
         return _arabic_language([char for char in letters if script_of(char) == "arabic"])

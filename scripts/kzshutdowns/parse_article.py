@@ -84,6 +84,12 @@ SCHEMA = pa.schema(
     ]
 )
 COLUMNS = tuple(SCHEMA.names)
+# pandas dtypes of the DataFrame parse_article returns (missing strings are NaN; tag lists are lists)
+PANDAS_DTYPES = {
+    field.name: "int64" if pa.types.is_integer(field.type) else "str"
+    for field in SCHEMA
+    if not pa.types.is_list(field.type)
+}
 TRANSLATION_FACTOR = 2
 TRANSLATION_SLACK = 40
 
@@ -178,12 +184,33 @@ def parse_attribution(line: Line, path: str | PathLike[str]) -> Attribution | No
     return Attribution(match["author"] or None, match["handle"], date.isoformat())
 
 
-def _is_translation(candidate: str, lang: str, tweet_text: str, seen: set[str]) -> bool:
-    fits = len(candidate) <= TRANSLATION_FACTOR * len(tweet_text) + TRANSLATION_SLACK
-    return lang != UNDETERMINED and lang not in seen and fits
+def find_translations(
+    candidates: Sequence[Line], tweet: Line, tweet_lang: str, article_lang: str | None
+) -> list[tuple[Line, str]]:
+    """Apply the translation rule (module docstring) to the lines after a tweet's attribution.
+
+    ``candidates`` run from the line after the attribution to the line before the next tweet's text.
+    Returns the leading lines that are translations, each with its language.
+    """
+    if tweet_lang == article_lang:
+        return []
+    longest = TRANSLATION_FACTOR * len(tweet.text) + TRANSLATION_SLACK
+    seen = {tweet_lang}
+    found: list[tuple[Line, str]] = []
+    for line in candidates:
+        lang = detect_language(line.text)
+        if lang == UNDETERMINED or lang in seen or len(line.text) > longest:
+            break
+        found.append((line, lang))
+        seen.add(lang)
+        if lang == article_lang:
+            break
+    return found
 
 
-def _row(article_id: str, segment_id: str, kind: str, line: Line, lang: str, **facts: str | None) -> dict:
+def _row(
+    article_id: str, segment_id: str, kind: str, line: Line, lang: str, **facts: str | None
+) -> dict[str, object]:
     tags = find_tags(line.text)
     return {
         "article_id": article_id,
@@ -203,11 +230,6 @@ def _row(article_id: str, segment_id: str, kind: str, line: Line, lang: str, **f
     }
 
 
-def empty_segments() -> pd.DataFrame:
-    """An empty segments table with the contract's columns."""
-    return SCHEMA.empty_table().to_pandas()
-
-
 def parse_article(
     text: str, article_id: str, path: str | PathLike[str] = "<text>", article_lang: str | None = None
 ) -> pd.DataFrame:
@@ -219,54 +241,51 @@ def parse_article(
     lines = split_lines(text)
     if not lines:
         raise InputError(path, "article has no text", line=1)
-    attributions = {index: parse_attribution(line, path) for index, line in enumerate(lines)}
-    attributions = {index: found for index, found in attributions.items() if found is not None}
-    for index in attributions:
+    attributions: dict[int, Attribution] = {}
+    for index, line in enumerate(lines):
+        found = parse_attribution(line, path)
+        if found is None:
+            continue
         if index == 0 or index - 1 in attributions:
-            raise InputError(
-                path, "attribution line has no tweet text above it", lines[index].number, "tweet"
-            )
-    bodies = sorted(index - 1 for index in attributions)
+            raise InputError(path, "attribution line has no tweet text above it", line.number, "tweet")
+        attributions[index] = found
+    bodies = [index - 1 for index in attributions]
     if article_lang is None:
         taken = set(bodies) | set(attributions)
         article_lang = detect_language("\n".join(line.text for i, line in enumerate(lines) if i not in taken))
 
-    kind_of: dict[int, tuple[str, str, dict[str, str | None]]] = {}
+    rows: dict[int, dict[str, object]] = {}  # by line number
     for number, body in enumerate(bodies, start=1):
+        next_body = bodies[number] if number < len(bodies) else len(lines)
         tweet, facts = lines[body], attributions[body + 1]
-        lang = detect_language(tweet.text)
-        kind_of[body] = (
+        tweet_id, lang = f"t{number}", detect_language(tweet.text)
+        rows[tweet.number] = _row(
+            article_id,
+            tweet_id,
             "tweet",
-            f"t{number}",
-            {"author": facts.author, "handle": facts.handle, "date": facts.date},
+            tweet,
+            lang,
+            author=facts.author,
+            handle=facts.handle,
+            date=facts.date,
         )
-        following = [b for b in bodies if b > body]
-        stop = following[0] if following else len(lines)
-        seen = {lang}
-        for index in range(body + 2, stop):
-            candidate = lines[index].text
-            candidate_lang = detect_language(candidate)
-            if lang == article_lang or not _is_translation(candidate, candidate_lang, tweet.text, seen):
-                break
-            seen.add(candidate_lang)
-            kind_of[index] = ("translation", f"t{number}.{candidate_lang}", {"translates": f"t{number}"})
-            if candidate_lang == article_lang:
-                break
-
-    rows = []
-    paragraphs = 0
-    for index, line in enumerate(lines):
-        if index in attributions:
-            continue
-        kind, suffix, facts = kind_of.get(index, ("paragraph", "", {}))
-        if kind == "paragraph":
-            paragraphs += 1
-            suffix = f"p{paragraphs}"
-        if "translates" in facts:
-            facts = {"translates": f"{article_id}:{facts['translates']}"}
-        lang = suffix.rsplit(".", 1)[1] if kind == "translation" else detect_language(line.text)
-        rows.append(_row(article_id, suffix, kind, line, lang, **facts))
-    return pd.DataFrame(rows, columns=list(COLUMNS)) if rows else empty_segments()
+        for line, translation_lang in find_translations(
+            lines[body + 2 : next_body], tweet, lang, article_lang
+        ):
+            rows[line.number] = _row(
+                article_id,
+                f"{tweet_id}.{translation_lang}",
+                "translation",
+                line,
+                translation_lang,
+                translates=f"{article_id}:{tweet_id}",
+            )
+    attribution_lines = {lines[index].number for index in attributions}
+    paragraphs = [line for line in lines if line.number not in rows and line.number not in attribution_lines]
+    for number, line in enumerate(paragraphs, start=1):
+        rows[line.number] = _row(article_id, f"p{number}", "paragraph", line, detect_language(line.text))
+    segments = pd.DataFrame([rows[number] for number in sorted(rows)], columns=list(COLUMNS))
+    return segments.astype(PANDAS_DTYPES)
 
 
 def segments_table(segments: pd.DataFrame) -> pa.Table:
