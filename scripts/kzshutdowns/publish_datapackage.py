@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import frictionless
+import pandas as pd
 
 from kzshutdowns import __version__
 from kzshutdowns.errors import InputError, run_main
@@ -185,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     events_path, sources_path = Path(args.events), Path(args.sources)
     platforms = load_platforms(args.platforms)
-    regions = read_regions(args.regions) if args.regions else None
+    regions = pd.DataFrame(read_regions(args.regions)) if args.regions else None
     events = load_events(events_path, platforms, regions=regions)
     sources = load_sources(sources_path, events)
     several = int((independent_source_counts(events, sources) >= 2).sum())

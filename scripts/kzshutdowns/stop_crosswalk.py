@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", required=True, help="CSV to write, one STOP-shaped row per event")
     args = parser.parse_args(argv)
     platforms = load_platforms(args.platforms)
-    regions = read_regions(args.regions)
+    regions = pd.DataFrame(read_regions(args.regions))
     events = load_events(args.events, platforms, regions=regions)
     sources = load_sources(args.sources, events)
     table = crosswalk(events, sources, platforms, regions)

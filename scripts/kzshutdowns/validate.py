@@ -27,10 +27,12 @@ def find_problems(
     sources_path: str,
     platforms: pd.DataFrame,
     regions: pd.DataFrame | None,
+    events_schema: str | None = None,
+    sources_schema: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[InputError]]:
-    """Both tables and every problem in them, events first."""
-    events, event_errors = read_events(events_path, platforms, regions=regions)
-    sources, source_errors = read_sources(sources_path, events)
+    """Both tables and every problem in them, events first (schemas beside the tables unless given)."""
+    events, event_errors = read_events(events_path, platforms, schema_path=events_schema, regions=regions)
+    sources, source_errors = read_sources(sources_path, events, schema_path=sources_schema)
     return events, sources, event_errors + source_errors
 
 
@@ -48,10 +50,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sources", required=True, help="sources.csv (its schema must lie beside it)")
     parser.add_argument("--platforms", required=True, help="platforms.csv, the vocabulary of services_*")
     parser.add_argument("--regions", help="regions.csv; if given, region codes must be listed in it")
+    parser.add_argument("--events-schema", help="Table Schema of the events (default: beside --events)")
+    parser.add_argument("--sources-schema", help="Table Schema of the sources (default: beside --sources)")
     args = parser.parse_args(argv)
     platforms = load_platforms(args.platforms)
-    regions = read_regions(args.regions) if args.regions else None
-    events, sources, problems = find_problems(args.events, args.sources, platforms, regions)
+    regions = pd.DataFrame(read_regions(args.regions)) if args.regions else None
+    events, sources, problems = find_problems(args.events, args.sources, platforms, regions,
+                                              args.events_schema, args.sources_schema)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if problems:
