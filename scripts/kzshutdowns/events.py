@@ -71,6 +71,14 @@ def read_schema(path: str | os.PathLike[str]) -> dict:
     return schema
 
 
+def _header_difference(header: list[str], expected: list[str]) -> str:
+    missing = [name for name in expected if name not in header]
+    unknown = [name for name in header if name not in expected]
+    parts = [f"missing {', '.join(missing)}" if missing else "",
+             f"unknown {', '.join(unknown)}" if unknown else ""]
+    return "; ".join(part for part in parts if part) or "columns out of order"
+
+
 def read_table(path: str | os.PathLike[str], schema: dict) -> Table:
     """Read a CSV whose header must be exactly the schema's field names, in order."""
     path = Path(path)
@@ -80,7 +88,10 @@ def read_table(path: str | os.PathLike[str], schema: dict) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     expected = [field["name"] for field in schema["fields"]]
     try:
-        header = next(reader)
+        header = next(reader, [])
+        if header != expected:
+            difference = _header_difference(header, expected)
+            raise InputError(path, f"header must be {','.join(expected)} ({difference})", line=1)
         rows: list[list[str]] = []
         lines: list[int] = []
         previous_end = reader.line_num
@@ -95,17 +106,6 @@ def read_table(path: str | os.PathLike[str], schema: dict) -> Table:
             lines.append(line)
     except csv.Error as error:
         raise InputError(path, f"malformed CSV: {error}", line=reader.line_num) from None
-    if header != expected:
-        missing = [name for name in expected if name not in header]
-        unknown = [name for name in header if name not in expected]
-        detail = "; ".join(
-            part for part in (
-                f"missing {', '.join(missing)}" if missing else "",
-                f"unknown {', '.join(unknown)}" if unknown else "",
-                "columns out of order" if not missing and not unknown else "",
-            ) if part
-        )
-        raise InputError(path, f"header must be {','.join(expected)} ({detail})", line=1)
     frame = pd.DataFrame(rows, columns=expected, dtype="str")
     return Table(path=path, frame=frame, lines=tuple(lines))
 
