@@ -34,6 +34,7 @@ rule parse_article:
             "scripts/kzshutdowns/parse_article.py",
             "scripts/kzshutdowns/language.py",
             "scripts/kzshutdowns/dates.py",
+            "scripts/kzshutdowns/raw_manifest.py",
         ],
     output:
         "data/interim/segments/{article}.parquet",

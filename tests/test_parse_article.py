@@ -495,3 +495,39 @@ def test_column_types_do_not_depend_on_what_the_article_holds(seed):
     assert plain.dtypes.equals(segments.dtypes)
     assert plain[["translates", "author", "handle", "date"]].isna().all().all()
     assert plain["hashtags"].tolist() == [[]] and plain["mentions"].tolist() == [[]]
+
+
+# --- the workflow: rules check_raw_manifest and parse_article -----------------------------------
+
+
+def snakemake(tree: Path, *targets: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "1", *targets],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_workflow_checks_the_manifest_then_parses_and_leaves_nothing_on_failure(workflow_tree):
+    target = f"data/interim/segments/{SEED_ID}.parquet"
+    done = snakemake(workflow_tree, target)
+    assert done.returncode == 0, done.stderr
+    assert (workflow_tree / "data/interim/raw_manifest.tsv").read_bytes() == (
+        workflow_tree / "data/raw/MANIFEST.tsv"
+    ).read_bytes()
+    assert pd.read_parquet(workflow_tree / target)["kind"].value_counts()["tweet"] == 3
+
+    # an edited raw file: the manifest check fails with its one-line error, nothing is parsed
+    (workflow_tree / target).unlink()
+    meta = workflow_tree / f"data/raw/articles/{SEED_ID}.yml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("Global Voices", "Global-Voices"), encoding="utf-8"
+    )
+    failed = snakemake(workflow_tree, target)
+    assert failed.returncode != 0
+    log = (workflow_tree / "logs/check_raw_manifest/check_raw_manifest.log").read_text(encoding="utf-8")
+    assert re.fullmatch(r"error: data/raw/MANIFEST\.tsv:3: sha256: articles/.*\n", log), log
+    assert not (workflow_tree / target).exists()
+    assert not (workflow_tree / "data/interim/raw_manifest.tsv").exists()

@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import read_text
 from kzshutdowns.raw_manifest import (
@@ -271,3 +273,43 @@ def test_write_refuses_to_record_a_raw_folder_with_invalid_metadata(raw, capsys)
     code = run_main(main, ["--manifest", str(raw / "MANIFEST.tsv"), "--write"])
     assert code == 2 and "language" in capsys.readouterr().err
     assert (raw / "MANIFEST.tsv").read_bytes() == before
+
+
+# --- property: arbitrary metadata or manifest text is accepted or refused with a line ------------
+
+YAML_PIECES = st.sampled_from(
+    [
+        *SEED_META_TEXT.split("\n"),
+        "- item",
+        "key: [a, b",
+        "&anchor x",
+        "*anchor",
+        "? complex",
+        "sha256: ",
+        "  ",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(YAML_PIECES, st.text(max_size=40)), max_size=14).map("\n".join))
+def test_any_metadata_text_parses_or_raises_input_error(text):
+    try:
+        parse_metadata(text, "a.yml")
+    except InputError as error:
+        assert str(error.path) == "a.yml"
+        assert error.line is None or 1 <= error.line <= text.count("\n") + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.just("path\tbytes\tsha256"), st.just(GOOD_ROW), st.text(max_size=80)), max_size=6)
+)
+def test_any_manifest_text_parses_or_raises_input_error(lines):
+    text = "\n".join(lines)
+    try:
+        table = parse_manifest(text, "MANIFEST.tsv")
+    except InputError as error:
+        assert 1 <= error.line <= text.count("\n") + 1
+    else:
+        assert table["path"].is_monotonic_increasing and table["path"].is_unique

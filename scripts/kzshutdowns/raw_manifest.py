@@ -176,8 +176,12 @@ def compare_manifest(
         raise InputError(first.path, f"{first.message}{more}; {hint}", first.line, first.field)
 
 
-def _scalar(node: yaml.Node, path: str | PathLike[str], field: str) -> str:
-    line = node.start_mark.line + 1
+def _line(text: str, mark: yaml.Mark) -> int:
+    """The 1-based line of a YAML position, counting only LF (YAML also breaks lines at NEL, LS, PS)."""
+    return text.count("\n", 0, mark.index) + 1
+
+
+def _scalar(node: yaml.Node, path: str | PathLike[str], field: str, line: int) -> str:
     if not isinstance(node, yaml.ScalarNode):
         raise InputError(path, "must be a single value, not a list or mapping", line, field)
     value = node.value.strip()
@@ -208,45 +212,51 @@ def _check_value(field: str, value: str) -> str | None:
     return None
 
 
-def parse_metadata(text: str, path: str | PathLike[str]) -> ArticleMetadata:
-    """Validate the YAML text of an article's metadata file; InputError names the line and field."""
+def _compose(text: str, path: str | PathLike[str]) -> yaml.MappingNode:
+    """Parse YAML text into its top-level mapping node (no type guessing); InputError names the line."""
     try:
         document = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or "invalid YAML"
         raise InputError(
-            path, f"not valid YAML: {problem}", None if mark is None else mark.line + 1
+            path, f"not valid YAML: {problem}", None if mark is None else _line(text, mark)
         ) from None
     if not isinstance(document, yaml.MappingNode):
-        line = 1 if document is None else document.start_mark.line + 1
+        line = 1 if document is None else _line(text, document.start_mark)
         raise InputError(path, "must be a YAML mapping of the fields " + ", ".join(REQUIRED_FIELDS), line)
+    return document
+
+
+def field_lines(text: str, path: str | PathLike[str]) -> dict[str, int]:
+    """Return the 1-based line of each top-level key of a metadata file."""
+    return {str(key.value): _line(text, key.start_mark) for key, _ in _compose(text, path).value}
+
+
+def parse_metadata(text: str, path: str | PathLike[str]) -> ArticleMetadata:
+    """Validate the YAML text of an article's metadata file; InputError names the line and field."""
+    document = _compose(text, path)
     values: dict[str, str] = {}
     for key_node, value_node in document.value:
-        key_line = key_node.start_mark.line + 1
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-        if key not in REQUIRED_FIELDS:
+        key_line = _line(text, key_node.start_mark)
+        key = str(key_node.value)
+        if not isinstance(key_node, yaml.ScalarNode) or key not in REQUIRED_FIELDS:
             raise InputError(
                 path, f"unknown field (expected only {', '.join(REQUIRED_FIELDS)})", key_line, key
             )
         if key in values:
             raise InputError(path, "field is given twice", key_line, key)
-        value = _scalar(value_node, path, key)
+        value_line = _line(text, value_node.start_mark)
+        value = _scalar(value_node, path, key, value_line)
         problem = _check_value(key, value)
         if problem:
-            raise InputError(path, problem, value_node.start_mark.line + 1, key)
+            raise InputError(path, problem, value_line, key)
         values[key] = value
     for field in REQUIRED_FIELDS:
         if field not in values:
-            last_line = document.end_mark.line + (0 if document.end_mark.column == 0 else 1)
-            raise InputError(path, "required field is missing", max(last_line, 1), field)
+            last_line = text.count("\n", 0, len(text[: document.end_mark.index].rstrip())) + 1
+            raise InputError(path, "required field is missing", last_line, field)
     return ArticleMetadata(**values)
-
-
-def field_line(text: str, field: str) -> int | None:
-    """Return the 1-based line where a top-level metadata field is written, if it is."""
-    match = re.search(rf"^{re.escape(field)}\s*:", text, flags=re.MULTILINE)
-    return None if match is None else text.count("\n", 0, match.start()) + 1
 
 
 def load_metadata(meta_path: str | PathLike[str], text_path: str | PathLike[str]) -> ArticleMetadata:
@@ -258,7 +268,7 @@ def load_metadata(meta_path: str | PathLike[str], text_path: str | PathLike[str]
         raise InputError(
             meta_path,
             f"does not match {text_path} (its sha256 is {actual})",
-            field_line(text, "sha256"),
+            field_lines(text, meta_path)["sha256"],
             "sha256",
         )
     return metadata
