@@ -29,10 +29,13 @@ and the run stops right after the translation into the article's language (the a
 translation for its readers always comes last; the seed shows ``en`` then ``ar`` in an Arabic
 article). A tweet written in the article's language gets no translations. The first line that
 fails a test, and everything after it, is article text. So in the seed the Arabic line after
-``@joannalillis``'s English tweet is its translation and the longer Arabic line after it (same
-language as the translation just taken) is a paragraph again. Known limits: a tweet or a paragraph
-that spans several lines becomes several segments; a foreign-language tweet left untranslated and
-followed by a short paragraph in another language would take that paragraph as its translation.
+``@joannalillis``'s English tweet is its translation, and the Arabic line after that is a paragraph
+again: the run ended with the translation into Arabic (it would also fail test 1, Arabic being
+taken). The article's language comes from its metadata (the CLI passes it) or, when not given, is
+the language of the lines that are neither tweets nor attributions. Known limits: a tweet or a
+paragraph that spans several lines becomes several segments; a foreign-language tweet left
+untranslated and followed by a short line in a third language would take that line as its
+translation.
 
 Output columns (contract "Segments"): ``article_id``, ``segment_id``, ``kind`` (``paragraph``,
 ``tweet``, ``translation``), ``line`` (1-based), ``start``/``end`` (character offsets into the raw
