@@ -34,8 +34,8 @@ again: the run ended with the translation into Arabic (it would also fail test 1
 taken). The article's language comes from its metadata (the CLI passes it) or, when not given, is
 the language of the lines that are neither tweets nor attributions. Known limits: a tweet or a
 paragraph that spans several lines becomes several segments; a foreign-language tweet left
-untranslated and followed by a short line in a third language would take that line as its
-translation.
+untranslated and followed by a short line in another language (the article's included) would take
+that line as its translation.
 
 Output columns (contract "Segments"): ``article_id``, ``segment_id``, ``kind`` (``paragraph``,
 ``tweet``, ``translation``), ``line`` (1-based), ``start``/``end`` (character offsets into the raw
