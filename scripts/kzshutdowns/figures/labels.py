@@ -4,9 +4,10 @@ Labels are placed one by one, in the order given (put the most important first).
 a fixed list of positions around its point (right, left, above, below, then the diagonals), at the
 marker's radius plus a gap; then the same positions farther out, joined to the point by a thin
 leader line. The first position whose text box overlaps no placed label, no marker and no obstacle,
-and lies inside the Axes, wins. A label that fits nowhere is still drawn (at its first position) and
-reported, so no label is ever dropped silently. Placement works in display space after the figure's
-layout is fixed, so it holds at any output resolution: text, offsets and marks all scale together.
+and lies inside the Axes, wins. A label that fits nowhere is still drawn (at its first position)
+and reported (or, if the caller asks, left out and reported), so no label is lost silently.
+Placement works in display space after the figure's layout is fixed, so it holds at any output
+resolution: text, offsets and marks all scale together.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
@@ -61,9 +63,15 @@ def place_labels(
     *,
     obstacles: Sequence[Artist] = (),
     directions: Sequence[tuple[float, float, str, str]] = DIRECTIONS,
+    leader_steps: Sequence[float] = LEADER_STEPS,
+    leader_directions: Sequence[tuple[float, float, str, str]] | None = None,
+    drop_crowded: bool = False,
     **text_kwargs: object,
 ) -> tuple[list[Annotation], list[str]]:
-    """Place ``labels`` without overlaps; return the text artists and the labels that had to overlap.
+    """Place ``labels`` without overlaps; return the text artists and the labels that found no room.
+
+    A label that finds no room is drawn overlapping at its first position, or, with
+    ``drop_crowded``, left out; either way its text is in the returned list so the caller can say so.
 
     ``obstacles`` are artists (a legend, a scale bar, other texts) that labels must avoid. The
     figure's layout is settled first, so call this after everything else is drawn.
@@ -82,12 +90,14 @@ def place_labels(
         base = label.radius_pt + GAP_PT
         candidates = [(direction, base, False) for direction in directions]
         candidates += [
-            (direction, base * step + 4.0, True) for step in LEADER_STEPS for direction in directions
+            (direction, base * step + 4.0, True)
+            for step in leader_steps
+            for direction in (leader_directions or directions)
         ]
         chosen = None
         for (dx, dy, ha, va), distance, leader in candidates:
             text = _annotate(ax, label, dx, dy, ha, va, distance, leader, text_kwargs)
-            box = Text.get_window_extent(text, renderer)
+            box = _text_box(text, renderer)
             fits = _contains(inside, box) and not any(
                 _overlaps(box, other) for other in taken if other is not own
             )
@@ -95,10 +105,13 @@ def place_labels(
                 chosen = (text, box)
                 break
             text.remove()
+        if chosen is None and drop_crowded:
+            crowded.append(label.text)
+            continue
         if chosen is None:
             dx, dy, ha, va = directions[0]
             text = _annotate(ax, label, dx, dy, ha, va, base, False, text_kwargs)
-            chosen = (text, Text.get_window_extent(text, renderer))
+            chosen = (text, _text_box(text, renderer))
             crowded.append(label.text)
         texts.append(chosen[0])
         taken.append(chosen[1])
@@ -136,6 +149,12 @@ def _annotate(
     )
     text.set_in_layout(False)
     return text
+
+
+def _text_box(text: Annotation, renderer: RendererBase) -> Bbox:
+    """The box of the annotation's text alone (its leader line may cross other marks)."""
+    text.update_positions(renderer)
+    return Text.get_window_extent(text, renderer)
 
 
 def _overlaps(a: Bbox, b: Bbox, pad: float = 4.0) -> bool:

@@ -46,7 +46,10 @@ MEASURE_ORDER = (
     "platform_block",
     "website_block",
 )
+# The category of an event whose sources name no measure.
+NO_MEASURE = "not_reported"
 MEASURE_COLOURS = {
+    NO_MEASURE: "#999999",
     "full_blackout": OKABE_ITO["black"],
     "mobile_data_cut": OKABE_ITO["vermillion"],
     "voice_sms_cut": OKABE_ITO["reddish_purple"],
@@ -55,6 +58,7 @@ MEASURE_COLOURS = {
     "website_block": OKABE_ITO["sky_blue"],
 }
 MEASURE_LABELS = {
+    NO_MEASURE: "Measure not reported",
     "full_blackout": "Full blackout",
     "mobile_data_cut": "Mobile data cut",
     "voice_sms_cut": "Voice/SMS cut",
