@@ -83,8 +83,11 @@ def script_of(char: str) -> str | None:
     )
 
 
-def _letters(text: str) -> list[str]:
-    return [char for char in text if script_of(char) is not None]
+def letter_scripts(text: str) -> Counter[str]:
+    """Count the letters of ``text`` by script ("arabic", "cyrillic", "latin", "other")."""
+    counts = Counter(map(script_of, text))
+    del counts[None]
+    return counts
 
 
 def _latin_language(text: str) -> str:
@@ -108,25 +111,26 @@ def _cyrillic_language(text: str) -> str:
     return "kk" if words and kazakh / len(words) >= KAZAKH_WORD_SHARE else "ru"
 
 
-def _arabic_language(letters: list[str]) -> str:
-    foreign = sum(char in NON_ARABIC_ARABIC_SCRIPT for char in letters)
-    return UNDETERMINED if foreign / len(letters) > NON_ARABIC_LETTER_SHARE else "ar"
+def _arabic_language(text: str, arabic_letters: int) -> str:
+    foreign = sum(text.count(char) for char in NON_ARABIC_ARABIC_SCRIPT)
+    return UNDETERMINED if foreign / arabic_letters > NON_ARABIC_LETTER_SHARE else "ar"
 
 
 def detect_language(text: str) -> str:
     """Return the ISO 639-1 code of ``text`` (one of :data:`LANGUAGES`) or ``"und"``; see module doc."""
     prose = _TAG.sub(" ", _URL.sub(" ", text))
-    if len(_letters(prose)) < MIN_LETTERS:
+    scripts = letter_scripts(prose)
+    if scripts.total() < MIN_LETTERS:
         prose = _URL.sub(" ", text).replace("#", " ").replace("@", " ")
-    letters = _letters(prose)
-    if len(letters) < MIN_LETTERS:
+        scripts = letter_scripts(prose)
+    total = scripts.total()
+    if total < MIN_LETTERS:
         return UNDETERMINED
-    scripts = Counter(script_of(char) for char in letters)
     script, count = scripts.most_common(1)[0]
-    if script == "other" or count * 2 <= len(letters):
+    if script == "other" or count * 2 <= total:
         return UNDETERMINED
     if script == "arabic":
-        return _arabic_language([char for char in letters if script_of(char) == "arabic"])
+        return _arabic_language(prose, count)
     if script == "cyrillic":
         return _cyrillic_language(prose)
     return _latin_language(prose)
