@@ -313,3 +313,15 @@ def test_any_manifest_text_parses_or_raises_input_error(lines):
         assert 1 <= error.line <= text.count("\n") + 1
     else:
         assert table["path"].is_monotonic_increasing and table["path"].is_unique
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [(b"tab\there.txt", "control character"), (b"latin1-\xe9.txt", "not valid UTF-8")],
+)
+def test_file_names_the_manifest_cannot_hold_are_refused(tmp_path, name, problem):
+    (tmp_path / "raw").mkdir()
+    with open(bytes(tmp_path / "raw") + b"/" + name, "wb") as handle:
+        handle.write(b"x")
+    with pytest.raises(InputError, match=problem):
+        build_manifest(tmp_path / "raw")

@@ -91,8 +91,14 @@ def build_manifest(raw_dir: str | PathLike[str]) -> pd.DataFrame:
         relative = file.relative_to(root).as_posix()
         if relative == MANIFEST_NAME:
             continue
-        if any(char in relative for char in "\t\n\r"):
-            raise InputError(file, "file name contains a tab or line break; rename it")
+        try:
+            relative.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(file, "file name is not valid UTF-8; rename it") from None
+        if not relative.isprintable():
+            raise InputError(
+                file, "file name contains a tab, line break or other control character; rename it"
+            )
         rows.append((relative, file.stat().st_size, sha256_of(file)))
     table = pd.DataFrame(rows, columns=list(MANIFEST_COLUMNS))
     return table.astype({"path": "str", "bytes": "int64", "sha256": "str"}).sort_values(
