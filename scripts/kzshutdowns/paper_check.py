@@ -52,6 +52,10 @@ LITERAL_NUMBERS = (
     "25th",  # the 25th anniversary of independence, the occasion of the seed article
     "25-летия",  # the same, in the quoted Russian tweet
     "ISO 639-1",
+    "SHA-256",
+    "UTF-8",
+    "F1",  # the F1 score
+    "Mordecai 3",
     "ISO 3166-2",
     "ISO 8601",
     "EPSG:4326",
@@ -526,7 +530,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="write a one-line summary here when the paper passes")
     args = parser.parse_args(argv)
     report = check_paper(args.document, args.project)
-    for problem in report.problems:
+    for problem in sorted(report.problems, key=lambda p: (str(p.path), p.line, p.message)):
         print(f"error: {problem}", file=sys.stderr)
     if report.problems:
         return EXIT_BAD_INPUT

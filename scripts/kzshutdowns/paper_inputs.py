@@ -91,6 +91,8 @@ LANGUAGE_NAMES = {
 OVERALL_LANGUAGES = ("all", "overall", "micro")
 # Evidence excerpts longer than this are cut (with an ellipsis) in the paper's table only.
 EXCERPT_CHARS = 90
+# Widest column, in separator dashes, relative to the others (see :func:`pipe_table`).
+MAX_COLUMN_DASHES = 30
 
 REPORT_COLUMNS = (
     "report_id",
@@ -188,14 +190,37 @@ def split_list(value: str) -> list[str]:
 def pipe_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> str:
     """A Pandoc pipe table; ``align`` has one letter per column: l(eft), r(ight) or c(entre).
 
-    Cells must already be Markdown (escaped). An empty body gets one row saying so, because the
-    paper's caption still refers to the table.
+    Cells must already be Markdown (escaped). The dashes of the separator line are proportional to
+    each column's longest cell (capped), because Pandoc sizes wide tables by them in HTML and Typst.
+    An empty body gets one row saying so, because the paper's caption still refers to the table.
     """
-    marks = {"l": ":---", "r": "---:", "c": ":---:"}
-    body = list(rows) or [["(none)"] + [""] * (len(header) - 1)]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(marks[a] for a in align) + "|"]
+    body = [list(row) for row in rows] or [["(none)"] + [""] * (len(header) - 1)]
+    widths = [column_dashes([header[i], *(row[i] for row in body)]) for i in range(len(header))]
+    separator = []
+    for letter, width in zip(align, widths, strict=True):
+        dashes = "-" * width
+        separator.append({"l": ":" + dashes, "r": dashes + ":", "c": ":" + dashes + ":"}[letter])
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(separator) + "|"]
     lines += ["| " + " | ".join(cell if cell else " " for cell in row) + " |" for row in body]
     return "\n".join(lines) + "\n"
+
+
+def column_dashes(cells: Sequence[str]) -> int:
+    """Relative width of a column: its longest cell (capped), but room for its longest word.
+
+    Identifiers such as ``kz-2011-12-16a`` cannot break inside (no break before a digit), so the
+    longest word gets 1.4 times its length, which is about what it needs at the table's font size.
+    """
+    texts = [visible_text(cell) for cell in cells]
+    longest = max(len(text) for text in texts)
+    word = max((len(w) for text in texts for w in text.split()), default=0)
+    return max(3, round(1.4 * word), min(MAX_COLUMN_DASHES, longest))
+
+
+def visible_text(markdown: str) -> str:
+    """Roughly what a cell shows: escapes removed, a language span reduced to its text."""
+    text = re.sub(r"^\[(.*)\]\{[^}]*\}$", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -359,6 +384,14 @@ def event_variables(
         "trigger": {key: count(triggers[key]) for key in TRIGGER_LABELS},
         "evidence": {key: count(evidence[key]) for key in EVIDENCE_LABELS},
         "confidence": {key: count(confidence[key]) for key in CONFIDENCE_LEVELS},
+        "n_local_blackout": count(
+            int(
+                (
+                    events["measures"].map(lambda v: "full_blackout" in split_list(v))
+                    & (events["scope"] != "national")
+                ).sum()
+            )
+        ),
         "n_no_trigger": count(int((events["triggers"].str.strip() == "").sum())),
         "n_no_measure": count(int((events["measures"].str.strip() == "").sum())),
         "n_official_explanation": count(int((events["official_explanation"].str.strip() != "").sum())),
