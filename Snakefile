@@ -26,8 +26,16 @@ rule all:
         expand("data/interim/segments/{article}.parquet", article=ARTICLES),
         "data/processed/datapackage.json",
         "data/processed/stop_crosswalk.csv",
+        "data/processed/geocoder_evaluation.csv",
+        expand(
+            "paper/figures/{name}.{ext}",
+            name=["city_reports_map", "event_map", "timeline", "services_matrix", "triggers_measures"],
+            ext=["svg", "pdf", "png"],
+        ),
 
 
 include: "rules/raw.smk"
+include: "rules/geocode.smk"
 include: "rules/tweets.smk"
 include: "rules/events.smk"
+include: "rules/figures.smk"

@@ -1,0 +1,154 @@
+# Maps and figures of the paper: the basemap, then one rule per figure, each writing SVG (HTML),
+# PDF (print) and PNG (preview) to paper/figures/. `snakemake --cores all figures` builds them all.
+
+BASEMAP = "data/interim/basemap.gpkg"
+FIGURE_NAMES = ["city_reports_map", "event_map", "timeline", "services_matrix", "triggers_measures"]
+# Modules every figure imports: editing the style sheet or the saving code reruns every figure.
+FIGURE_CODE = [
+    "scripts/kzshutdowns/figures/paper.mplstyle",
+    "scripts/kzshutdowns/figures/style.py",
+    "scripts/kzshutdowns/figures/save.py",
+    "scripts/kzshutdowns/figures/tables.py",
+]
+# Modules the two maps import on top of those.
+MAP_CODE = [
+    *FIGURE_CODE,
+    "scripts/kzshutdowns/figures/mapping.py",
+    "scripts/kzshutdowns/figures/labels.py",
+    "scripts/kzshutdowns/basemap.py",
+]
+
+
+# All five figures.
+rule figures:
+    input:
+        expand("paper/figures/{name}.{ext}", name=FIGURE_NAMES, ext=["svg", "pdf", "png"]),
+
+
+if config["basemap"]["source"] == "natural_earth":
+
+    # Download one pinned Natural Earth archive (admin0 or admin1) and keep it only if its sha256 matches.
+    rule download_natural_earth:
+        output:
+            "data/interim/natural_earth/{layer}.zip",
+        params:
+            url=lookup(dpath="basemap/natural_earth/{layer}/url", within=config),
+            sha256=lookup(dpath="basemap/natural_earth/{layer}/sha256", within=config),
+        wildcard_constraints:
+            layer="admin0|admin1",
+        log:
+            "logs/download_natural_earth/{layer}.log",
+        shell:
+            "python -m kzshutdowns.basemap download --url {params.url} --sha256 {params.sha256}"
+            " --output {output} 2> {log}"
+
+    # Basemap from Natural Earth 1:10m: countries around the focus country and its region polygons.
+    rule build_basemap:
+        input:
+            admin0="data/interim/natural_earth/admin0.zip",
+            admin1="data/interim/natural_earth/admin1.zip",
+            code="scripts/kzshutdowns/basemap.py",
+        output:
+            BASEMAP,
+        params:
+            focus=config["basemap"]["focus"],
+            admin0_sha256=config["basemap"]["natural_earth"]["admin0"]["sha256"],
+            admin1_sha256=config["basemap"]["natural_earth"]["admin1"]["sha256"],
+        log:
+            "logs/build_basemap/build_basemap.log",
+        shell:
+            "python -m kzshutdowns.basemap build --source natural_earth --focus {params.focus}"
+            " --admin0 {input.admin0} --admin0-sha256 {params.admin0_sha256}"
+            " --admin1 {input.admin1} --admin1-sha256 {params.admin1_sha256} --output {output} 2> {log}"
+
+else:
+
+    # Basemap from the country outlines shipped in the countryinfo package (no network).
+    rule build_basemap:
+        input:
+            code="scripts/kzshutdowns/basemap.py",
+        output:
+            BASEMAP,
+        params:
+            focus=config["basemap"]["focus"],
+        log:
+            "logs/build_basemap/build_basemap.log",
+        shell:
+            "python -m kzshutdowns.basemap build --source embedded --focus {params.focus} --output {output} 2> {log}"
+
+
+# Map of the city reports: points sized by reports, coloured and shaped by event.
+rule figure_city_reports_map:
+    input:
+        reports="data/processed/city_reports.csv",
+        events="data/reference/shutdowns.csv",
+        basemap=BASEMAP,
+        code=["scripts/kzshutdowns/figures/city_reports_map.py", *MAP_CODE],
+    output:
+        multiext("paper/figures/city_reports_map", ".svg", ".pdf", ".png"),
+    log:
+        "logs/figure_city_reports_map/figure_city_reports_map.log",
+    shell:
+        "python -m kzshutdowns.figures.city_reports_map --reports {input.reports} --events {input.events}"
+        " --basemap {input.basemap} --output {output} 2> {log}"
+
+
+# Small maps of where each event struck: the country, a region, or cities.
+rule figure_event_map:
+    input:
+        events="data/reference/shutdowns.csv",
+        regions="data/reference/regions.csv",
+        basemap=BASEMAP,
+        code=["scripts/kzshutdowns/figures/event_map.py", *MAP_CODE],
+    output:
+        multiext("paper/figures/event_map", ".svg", ".pdf", ".png"),
+    log:
+        "logs/figure_event_map/figure_event_map.log",
+    shell:
+        "python -m kzshutdowns.figures.event_map --events {input.events} --regions {input.regions}"
+        " --basemap {input.basemap} --output {output} 2> {log}"
+
+
+# Timeline of all events since 2011, by scope, coloured by the most severe measure.
+rule figure_timeline:
+    input:
+        events="data/reference/shutdowns.csv",
+        code=[
+            "scripts/kzshutdowns/figures/timeline.py",
+            "scripts/kzshutdowns/figures/labels.py",
+            *FIGURE_CODE,
+        ],
+    output:
+        multiext("paper/figures/timeline", ".svg", ".pdf", ".png"),
+    log:
+        "logs/figure_timeline/figure_timeline.log",
+    shell:
+        "python -m kzshutdowns.figures.timeline --events {input.events} --output {output} 2> {log}"
+
+
+# Services x events: blocked, reported reachable, not reported.
+rule figure_services_matrix:
+    input:
+        events="data/reference/shutdowns.csv",
+        platforms="data/reference/platforms.csv",
+        code=["scripts/kzshutdowns/figures/services_matrix.py", *FIGURE_CODE],
+    output:
+        multiext("paper/figures/services_matrix", ".svg", ".pdf", ".png"),
+    log:
+        "logs/figure_services_matrix/figure_services_matrix.log",
+    shell:
+        "python -m kzshutdowns.figures.services_matrix --events {input.events} --platforms {input.platforms}"
+        " --output {output} 2> {log}"
+
+
+# Events counted by trigger and measure.
+rule figure_triggers_measures:
+    input:
+        events="data/reference/shutdowns.csv",
+        code=["scripts/kzshutdowns/figures/triggers_measures.py", *FIGURE_CODE],
+    output:
+        multiext("paper/figures/triggers_measures", ".svg", ".pdf", ".png"),
+    log:
+        "logs/figure_triggers_measures/figure_triggers_measures.log",
+    shell:
+        "python -m kzshutdowns.figures.triggers_measures --events {input.events} --output {output} 2> {log}"
