@@ -531,3 +531,10 @@ def test_workflow_checks_the_manifest_then_parses_and_leaves_nothing_on_failure(
     assert re.fullmatch(r"error: data/raw/MANIFEST\.tsv:3: sha256: articles/.*\n", log), log
     assert not (workflow_tree / target).exists()
     assert not (workflow_tree / "data/interim/raw_manifest.tsv").exists()
+
+
+def test_cli_names_a_missing_input_file(tmp_path, capsys):
+    text_path = write_article(tmp_path, SEED_BYTES)
+    text_path.with_suffix(".yml").unlink()
+    code, err = run_cli(text_path, tmp_path / "o.parquet", capsys)
+    assert code == 2 and err == f"error: {text_path.with_suffix('.yml')}: no such file\n"
