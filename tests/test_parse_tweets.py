@@ -4,10 +4,11 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.parse_article import COLUMNS
-from kzshutdowns.parse_tweets import main, parse_tweets, read_shard_lines
+from kzshutdowns.parse_tweets import main, parse_tweets, read_shard_lines, tweet_batches, write_tweet_segments
 
 SAMPLE = Path(__file__).parent / "data" / "tweets" / "sample.jsonl"
 
@@ -149,3 +150,13 @@ def test_cli_reports_bad_input_in_one_line_and_leaves_no_output(tmp_path, capsys
 def test_cli_refuses_a_shard_outside_the_shard_count(tmp_path):
     with pytest.raises(SystemExit):
         main(["--tweets", str(SAMPLE), "--shard", "3", "--shards", "3", "--output", str(tmp_path / "x")])
+
+
+def test_batches_of_any_size_give_the_same_rows_and_file(tmp_path):
+    whole = parse_file(SAMPLE)
+    batches = list(tweet_batches(read_shard_lines(SAMPLE, 0, 1), "sample", SAMPLE, batch_size=3))
+    assert [batch.num_rows for batch in batches] == [3, 1]
+    output = tmp_path / "segments.parquet"
+    write_tweet_segments(batches, output)
+    assert pq.ParquetFile(output).metadata.num_row_groups == 2
+    pd.testing.assert_frame_equal(pd.read_parquet(output), whole)

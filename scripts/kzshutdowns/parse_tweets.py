@@ -42,16 +42,20 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.files import atomic_output
 from kzshutdowns.language import UNDETERMINED, detect_language
-from kzshutdowns.parse_article import COLUMNS, SCHEMA, find_tags, write_segments
+from kzshutdowns.parse_article import COLUMNS, SCHEMA, find_tags
 
 _HANDLE = re.compile(r"[A-Za-z0-9_]+")
 _LANG = re.compile(r"[a-z]{2}")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TWITTER_V1 = "%a %b %d %H:%M:%S %z %Y"
 _CHUNK = 1 << 24
+# Rows per Arrow record batch (and Parquet row group) of a shard's output.
+BATCH_SIZE = 50_000
 
 
 def shard_byte_range(size: int, shard: int, shards: int) -> tuple[int, int]:
@@ -159,7 +163,7 @@ def parse_tweet(line: str, collection: str, path: str | os.PathLike[str], number
         lang = detect_language(text)
     elif not (_LANG.fullmatch(lang) or lang == UNDETERMINED):
         raise InputError(path, f"{lang!r} is not an ISO 639-1 code or 'und'", number, "lang")
-    tags = find_tags(text)
+    tags = find_tags(text) if "#" in text or "@" in text else []  # the same result, without the scan
     article_id = f"tweets-{collection}"
     return {
         "article_id": article_id,
@@ -179,10 +183,17 @@ def parse_tweet(line: str, collection: str, path: str | os.PathLike[str], number
     }
 
 
-def parse_tweets(
-    lines: Iterable[tuple[int, str]], collection: str, path: str | os.PathLike[str] = "<tweets>"
-) -> pd.DataFrame:
-    """Parse numbered JSON Lines lines of the collection ``collection`` into a segments DataFrame."""
+def tweet_batches(
+    lines: Iterable[tuple[int, str]],
+    collection: str,
+    path: str | os.PathLike[str] = "<tweets>",
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[pa.RecordBatch]:
+    """Parse numbered JSON Lines lines of the collection ``collection`` into Arrow record batches.
+
+    Batches hold ``batch_size`` rows (the last one fewer) with the contract schema, so a shard of
+    any size is parsed and written in bounded memory.
+    """
     columns: dict[str, list] = {name: [] for name in COLUMNS}
     first_line: dict[str, int] = {}
     for number, line in lines:
@@ -192,9 +203,34 @@ def parse_tweets(
             raise InputError(path, f"tweet id repeats the tweet on line {seen}", number, "id")
         for name in COLUMNS:
             columns[name].append(row[name])
-    # Through Arrow with the contract schema, so that every shard, even an empty one or one where a
-    # column is all null, has the same dtypes as the Parquet file it is written to.
-    return pa.Table.from_pydict(columns, schema=SCHEMA).to_pandas()
+        if len(columns["line"]) == batch_size:
+            yield pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
+            columns = {name: [] for name in COLUMNS}
+    if columns["line"]:
+        yield pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
+
+
+def parse_tweets(
+    lines: Iterable[tuple[int, str]], collection: str, path: str | os.PathLike[str] = "<tweets>"
+) -> pd.DataFrame:
+    """Parse numbered JSON Lines lines of the collection ``collection`` into a segments DataFrame.
+
+    The frame comes from Arrow with the contract schema, so that every shard, even an empty one or
+    one where a column is all null, has the dtypes of the Parquet file it is written to.
+    """
+    batches = list(tweet_batches(lines, collection, path))
+    return pa.Table.from_batches(batches, schema=SCHEMA).to_pandas()
+
+
+def write_tweet_segments(batches: Iterable[pa.RecordBatch], path: str | os.PathLike[str]) -> None:
+    """Write segment batches as one Parquet file, atomically, one row group per batch.
+
+    The same file format as :func:`kzshutdowns.parse_article.write_segments`, written batch by batch
+    instead of from one DataFrame, so memory does not grow with the shard.
+    """
+    with atomic_output(path) as temporary, pq.ParquetWriter(temporary, SCHEMA) as writer:
+        for batch in batches:
+            writer.write_batch(batch)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -211,8 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--shard must be one of 0..{args.shards - 1}")
 
     lines = read_shard_lines(args.tweets, args.shard, args.shards)
-    segments = parse_tweets(lines, Path(args.tweets).stem, path=args.tweets)
-    write_segments(segments, args.output)
+    write_tweet_segments(tweet_batches(lines, Path(args.tweets).stem, path=args.tweets), args.output)
     return 0
 
 
