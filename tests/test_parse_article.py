@@ -3,6 +3,7 @@ rule, tags, the Parquet output, a property test, and bad input through the CLI."
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import subprocess
@@ -301,6 +302,18 @@ def test_attribution_forms(attribution):
         "joannalillis",
         "2016-12-16",
     )
+
+
+def test_a_tweet_younger_than_the_article_is_refused_with_a_day_left_for_time_zones():
+    published = dt.date(2016, 12, 16)
+    next_day = parse_article(
+        "Help!\n— A (@a) December 17, 2016\n", "x", article_lang="en", published=published
+    )
+    assert next_day["date"].tolist() == ["2016-12-17"]
+    with pytest.raises(InputError) as caught:
+        parse_article("Text\n\nHelp!\n— A (@a) December 18, 2016\n", "x", path="a.txt", published=published)
+    assert (caught.value.line, caught.value.field) == (4, "date")
+    assert "after the article was published (2016-12-16)" in caught.value.message
 
 
 def test_an_attribution_without_a_display_name_has_no_author():

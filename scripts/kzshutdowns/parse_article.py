@@ -14,8 +14,10 @@ between (``—Joanna Lillis (@joannalillis)December 16, 2016`` is valid). The da
 forms of :mod:`kzshutdowns.dates` (English, French, German, Russian, Kazakh, Arabic in Levantine and
 Egyptian month names, ISO). A line shaped like an attribution whose date is not a real date raises
 :class:`~kzshutdowns.errors.InputError` with field ``date``: a tweet is never silently demoted to a
-paragraph. The tweet text is the nearest non-blank line above the attribution; an attribution with
-no such line (first line, or right under another attribution) raises an error with field ``tweet``.
+paragraph. So does a date more than a day after the article's publication date (when it is known):
+an embedded tweet cannot be younger than the article, and one day is left for time zones. The tweet
+text is the nearest non-blank line above the attribution; an attribution with no such line (first
+line, or right under another attribution) raises an error with field ``tweet``.
 
 Translation rule. The lines after an attribution, up to the next tweet's text, are read in order and
 taken as translations of the tweet while each one
@@ -51,6 +53,7 @@ in every segment, as written (without ``#``/``@``), outside URLs; a hashtag glue
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -234,12 +237,18 @@ def _row(
 
 
 def parse_article(
-    text: str, article_id: str, path: str | PathLike[str] = "<text>", article_lang: str | None = None
+    text: str,
+    article_id: str,
+    path: str | PathLike[str] = "<text>",
+    article_lang: str | None = None,
+    published: dt.date | None = None,
 ) -> pd.DataFrame:
     """Split a raw article into paragraph, tweet and translation segments (see the module docstring).
 
     ``article_lang`` is the language the article is written in (its metadata); None guesses it from
-    the lines that are neither tweets nor attributions. ``path`` only serves error messages.
+    the lines that are neither tweets nor attributions. ``published`` (its metadata) is the latest
+    date a tweet it embeds may carry, give or take a day for time zones; a later one is an error.
+    ``path`` only serves error messages.
     """
     lines = split_lines(text)
     if not lines:
@@ -251,6 +260,13 @@ def parse_article(
             continue
         if index == 0 or index - 1 in attributions:
             raise InputError(path, "attribution line has no tweet text above it", line.number, "tweet")
+        if published is not None and dt.date.fromisoformat(found.date) > published + dt.timedelta(days=1):
+            raise InputError(
+                path,
+                f"tweet dated {found.date}, after the article was published ({published})",
+                line.number,
+                "date",
+            )
         attributions[index] = found
     bodies = [index - 1 for index in attributions]
     if article_lang is None:
@@ -320,7 +336,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if Path(args.meta).stem != Path(args.text).stem:
         raise InputError(args.meta, f"metadata file name does not match the article {args.text}")
     metadata = load_metadata(args.meta, args.text)
-    segments = parse_article(text, Path(args.text).stem, path=args.text, article_lang=metadata.language)
+    segments = parse_article(
+        text,
+        Path(args.text).stem,
+        path=args.text,
+        article_lang=metadata.language,
+        published=dt.date.fromisoformat(metadata.published),
+    )
     write_segments(segments, args.output)
     return 0
 
