@@ -112,7 +112,7 @@ REPORT_COLUMNS = (
     "evidence_lang",
 )
 UNRESOLVED_COLUMNS = ("article_id", "segment_id", "start", "end", "surface", "reason")
-EVALUATION_COLUMNS = ("language", "precision", "recall", "f1")
+EVALUATION_COLUMNS = ("lang", "precision", "recall", "f1")
 SEGMENT_COLUMNS = ("article_id", "segment_id", "kind", "lang")
 
 # Every ASCII punctuation character: Pandoc's Markdown (all_symbols_escapable) reads "\" + any of
@@ -670,20 +670,20 @@ def evaluation_scores(
 ) -> tuple[dict[str, tuple[float, float, float]], str]:
     """Per-language (precision, recall, F1) and the language key of the pooled row."""
     scores = {}
-    for position, language in enumerate(evaluation["language"]):
+    for position, language in enumerate(evaluation["lang"]):
         key = language.strip().casefold()
         if key in scores:
             raise InputError(
                 path,
                 f"language {language!r} listed twice",
                 line=csv_line(evaluation, position),
-                field="language",
+                field="lang",
             )
         scores[key] = tuple(parse_score(evaluation, path, position, c) for c in ("precision", "recall", "f1"))
     overall = [key for key in OVERALL_LANGUAGES if key in scores]
     if not overall:
         raise InputError(
-            path, f"no pooled row (language one of {', '.join(OVERALL_LANGUAGES)})", field="language"
+            path, f"no pooled row (lang one of {', '.join(OVERALL_LANGUAGES)})", field="lang"
         )
     return scores, overall[0]
 
@@ -694,7 +694,7 @@ def case_counts(evaluation: pd.DataFrame) -> dict[str, str]:
     if column is None:
         return {}
     return {
-        lang.strip().casefold(): n for lang, n in zip(evaluation["language"], evaluation[column], strict=True)
+        lang.strip().casefold(): n for lang, n in zip(evaluation["lang"], evaluation[column], strict=True)
     }
 
 
@@ -716,6 +716,9 @@ def geocoder_variables(evaluation: pd.DataFrame, path: Path) -> dict[str, object
     }
     if overall in cases:
         variables["n_cases"] = escape_markdown(cases[overall])
+    if "traps_and_negatives" in evaluation.columns:
+        pooled = evaluation[evaluation["lang"].str.strip().str.casefold() == overall]
+        variables["n_traps_and_negatives"] = escape_markdown(pooled["traps_and_negatives"].iloc[0])
     return variables
 
 
@@ -926,7 +929,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--geocoder-evaluation",
         required=True,
         type=Path,
-        help="geocoder_evaluation.csv (language, precision, recall, f1; a pooled row 'all')",
+        help="geocoder_evaluation.csv (lang, cases, precision, recall, f1; a pooled row 'all')",
     )
     parser.add_argument("--segments", nargs="*", default=[], type=Path, help="segments Parquet files")
     parser.add_argument("--snakefile", required=True, type=Path, help="the workflow's Snakefile (rule table)")
