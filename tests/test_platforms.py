@@ -11,7 +11,6 @@ from kzshutdowns.platforms import (
     check_platform_ids,
     compile_lexicon,
     find_platforms,
-    fold,
     load_platforms,
 )
 
@@ -138,13 +137,6 @@ def test_spans_round_trip_even_with_diacritics(lexicon):
     assert [m.platform_id for m in matches] == ["youtube"]
     assert all(text[m.start:m.end] == m.surface for m in matches)
     assert matches[0].surface == "يُوتيُوب"
-
-
-def test_fold_keeps_an_index_per_folded_character():
-    folded, index = fold("أُستانا Ёж")
-    assert folded == "استانا еж"
-    assert len(index) == len(folded)
-    assert index[1] == 2  # the damma after the alef is dropped
 
 
 def test_check_platform_ids_rejects_unknown_ids(platforms):

@@ -6,17 +6,18 @@ handles and hashtags under which it appears in English, Russian, Kazakh and Arab
 vocabulary of ``services_blocked`` / ``services_reachable`` in the event dataset and of
 ``platforms_blocked`` / ``platforms_reachable`` in the city reports.
 
-Matching (:func:`find_platforms`) is case-insensitive and works on a folded copy of the text that
-keeps a map back to the original characters, so every match carries its span in the text it was
-found in. A name must stand at word boundaries, except that Arabic names may carry attached clitics
-(``ويوتيوب``, ``وفي كونتاكت``, ``بالإنترنت``) and Cyrillic names may carry a case ending
-(``Фейсбуке``, ``Твиттерде``). Where matches overlap, the leftmost and then the longest wins, so
-``#youtube`` beats ``youtube`` and ``Google Play`` beats ``Google``.
+Matching (:func:`find_platforms`) is case-insensitive and works on the geocoder's folded copy of
+the text (:func:`kzshutdowns.normalize.fold_text`), which keeps a map back to the original
+characters, so every match carries its span in the text it was found in (with the ``@`` or ``#``
+of a handle or hashtag). A name must stand at word boundaries, except that Arabic names may carry
+attached clitics (``ويوتيوب``, ``وفي كونتاكت``, ``بالإنترنت``); Cyrillic names are also matched in
+their Russian and Kazakh case forms (:func:`kzshutdowns.normalize.cyrillic_case_forms`:
+``Фейсбуке``, ``Телеграмда``). Where matches overlap, the leftmost and then the longest wins, so
+``Google Play`` beats ``Google``.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 from dataclasses import dataclass
@@ -27,28 +28,10 @@ import pandas as pd
 from frictionless import FrictionlessException, Resource, Schema
 
 from kzshutdowns.errors import InputError
+from kzshutdowns.normalize import ARABIC_PROCLITICS, cyrillic_case_forms, fold_name, fold_text, script_of
 
 ALIAS_COLUMNS = ("aliases_en", "aliases_ru", "aliases_kk", "aliases_ar")
 COLUMNS = ("id", "label", "kind", *ALIAS_COLUMNS)
-
-# Arabic letter variants folded to one form (hamza seats, taa marbuta, alef maqsura, Persian letters).
-_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ی": "ي",
-                              "ئ": "ي", "ؤ": "و", "ک": "ك", "گ": "ك", "ڤ": "ف", "پ": "ب", "چ": "ج"})
-_OTHER_FOLD = str.maketrans({"ё": "е", "’": "'", "ʼ": "'", "‘": "'"})
-# Arabic short vowels, shadda, sukun, dagger alef and tatweel: dropped before matching.
-_ARABIC_MARKS = frozenset(chr(c) for c in [*range(0x064B, 0x0660), 0x0670, 0x0640])
-
-# Clitics that can be glued in front of an Arabic name: a conjunction (و ف), then a preposition
-# (ب ل ك), then the article (ال, or ل after the preposition ل).
-ARABIC_PREFIXES = frozenset(
-    a + b + c for a, b, c in itertools.product(("", "و", "ف"), ("", "ب", "ل", "ك"), ("", "ال"))
-) | frozenset({"لل", "ولل", "فلل"})
-# Case endings that a Cyrillic name may carry (Russian and Kazakh), after folding to lower case.
-RUSSIAN_SUFFIXES = ("а", "у", "е", "ом", "ой", "ы", "и", "ов", "ам", "ами", "ах", "ю", "ем", "ей")
-KAZAKH_SUFFIXES = ("та", "те", "да", "де", "ға", "ге", "қа", "ке", "на", "не", "ның", "нің", "дың", "дің",
-                   "тың", "тің", "ды", "ді", "ты", "ті", "ны", "ні", "дан", "ден", "тан", "тен", "нан",
-                   "нен", "мен", "бен", "пен", "ында", "інде", "ынан", "інен")
-CYRILLIC_SUFFIXES = frozenset(RUSSIAN_SUFFIXES + KAZAKH_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -67,19 +50,6 @@ class PlatformLexicon:
 
     automaton: ahocorasick.Automaton
     ids: frozenset[str]
-
-
-def fold(text: str) -> tuple[str, list[int]]:
-    """Fold ``text`` for matching; return it with, for each folded character, its index in ``text``."""
-    chars: list[str] = []
-    index: list[int] = []
-    for position, char in enumerate(text):
-        if char in _ARABIC_MARKS:
-            continue
-        for folded in char.translate(_ARABIC_FOLD).lower().translate(_OTHER_FOLD):
-            chars.append(folded)
-            index.append(position)
-    return "".join(chars), index
 
 
 def _schema_path(path: Path) -> Path:
@@ -126,18 +96,25 @@ def _check_aliases(table: pd.DataFrame, path: Path) -> None:
     for row_number, row in enumerate(table.itertuples(index=False), start=2):
         for column in ALIAS_COLUMNS:
             for alias in aliases_of(getattr(row, column)):
-                key = fold(alias)[0]
-                if not key.strip("@#"):
+                keys = alias_keys(alias)
+                if not keys[0].strip("@#"):
                     raise InputError(path, f"alias {alias!r} is empty once folded", line=row_number,
                                      field=column)
-                if owner.setdefault(key, row.id) != row.id:
-                    raise InputError(path, f"alias {alias!r} of {row.id!r} is already an alias of "
-                                     f"{owner[key]!r}", line=row_number, field=column)
+                for key in keys:
+                    if owner.setdefault(key, row.id) != row.id:
+                        raise InputError(path, f"alias {alias!r} of {row.id!r} (as {key!r}) is already "
+                                         f"an alias of {owner[key]!r}", line=row_number, field=column)
 
 
 def aliases_of(cell: str) -> list[str]:
     """Split a '|'-separated alias cell."""
     return [alias.strip() for alias in cell.split("|") if alias.strip()]
+
+
+def alias_keys(alias: str) -> list[str]:
+    """The folded alias, then its Russian and Kazakh case forms if it is Cyrillic."""
+    key = fold_name(alias)
+    return [key, *(cyrillic_case_forms(key) if script_of(key) == "cyrillic" else [])]
 
 
 def compile_lexicon(platforms: pd.DataFrame) -> PlatformLexicon:
@@ -146,8 +123,8 @@ def compile_lexicon(platforms: pd.DataFrame) -> PlatformLexicon:
     for row in platforms.itertuples(index=False):
         for column in ALIAS_COLUMNS:
             for alias in aliases_of(getattr(row, column)):
-                key = fold(alias)[0]
-                automaton.add_word(key, (len(key), row.id))
+                for key in alias_keys(alias):
+                    automaton.add_word(key, (len(key), row.id))
     automaton.make_automaton()
     return PlatformLexicon(automaton=automaton, ids=frozenset(platforms["id"]))
 
@@ -156,48 +133,30 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def _is_arabic(char: str) -> bool:
-    return "\u0600" <= char <= "\u06ff"
-
-
-def _is_cyrillic(char: str) -> bool:
-    return "\u0400" <= char <= "\u04ff"
-
-
-def _left_ok(folded: str, start: int, first: str) -> bool:
-    if start == 0 or not _is_word(folded[start - 1]) or not _is_word(first):
+def _left_ok(folded: str, start: int) -> bool:
+    """A name starts a word, or follows Arabic clitics that start the word."""
+    if start == 0 or not _is_word(folded[start - 1]) or not _is_word(folded[start]):
         return True
-    if not _is_arabic(first):
+    if script_of(folded[start]) != "arabic":
         return False
     word_start = start
     while word_start > 0 and _is_word(folded[word_start - 1]):
         word_start -= 1
-    return folded[word_start:start] in ARABIC_PREFIXES
+    return folded[word_start:start] in ARABIC_PROCLITICS
 
 
-def _right_end(folded: str, end: int, last: str) -> int | None:
-    """Where the matched word really ends (after a Cyrillic case ending), or None if mid-word."""
-    if end == len(folded) or not _is_word(folded[end]) or not _is_word(last):
-        return end
-    if not _is_cyrillic(last):
-        return None
-    word_end = end
-    while word_end < len(folded) and _is_word(folded[word_end]):
-        word_end += 1
-    return word_end if folded[end:word_end] in CYRILLIC_SUFFIXES else None
+def _right_ok(folded: str, end: int) -> bool:
+    return end == len(folded) or not _is_word(folded[end]) or not _is_word(folded[end - 1])
 
 
 def find_platforms(text: str, lexicon: PlatformLexicon) -> list[PlatformMatch]:
     """Every platform name in ``text``, leftmost-longest and non-overlapping, in text order."""
-    folded, index = fold(text)
+    folded, positions = fold_text(text)
     candidates: list[tuple[int, int, str]] = []
     for last, (length, platform_id) in lexicon.automaton.iter(folded):
         start, end = last - length + 1, last + 1
-        if not _left_ok(folded, start, folded[start]):
-            continue
-        word_end = _right_end(folded, end, folded[last])
-        if word_end is not None:
-            candidates.append((start, word_end, platform_id))
+        if _left_ok(folded, start) and _right_ok(folded, end):
+            candidates.append((start, end, platform_id))
     candidates.sort(key=lambda item: (item[0], -item[1]))
     matches: list[PlatformMatch] = []
     covered = 0
@@ -205,9 +164,10 @@ def find_platforms(text: str, lexicon: PlatformLexicon) -> list[PlatformMatch]:
         if start < covered:
             continue
         covered = end
-        raw_start, raw_end = index[start], index[end - 1] + 1
-        while raw_end < len(text) and text[raw_end] in _ARABIC_MARKS:
-            raw_end += 1
+        # Map back to the text; the end takes in dropped marks (Arabic vowels) after the last letter.
+        raw_start, raw_end = (start, end) if positions is None else (positions[start], positions[end])
+        if raw_start > 0 and text[raw_start - 1] in "@#":  # a handle or hashtag keeps its sign
+            raw_start -= 1
         matches.append(PlatformMatch(raw_start, raw_end, text[raw_start:raw_end], platform_id))
     return matches
 
