@@ -72,7 +72,7 @@ def test_reference_tables_hold_the_23_events_in_chronological_order(events, sour
 def test_every_event_has_a_reporting_source_and_most_have_two_independent_ones(events, sources):
     counts = independent_source_counts(events, sources)
     assert (counts >= 1).all(), counts[counts < 1]
-    assert int((counts >= 2).sum()) == 15
+    assert int((counts >= 2).sum()) == 16
     # Single-source events are rated below high unless a network observatory measured them.
     for event_id in counts[counts == 1].index:
         row = event(events, event_id)

@@ -73,7 +73,7 @@ def test_descriptor_has_licence_sources_contributors_version_and_hashes(package)
     assert "GeoNames" in descriptor["description"] and "attributed" in descriptor["description"]
     assert any("geonames.org" in source["path"] for source in descriptor["sources"])
     assert descriptor["contributors"][0]["roles"] == ["creator"]
-    assert "15 events are reported by two or more independent publishers" in descriptor["description"]
+    assert "16 events are reported by two or more independent publishers" in descriptor["description"]
     resources = {resource["name"]: resource for resource in descriptor["resources"]}
     assert list(resources) == ["shutdowns", "sources"]
     for resource in resources.values():

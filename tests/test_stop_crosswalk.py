@@ -75,7 +75,7 @@ def test_elections_and_causes(stop):
     row = stop.loc["kz-2019-06-09"]
     assert row["election"] == "yes"
     assert row["actual_cause"] == "elections; protests"
-    assert row["other_affected"] == "Periscope; VPN services"
+    assert row["other_affected"] == "News websites; Periscope; VPN services"
 
 
 @pytest.mark.parametrize(

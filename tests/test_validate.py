@@ -49,7 +49,7 @@ def test_reference_tables_validate_through_the_cli_dispatch(capsys, monkeypatch)
                      "--regions", "data/reference/regions.csv"])
     captured = capsys.readouterr()
     assert (code, captured.err) == (0, "")
-    assert captured.out == "ok: 23 events, 74 sources; 15 events have two or more independent sources\n"
+    assert captured.out == "ok: 23 events, 78 sources; 16 events have two or more independent sources\n"
 
 
 def test_every_problem_of_both_tables_gets_one_line(tmp_path, capsys):
