@@ -8,6 +8,7 @@ import hashlib
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -551,3 +552,33 @@ def test_cli_names_a_missing_input_file(tmp_path, capsys):
     text_path.with_suffix(".yml").unlink()
     code, err = run_cli(text_path, tmp_path / "o.parquet", capsys)
     assert code == 2 and err == f"error: {text_path.with_suffix('.yml')}: no such file\n"
+
+
+def spoil(text: str, flaw: str) -> bytes:
+    """Encode ``text`` as UTF-8 with one of the flaws read_text refuses (or none)."""
+    data = text.encode("utf-8")
+    return {
+        "crlf": data.replace(b"\n", b"\r\n"),
+        "bom": b"\xef\xbb\xbf" + data,
+        "latin1": b"\xff" + data,
+    }.get(flaw, data)
+
+
+FILE_CONTENTS = st.one_of(
+    st.binary(max_size=200),
+    st.builds(spoil, ARTICLES, st.sampled_from(["none", "crlf", "bom", "latin1"])),
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=FILE_CONTENTS)
+def test_any_file_content_gives_exit_0_with_output_or_exit_2_with_one_line_and_none(tmp_path, capsys, data):
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    text_path = write_article(folder, data)
+    output = folder / "out" / "article.parquet"
+    code, err = run_cli(text_path, output, capsys)
+    if code == 0:
+        assert output.exists() and err == ""
+    else:
+        assert code == 2 and err.startswith(f"error: {text_path}") and err.count("\n") == 1
+        assert not output.exists()
