@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from kzshutdowns import __version__
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.publish_datapackage import check_package, main, parse_resource_flag
@@ -176,3 +177,24 @@ def test_resource_flag(flag, path, schema):
     spec = parse_resource_flag(flag)
     assert spec.path == Path(path)
     assert spec.schema_path == (Path(schema) if schema else None)
+
+
+# CITATION.cff: cffconvert is not in the environment, so these check the CFF 1.2.0 rules the file relies on.
+CFF_KEYS = {
+    "abstract", "authors", "cff-version", "commit", "contact", "date-released", "doi", "identifiers",
+    "keywords", "license", "license-url", "message", "preferred-citation", "references", "repository",
+    "repository-artifact", "repository-code", "title", "type", "url", "version",
+}
+
+
+def test_citation_file_is_cff_1_2_0_with_mit_code_and_cc_by_data():
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert set(citation) <= CFF_KEYS
+    assert {"cff-version", "message", "title", "authors"} <= set(citation)
+    assert citation["cff-version"] == "1.2.0"
+    assert (citation["type"], citation["license"], citation["version"]) == ("software", "MIT", __version__)
+    assert all("name" in author or "family-names" in author for author in citation["authors"])
+    dataset = next(reference for reference in citation["references"] if reference["type"] == "dataset")
+    assert dataset["license"] == "CC-BY-4.0" and dataset["version"] == __version__
+    geonames = next(reference for reference in citation["references"] if "GeoNames" in reference["title"])
+    assert geonames["license"] == "CC-BY-4.0"
