@@ -71,6 +71,7 @@ REGION_CONTEXT_BONUS = 1.0
 AMBIGUITY_MARGIN = 0.25
 FALLBACK_MIN_SIMILARITY = 85.0
 FALLBACK_MIN_LETTERS = 5
+SMALL_PLACE_POPULATION = 15_000
 CLITIC_MIN_FOREIGN_LENGTH = 6
 
 # Words after which a common-word name is read as a place ("in Oral", "в Семее", "مدينة طراز").
@@ -237,7 +238,10 @@ class Geocoder:
         local = best.country_code == "KZ" and best.kind != "country"
         hashtag = start > 0 and text[start - 1] == "#" and not span.clitic
         if key.script in ("latin", "cyrillic") and not (surface[:1].isupper() or hashtag):
-            large = best.kind == "country" or (local and best.population >= LARGE_KZ_POPULATION)
+            # Lower case: only names that cannot be anything else (large Kazakh cities, and in
+            # Cyrillic tweets country names too: "в казахстане").
+            large = local and best.population >= LARGE_KZ_POPULATION
+            large = large or (key.script == "cyrillic" and best.kind == "country")
             if key.common or not large:
                 return Rejection(start, end, surface, "", "")
         if key.script == "arabic" and _TANWEEN & set(text[start : end + 1]):
@@ -246,13 +250,22 @@ class Geocoder:
             return Rejection(
                 start, end, surface, "stopword", "indefinite (tanween) form: an adjective, not a name"
             )
-        if not key.common:
+        weak = key.common
+        if key.script in ("latin", "cyrillic") and not hashtag and _sentence_initial(text, start):
+            # A capital at the start of a sentence is no evidence of a name: small places
+            # ("Достық", a village, is also "friendship") and names opening a longer proper name
+            # ("Jordan Peterson") then need context too.
+            small = best.kind == "city" and best.population < SMALL_PLACE_POPULATION
+            phrase = key.script == "latin" and _followed_by_capitalised(text, end, spans, positions)
+            weak = weak or small or phrase
+        if not weak:
             return None
         if hashtag or self._has_cue(span, folded, text, positions, start, lang, spans):
             return None
         if local or key.script in ("latin", "cyrillic"):
+            what = "a common word" if key.common else "at the start of a sentence"
             return Rejection(
-                start, end, surface, "stopword", f"{surface!r} is also a common word and has no place context"
+                start, end, surface, "stopword", f"{surface!r} is {what} and has no place context"
             )
         return Rejection(start, end, surface, "", "")
 
@@ -277,7 +290,13 @@ class Geocoder:
             and lang != "de"
             and span.key.text not in COMMON_WORD_NAMES
         ):
-            return not _sentence_initial(text, start)
+            # Capitalised inside a sentence, and not inside a title-case phrase ("Internet Freedom").
+            end = _original_span(span.end, span.end, positions, len(text))[0]
+            return not (
+                _sentence_initial(text, start)
+                or _preceded_by_capitalised(text, start)
+                or _followed_by_capitalised(text, end, spans, positions)
+            )
         return False
 
     # -- 4. disambiguation ------------------------------------------------------------------------
@@ -440,6 +459,26 @@ def _sentence_initial(text: str, start: int) -> bool:
     """Whether the word at ``start`` begins a sentence (or the text)."""
     before = text[:start].rstrip(" \t\"'«“‘(#")
     return not before or before[-1] in _SENTENCE_END
+
+
+def _followed_by_capitalised(text: str, end: int, spans: list[_Span], positions: list[int] | None) -> bool:
+    """Whether the next word is capitalised and not itself a place: "Jordan Peterson", "Internet Freedom"."""
+    rest = text[end:]
+    stripped = rest.lstrip(" ")
+    if len(stripped) == len(rest) or not stripped[:1].isupper():
+        return False
+    offset = end + len(rest) - len(stripped)
+    return not any(_original_span(s.start, s.end, positions, len(text))[0] == offset for s in spans)
+
+
+def _preceded_by_capitalised(text: str, start: int) -> bool:
+    """Whether the previous word (in the same sentence) is capitalised: "Internet Freedom"."""
+    before = text[:start]
+    stripped = before.rstrip(" ")
+    if len(stripped) == len(before) or not stripped or stripped[-1] in _SENTENCE_END:
+        return False
+    word = stripped.split()[-1]
+    return word[:1].isupper() and not _sentence_initial(text, start - len(before) + len(stripped) - len(word))
 
 
 def _next_to_place(
