@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import pytest
-
 from kzshutdowns import __version__, cli
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output, read_text
@@ -51,6 +50,12 @@ def test_read_text_refuses_bad_input_naming_the_line(tmp_path, data, message, li
     assert message in caught.value.message
     assert caught.value.line == line
     assert caught.value.path == path
+
+
+@pytest.mark.parametrize("name", ["missing.txt", "."])
+def test_read_text_reports_a_file_it_cannot_read(tmp_path, name):
+    with pytest.raises(InputError, match="cannot read"):
+        read_text(tmp_path / name)
 
 
 def test_read_text_returns_the_exact_text(tmp_path):

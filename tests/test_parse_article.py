@@ -551,7 +551,8 @@ def test_cli_names_a_missing_input_file(tmp_path, capsys):
     text_path = write_article(tmp_path, SEED_BYTES)
     text_path.with_suffix(".yml").unlink()
     code, err = run_cli(text_path, tmp_path / "o.parquet", capsys)
-    assert code == 2 and err == f"error: {text_path.with_suffix('.yml')}: no such file\n"
+    missing = text_path.with_suffix(".yml")
+    assert code == 2 and err == f"error: {missing}: cannot read: No such file or directory\n"
 
 
 def spoil(text: str, flaw: str) -> bytes:

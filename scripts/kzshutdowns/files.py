@@ -1,7 +1,7 @@
 """Reading text strictly and writing outputs atomically.
 
 ``read_text`` is the single entry point for raw text: it refuses what would break character spans
-or hide a problem (empty files, invalid UTF-8, a byte-order mark, CR line endings) with an
+or hide a problem (missing or empty files, invalid UTF-8, a byte-order mark, CR line endings) with an
 :class:`~kzshutdowns.errors.InputError` that names the line. ``atomic_output`` gives a temporary
 path beside the target and renames it only when the writer succeeded, so a failed step never
 leaves a partial file behind.
@@ -19,8 +19,11 @@ from kzshutdowns.errors import InputError
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
-    """Return the UTF-8 text of ``path``, or raise InputError for empty, non-UTF-8, BOM or CR input."""
-    data = Path(path).read_bytes()
+    """Return the UTF-8 text of ``path``; InputError if missing, empty, not UTF-8, or with a BOM or CR."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(path, f"cannot read: {error.strerror or error}") from None
     if not data.strip():
         raise InputError(path, "file is empty", line=1)
     if data.startswith(b"\xef\xbb\xbf"):

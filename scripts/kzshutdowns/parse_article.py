@@ -329,9 +329,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", required=True, help="segments Parquet file to write")
     args = parser.parse_args(argv)
 
-    for path in (args.text, args.meta):
-        if not Path(path).is_file():
-            raise InputError(path, "no such file")
     text = read_text(args.text)
     if Path(args.meta).stem != Path(args.text).stem:
         raise InputError(args.meta, f"metadata file name does not match the article {args.text}")
