@@ -51,6 +51,10 @@ TITLE_CHARS = 30
 TITLE_LINES = 2
 TITLE_PT = 5.5
 CELL_GAP = 0.08
+# Height of the legend row under the grid, in inches.
+LEGEND_IN = 0.22
+# Opacity of filled countries and regions, so their borders stay visible.
+FILL_ALPHA = 0.85
 
 
 def locate_places(
@@ -149,7 +153,7 @@ def plot_event_map(
     created = ax is None
     if ax is None:
         ax = style.new_axes(
-            style.TEXT_WIDTH_IN, style.TEXT_WIDTH_IN * (nrows * cell_h) / (ncols * cell_w) + 0.45
+            style.TEXT_WIDTH_IN, style.TEXT_WIDTH_IN * (nrows * cell_h) / (ncols * cell_w) + LEGEND_IN
         )
     labels = []
     for index, (line, event) in enumerate(events.iterrows()):
@@ -213,6 +217,7 @@ def plot_event_map(
             facecolor=style.SCOPE_COLOURS["national"],
             edgecolor=style.BORDER_FOCUS,
             linewidth=0.4,
+            alpha=FILL_ALPHA,
             label="National: the whole country",
         ),
         Line2D(
@@ -253,7 +258,7 @@ def _patch(geometry: shapely.Geometry, colour: str, filled: bool) -> PathPatch:
         facecolor=colour,
         edgecolor=style.BORDER_FOCUS,
         linewidth=0.4,
-        alpha=0.85 if filled else 1.0,
+        alpha=FILL_ALPHA if filled else 1.0,
         zorder=2 if not filled else 3,
     )
 

