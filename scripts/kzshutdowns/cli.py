@@ -24,6 +24,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("kzshutdowns.validate", "check shutdowns.csv and sources.csv; list every problem"),
     "publish": ("kzshutdowns.publish_datapackage", "event tables + extra files -> Frictionless data package"),
     "stop-crosswalk": ("kzshutdowns.stop_crosswalk", "event rows -> Access Now STOP columns (CSV)"),
+    "basemap": ("kzshutdowns.basemap", "basemap GeoPackage (embedded outlines or pinned Natural Earth)"),
+    "figure-city-reports-map": ("kzshutdowns.figures.city_reports_map", "map of city reports by event"),
+    "figure-event-map": ("kzshutdowns.figures.event_map", "small maps of where each event struck"),
+    "figure-timeline": ("kzshutdowns.figures.timeline", "timeline of events by scope and measure"),
+    "figure-services-matrix": ("kzshutdowns.figures.services_matrix", "services x events: blocked/reachable"),
+    "figure-triggers-measures": ("kzshutdowns.figures.triggers_measures", "events by trigger and measure"),
 }
 
 
