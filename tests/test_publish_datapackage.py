@@ -18,13 +18,13 @@ from kzshutdowns.publish_datapackage import check_package, main, parse_resource_
 
 ROOT = Path(__file__).resolve().parents[1]
 FRICTIONLESS = Path(sys.executable).with_name("frictionless")
-REFERENCE = "data/reference"
+REFERENCE = ROOT / "data" / "reference"
 
 
-def publish(out: Path, *extra: str, events: str = f"{REFERENCE}/shutdowns.csv") -> int:
+def publish(out: Path, *extra: str, events: Path = REFERENCE / "shutdowns.csv") -> int:
     return main([
-        "--events", events, "--sources", f"{REFERENCE}/sources.csv",
-        "--platforms", f"{REFERENCE}/platforms.csv", "--regions", f"{REFERENCE}/regions.csv",
+        "--events", str(events), "--sources", str(REFERENCE / "sources.csv"),
+        "--platforms", str(REFERENCE / "platforms.csv"), "--regions", str(REFERENCE / "regions.csv"),
         "--output-events", str(out / "shutdowns.csv"), "--output-sources", str(out / "sources.csv"),
         *extra, "--output", str(out / "datapackage.json"),
     ])
@@ -37,13 +37,7 @@ def frictionless_validate(package: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def in_repository(monkeypatch):
-    # The region table's loader takes paths relative to the working directory.
-    monkeypatch.chdir(ROOT)
-
-
-@pytest.fixture
-def package(tmp_path, in_repository) -> Path:
+def package(tmp_path) -> Path:
     out = tmp_path / "processed"
     assert publish(out) == 0
     return out / "datapackage.json"
@@ -90,10 +84,10 @@ def test_descriptor_has_licence_sources_contributors_version_and_hashes(package)
 
 def test_published_tables_are_the_reference_tables(package):
     for name in ("shutdowns.csv", "sources.csv"):
-        assert (package.parent / name).read_bytes() == (ROOT / REFERENCE / name).read_bytes()
+        assert (package.parent / name).read_bytes() == (REFERENCE / name).read_bytes()
 
 
-def test_rebuild_is_byte_identical(tmp_path, in_repository):
+def test_rebuild_is_byte_identical(tmp_path):
     first, second = tmp_path / "one", tmp_path / "two"
     assert publish(first) == 0 and publish(second) == 0
     for name in ("datapackage.json", "shutdowns.csv", "sources.csv"):
@@ -101,7 +95,7 @@ def test_rebuild_is_byte_identical(tmp_path, in_repository):
     assert b"created" not in (first / "datapackage.json").read_bytes()
 
 
-def test_extra_table_and_file_resources_join_by_flag(tmp_path, in_repository):
+def test_extra_table_and_file_resources_join_by_flag(tmp_path):
     out = tmp_path / "processed"
     out.mkdir()
     (out / "city_reports.csv").write_text("report_id,place\nr1,Almaty\nr2,Aktobe\n", encoding="utf-8")
@@ -126,7 +120,7 @@ def test_extra_table_and_file_resources_join_by_flag(tmp_path, in_repository):
     assert result.returncode == 0, result.stdout
 
 
-def test_extra_table_that_breaks_its_schema_stops_the_build(tmp_path, in_repository):
+def test_extra_table_that_breaks_its_schema_stops_the_build(tmp_path):
     out = tmp_path / "processed"
     out.mkdir()
     (out / "city_reports.csv").write_text("report_id\nr1\nr1\n", encoding="utf-8")
@@ -140,16 +134,16 @@ def test_extra_table_that_breaks_its_schema_stops_the_build(tmp_path, in_reposit
     assert not (out / "datapackage.json").exists()
 
 
-def test_resource_outside_the_package_folder_is_refused(tmp_path, in_repository):
+def test_resource_outside_the_package_folder_is_refused(tmp_path):
     outside = tmp_path / "elsewhere.csv"
     outside.write_text("a\n1\n", encoding="utf-8")
     with pytest.raises(InputError, match="must lie inside the package folder"):
         publish(tmp_path / "processed", "--resource", str(outside))
 
 
-def test_bad_events_stop_the_build_before_anything_is_written(tmp_path, in_repository, capsys):
+def test_bad_events_stop_the_build_before_anything_is_written(tmp_path, capsys):
     bad = tmp_path / "reference"
-    shutil.copytree(ROOT / REFERENCE, bad, ignore=shutil.ignore_patterns("regions*", "toponyms*"))
+    shutil.copytree(REFERENCE, bad, ignore=shutil.ignore_patterns("regions*", "toponyms*"))
     path = bad / "shutdowns.csv"
     text = path.read_text(encoding="utf-8").replace("2016-12-16,day,2016-12-16", "2016-12-16,day,2016-12-06")
     path.write_text(text, encoding="utf-8")

@@ -41,12 +41,9 @@ def test_clean_fixture_prints_a_summary(capsys):
     assert out == "ok: 3 events, 6 sources; 1 events have two or more independent sources\n"
 
 
-def test_reference_tables_validate_through_the_cli_dispatch(capsys, monkeypatch):
-    # Relative paths: the region table's loader is given paths relative to the working directory.
-    monkeypatch.chdir(ROOT)
-    code = cli.main(["validate", "--events", "data/reference/shutdowns.csv", "--sources",
-                     "data/reference/sources.csv", "--platforms", "data/reference/platforms.csv",
-                     "--regions", "data/reference/regions.csv"])
+def test_reference_tables_validate_through_the_cli_dispatch(capsys):
+    code = cli.main(["validate", "--events", str(REFERENCE / "shutdowns.csv"), "--sources",
+                     str(REFERENCE / "sources.csv"), *PLATFORMS, "--regions", str(REFERENCE / "regions.csv")])
     captured = capsys.readouterr()
     assert (code, captured.err) == (0, "")
     assert captured.out == "ok: 23 events, 78 sources; 16 events have two or more independent sources\n"
