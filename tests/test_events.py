@@ -226,6 +226,8 @@ BAD_EVENTS = [
     (3, "confidence", "certain", "confidence: unknown confidence 'certain'; allowed: high, medium, low"),
     (3, "evidence_types", "", "evidence_types: missing evidence_types"),
     (3, "title", " Padded", "title: ' Padded' has leading or trailing spaces"),
+    (3, "event_id", "kz-2016-12-17", "event_id: event_id 'kz-2016-12-17' must be 'kz-' + start_date "
+     "'2016-12-16' (+ a letter for same-day events)"),
 ]
 
 

@@ -6,9 +6,10 @@ the CSV line and the field. The Table Schemas beside the tables (``shutdowns.sch
 written down: required cells, ``enum`` constraints, ``pattern`` constraints, ``unique`` ids and, for
 the ';'-separated list fields, a ``vocabulary`` property that names the allowed terms. On top of the
 schema this module checks what a schema cannot say: real calendar dates whose form matches their
-precision, end not before start, locations that exist (region codes from ``regions.csv``, GeoNames
-ids of Kazakh places), platform ids from ``platforms.csv``, sources that point to existing events,
-no source listed twice for one event, and at least one reporting source per event.
+precision, ids named after their start date, end not before start, locations that exist (region
+codes from ``regions.csv``, GeoNames ids of Kazakh places), platform ids from ``platforms.csv``,
+sources that point to existing events, no source listed twice for one event, and at least one
+reporting source per event.
 
 ``event_problems`` / ``source_problems`` return every problem (for ``kzshutdowns validate``);
 ``load_events`` / ``load_sources`` raise the first one as :class:`~kzshutdowns.errors.InputError`.
@@ -228,6 +229,7 @@ def event_problems(
     regions = set(region_codes) if region_codes is not None else None
     cities = set(city_ids) if city_ids is not None else kazakh_geonames_ids()
     found: dict[tuple[int, str], str] = {}
+    id_counts = table.frame["event_id"].value_counts()
 
     def add(line: int, field: str, message: str) -> None:
         found.setdefault((line, field), message)
@@ -237,6 +239,11 @@ def event_problems(
             value = getattr(row, name)
             if value and (message := _date_problem(value, precision)):
                 add(line, name, message)
+        named_after_start = re.fullmatch(rf"kz-{re.escape(row.start_date)}[a-z]?", row.event_id) is not None
+        if row.start_date and id_counts[row.event_id] == 1 and (line, "start_date") not in found \
+                and not named_after_start:
+            add(line, "event_id", f"event_id {row.event_id!r} must be 'kz-' + start_date {row.start_date!r} "
+                "(+ a letter for same-day events)")
         if row.end_date == "" and row.end_precision in {"day", "month"}:
             add(line, "end_precision", f"end_precision is {row.end_precision!r} but end_date is empty")
         if row.end_date and row.end_precision == "unknown":
