@@ -27,6 +27,10 @@ rule all:
         "data/processed/datapackage.json",
         "data/processed/stop_crosswalk.csv",
         "data/processed/geocoder_evaluation.csv",
+        "data/processed/city_reports.csv",
+        "data/processed/city_reports.geojson",
+        "data/processed/city_reports.gpkg",
+        "data/processed/unresolved_mentions.csv",
         expand(
             "paper/figures/{name}.{ext}",
             name=["city_reports_map", "event_map", "timeline", "services_matrix", "triggers_measures"],
@@ -37,5 +41,6 @@ rule all:
 include: "rules/raw.smk"
 include: "rules/geocode.smk"
 include: "rules/tweets.smk"
+include: "rules/reports.smk"
 include: "rules/events.smk"
 include: "rules/figures.smk"

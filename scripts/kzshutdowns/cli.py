@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check-raw": ("kzshutdowns.raw_manifest", "check data/raw/ against its manifest and article metadata"),
     "parse": ("kzshutdowns.parse_article", "raw article -> paragraph, tweet and translation segments"),
     "parse-tweets": ("kzshutdowns.parse_tweets", "one shard of a tweet collection (.jsonl) -> segments"),
+    "extract-mentions": ("kzshutdowns.extract_mentions", "segments -> place, platform and date mentions"),
+    "build-reports": ("kzshutdowns.build_city_reports", "mentions + events -> geocoded city reports"),
     "validate": ("kzshutdowns.validate", "check shutdowns.csv and sources.csv; list every problem"),
     "publish": ("kzshutdowns.publish_datapackage", "event tables + extra files -> Frictionless data package"),
     "stop-crosswalk": ("kzshutdowns.stop_crosswalk", "event rows -> Access Now STOP columns (CSV)"),

