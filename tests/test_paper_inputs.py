@@ -177,10 +177,11 @@ def test_report_unresolved_segment_and_geocoder_variables(tmp_path):
     assert variables["unresolved"]["reason"] == {"below_threshold": "1", "foreign_place": "1"}
     assert variables["segments"]["n_tweets"] == "1" and variables["segments"]["tweet_languages"] == "Russian"
     geocoder = variables["geocoder"]
-    assert (geocoder["f1"], geocoder["precision"], geocoder["recall"]) == ("0.97", "0.98", "0.97")
+    assert (geocoder["f1"], geocoder["precision"], geocoder["recall"]) == ("0.975", "0.983", "0.967")
+    assert geocoder["languages"] == "Arabic\\, English and Russian"
     assert (geocoder["min_f1_language"], geocoder["min_f1"], geocoder["n_cases"]) == (
         "Russian",
-        "0.96",
+        "0.962",
         "150",
     )
 
@@ -261,6 +262,13 @@ def test_font_copy_brings_static_amiri_and_its_licence(tmp_path):
 def test_variable_font_is_refused(tmp_path):
     with pytest.raises(InputError, match="variable"):
         paper_font.copy_family("Noto Sans Arabic", tmp_path)
+
+
+def test_excerpt_centres_on_the_place_mention():
+    text = "x" * 100 + " Astana " + "y" * 100
+    cut = paper_inputs.excerpt(text, limit=30, focus=101)
+    assert cut.startswith("\u2026") and cut.endswith("\u2026") and "Astana" in cut
+    assert paper_inputs.excerpt("short", limit=30, focus=3) == "short"
 
 
 def test_empty_table_still_has_a_row():

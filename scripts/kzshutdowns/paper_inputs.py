@@ -154,10 +154,25 @@ def language_span(text: str, lang: str) -> str:
     return f'[{escaped}]{{lang="{lang}"{direction}}}'
 
 
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """The first ``limit`` characters of ``text`` (whitespace flattened), with an ellipsis if cut."""
-    flat = _CONTROL_OR_SPACE.sub(" ", text).strip()
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "\u2026"
+def excerpt(text: str, limit: int = EXCERPT_CHARS, focus: int = 0) -> str:
+    """About ``limit`` characters of ``text`` around offset ``focus``, with ellipses where it is cut.
+
+    The window starts a third of its width before ``focus`` (the place mention), so the reader sees
+    the name with some context; without a focus it is the start of the text.
+    """
+    start = max(0, min(focus - limit // 3, len(text) - limit))
+    window = _CONTROL_OR_SPACE.sub(" ", text[start : start + limit]).strip()
+    prefix = "\u2026" if start > 0 else ""
+    suffix = "\u2026" if start + limit < len(text) else ""
+    return prefix + window + suffix
+
+
+def place_offset(report: pd.Series) -> int:
+    """Offset of the place mention inside the report's evidence text (0 if the table has none)."""
+    place, evidence = str(report.get("place_start", "")).strip(), str(report["evidence_start"]).strip()
+    if not place.isdigit() or not evidence.isdigit():
+        return 0
+    return max(0, int(place) - int(evidence))
 
 
 def count(value: int) -> str:
@@ -165,7 +180,7 @@ def count(value: int) -> str:
     return f"{value:,}"
 
 
-def decimal(value: float, digits: int = 2) -> str:
+def decimal(value: float, digits: int = 3) -> str:
     """A ratio or score with a fixed number of decimals."""
     return f"{value:.{digits}f}"
 
@@ -510,7 +525,7 @@ def sources_table(events: pd.DataFrame, sources: pd.DataFrame) -> str:
 
 
 def report_variables(reports: pd.DataFrame, unresolved: pd.DataFrame) -> dict[str, object]:
-    located = reports[reports["geonameid"].str.strip() != ""]
+    located = reports[reports["scope"] != "national"]
     kinds = Counter(reports["report_kind"])
     reasons = Counter(unresolved["reason"])
     return {
@@ -540,7 +555,7 @@ def escape_key(value: str) -> str:
 
 def city_report_places_table(reports: pd.DataFrame, labels: Mapping[str, str], path: Path) -> str:
     """One row per located place: reports, events, kinds, platforms blocked and reachable."""
-    located = reports[reports["geonameid"].str.strip() != ""]
+    located = reports[reports["scope"] != "national"]
     rows = []
     for (geonameid, name), group in located.groupby(["geonameid", "name"], sort=False):
         blocked = sorted(
@@ -597,7 +612,9 @@ def city_report_evidence_table(reports: pd.DataFrame, path: Path) -> str:
                 escape_markdown(REPORT_KIND_LABELS.get(report["report_kind"], report["report_kind"])),
                 escape_markdown(report["segment_id"]),
                 escape_markdown(f"{report['evidence_start']}\u2013{report['evidence_end']}"),
-                language_span(excerpt(report["evidence_text"]), report["evidence_lang"]),
+                language_span(
+                    excerpt(report["evidence_text"], focus=place_offset(report)), report["evidence_lang"]
+                ),
             ]
         )
     return pipe_table(
@@ -682,9 +699,7 @@ def evaluation_scores(
         scores[key] = tuple(parse_score(evaluation, path, position, c) for c in ("precision", "recall", "f1"))
     overall = [key for key in OVERALL_LANGUAGES if key in scores]
     if not overall:
-        raise InputError(
-            path, f"no pooled row (lang one of {', '.join(OVERALL_LANGUAGES)})", field="lang"
-        )
+        raise InputError(path, f"no pooled row (lang one of {', '.join(OVERALL_LANGUAGES)})", field="lang")
     return scores, overall[0]
 
 
@@ -709,7 +724,7 @@ def geocoder_variables(evaluation: pd.DataFrame, path: Path) -> dict[str, object
         "recall": decimal(recall),
         "f1": decimal(f1),
         "n_languages": count(len(per_language)),
-        "languages": escape_markdown(join_words([LANGUAGE_NAMES.get(k, k) for k in sorted(per_language)])),
+        "languages": escape_markdown(join_words(sorted(LANGUAGE_NAMES.get(k, k) for k in per_language))),
         "min_f1": decimal(worst[1][2]) if worst else "none",
         "min_f1_language": escape_markdown(LANGUAGE_NAMES.get(worst[0], worst[0])) if worst else "none",
         "f1_by_language": {escape_key(k): decimal(v[2]) for k, v in sorted(per_language.items())},
@@ -726,7 +741,9 @@ def geocoder_table(evaluation: pd.DataFrame, path: Path) -> str:
     scores, overall = evaluation_scores(evaluation, path)
     cases = case_counts(evaluation)
     rows = []
-    for lang in sorted(k for k in scores if k != overall) + [overall]:
+    for lang in sorted((k for k in scores if k != overall), key=lambda k: LANGUAGE_NAMES.get(k, k)) + [
+        overall
+    ]:
         name = "All languages (pooled)" if lang == overall else LANGUAGE_NAMES.get(lang, lang)
         row = [escape_markdown(name)]
         if cases:
