@@ -36,6 +36,8 @@ rule all:
             name=["city_reports_map", "event_map", "timeline", "services_matrix", "triggers_measures"],
             ext=["svg", "pdf", "png"],
         ),
+        "paper/_variables.yml",
+        "data/interim/paper_check.txt",
 
 
 include: "rules/raw.smk"
@@ -44,3 +46,4 @@ include: "rules/tweets.smk"
 include: "rules/reports.smk"
 include: "rules/events.smk"
 include: "rules/figures.smk"
+include: "rules/paper.smk"

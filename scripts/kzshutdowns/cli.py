@@ -32,6 +32,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "figure-timeline": ("kzshutdowns.figures.timeline", "timeline of events by scope and measure"),
     "figure-services-matrix": ("kzshutdowns.figures.services_matrix", "services x events: blocked/reachable"),
     "figure-triggers-measures": ("kzshutdowns.figures.triggers_measures", "events by trigger and measure"),
+    "paper-inputs": ("kzshutdowns.paper_inputs", "workflow outputs -> the paper's variables and tables"),
+    "paper-font": ("kzshutdowns.paper_font", "copy the Arabic font (fontpkg) into paper/fonts for Typst"),
+    "check-paper": ("kzshutdowns.paper_check", "check the Quarto paper statically, without Quarto"),
+    "render-paper": ("kzshutdowns.render_paper", "render the paper with Quarto; fail on warnings"),
 }
 
 
