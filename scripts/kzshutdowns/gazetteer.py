@@ -196,7 +196,7 @@ def _validate_table(path: Path, schema_path: Path, columns: Sequence[str]) -> li
     if tuple(header) != tuple(columns):
         raise InputError(path, f"header must be {','.join(columns)}", line=1)
     schema = Schema(json.loads(read_text(schema_path)))
-    report = Resource(path=str(path), schema=schema).validate()
+    report = Resource(path=path.name, basepath=str(path.parent), schema=schema).validate()
     if not report.valid:
         row, field_name, message = report.flatten(["rowNumber", "fieldName", "message"])[0]
         raise InputError(path, str(message), line=row, field=field_name or None)

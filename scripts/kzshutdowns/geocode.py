@@ -33,11 +33,12 @@ import hashlib
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
@@ -72,6 +73,8 @@ AMBIGUITY_MARGIN = 0.25
 FALLBACK_MIN_SIMILARITY = 85.0
 FALLBACK_MIN_LETTERS = 5
 SMALL_PLACE_POPULATION = 15_000
+# Decoded keys and fallback verdicts are cached per geocoder, up to this many entries each.
+CACHE_SIZE = 50_000
 CLITIC_MIN_FOREIGN_LENGTH = 6
 
 # Words after which a common-word name is read as a place ("in Oral", "в Семее", "مدينة طراز").
@@ -85,6 +88,8 @@ LOCATIVE_CUES = frozenset(
 # Words that join names into a list ("Astana, Almaty and Oral").
 LIST_JOINERS = frozenset(("and", "or", "et", "ou", "und", "oder", "и", "или", "та", "da", "de", "و", "او"))
 _SENTENCE_END = ".!?\n…"
+_UNSEEN = ("", "", -1, "", 0.0)  # cache sentinel: a word not looked up yet
+_LONG_WORD = re.compile(rf"[^ ]{{{FALLBACK_MIN_LETTERS},}}")
 _TANWEEN = frozenset("\u064b\u064c\u064d")
 # Nisba adjective endings (كازاخستانية "Kazakhstani"): derived from names, never names themselves.
 _ARABIC_ADJECTIVE_ENDINGS = ("يه", "يين", "يون", "ييه")
@@ -120,8 +125,10 @@ class Rejection:
     detail: str
 
 
-@dataclass(frozen=True)
-class _Span:
+_DROP = Rejection(0, 0, "", "", "")
+
+
+class _Span(NamedTuple):
     """A key found in the folded text (folded coordinates, without the clitic)."""
 
     start: int
@@ -135,6 +142,9 @@ class Geocoder:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
+        self._keys: dict[int, Key] = {}
+        self._fallback_cache: dict[str, tuple[str, str, int, str, float]] = {}
+        self._no_place: set[str] = set()  # folded words whose skeleton fits no place (the usual case)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> Geocoder:
@@ -168,13 +178,15 @@ class Geocoder:
         if lang is None:
             lang = detect_language(text)
         spans = self._find_spans(folded)
+        if not spans and lang != "kk":
+            return [], []  # nothing matched and nothing says the text is about Kazakhstan
         accepted: list[_Span] = []
         rejections: list[Rejection] = []
         for span in spans:
             verdict = self._guard(span, text, folded, positions, lang, spans)
             if verdict is None:
                 accepted.append(span)
-            elif verdict.reason:
+            elif verdict is not _DROP:
                 rejections.append(verdict)
         matches, ambiguous = self._disambiguate(accepted, text, positions, lang)
         rejections += ambiguous
@@ -182,8 +194,10 @@ class Geocoder:
         fallback, fallback_rejections = self._fallback(text, folded, positions, covered, matches, lang)
         matches += fallback
         rejections += fallback_rejections
-        matches.sort(key=lambda m: (m.start, m.end))
-        rejections.sort(key=lambda r: (r.start, r.end))
+        if len(matches) > 1:
+            matches.sort(key=lambda m: (m.start, m.end))
+        if len(rejections) > 1:
+            rejections.sort(key=lambda r: (r.start, r.end))
         return matches, rejections
 
     # -- 2. matching ----------------------------------------------------------------------------
@@ -191,8 +205,13 @@ class Geocoder:
     def _find_spans(self, folded: str) -> list[_Span]:
         padded = f" {folded} "
         found: list[_Span] = []
+        keys = self._keys
         for end, number in self.gazetteer.automaton.iter(padded):
-            key = self.gazetteer.key(number)
+            key = keys.get(number)
+            if key is None:
+                if len(keys) >= CACHE_SIZE:
+                    keys.clear()
+                key = keys[number] = self.gazetteer.key(number)
             # ``end`` indexes the trailing space in ``padded``, one ahead of ``folded``: so it is
             # the exclusive end of the name in ``padded`` and end - 1 that in ``folded``.
             stop = end - 1
@@ -204,6 +223,8 @@ class Geocoder:
                 if clitic not in ARABIC_PROCLITICS or not self._clitic_allowed(key):
                     continue
             found.append(_Span(start, stop, key, clitic))
+        if len(found) < 2:
+            return found
         # Longest name first, then fewest clitic letters, then leftmost; keep the non-overlapping ones.
         found.sort(key=lambda s: (-(s.end - s.start), len(s.clitic), s.start))
         taken: list[_Span] = []
@@ -243,10 +264,10 @@ class Geocoder:
             large = local and best.population >= LARGE_KZ_POPULATION
             large = large or (key.script == "cyrillic" and best.kind == "country")
             if key.common or not large:
-                return Rejection(start, end, surface, "", "")
+                return _DROP
         if key.script == "arabic" and _TANWEEN & set(text[start : end + 1]):
             if not local:
-                return Rejection(start, end, surface, "", "")
+                return _DROP
             return Rejection(
                 start, end, surface, "stopword", "indefinite (tanween) form: an adjective, not a name"
             )
@@ -305,16 +326,26 @@ class Geocoder:
         self, spans: list[_Span], text: str, positions: list[int] | None, lang: str
     ) -> tuple[list[PlaceMatch], list[Rejection]]:
         places = self.gazetteer.places
-        countries: set[str] = {"KZ"} if lang == "kk" else set()
-        for span in spans:
-            codes = {places[c.place].country_code for c in span.key.candidates}
-            if len(codes) == 1:
-                countries |= codes
-        first = [span.key.candidates[0] for span in spans]
-        admin1 = [(places[c.place].country_code, places[c.place].admin1) for c in first]
+        countries: set[str] = set()
+        admin1: list[tuple[str, str]] = []
+        if any(len(span.key.candidates) > 1 for span in spans):  # context is needed only to choose
+            countries = {"KZ"} if lang == "kk" else set()
+            for span in spans:
+                codes = {places[c.place].country_code for c in span.key.candidates}
+                if len(codes) == 1:
+                    countries |= codes
+            first = [span.key.candidates[0] for span in spans]
+            admin1 = [(places[c.place].country_code, places[c.place].admin1) for c in first]
         matches: list[PlaceMatch] = []
         rejections: list[Rejection] = []
         for number, span in enumerate(spans):
+            if len(span.key.candidates) == 1:  # the usual case: nothing to weigh
+                only = span.key.candidates[0]
+                start, end = _original_span(span.start + only.skip, span.end, positions, len(text))
+                matches.append(
+                    _match(places[only.place], start, end, text, only.method, METHOD_SCORES[only.method])
+                )
+                continue
             others = {pair for index, pair in enumerate(admin1) if index != number}
             scored = sorted(
                 ((self._score(c, countries, others), c) for c in span.key.candidates),
@@ -368,55 +399,72 @@ class Geocoder:
             return [], []
         found: list[PlaceMatch] = []
         rejected: list[Rejection] = []
-        for word_start, word in _words(folded):
-            word_end = word_start + len(word)
-            if len(word) < FALLBACK_MIN_LETTERS or any(s < word_end and word_start < e for s, e in covered):
+        # Most words were seen before and fit no place: drop them with one set difference.
+        unknown = set(folded.split()) - self._no_place
+        if not any(len(word) >= FALLBACK_MIN_LETTERS for word in unknown):
+            return [], []
+        cache = self._fallback_cache
+        for word_match in _LONG_WORD.finditer(folded):
+            word = word_match.group()
+            if word not in unknown:
                 continue
             script = script_of(word)
+            verdict = cache.get(word, _UNSEEN)
+            if verdict is _UNSEEN:
+                verdict = self._transliteration(word, script)
+            if verdict is None:
+                continue
+            word_start, word_end = word_match.span()
+            if any(s < word_end and word_start < e for s, e in covered):
+                continue
             original_start, original_end = _original_span(word_start, word_end, positions, len(text))
             if script in ("latin", "cyrillic") and not text[original_start : original_start + 1].isupper():
                 continue
-            if script == "arabic" and (
-                _TANWEEN & set(text[original_start : original_end + 1])
-                or word.endswith(_ARABIC_ADJECTIVE_ENDINGS)
-            ):
+            if script == "arabic" and _TANWEEN & set(text[original_start : original_end + 1]):
                 continue
+            clitic, outcome, place, detail, score = verdict
+            start, _ = _original_span(word_start + len(clitic), word_end, positions, len(text))
+            if outcome == "match":
+                found.append(
+                    _match(self.gazetteer.places[place], start, original_end, text, "transliterated", score)
+                )
+            else:
+                rejected.append(Rejection(start, original_end, text[start:original_end], outcome, detail))
+        return found, rejected
+
+    def _transliteration(self, word: str, script: str) -> tuple[str, str, int, str, float] | None:
+        """Look a folded word up by consonant skeleton, with its Arabic proclitics tried off.
+
+        Returns (clitic, outcome, place index, detail, score) with outcome "match", "ambiguous" or
+        "below_threshold", or None when no Kazakh place has the word's skeleton. Results are cached
+        per word (each cache is emptied when it reaches :data:`CACHE_SIZE`: memory stays bounded).
+        """
+        verdict = None
+        if not (script == "arabic" and word.endswith(_ARABIC_ADJECTIVE_ENDINGS)):
             for clitic, stem in _stems(word, script):
                 places = self.gazetteer.skeletons.get(consonant_skeleton(anyascii(stem)))
                 if not places:
                     continue
-                start, _ = _original_span(word_start + len(clitic), word_end, positions, len(text))
-                surface = text[start:original_end]
                 if len(places) > 1:
                     names = ", ".join(self.gazetteer.places[p].name for p in places[:3])
-                    rejected.append(
-                        Rejection(
-                            start,
-                            original_end,
-                            surface,
-                            "ambiguous",
-                            f"transliteration fits several places: {names}",
-                        )
-                    )
+                    verdict = (clitic, "ambiguous", -1, f"transliteration fits several places: {names}", 0.0)
                     break
                 similarity = self._similarity(stem, script, places[0])
                 if similarity < FALLBACK_MIN_SIMILARITY:
-                    rejected.append(
-                        Rejection(
-                            start,
-                            original_end,
-                            surface,
-                            "below_threshold",
-                            f"transliteration similarity {similarity:.0f} < {FALLBACK_MIN_SIMILARITY:.0f}",
-                        )
-                    )
+                    detail = f"transliteration similarity {similarity:.0f} < {FALLBACK_MIN_SIMILARITY:.0f}"
+                    verdict = (clitic, "below_threshold", places[0], detail, 0.0)
                     break
-                place = self.gazetteer.places[places[0]]
-                found.append(
-                    _match(place, start, original_end, text, "transliterated", 0.6 + 0.3 * similarity / 100)
-                )
+                verdict = (clitic, "match", places[0], "", 0.6 + 0.3 * similarity / 100)
                 break
-        return found, rejected
+        if verdict is None:
+            if len(self._no_place) >= CACHE_SIZE:
+                self._no_place.clear()
+            self._no_place.add(word)
+        else:
+            if len(self._fallback_cache) >= CACHE_SIZE:
+                self._fallback_cache.clear()
+            self._fallback_cache[word] = verdict
+        return verdict
 
     def _similarity(self, stem: str, script: str, place: int) -> float:
         """Similarity (0-100) of a word's romanisation to the closest romanised name of ``place``.
@@ -436,14 +484,6 @@ def _original_span(start: int, end: int, positions: list[int] | None, length: in
     if positions is None:
         return start, end
     return positions[start], positions[end] if end < len(positions) - 1 else length
-
-
-def _words(folded: str) -> Iterator[tuple[int, str]]:
-    position = 0
-    for word in folded.split(" "):
-        if word:
-            yield position, word
-        position += len(word) + 1
 
 
 def _stems(word: str, script: str) -> Iterator[tuple[str, str]]:

@@ -117,6 +117,15 @@ class _FoldTable(dict[int, str | None]):
 
 
 _FOLD_TABLE = _FoldTable()
+_BMP = 0x10000
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@lru_cache(maxsize=1)
+def _bmp_table() -> list[str | None]:
+    """The fold of every Basic Multilingual Plane code point, as a list: ``str.translate`` indexes a
+    list faster than it looks up a dict. Surrogates map to themselves. Built once, on first use."""
+    return [chr(code) if 0xD800 <= code < 0xE000 else (fold_char(chr(code)) or None) for code in range(_BMP)]
 
 
 def fold_text(text: str) -> tuple[str, list[int] | None]:
@@ -126,7 +135,11 @@ def fold_text(text: str) -> tuple[str, list[int] | None]:
     position (and one past the end) to its position in ``text``; ``None`` means the positions are
     the same.
     """
-    folded = text.translate(_FOLD_TABLE)
+    if _ASTRAL.search(text):  # emoji and other characters beyond the BMP: the slower table
+        table: list[str | None] | _FoldTable = _FOLD_TABLE
+    else:
+        table = _bmp_table()
+    folded = text.translate(table)
     if len(folded) == len(text):
         return folded, None
     positions = [index for index, char in enumerate(text) if _FOLD_TABLE[ord(char)] is not None]
