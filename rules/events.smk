@@ -19,10 +19,15 @@ EVENT_CODE = [
 
 
 # Validate shutdowns.csv and sources.csv, copy them to data/processed/ and write datapackage.json
-# (schemas inline, sha256 and bytes of every resource).
+# listing them with the city reports (schemas inline, sha256 and bytes of every resource).
 rule publish_datapackage:
     input:
         **EVENT_TABLES,
+        city_reports="data/processed/city_reports.csv",
+        city_reports_schema="data/reference/city_reports.schema.json",
+        city_reports_geojson="data/processed/city_reports.geojson",
+        city_reports_gpkg="data/processed/city_reports.gpkg",
+        unresolved="data/processed/unresolved_mentions.csv",
         code=["scripts/kzshutdowns/publish_datapackage.py", *EVENT_CODE],
     output:
         events="data/processed/shutdowns.csv",
@@ -34,6 +39,8 @@ rule publish_datapackage:
         "python -m kzshutdowns.publish_datapackage --events {input.events} --sources {input.sources}"
         " --platforms {input.platforms} --regions {input.regions}"
         " --output-events {output.events} --output-sources {output.sources}"
+        " --resource {input.city_reports}={input.city_reports_schema} --resource {input.city_reports_geojson}"
+        " --resource {input.city_reports_gpkg} --resource {input.unresolved}"
         " --output {output.package} 2> {log}"
 
 

