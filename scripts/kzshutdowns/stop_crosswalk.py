@@ -5,9 +5,10 @@ current header is reproduced in :data:`STOP_COLUMNS`. This module turns each row
 ``shutdowns.csv`` (with its sources) into one STOP-shaped row, so that our events can be compared
 with STOP's or contributed to it, plus a trailing ``kzshutdowns_event_id`` column to trace each row
 back. The rules, column by column, are in :func:`stop_row` and in ``docs/stop_crosswalk.md``.
-STOP's own category labels are not all documented in the material we have, so categorical cells
-use our vocabulary translated to plain English labels (:data:`CAUSE_LABELS`,
-:data:`SHUTDOWN_TYPES`); STOP maintainers would map those to their current labels. Columns we
+The shutdown types (:data:`SHUTDOWN_TYPES`) follow the three kinds named in STOP's published
+definition (full network, throttling, service-based); STOP's cause labels are not documented in the
+material we have, so causes use our vocabulary in plain English (:data:`CAUSE_LABELS`) for STOP
+maintainers to map to their current labels. Columns we
 hold no data for (ordered_by, decision_maker, shutdown_extent, hr_abuse_reported, ...) stay empty
 rather than guessed.
 """
