@@ -447,3 +447,23 @@ def test_plot_functions_name_the_table_for_a_dataframe_without_a_column():
     with pytest.raises(InputError) as error:
         timeline.plot_timeline(events, source="my events")
     assert (str(error.value.path), error.value.field) == ("my events", "scope")
+
+
+def test_event_map_fills_region_polygons_when_the_basemap_has_them(cities, tmp_path):
+    sums = dict(reversed(line.split("  ")) for line in (DATA / "SHA256SUMS").read_text().splitlines())
+    admin0, admin1 = DATA / "ne_admin0_fixture.zip", DATA / "ne_admin1_fixture.zip"
+    countries = basemap.natural_earth_countries(admin0, sums[admin0.name], "UZ")
+    outlines = basemap.natural_earth_regions(admin1, sums[admin1.name], "UZ")
+    events = tables.read_table(EVENTS, event_map.EVENT_COLUMNS)
+    regions = tables.read_table(REGIONS, event_map.REGION_COLUMNS)
+    places = event_map.locate_places(events, regions, cities, countries)
+    with style.paper_style():
+        ax = event_map.plot_event_map(events, places, countries, region_outlines=outlines)
+        regional = matplotlib.colors.to_rgba(style.SCOPE_COLOURS["regional"], event_map.FILL_ALPHA)
+        # Five small maps plus Andijan region's polygon (UZ-AN); Karakalpakstan has no outline here.
+        assert len(ax.patches) == 6
+        assert sum(patch.get_facecolor() == pytest.approx(regional) for patch in ax.patches) == 1
+        legend = [text.get_text() for text in ax.get_legend().get_texts()]
+        # Andijan is filled, Karakalpakstan marked at its capital: the legend explains both.
+        assert "Regional: the region" in legend and "Regional: region (at its capital)" in legend
+        matplotlib.pyplot.close(ax.figure)

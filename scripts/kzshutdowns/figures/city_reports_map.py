@@ -176,6 +176,7 @@ def plot_city_reports_map(
         fontsize=6.5,
         color="#222222",
         zorder=7,
+        path_effects=style.HALO,
     )
     return ax
 

@@ -155,7 +155,8 @@ def plot_event_map(
         ax = style.new_axes(
             style.TEXT_WIDTH_IN, style.TEXT_WIDTH_IN * (nrows * cell_h) / (ncols * cell_w) + LEGEND_IN
         )
-    labels = []
+    labels, region_marks = [], []
+    regions_filled = 0
     for index, (line, event) in enumerate(events.iterrows()):
         row, col = divmod(index, ncols)
         dx = col * cell_w - west
@@ -181,10 +182,11 @@ def plot_event_map(
                 ax.add_patch(
                     _patch(shapely.affinity.translate(outline, dx, dy), style.SCOPE_COLOURS["regional"], True)
                 )
+                regions_filled += 1
                 continue
             kind = "regional" if place["kind"] == "region" else "city"
             # A region's triangle is larger and sits under the cities, which often include its capital.
-            ax.plot(
+            (mark,) = ax.plot(
                 [x],
                 [y],
                 linestyle="",
@@ -197,6 +199,8 @@ def plot_event_map(
             )
             if kind == "city":
                 labels.append(PointLabel(x, y, str(place["name"]), radius_pt=2.1))
+            else:
+                region_marks.append(mark)
         wrapped = wrap_title(str(event["title"]))
         ax.text(
             col * cell_w + cell_w * (1 - CELL_GAP) / 2,
@@ -212,6 +216,21 @@ def plot_event_map(
     ax.set_ylim(-nrows * cell_h, 0)
     ax.set_aspect("equal")
     ax.set_axis_off()
+    regional_fill = Patch(
+        facecolor=style.SCOPE_COLOURS["regional"],
+        edgecolor=style.BORDER_FOCUS,
+        linewidth=0.4,
+        alpha=FILL_ALPHA,
+        label="Regional: the region",
+    )
+    regional_mark = Line2D(
+        [],
+        [],
+        linestyle="",
+        marker=style.SCOPE_MARKERS["regional"],
+        color=style.SCOPE_COLOURS["regional"],
+        label="Regional: region (at its capital)",
+    )
     handles = [
         Patch(
             facecolor=style.SCOPE_COLOURS["national"],
@@ -220,14 +239,9 @@ def plot_event_map(
             alpha=FILL_ALPHA,
             label="National: the whole country",
         ),
-        Line2D(
-            [],
-            [],
-            linestyle="",
-            marker=style.SCOPE_MARKERS["regional"],
-            color=style.SCOPE_COLOURS["regional"],
-            label="Regional: region (at its capital)" if not outlines else "Regional: region",
-        ),
+        # Show the region symbols actually drawn; the triangle also stands for "no regional event".
+        *([regional_fill] if regions_filled else []),
+        *([regional_mark] if region_marks or not regions_filled else []),
         Line2D(
             [],
             [],
@@ -237,10 +251,20 @@ def plot_event_map(
             label="City",
         ),
     ]
-    legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False)
+    legend = ax.legend(
+        handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles), frameon=False
+    )
     if created:
         ax.figure.get_layout_engine().set(h_pad=0.02, w_pad=0.02)
-    place_labels(ax, labels, obstacles=[legend], fontsize=4.8, color="#333333", zorder=6)
+    place_labels(
+        ax,
+        labels,
+        obstacles=[legend, *region_marks],
+        fontsize=4.8,
+        color="#333333",
+        zorder=6,
+        path_effects=style.HALO,
+    )
     return ax
 
 
@@ -265,7 +289,7 @@ def _patch(geometry: shapely.Geometry, colour: str, filled: bool) -> PathPatch:
 
 def wrap_title(title: str, width: int = TITLE_CHARS, lines: int = TITLE_LINES) -> str:
     """Wrap ``title`` into at most ``lines`` lines of ``width`` characters, ending with "…" if cut."""
-    wrapped = textwrap.wrap(title, width)
+    wrapped = textwrap.wrap(title, width, break_on_hyphens=False)
     if len(wrapped) > lines:
         wrapped = wrapped[:lines]
         wrapped[-1] = textwrap.shorten(wrapped[-1] + " …", width, placeholder=" …").removesuffix(" …") + "…"

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import matplotlib.pyplot as plt
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 
 STYLE = "kzshutdowns.figures.paper"
@@ -99,6 +100,8 @@ BORDER_NEIGHBOUR = "#B3B3B3"
 LABEL_NEIGHBOUR = "#8C8C8C"
 NOT_REPORTED = "#D9D9D9"
 WATER = "#E6EFF5"
+# A thin white outline behind map labels keeps them legible over borders and filled areas.
+HALO = [patheffects.withStroke(linewidth=1.6, foreground="white")]
 
 
 @contextmanager
