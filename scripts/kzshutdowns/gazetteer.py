@@ -64,6 +64,9 @@ COMMON_WORD_NAMES = frozenset(
 # Alternate names in GeoNames that are generic words, never read as names: Arabic "city" and
 # "the city" (listed for Medina).
 EXCLUDED_NAMES = frozenset(fold_name(name) for name in ("مدينة", "المدينة"))
+# Names of small foreign places that are very frequent words are not matched at all.
+VERY_COMMON_ZIPF = 5.0
+VERY_COMMON_MAX_POPULATION = 50_000
 # Population stand-ins for ranking: a region counts as a large city, a country as larger still.
 REGION_POPULATION = 1_000_000
 COUNTRY_POPULATION = 10_000_000
@@ -300,14 +303,16 @@ def padded_key(text: str, script: str) -> str:
     return f"{text} " if script == "arabic" else f" {text} "
 
 
-def _is_common(
-    key: str, spellings: Iterable[str], script: str, best: Place, zipf_threshold: float, zipf: object
-) -> bool:
-    """Whether a key is also a common word (or too short to trust) and so needs context.
+def _word_frequency(key: str, spellings: Iterable[str], script: str, zipf: object) -> float:
+    """Highest word frequency (Zipf) of the folded key or any spelling it came from, in the
+    languages of its script (wordfreq folds neither taa marbuta nor hamza, hence the spellings)."""
+    languages = _WORDFREQ_LANGUAGES.get(script, ())
+    words = {key, *spellings}
+    return max((zipf(word, language) for word in words for language in languages), default=0.0)  # type: ignore[operator]
 
-    The word frequency is looked up for the folded key and for each spelling it came from (wordfreq
-    does not fold taa marbuta or hamza), in the languages of the key's script.
-    """
+
+def _is_common(key: str, frequency: float, best: Place, zipf_threshold: float) -> bool:
+    """Whether a key is also a common word (or too short to trust) and so needs context."""
     if key in COMMON_WORD_NAMES:
         return True
     if best.kind == "country":
@@ -318,13 +323,15 @@ def _is_common(
         return False
     if best.country_code == "KZ" and best.population >= LARGE_KZ_POPULATION:
         return False
-    languages = _WORDFREQ_LANGUAGES.get(script, ())
-    words = {key, *spellings}
-    frequency = max(
-        (zipf(word, language) for word in words for language in languages),  # type: ignore[operator]
-        default=0.0,
-    )
     return frequency >= zipf_threshold
+
+
+def _is_excluded(key: str, frequency: float, best: Place) -> bool:
+    """Whether a key is so frequent a word ("les", "der", "since") and its place so small that it
+    would never be read as a name: such keys are left out of the automaton altogether."""
+    if key in COMMON_WORD_NAMES or best.kind != "city" or best.country_code == "KZ":
+        return False
+    return frequency >= VERY_COMMON_ZIPF and best.population < VERY_COMMON_MAX_POPULATION
 
 
 def build_gazetteer(
@@ -454,8 +461,10 @@ def build_gazetteer(
         best = places[candidates[0].place]
         if script == "other":
             continue
-        common = _is_common(text, collector.spellings[text], script, best, common_word_zipf, zipf)
-        key = Key(text, script, candidates, common)
+        frequency = _word_frequency(text, collector.spellings[text], script, zipf)
+        if _is_excluded(text, frequency, best):
+            continue
+        key = Key(text, script, candidates, _is_common(text, frequency, best, common_word_zipf))
         automaton.add_word(padded_key(text, script), len(records))
         records.append(encode_key(key))
     automaton.make_automaton()

@@ -177,7 +177,7 @@ class Geocoder:
         folded, positions = fold_text(text)
         if lang is None:
             lang = detect_language(text)
-        spans = self._find_spans(folded)
+        spans = self._find_spans(folded, text, positions)
         if not spans and lang != "kk":
             return [], []  # nothing matched and nothing says the text is about Kazakhstan
         accepted: list[_Span] = []
@@ -202,25 +202,34 @@ class Geocoder:
 
     # -- 2. matching ----------------------------------------------------------------------------
 
-    def _find_spans(self, folded: str) -> list[_Span]:
+    def _find_spans(self, folded: str, text: str, positions: list[int] | None) -> list[_Span]:
         padded = f" {folded} "
         found: list[_Span] = []
         keys = self._keys
         for end, number in self.gazetteer.automaton.iter(padded):
-            key = keys.get(number)
-            if key is None:
+            entry = keys.get(number)
+            if entry is None:
                 if len(keys) >= CACHE_SIZE:
                     keys.clear()
-                key = keys[number] = self.gazetteer.key(number)
+                key = self.gazetteer.key(number)
+                entry = keys[number] = (key, key.script == "arabic", self._lower_case_allowed(key))
+            key, arabic, lower_ok = entry
             # ``end`` indexes the trailing space in ``padded``, one ahead of ``folded``: so it is
             # the exclusive end of the name in ``padded`` and end - 1 that in ``folded``.
             stop = end - 1
             start = stop - len(key.text)
             clitic = ""
-            if key.script == "arabic" and start > 0 and folded[start - 1] != " ":
-                word_start = folded.rfind(" ", 0, start) + 1
-                clitic = folded[word_start:start]
-                if clitic not in ARABIC_PROCLITICS or not self._clitic_allowed(key):
+            if arabic:
+                if start > 0 and folded[start - 1] != " ":
+                    word_start = folded.rfind(" ", 0, start) + 1
+                    clitic = folded[word_start:start]
+                    if clitic not in ARABIC_PROCLITICS or not self._clitic_allowed(key):
+                        continue
+            elif not lower_ok:
+                # Latin and Cyrillic names must be capitalised or hashtags; most hits are lower-case
+                # words ("les", "der"), dropped here before any other work.
+                first = start if positions is None else positions[start]
+                if not (text[first].isupper() or (first and text[first - 1] == "#")):
                     continue
             found.append(_Span(start, stop, key, clitic))
         if len(found) < 2:
@@ -236,6 +245,16 @@ class Geocoder:
                 taken.append(span)
         taken.sort(key=lambda s: s.start)
         return taken
+
+    def _lower_case_allowed(self, key: Key) -> bool:
+        """Whether a Latin or Cyrillic name is accepted written in lower case: large Kazakh cities,
+        and (in Cyrillic) countries, unless the name is also a common word."""
+        best = self.gazetteer.places[key.candidates[0].place]
+        if key.common:
+            return False
+        if best.country_code == "KZ" and best.kind != "country" and best.population >= LARGE_KZ_POPULATION:
+            return True
+        return key.script == "cyrillic" and best.kind == "country"
 
     def _clitic_allowed(self, key: Key) -> bool:
         """Whether a name may carry a glued clitic: short foreign names after و ب ل ... are too
@@ -258,13 +277,6 @@ class Geocoder:
         best = self.gazetteer.places[key.candidates[0].place]
         local = best.country_code == "KZ" and best.kind != "country"
         hashtag = start > 0 and text[start - 1] == "#" and not span.clitic
-        if key.script in ("latin", "cyrillic") and not (surface[:1].isupper() or hashtag):
-            # Lower case: only names that cannot be anything else (large Kazakh cities, and in
-            # Cyrillic tweets country names too: "в казахстане").
-            large = local and best.population >= LARGE_KZ_POPULATION
-            large = large or (key.script == "cyrillic" and best.kind == "country")
-            if key.common or not large:
-                return _DROP
         if key.script == "arabic" and _TANWEEN & set(text[start : end + 1]):
             if not local:
                 return _DROP

@@ -1,0 +1,211 @@
+"""Geocoder throughput against geotext on a seeded synthetic multilingual tweet corpus.
+
+Builds (once, into benchmarks/_work/) the gazetteer, times loading it, generates a reproducible
+corpus of tweet-length documents in Arabic, Russian, Kazakh, English, French and German (place
+names from several scripts and spellings, inflected and with clitics, mixed with filler), then
+geocodes the corpus with kzshutdowns and with geotext in the same process and prints documents/s,
+MB/s, mentions found, the throughput ratio, gazetteer load time and peak memory (max RSS).
+
+    python benchmarks/geocode_throughput.py [--documents 100000] [--seed 20161216]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import time
+from pathlib import Path
+
+from geotext import GeoText
+
+from kzshutdowns.gazetteer import build_gazetteer, read_regions, read_toponyms, save_gazetteer
+from kzshutdowns.geocode import REFERENCE, Geocoder
+
+WORK = Path(__file__).resolve().parent / "_work"
+
+PLACES = {
+    "ar": [
+        "ألماتي",
+        "وألماتي",
+        "أستانا",
+        "كاراغاندا",
+        "جاناوزين",
+        "أتيراو",
+        "أقتاو",
+        "بافلودار",
+        "شيمكنت",
+        "باريس",
+        "موسكو",
+        "للماتي",
+        "بكاراغاندا",
+        "تاراز",
+        "منطقة مانغيستاو",
+    ],
+    "ru": [
+        "Алматы",
+        "Астане",
+        "Караганде",
+        "Жанаозене",
+        "Атырау",
+        "Актау",
+        "Семее",
+        "Уральске",
+        "Шымкенте",
+        "Москвы",
+        "Павлодаре",
+        "Мангистауской области",
+        "#астана",
+        "Таразе",
+        "Бишкеке",
+    ],
+    "kk": [
+        "Алматыда",
+        "Астанада",
+        "Жаңаөзенде",
+        "Қарағандыда",
+        "Атырауда",
+        "Ақтауда",
+        "Семейде",
+        "Оралда",
+        "Шымкентте",
+        "Өскеменде",
+        "Маңғыстау облысында",
+        "Таразда",
+    ],
+    "en": [
+        "Almaty",
+        "Astana",
+        "Karaganda",
+        "Zhanaozen",
+        "Atyrau",
+        "Aktau",
+        "Uralsk",
+        "Shymkent",
+        "Paris",
+        "Moscow",
+        "London",
+        "Pavlodar",
+        "Mangystau Region",
+        "#Almaty",
+        "Semey",
+    ],
+    "fr": [
+        "Almaty",
+        "d'Astana",
+        "Karaganda",
+        "Zhanaozen",
+        "Atyraou",
+        "Aktaou",
+        "Paris",
+        "Moscou",
+        "Genève",
+        "Lyon",
+        "Chymkent",
+        "Pékin",
+    ],
+    "de": [
+        "Almaty",
+        "Astana",
+        "Karaganda",
+        "Schanaosen",
+        "Atyrau",
+        "Aktau",
+        "Moskau",
+        "München",
+        "Wien",
+        "Berlin",
+        "Schymkent",
+        "Peking",
+    ],
+}
+FILLER = {
+    "ar": "انقطع الإنترنت في مدينة اليوم وأكد السكان أن مواقع التواصل الاجتماعي محجوبة منذ الصباح بسبب "
+    "الاحتجاجات ولم تصدر الحكومة أي بيان رسمي حول أسباب تقنية".split(),
+    "ru": "сегодня в городе не работает интернет жители жалуются что социальные сети заблокированы с утра "
+    "власти ссылаются на технические причины протесты продолжаются".split(),
+    "kk": "бүгін қалада интернет жоқ тұрғындар әлеуметтік желілер бұғатталды дейді билік техникалық себеп "
+    "деп түсіндірді наразылық жалғасуда".split(),
+    "en": "today internet is down in the city residents say social media has been blocked since morning "
+    "officials cite technical reasons while protests continue across the region".split(),
+    "fr": "aujourd'hui internet est coupé dans la ville les habitants disent que les réseaux sociaux sont "
+    "bloqués depuis ce matin les autorités invoquent des raisons techniques".split(),
+    "de": "heute ist das Internet in der Stadt gestört die Bewohner sagen dass soziale Netzwerke seit dem "
+    "Morgen gesperrt sind die Behörden nennen technische Gründe".split(),
+}
+LANGUAGES = sorted(PLACES)
+
+
+def make_corpus(documents: int, seed: int) -> list[tuple[str, str]]:
+    """``documents`` (lang, text) pairs of 60-200 characters, reproducible from ``seed``."""
+    rng = random.Random(seed)
+    corpus = []
+    for _ in range(documents):
+        lang = rng.choice(LANGUAGES)
+        words = [rng.choice(FILLER[lang]) for _ in range(rng.randint(8, 22))]
+        for _ in range(rng.choice((0, 1, 1, 2))):
+            words.insert(rng.randrange(len(words) + 1), rng.choice(PLACES[lang]))
+        corpus.append((lang, " ".join(words)))
+    return corpus
+
+
+def gazetteer_path() -> Path:
+    """The benchmark's gazetteer, built from data/reference on the first run."""
+    path = WORK / "gazetteer.pickle"
+    if not path.exists():
+        regions, toponyms = REFERENCE / "regions.csv", REFERENCE / "toponyms.csv"
+        gazetteer = build_gazetteer(
+            read_regions(regions), read_toponyms(toponyms), regions_path=regions, toponyms_path=toponyms
+        )
+        save_gazetteer(gazetteer, path)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=20161216)
+    args = parser.parse_args()
+
+    path = gazetteer_path()
+    started = time.perf_counter()
+    geocoder = Geocoder.load(path)
+    load_seconds = time.perf_counter() - started
+
+    corpus = make_corpus(args.documents, args.seed)
+    megabytes = sum(len(text.encode("utf-8")) for _, text in corpus) / 1e6
+    geocoder.geocode("warm-up Almaty")
+    GeoText("warm-up Almaty")
+
+    started = time.perf_counter()
+    ours = sum(len(geocoder.geocode(text, lang)) for lang, text in corpus)
+    ours_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    theirs = 0
+    for _, text in corpus:
+        found = GeoText(text)
+        theirs += len(found.cities) + len(found.countries)
+    theirs_seconds = time.perf_counter() - started
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ours_rate, theirs_rate = args.documents / ours_seconds, args.documents / theirs_seconds
+    print(
+        f"corpus: {args.documents:,} documents, {megabytes:.1f} MB (UTF-8), seed {args.seed}, "
+        f"languages {', '.join(LANGUAGES)}"
+    )
+    print(f"gazetteer load: {load_seconds:.3f} s")
+    print(
+        f"kzshutdowns: {ours_rate:,.0f} documents/s, {megabytes / ours_seconds:.2f} MB/s, "
+        f"{ours:,} place mentions"
+    )
+    print(
+        f"geotext:     {theirs_rate:,.0f} documents/s, {megabytes / theirs_seconds:.2f} MB/s, "
+        f"{theirs:,} city/country mentions"
+    )
+    print(f"throughput ratio (kzshutdowns / geotext): {ours_rate / theirs_rate:.2f}")
+    print(f"peak memory (max RSS, whole process): {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
