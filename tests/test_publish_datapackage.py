@@ -17,7 +17,10 @@ from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.publish_datapackage import check_package, main, parse_resource_flag
 
 ROOT = Path(__file__).resolve().parents[1]
+# The frictionless command of this interpreter's environment (else the one on PATH).
 FRICTIONLESS = Path(sys.executable).with_name("frictionless")
+if not FRICTIONLESS.exists():
+    FRICTIONLESS = Path(shutil.which("frictionless") or "frictionless")
 REFERENCE = ROOT / "data" / "reference"
 
 
