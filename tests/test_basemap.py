@@ -145,3 +145,11 @@ def test_cli_help_documents_the_layers():
         [sys.executable, "-m", "kzshutdowns.basemap", "--help"], capture_output=True, text=True, check=True
     )
     assert "countries" in result.stdout and "iso_a2" in result.stdout and "region_code" in result.stdout
+
+
+def test_failed_download_is_one_clear_error(tmp_path):
+    url = (tmp_path / "missing.zip").as_uri()
+    with pytest.raises(InputError) as error:
+        basemap.download(url, tmp_path / "out.zip", "0" * 64)
+    assert str(error.value).startswith(url) and "download failed" in str(error.value)
+    assert list(tmp_path.iterdir()) == []

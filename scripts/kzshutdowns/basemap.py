@@ -234,10 +234,18 @@ def load_basemap(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame, gpd.Ge
 def download(url: str, output: str | os.PathLike[str], sha256: str) -> None:
     """Download ``url`` to ``output`` and keep it only if its SHA-256 is the pinned ``sha256``."""
     with atomic_output(output) as temporary:
-        with urllib.request.urlopen(url, timeout=120) as response, open(temporary, "wb") as handle:
-            while block := response.read(1 << 20):
-                handle.write(block)
-        verify_sha256(temporary, sha256)
+        try:
+            with urllib.request.urlopen(url, timeout=120) as response, open(temporary, "wb") as handle:
+                while block := response.read(1 << 20):
+                    handle.write(block)
+        except OSError as error:  # URLError, HTTP errors and timeouts are all OSErrors
+            raise InputError(
+                url, f"download failed ({error}); basemap.source: embedded needs no network"
+            ) from None
+        try:
+            verify_sha256(temporary, sha256)
+        except InputError as error:
+            raise InputError(url, error.message, field="sha256") from None
 
 
 def build(args: argparse.Namespace) -> None:
