@@ -1,12 +1,19 @@
 """Sharding a tweet collection: every line in exactly one shard, and results independent of the count."""
 
+import io
 import json
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kzshutdowns import raw_manifest
+from kzshutdowns.errors import run_main
 from kzshutdowns.parse_tweets import parse_tweets, read_shard_lines, shard_byte_range
 
 SAMPLE = Path(__file__).parent / "data" / "tweets" / "sample.jsonl"
@@ -55,3 +62,44 @@ def test_every_shard_counts_lines_from_the_start_of_the_file():
     numbers = [[number for number, _ in read_shard_lines(SAMPLE, k, 4)] for k in range(4)]
     assert sorted(n for shard in numbers for n in shard) == [1, 2, 3, 4]
     assert numbers[-1][-1] == 4
+
+
+def snakemake(tree, *args):
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def set_shards(tree, shards):
+    config = tree / "config" / "config.yaml"
+    text, count = re.subn(r"(?m)^  shards: \d+$", f"  shards: {shards}", config.read_text(encoding="utf-8"))
+    assert count == 1
+    config.write_text(text, encoding="utf-8")
+
+
+def test_city_reports_do_not_depend_on_the_number_of_shards(workflow_tree):
+    tweets = workflow_tree / "data" / "raw" / "tweets"
+    tweets.mkdir(parents=True)
+    shutil.copy(Path(__file__).parent / "data" / "tweets" / "reports.jsonl", tweets / "reports.jsonl")
+    manifest = str(workflow_tree / "data" / "raw" / "MANIFEST.tsv")
+    assert run_main(raw_manifest.main, ["--manifest", manifest, "--write"]) == 0
+    outputs = ["city_reports.csv", "city_reports.geojson", "unresolved_mentions.csv"]
+    targets = [f"data/processed/{name}" for name in outputs]
+
+    results = {}
+    for shards in (1, 5):
+        set_shards(workflow_tree, shards)
+        snakemake(workflow_tree, *targets)
+        shard_files = sorted((workflow_tree / "data/interim/segments").glob("tweets-reports-*.parquet"))
+        assert len(shard_files) >= shards
+        results[shards] = {name: (workflow_tree / "data/processed" / name).read_bytes() for name in outputs}
+
+    assert results[1] == results[5]
+    reports = pd.read_csv(io.BytesIO(results[1]["city_reports.csv"]), dtype=str)
+    # the tweets really reached the reports, from several shards' worth of lines
+    assert reports["source_id"].eq("tweets-reports").sum() >= 5
