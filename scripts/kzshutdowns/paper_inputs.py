@@ -91,8 +91,10 @@ LANGUAGE_NAMES = {
 OVERALL_LANGUAGES = ("all", "overall", "micro")
 # Evidence excerpts longer than this are cut (with an ellipsis) in the paper's table only.
 EXCERPT_CHARS = 90
-# Widest column, in separator dashes, relative to the others (see :func:`pipe_table`).
-MAX_COLUMN_DASHES = 30
+# Table widths in characters (see :func:`column_widths`): what a text-width row holds at the PDF's
+# table font size, and the most a single column asks for.
+TABLE_WIDTH_CHARS = 110
+MAX_COLUMN_CHARS = 45
 
 REPORT_COLUMNS = (
     "report_id",
@@ -161,10 +163,15 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS, focus: int = 0) -> str:
     the name with some context; without a focus it is the start of the text.
     """
     start = max(0, min(focus - limit // 3, len(text) - limit))
-    window = _CONTROL_OR_SPACE.sub(" ", text[start : start + limit]).strip()
+    end = start + limit
+    window = text[start:end]
+    if start > 0 and not text[start - 1].isspace() and " " in window:
+        window = window.split(" ", 1)[1]  # do not start inside a word
+    if end < len(text) and not text[end].isspace() and " " in window:
+        window = window.rsplit(" ", 1)[0]  # nor end inside one
     prefix = "\u2026" if start > 0 else ""
-    suffix = "\u2026" if start + limit < len(text) else ""
-    return prefix + window + suffix
+    suffix = "\u2026" if end < len(text) else ""
+    return prefix + _CONTROL_OR_SPACE.sub(" ", window).strip() + suffix
 
 
 def place_offset(report: pd.Series) -> int:
@@ -205,12 +212,12 @@ def split_list(value: str) -> list[str]:
 def pipe_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> str:
     """A Pandoc pipe table; ``align`` has one letter per column: l(eft), r(ight) or c(entre).
 
-    Cells must already be Markdown (escaped). The dashes of the separator line are proportional to
-    each column's longest cell (capped), because Pandoc sizes wide tables by them in HTML and Typst.
+    Cells must already be Markdown (escaped). The dashes of the separator line give the relative
+    column widths (:func:`column_widths`), because Pandoc sizes wide tables by them in HTML and Typst.
     An empty body gets one row saying so, because the paper's caption still refers to the table.
     """
     body = [list(row) for row in rows] or [["(none)"] + [""] * (len(header) - 1)]
-    widths = [column_dashes([header[i], *(row[i] for row in body)]) for i in range(len(header))]
+    widths = column_widths([[header[i], *(row[i] for row in body)] for i in range(len(header))])
     separator = []
     for letter, width in zip(align, widths, strict=True):
         dashes = "-" * width
@@ -220,16 +227,25 @@ def pipe_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str)
     return "\n".join(lines) + "\n"
 
 
-def column_dashes(cells: Sequence[str]) -> int:
-    """Relative width of a column: its longest cell (capped), but room for its longest word.
+def column_widths(columns: Sequence[Sequence[str]]) -> list[int]:
+    """Width of each column in characters, used as the number of separator dashes.
 
-    Identifiers such as ``kz-2011-12-16a`` cannot break inside (no break before a digit), so the
-    longest word gets 1.4 times its length, which is about what it needs at the table's font size.
+    Every column first gets its longest word plus a margin, because identifiers such as
+    ``kz-2011-12-16a`` or dates cannot break (no line break before a digit); what is left of
+    :data:`TABLE_WIDTH_CHARS` goes to the columns whose longest cell wants more, in proportion.
     """
-    texts = [visible_text(cell) for cell in cells]
-    longest = max(len(text) for text in texts)
-    word = max((len(w) for text in texts for w in text.split()), default=0)
-    return max(3, round(1.4 * word), min(MAX_COLUMN_DASHES, longest))
+    texts = [[visible_text(cell) for cell in column] for column in columns]
+    minimum = [max(3, max((len(w) for t in column for w in t.split()), default=0) + 2) for column in texts]
+    desired = [
+        max(m, min(MAX_COLUMN_CHARS, max(len(t) for t in column) + 2))
+        for m, column in zip(minimum, texts, strict=True)
+    ]
+    spare = TABLE_WIDTH_CHARS - sum(minimum)
+    wanted = sum(d - m for d, m in zip(desired, minimum, strict=True))
+    if spare <= 0 or wanted == 0:
+        return minimum
+    share = min(1.0, spare / wanted)
+    return [m + round((d - m) * share) for m, d in zip(minimum, desired, strict=True)]
 
 
 def visible_text(markdown: str) -> str:
@@ -468,7 +484,7 @@ def single_event_variables(
 
 
 def events_table(events: pd.DataFrame, labels: Mapping[str, str], events_path: Path) -> str:
-    """One row per event: id, dates, scope, measures, services blocked, triggers, confidence."""
+    """One row per event: id (which carries the start date), end, scope, measures, services, triggers."""
     rows = []
     for _, event in events.sort_values(["start_date", "event_id"]).iterrows():
         end = event["end_date"] if event["end_precision"] != "unknown" and event["end_date"] else "unknown"
@@ -479,7 +495,6 @@ def events_table(events: pd.DataFrame, labels: Mapping[str, str], events_path: P
         rows.append(
             [
                 escape_markdown(event["event_id"]),
-                escape_markdown(event["start_date"]),
                 escape_markdown(end),
                 SCOPE_LABELS[event["scope"]],
                 escape_markdown(", ".join(MEASURE_LABELS[m] for m in split_list(event["measures"]))),
@@ -488,8 +503,8 @@ def events_table(events: pd.DataFrame, labels: Mapping[str, str], events_path: P
                 event["confidence"],
             ]
         )
-    header = ["Event", "Start", "End", "Scope", "Measures", "Services blocked", "Triggers", "Confidence"]
-    return pipe_table(header, rows, "llllllll")
+    header = ["Event", "End", "Scope", "Measures", "Services blocked", "Triggers", "Confidence"]
+    return pipe_table(header, rows, "lllllll")
 
 
 def counts_table(counter: Counter[str], labels: Mapping[str, str], first: str, total: int) -> str:
