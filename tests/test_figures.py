@@ -467,3 +467,20 @@ def test_event_map_fills_region_polygons_when_the_basemap_has_them(cities, tmp_p
         # Andijan is filled, Karakalpakstan marked at its capital: the legend explains both.
         assert "Regional: the region" in legend and "Regional: region (at its capital)" in legend
         matplotlib.pyplot.close(ax.figure)
+
+
+def test_services_matrix_groups_columns_by_kind():
+    events = tables.read_table(EVENTS, services_matrix.EVENT_COLUMNS)
+    kinds = {
+        "internet": "service",
+        "mobile_internet": "service",
+        "voice": "service",
+        "news_websites": "website",
+    }
+    with style.paper_style():
+        ax = services_matrix.plot_services_matrix(events, service_kinds=kinds)
+        columns = [tick.get_text() for tick in ax.get_xticklabels()]
+        # Services first, then websites, then the ids without a kind (most often blocked first, then by id).
+        assert columns[:4] == ["internet", "mobile_internet", "voice", "news_websites"]
+        assert [text.get_text() for text in ax.texts] == ["Services", "Websites", "Other"]
+        matplotlib.pyplot.close(ax.figure)

@@ -6,8 +6,9 @@ Inputs
     events CSV (``data/reference/shutdowns.csv``), columns used: ``event_id``, ``title``,
     ``start_date`` (YYYY-MM-DD or YYYY-MM), ``services_blocked`` and ``services_reachable``
     (";"-separated service ids).
-    platforms CSV (optional, ``data/reference/platforms.csv``), columns used: ``id``, ``label``: the
-    display names of the services; without it the ids are shown.
+    platforms CSV (optional, ``data/reference/platforms.csv``), columns used: ``id``, ``label`` (the
+    display names) and ``kind`` (service, platform or website: columns are grouped by it); without
+    it the ids are shown in one group.
 
 Rows are events in date order, columns the services named by any event, most often blocked first.
 A cell is a filled vermillion square (blocked), a hollow blue circle (reported reachable) or a
@@ -30,10 +31,12 @@ from kzshutdowns.figures.save import save_outputs
 from kzshutdowns.figures.tables import event_dates, read_table, require_columns, split_list
 
 EVENT_COLUMNS = ("event_id", "title", "start_date", "services_blocked", "services_reachable")
-PLATFORM_COLUMNS = ("id", "label")
+PLATFORM_COLUMNS = ("id", "label", "kind")
 BLOCKED, REACHABLE, NOT_REPORTED = "blocked", "reachable", "not reported"
 ROW_LABEL_CHARS = 44
 COLUMN_LABEL_CHARS = 20
+KIND_ORDER = ("service", "platform", "website")
+KIND_LABELS = {"service": "Services", "platform": "Platforms", "website": "Websites"}
 
 
 def service_states(events: pd.DataFrame, source: str = "events") -> pd.DataFrame:
@@ -62,16 +65,26 @@ def plot_services_matrix(
     events: pd.DataFrame,
     *,
     service_labels: Mapping[str, str] | None = None,
+    service_kinds: Mapping[str, str] | None = None,
     source: str = "events",
     ax: Axes | None = None,
 ) -> Axes:
-    """Draw the services x events matrix; return the Axes (a new figure when ``ax`` is None)."""
+    """Draw the services x events matrix; return the Axes (a new figure when ``ax`` is None).
+
+    ``service_labels`` maps ids to display names; ``service_kinds`` (optional) maps ids to a kind
+    ("service", "platform", "website"): columns are then grouped by kind, each group named under
+    the matrix, and ordered by how often they were blocked within the group.
+    """
     states = service_states(events, source)
     ordered = event_dates(events, source).sort_values(["start", "event_id"], kind="stable")
     event_ids = list(ordered["event_id"])
     blocked_counts = states[states["state"] == BLOCKED]["service"].value_counts()
     named = states["service"].unique()
-    services = sorted(named, key=lambda service: (-int(blocked_counts.get(service, 0)), service))
+    kinds = {service: (service_kinds or {}).get(service, "") for service in named}
+    kind_rank = {kind: index for index, kind in enumerate(style.ordered(list(kinds.values()), KIND_ORDER))}
+    services = sorted(
+        named, key=lambda service: (kind_rank[kinds[service]], -int(blocked_counts.get(service, 0)), service)
+    )
     if ax is None:
         height = 1.6 + 0.16 * len(event_ids)
         ax = style.new_axes(style.TEXT_WIDTH_IN, height)
@@ -108,12 +121,15 @@ def plot_services_matrix(
     )
     ax.xaxis.tick_top()
     ax.set_xlim(-0.6, len(services) - 0.4)
-    ax.set_ylim(len(event_ids) - 0.5, -0.5)
+    # With column groups, one more row under the matrix holds their names.
+    ax.set_ylim(len(event_ids) + (0.4 if service_kinds else -0.5), -0.5)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_axisbelow(True)
     ax.grid(color="#F0F0F0", linewidth=0.5)
+    if service_kinds:
+        _mark_groups(ax, [kinds[service] for service in services], len(event_ids))
     handles = [
         Line2D(
             [],
@@ -143,6 +159,28 @@ def plot_services_matrix(
     return ax
 
 
+def _mark_groups(ax: Axes, kinds: list[str], n_rows: int) -> None:
+    """Separate runs of columns of one kind with a thin line and name each run under the matrix."""
+    start = 0
+    for index in range(1, len(kinds) + 1):
+        if index < len(kinds) and kinds[index] == kinds[start]:
+            continue
+        if start > 0:
+            ax.axvline(start - 0.5, color="#999999", linewidth=0.6, zorder=0)
+        name = KIND_LABELS.get(kinds[start], kinds[start] or "Other")
+        ax.text(
+            (start + index - 1) / 2,
+            n_rows - 0.35,
+            name,
+            ha="center",
+            va="top",
+            fontsize=6.5,
+            color="#555555",
+            fontstyle="italic",
+        )
+        start = index
+
+
 def _shorten(text: str, chars: int) -> str:
     """Cut ``text`` at a word boundary to at most ``chars`` characters, marking the cut with "…"."""
     if len(text) <= chars:
@@ -160,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__.split("\n\n")[0],
         epilog=(
             "Input columns. events: event_id, title, start_date (YYYY-MM-DD or YYYY-MM), services_blocked, "
-            "services_reachable (';'-separated service ids). platforms (optional): id, label."
+            "services_reachable (';'-separated service ids). platforms (optional): id, label, kind."
         ),
     )
     parser.add_argument("--events", required=True, help="events CSV")
@@ -168,12 +206,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", required=True, nargs="+", help="figure files to write (.svg, .pdf, .png)")
     args = parser.parse_args(argv)
     events = read_table(args.events, EVENT_COLUMNS)
-    labels = None
+    labels = kinds = None
     if args.platforms:
         platforms = read_table(args.platforms, PLATFORM_COLUMNS)
         labels = dict(zip(platforms["id"], platforms["label"], strict=True))
+        kinds = dict(zip(platforms["id"], platforms["kind"], strict=True))
     with style.paper_style():
-        ax = plot_services_matrix(events, service_labels=labels, source=args.events)
+        ax = plot_services_matrix(events, service_labels=labels, service_kinds=kinds, source=args.events)
         save_outputs(ax.figure, args.output)
     return 0
 
