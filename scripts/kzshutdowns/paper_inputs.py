@@ -395,6 +395,9 @@ def event_variables(
     confidence = Counter(events["confidence"])
     publishers = independent_source_counts(events, sources)
     explanations = explanation_kinds(events["official_explanation"])
+    local_blackout = events["measures"].map(lambda v: "full_blackout" in split_list(v)) & (
+        events["scope"] != "national"
+    )
     top = {}
     for rank, (service, n) in enumerate(blocked[:3], start=1):
         top[f"top{rank}_label"] = escape_markdown(label_of(labels, service, events_path, "services_blocked"))
@@ -415,13 +418,9 @@ def event_variables(
         "trigger": {key: count(triggers[key]) for key in TRIGGER_LABELS},
         "evidence": {key: count(evidence[key]) for key in EVIDENCE_LABELS},
         "confidence": {key: count(confidence[key]) for key in CONFIDENCE_LEVELS},
-        "n_local_blackout": count(
-            int(
-                (
-                    events["measures"].map(lambda v: "full_blackout" in split_list(v))
-                    & (events["scope"] != "national")
-                ).sum()
-            )
+        "n_local_blackout": count(int(local_blackout.sum())),
+        "n_local_blackout_protest": count(
+            int((local_blackout & events["triggers"].map(lambda v: "protest" in split_list(v))).sum())
         ),
         "n_no_trigger": count(int((events["triggers"].str.strip() == "").sum())),
         "n_no_measure": count(int((events["measures"].str.strip() == "").sum())),
