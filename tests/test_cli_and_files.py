@@ -1,5 +1,6 @@
 """The shared foundations: the one-line input errors, strict text reading, atomic outputs, CLI dispatch."""
 
+import os
 import subprocess
 import sys
 
@@ -78,6 +79,7 @@ def test_atomic_output_moves_the_finished_file_into_place(tmp_path):
     with atomic_output(target) as temporary:
         temporary.write_text("done")
     assert target.read_text() == "done"
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_current_umask(), "as open() would have made it"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["table.csv"]
 
 
@@ -102,3 +104,9 @@ def test_console_script_reports_its_version():
         [sys.executable, "-m", "kzshutdowns.cli", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == __version__
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

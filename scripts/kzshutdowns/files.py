@@ -39,6 +39,13 @@ def read_text(path: str | os.PathLike[str]) -> str:
     return text
 
 
+def _umask() -> int:
+    """The process's file-creation mask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; move it onto ``path`` if the block succeeds."""
@@ -48,6 +55,7 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     os.close(handle)
     try:
         yield Path(temporary)
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
