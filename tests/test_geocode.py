@@ -1,0 +1,342 @@
+"""The geocoder: the seed article, every precision guard, clitics and inflection, regions, the
+cross-script fallback, the evaluation gate (micro F1 and per-language precision) and the reuse CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.evaluate_geocoder import LANGUAGES, read_cases, run_cases, summarise
+from kzshutdowns.evaluate_geocoder import main as evaluate_main
+from kzshutdowns.files import read_text
+from kzshutdowns.gazetteer import main as build_main
+from kzshutdowns.geocode import OUTPUT_KEYS, Geocoder, PlaceMatch, main
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "data" / "reference"
+SEED = ROOT / "data" / "raw" / "articles" / "globalvoices-ar-48274.txt"
+CASES = ROOT / "tests" / "data" / "geocoder_eval.csv"
+
+ASTANA, ALMATY, KARAGANDY, ATYRAU, ZHANAOZEN = 1526273, 1526384, 609655, 610529, 607610
+PARIS, AKTAU, SEMEY, ORAL, TARAZ, PAVLODAR, MANGYSTAU = (
+    2988507,
+    610612,
+    1519422,
+    608668,
+    1516905,
+    1520240,
+    608879,
+)
+
+
+@pytest.fixture(scope="module")
+def gazetteer_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The gazetteer with the workflow's default thresholds, built once for this module."""
+    path = tmp_path_factory.mktemp("geocode") / "gazetteer.pickle"
+    regions, toponyms = str(REFERENCE / "regions.csv"), str(REFERENCE / "toponyms.csv")
+    assert build_main(["--regions", regions, "--toponyms", toponyms, "--output", str(path)]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def geocoder(gazetteer_path: Path) -> Geocoder:
+    return Geocoder.load(gazetteer_path)
+
+
+def ids(matches: list[PlaceMatch]) -> list[int]:
+    return [match.geonameid for match in matches]
+
+
+# -- the seed article -------------------------------------------------------------------------------
+
+
+def test_seed_article(geocoder: Geocoder) -> None:
+    text = read_text(SEED)
+    matches, _ = geocoder.resolve(text)
+    for match in matches:
+        assert text[match.start : match.end] == match.surface
+    cities = [m for m in matches if m.kind != "country"]
+    kazakh = {m.geonameid for m in cities if m.country_code == "KZ"}
+    assert kazakh == {ASTANA, ALMATY, KARAGANDY, ATYRAU, ZHANAOZEN}
+    foreign = [m for m in cities if m.country_code != "KZ"]
+    assert [(m.surface, m.geonameid, m.country_code) for m in foreign] == [("باريس", PARIS, "FR")]
+    karaganda = next(m for m in cities if m.geonameid == KARAGANDY)
+    assert (karaganda.surface, karaganda.method) == ("كاراغاندا", "variant")
+    assert any(m.surface == "#астана"[1:] and m.geonameid == ASTANA for m in cities)
+    assert {m.geonameid for m in matches if m.kind == "country"} == {1522867, 690791}  # Kazakhstan, Ukraine
+
+
+def test_match_fields(geocoder: Geocoder) -> None:
+    (match,) = geocoder.geocode("Протесты в Жанаозене")
+    assert match == PlaceMatch(
+        start=11,
+        end=20,
+        surface="Жанаозене",
+        geonameid=ZHANAOZEN,
+        name="Zhanaozen",
+        country_code="KZ",
+        admin1="09",
+        lat=match.lat,
+        lon=match.lon,
+        method="inflected",
+        score=match.score,
+        kind="city",
+        region_code=None,
+    )
+    assert 43 < match.lat < 44 and 52 < match.lon < 53 and 0 < match.score <= 1
+
+
+# -- precision guards -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "هذا الطراز من الهواتف جديد",  # طراز "model", with the article
+        "سيارة من طراز قديم",
+        "على طراز العمارة الإسلامية",
+        "Много семей остались без связи",  # семей "families"
+        "Семей много, а связи нет",  # ... at the start of a sentence
+        "Oral statements were made by the ministry.",
+        "Уральский федеральный округ",  # adjective, not Uralsk
+        "Он орал на всех",
+        "نشرت وكالة الأنباء الخبر",  # وكالة is not و + Calais
+        "رفضت المحكمة طلبا روسيًا",  # tanween adjective, not Russia
+        "انتقل إلى مدينة كبيرة",  # "city", not Medina
+        "Ich war beim Essen.",
+    ],
+)
+def test_guards_reject_words_that_look_like_places(geocoder: Geocoder, text: str) -> None:
+    assert geocoder.geocode(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("مدينة طراز في جنوب البلاد", [TARAZ]),
+        ("أستانا وطراز", [ASTANA, TARAZ]),
+        ("Он живёт в Семее", [SEMEY]),
+        ("Павлодар, Экибастуз и Семей", [PAVLODAR, 1524325, SEMEY]),
+        ("The strike spread to Oral and Aktau.", [ORAL, AKTAU]),
+        ("В Уральске нет связи", [ORAL]),
+        ("Die Konferenz in Essen", [2928810]),
+    ],
+)
+def test_the_same_names_in_place_context_are_accepted(
+    geocoder: Geocoder, text: str, expected: list[int]
+) -> None:
+    assert ids(geocoder.geocode(text)) == expected
+
+
+def test_rejections_say_why(geocoder: Geocoder) -> None:
+    matches, rejections = geocoder.resolve("Oral statements were made.")
+    assert matches == []
+    assert [(r.surface, r.reason) for r in rejections] == [("Oral", "stopword")]
+    _, rejections = geocoder.resolve("Семей много")
+    assert rejections[0].reason == "stopword" and "common word" in rejections[0].detail
+
+
+def test_paris_is_paris_france(geocoder: Geocoder) -> None:
+    for text in ("Ablyazov was released near Paris.", "أطلق سراحه من سجن في ضاحية باريس", "Он уехал в Париж"):
+        (match,) = geocoder.geocode(text)
+        assert (match.geonameid, match.country_code) == (PARIS, "FR")
+
+
+# -- clitics, inflection, elision, hashtags, accents ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "geonameid"),
+    [
+        ("وألماتي", "ألماتي", ALMATY),
+        ("للماتي", "لماتي", ALMATY),  # ل + ألماتي: the alef of the name is not written
+        ("وبكاراغاندا", "كاراغاندا", KARAGANDY),
+        ("بافلودار", "بافلودار", PAVLODAR),  # ب is part of the name, not a clitic
+        ("في أستانة", "أستانة", ASTANA),
+        ("в Астане", "Астане", ASTANA),
+        ("из Караганды", "Караганды", KARAGANDY),
+        ("в Жанаозене", "Жанаозене", ZHANAOZEN),
+        ("в Семее", "Семее", SEMEY),
+        ("Алматыда", "Алматыда", ALMATY),
+        ("Жаңаөзенде", "Жаңаөзенде", ZHANAOZEN),
+        ("Ёлки в Алма-Ате", "Алма-Ате", ALMATY),
+        ("les habitants d'Astana", "Astana", ASTANA),
+        ("#астана", "астана", ASTANA),
+        ("#Almaty", "Almaty", ALMATY),
+        ("réunion à Genève", "Genève", 2660646),
+    ],
+)
+def test_spelling_forms(geocoder: Geocoder, text: str, surface: str, geonameid: int) -> None:
+    (match,) = geocoder.geocode(text)
+    assert (match.surface, match.geonameid) == (surface, geonameid)
+    assert text[match.start : match.end] == surface
+
+
+def test_longest_name_wins(geocoder: Geocoder) -> None:
+    (match,) = geocoder.geocode("Protests in Mangystau Region")
+    assert (match.surface, match.kind, match.region_code) == ("Mangystau Region", "region", "KZ-MAN")
+
+
+@pytest.mark.parametrize(
+    "text", ["Mangystau", "В Мангистауской области", "Маңғыстау облысында", "منطقة مانغيستاو"]
+)
+def test_regions_resolve_to_regions(geocoder: Geocoder, text: str) -> None:
+    (match,) = geocoder.geocode(text)
+    assert (match.geonameid, match.kind, match.region_code, match.admin1) == (
+        MANGYSTAU,
+        "region",
+        "KZ-MAN",
+        "09",
+    )
+
+
+def test_aktau_is_the_regional_capital(geocoder: Geocoder) -> None:
+    assert ids(geocoder.geocode("Aktau")) == [AKTAU]
+    assert ids(geocoder.geocode("Zhanaozen and Aktau")) == [ZHANAOZEN, AKTAU]
+    assert geocoder.geocode("Aktau")[0].admin1 == "09"
+
+
+# -- cross-script fallback ------------------------------------------------------------------------
+
+
+def test_fallback_needs_kazakhstan_context(geocoder: Geocoder) -> None:
+    (country, city) = geocoder.geocode("في كازاخستان، تحديدا في قاراغاندى، انقطع الاتصال")
+    assert (city.surface, city.geonameid, city.method) == ("قاراغاندى", KARAGANDY, "transliterated")
+    assert 0.6 <= city.score <= 0.9
+    assert country.geonameid == 1522867
+    assert geocoder.geocode("في قاراغاندى انقطع الاتصال") == []
+
+
+def test_fallback_skips_adjectives(geocoder: Geocoder) -> None:
+    assert ids(geocoder.geocode("قالت الشركات الكازاخستانية في أستانا")) == [ASTANA]
+
+
+# -- the evaluation gate --------------------------------------------------------------------------
+
+
+def test_evaluation_set_shape() -> None:
+    cases = read_cases(CASES)
+    assert len(cases) >= 200
+    assert {case.lang for case in cases} == set(LANGUAGES)
+    assert sum(case.kind != "place" for case in cases) * 3 >= len(cases)
+
+
+def test_evaluation_gate(geocoder: Geocoder) -> None:
+    table = summarise(run_cases(geocoder, read_cases(CASES)))
+    overall = table[-1]
+    assert overall["lang"] == "all" and overall["f1"] >= 0.95
+    for row in table:
+        assert row["precision"] >= 0.95, row
+
+
+def test_evaluate_cli_writes_the_table(gazetteer_path: Path, tmp_path: Path) -> None:
+    output = tmp_path / "evaluation.csv"
+    assert (
+        evaluate_main(["--cases", str(CASES), "--gazetteer", str(gazetteer_path), "--output", str(output)])
+        == 0
+    )
+    lines = output.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("lang,cases,traps_and_negatives,")
+    assert [line.split(",")[0] for line in lines[1:]] == [*LANGUAGES, "all"]
+
+
+def test_bad_evaluation_row(tmp_path: Path) -> None:
+    bad = tmp_path / "cases.csv"
+    bad.write_text("case_id,lang,kind,text,expected,note\nx1,xx,place,Almaty,1526384,\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_cases(bad)
+    assert (caught.value.line, caught.value.field) == (2, "lang")
+
+
+# -- the reuse CLI --------------------------------------------------------------------------------
+
+
+def _run(args: list[str], stdin: str = "", monkeypatch: pytest.MonkeyPatch | None = None) -> int:
+    if monkeypatch is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    return run_main(main, args)
+
+
+def test_cli_file_to_file(gazetteer_path: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    documents = [
+        {"id": "t1", "text": "Протесты в Жанаозене и #астана", "lang": "ru"},
+        {"id": "t2", "text": "No place here"},
+        {"id": "t3", "text": "سافر من باريس إلى ألماتي", "lang": None},
+    ]
+    source.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents), encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    assert _run([str(source), "-o", str(output), "--gazetteer", str(gazetteer_path)]) == 0
+    records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert [(r["id"], r["geonameid"]) for r in records] == [
+        ("t1", ZHANAOZEN),
+        ("t1", ASTANA),
+        ("t3", PARIS),
+        ("t3", ALMATY),
+    ]
+    assert all(tuple(record) == OUTPUT_KEYS for record in records)
+    assert records[0] | {"lat": 0, "lon": 0} == {
+        "id": "t1",
+        "start": 11,
+        "end": 20,
+        "surface": "Жанаозене",
+        "geonameid": ZHANAOZEN,
+        "name": "Zhanaozen",
+        "country_code": "KZ",
+        "admin1": "09",
+        "lat": 0,
+        "lon": 0,
+        "method": "inflected",
+        "score": 0.9,
+    }
+
+
+def test_cli_stdin_to_stdout(gazetteer_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    stdin = json.dumps({"id": "a", "text": "Oral statements; strikes in Atyrau"}) + "\n"
+    assert _run(["-", "-o", "-", "--gazetteer", str(gazetteer_path)], stdin, monkeypatch) == 0
+    out = capsys.readouterr()
+    assert [json.loads(line)["geonameid"] for line in out.out.splitlines()] == [ATYRAU]
+    assert out.err == ""  # no progress bar: stderr is not a terminal
+
+
+def test_cli_empty_input_gives_empty_output(gazetteer_path: Path, tmp_path: Path) -> None:
+    source, output = tmp_path / "empty.jsonl", tmp_path / "out.jsonl"
+    source.write_text("", encoding="utf-8")
+    assert _run([str(source), "-o", str(output), "--gazetteer", str(gazetteer_path)]) == 0
+    assert output.read_text(encoding="utf-8") == ""
+
+
+@pytest.mark.parametrize(
+    ("second_line", "message"),
+    [
+        ("{not json", "in.jsonl:2: not JSON"),
+        ('{"id": "b"}', "in.jsonl:2: text: missing"),
+        ('{"id": 7, "text": "Almaty"}', "in.jsonl:2: id: must be a string"),
+        ('{"text": "Almaty"}', "in.jsonl:2: id: missing"),
+        ('{"id": "b", "text": 5}', "in.jsonl:2: text: must be a string"),
+        ('["id", "text"]', "in.jsonl:2: expected a JSON object"),
+        ("", "in.jsonl:2: empty line"),
+    ],
+)
+def test_cli_bad_lines(gazetteer_path: Path, tmp_path: Path, capsys, second_line: str, message: str) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text('{"id": "a", "text": "Almaty"}\n' + second_line + "\n", encoding="utf-8")
+    assert _run([str(source), "-o", str(output), "--gazetteer", str(gazetteer_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1
+    assert not output.exists()  # nothing half-written
+
+
+def test_cli_missing_input_file(gazetteer_path: Path, tmp_path: Path, capsys) -> None:
+    assert _run([str(tmp_path / "nope.jsonl"), "-o", "-", "--gazetteer", str(gazetteer_path)]) == 2
+    assert "file not found" in capsys.readouterr().err
+
+
+def test_bad_gazetteer_file(tmp_path: Path) -> None:
+    (tmp_path / "bad.pickle").write_bytes(b"junk")
+    with pytest.raises(InputError):
+        Geocoder.load(tmp_path / "bad.pickle")
