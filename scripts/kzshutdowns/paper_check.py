@@ -409,18 +409,19 @@ def check_conditions(lines: Sequence[Line], report: Report) -> None:
             report.add(line, "inline executable code: the paper must run no code")
 
 
-def hand_typed_numbers(lines: Sequence[tuple[Line, bool]], document: Path, skip_lines: int) -> list[Problem]:
+def hand_typed_numbers(lines: Sequence[tuple[Line, bool]], document: Path) -> list[Problem]:
     """Digits in the main document's prose that come from no variable, date, label or listed phrase.
 
-    Included files (the generated tables) and code are skipped; so is the front matter, which holds
-    no counts (Quarto's support for shortcodes there is unverified).
+    Included files (the generated tables) and code are skipped. The front matter is scanned too: it
+    may hold dates and years but no counts, because Quarto's support for shortcodes in metadata
+    fields other than the title is unverified.
     """
     problems = []
     literal = re.compile(
         "|".join(re.escape(phrase) for phrase in sorted(LITERAL_NUMBERS, key=len, reverse=True))
     )
     for line, in_code in lines:
-        if in_code or line.path != document or line.number <= skip_lines:
+        if in_code or line.path != document:
             continue
         text = strip_inline(line.text)
         text = _SHORTCODE.sub(" ", text)
@@ -489,7 +490,7 @@ def check_paper(document: Path, project: Path | None = None) -> Report:
         )
 
     raw_lines = read_text(document).split("\n")
-    matter, matter_lines = front_matter(raw_lines, document)
+    matter, _ = front_matter(raw_lines, document)
     if "format" in matter:
         report.add((document, 1), "front matter sets format:, which replaces the project's formats")
     if matter.get("engine") != "markdown":
@@ -515,7 +516,7 @@ def check_paper(document: Path, project: Path | None = None) -> Report:
     check_shortcodes(lines, variables, metadata, report)
     check_images(body, project, extensions, report)
     check_conditions(lines, report)
-    report.problems.extend(hand_typed_numbers(body, document, matter_lines))
+    report.problems.extend(hand_typed_numbers(body, document))
     return report
 
 
