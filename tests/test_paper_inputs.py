@@ -39,9 +39,7 @@ def input_args(tmp_path: Path, *, events_dir: Path = FIXTURES, reports: Path | N
     segments = write_segments(tmp_path / "segments.parquet")
     return [
         "--events", str(events_dir / "shutdowns.csv"),
-        "--events-schema", str(REFERENCE / "shutdowns.schema.json"),
         "--sources", str(events_dir / "sources.csv"),
-        "--sources-schema", str(REFERENCE / "sources.schema.json"),
         "--platforms", str(REFERENCE / "platforms.csv"),
         "--city-reports", str(reports or FIXTURES / "city_reports.csv"),
         "--unresolved", str(FIXTURES / "unresolved_mentions.csv"),

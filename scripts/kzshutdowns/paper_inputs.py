@@ -29,9 +29,8 @@ import pandas as pd
 
 from kzshutdowns import __version__
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.events import independent_source_counts, load_events, load_sources
+from kzshutdowns.events import independent_source_counts
 from kzshutdowns.files import atomic_output
-from kzshutdowns.platforms import load_platforms
 
 # Names (without .md) of the tables written into paper/_generated/; the rule file expands them.
 TABLE_NAMES = (
@@ -96,6 +95,17 @@ EXCERPT_CHARS = 90
 TABLE_WIDTH_CHARS = 110
 MAX_COLUMN_CHARS = 45
 
+# Columns read from the published tables. They were validated by rule publish_datapackage (which
+# this step depends on); validating them again would cost seconds per build (GeoNames ids are checked
+# against the whole gazetteer), so here only the columns are checked, and a vocabulary value without
+# a display label below is still an InputError naming its row and field.
+EVENT_COLUMNS = (
+    "event_id", "title", "start_date", "start_precision", "end_date", "end_precision", "scope",
+    "locations", "measures", "services_blocked", "services_reachable", "triggers",
+    "official_explanation", "evidence_types", "confidence",
+)  # fmt: skip
+SOURCE_COLUMNS = ("source_id", "event_id", "publisher", "language", "role", "relayed_from")
+PLATFORM_COLUMNS = ("id", "label", "kind")
 REPORT_COLUMNS = (
     "report_id",
     "scope",
@@ -883,6 +893,9 @@ def build_paper_inputs(
     check_vocabulary(events, events_path, "measures", MEASURE_LABELS, listed=True)
     check_vocabulary(events, events_path, "triggers", TRIGGER_LABELS, listed=True)
     check_vocabulary(events, events_path, "evidence_types", EVIDENCE_LABELS, listed=True)
+    check_vocabulary(events, events_path, "confidence", CONFIDENCE_LEVELS, listed=False)
+    for column in ("start_precision", "end_precision"):
+        check_vocabulary(events, events_path, column, ("day", "month", "unknown"), listed=False)
     check_vocabulary(reports, reports_path, "report_kind", REPORT_KIND_LABELS, listed=False)
     labels = platform_labels(platforms)
     meta = colophon(repository)
@@ -950,9 +963,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "from the workflow's outputs.",
     )
     parser.add_argument("--events", required=True, type=Path, help="published shutdowns.csv")
-    parser.add_argument("--events-schema", type=Path, help="its Table Schema (default: beside it)")
     parser.add_argument("--sources", required=True, type=Path, help="published sources.csv")
-    parser.add_argument("--sources-schema", type=Path, help="its Table Schema (default: beside it)")
     parser.add_argument("--platforms", required=True, type=Path, help="platform lexicon platforms.csv")
     parser.add_argument("--city-reports", required=True, type=Path, help="city_reports.csv")
     parser.add_argument("--unresolved", required=True, type=Path, help="unresolved_mentions.csv")
@@ -974,13 +985,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tables-dir", required=True, type=Path, help="output folder: paper/_generated")
     args = parser.parse_args(argv)
 
-    platforms = load_platforms(args.platforms)
-    events = load_events(args.events, platforms, schema_path=args.events_schema)
+    events = read_csv_table(args.events, EVENT_COLUMNS)
     inputs = build_paper_inputs(
         events=events,
         events_path=args.events,
-        sources=load_sources(args.sources, events, schema_path=args.sources_schema),
-        platforms=platforms,
+        sources=read_csv_table(args.sources, SOURCE_COLUMNS),
+        platforms=read_csv_table(args.platforms, PLATFORM_COLUMNS),
         reports=read_csv_table(args.city_reports, REPORT_COLUMNS),
         reports_path=args.city_reports,
         unresolved=read_csv_table(args.unresolved, UNRESOLVED_COLUMNS),
