@@ -236,6 +236,11 @@ def test_every_number_in_the_paper_comes_from_variables():
     assert paper_check.hand_typed_numbers(typed, document)
 
 
+def test_every_literal_number_exception_is_used_by_the_paper():
+    text = (REPO / "paper" / "paper.qmd").read_text(encoding="utf-8")
+    assert [phrase for phrase in paper_check.LITERAL_NUMBERS if phrase not in text] == []
+
+
 @pytest.mark.skipif(shutil.which("snakemake") is None, reason="snakemake is not on PATH")
 def test_workflow_builds_the_inputs_and_the_check_passes(tmp_path):
     """Run the real workflow in a copy of the repository up to the static check of the paper."""
