@@ -68,8 +68,7 @@ _DATES = re.compile(
     rf"|\b(?:{_MONTHS})\.?\s+\d{{1,2}},\s+\d{{4}}\b"  # December 16, 2016
     rf"|\b(?:{_MONTHS})\.?\s+\d{{4}}\b"  # December 2016
     r"|\b\d{4}-\d{2}(?:-\d{2})?\b"  # ISO dates
-    r"|\b(?:1[89]|20)\d{2}s?\b"  # years (and decades)
-    r"|\b\d{1,2}\s+(?:كانون الأول|كانون الثاني|ديسمبر|يناير|أيار|مايو)"  # dates in the quoted Arabic
+    r"|\b(?:19[89]\d|20[0-3]\d)s?\b"  # years of the study period and its background (and decades)
 )
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*)$")
