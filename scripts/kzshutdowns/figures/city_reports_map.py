@@ -159,6 +159,10 @@ def plot_city_reports_map(
         title="Reports per place and event",
         loc="lower right",
         ncol=3,
+        alignment="left",
+        # Room for the largest circle: handle sizes are in units of the legend's font size (7 pt).
+        handleheight=math.sqrt(MAX_MARKER_AREA_PT2) / 7 + 0.9,
+        handlelength=math.sqrt(MAX_MARKER_AREA_PT2) / 7 + 0.2,
         frameon=False,
         columnspacing=1.0,
         handletextpad=0.4,

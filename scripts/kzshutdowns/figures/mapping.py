@@ -113,21 +113,32 @@ def draw_basemap(
 
 
 def legend_band(ax: Axes, legends: Sequence[Legend], *, pad_pt: float = 4.0) -> None:
-    """Extend the map's frame downwards into a white band that holds ``legends`` (anchored at its bottom).
+    """Extend the map's frame downwards into a white band that holds ``legends``.
 
-    The band grows until the tallest legend fits (the map's aspect is fixed, so the Axes box changes
-    with the limits; three rounds settle it).
+    The legends sit side by side (the first at the left, the last at the right) when they fit the
+    width, and are stacked at the left otherwise (the first on top). The band grows until they fit;
+    the map's aspect is fixed, so the Axes box changes with the limits, and three rounds settle it.
     """
     y0, y1 = ax.get_ylim()
     top_of_band = y0
+    pad = pad_pt * ax.figure.dpi / 72.0
     for _ in range(3):
         ax.figure.draw_without_rendering()
         renderer = ax.figure.canvas.get_renderer()
         box = ax.get_window_extent(renderer)
+        extents = [legend.get_window_extent(renderer) for legend in legends]
+        side_by_side = sum(extent.width for extent in extents) + pad * (len(extents) + 1) <= box.width
+        if side_by_side:
+            needed_px = max(extent.height for extent in extents)
+        else:
+            needed_px = sum(extent.height for extent in extents)
+            below = 0.0
+            for legend, extent in reversed(list(zip(legends, extents, strict=True))):
+                legend.set_loc("lower left")
+                legend.set_bbox_to_anchor((0.0, below / box.height), transform=ax.transAxes)
+                below += extent.height
         per_pixel = (ax.get_ylim()[1] - ax.get_ylim()[0]) / box.height
-        tallest = max(legend.get_window_extent(renderer).height for legend in legends)
-        needed = (tallest + pad_pt * ax.figure.dpi / 72.0) * per_pixel
-        ax.set_ylim(top_of_band - needed, y1)
+        ax.set_ylim(top_of_band - (needed_px + pad) * per_pixel, y1)
     x0, x1 = ax.get_xlim()
     bottom = ax.get_ylim()[0]
     ax.add_patch(
