@@ -9,7 +9,8 @@ commit first), never in the repository itself, and prints:
    clones; the second also shows whether the two rebuilds are byte-identical over the published
    outputs (``data/processed/``, ``paper/figures/``, ``paper/_generated/``, ``paper/_variables.yml``);
 2. no-op time (a second run with nothing to do);
-3. the time to rebuild after touching one figure module, and which jobs reran;
+3. the time to rebuild after editing one figure module (a comment line appended: Snakemake 9 ignores
+   a bare ``touch``, as the file's checksum is unchanged), and which jobs reran;
 4. for the synthetic corpus of :mod:`make_corpus` at each size, the wall time of parsing, geocoding
    and reporting the tweets (``--forcerun parse_tweets`` on the reports target, so that the
    gazetteer, the raw-manifest check and the articles are not counted) with each core count, the
@@ -54,8 +55,14 @@ class Run:
     output: str
 
 
-def fresh_tree(name: str) -> Path:
-    """A clean clone of the repository's HEAD under benchmarks/_work/ (any older one of that name removed).
+def head_commit() -> str:
+    """The commit every clone of this benchmark run is checked out at (HEAD when it starts)."""
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def fresh_tree(name: str, commit: str) -> Path:
+    """A clean clone at ``commit`` under benchmarks/_work/ (any older one of that name removed).
 
     Its jobs import the clone's own package (PYTHONPATH is set in :func:`snakemake`), not the
     editable install of the working tree.
@@ -63,7 +70,8 @@ def fresh_tree(name: str) -> Path:
     tree = WORK / name
     if tree.exists():
         shutil.rmtree(tree)
-    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(tree)], check=True)
+    subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(ROOT), str(tree)], check=True)
+    subprocess.run(["git", "checkout", "--quiet", commit], cwd=tree, check=True)
     return tree
 
 
@@ -133,13 +141,13 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
 
-def bench_rebuild(cores: int, figure: str) -> None:
-    first_tree = fresh_tree("rebuild-1")
+def bench_rebuild(cores: int, figure: str, commit: str) -> None:
+    first_tree = fresh_tree("rebuild-1", commit)
     first = snakemake(first_tree, cores)
     print(f"clean rebuild, default target (no paper), {cores} cores: {first.seconds:.1f} s, "
           f"{sum(first.jobs.values())} jobs, largest process {first.peak_mb:.0f} MB "
           f"[target < 20 s: {verdict(first.seconds < 20)}]")
-    second_tree = fresh_tree("rebuild-2")
+    second_tree = fresh_tree("rebuild-2", commit)
     second = snakemake(second_tree, cores)
     print(f"clean rebuild again in a second fresh clone: {second.seconds:.1f} s")
     one, two = digests(first_tree), digests(second_tree)
@@ -155,12 +163,14 @@ def bench_rebuild(cores: int, figure: str) -> None:
 
     module = first_tree / "scripts" / "kzshutdowns" / "figures" / f"{figure}.py"
     if not module.exists():
-        print(f"touch figure module: {module.relative_to(first_tree)} does not exist; skipped")
+        print(f"edit figure module: {module.relative_to(first_tree)} does not exist; skipped")
         return
-    module.touch()
+    # An edit, not a bare touch: Snakemake 9 does not rerun for a newer mtime with unchanged content.
+    with open(module, "a", encoding="utf-8") as handle:
+        handle.write("# edited by benchmarks/workflow.py to see what reruns\n")
     touched = snakemake(first_tree, cores)
     rerun = {rule for rule in touched.jobs if rule != "all"}
-    print(f"after touching scripts/kzshutdowns/figures/{figure}.py: {touched.seconds:.1f} s, "
+    print(f"after editing scripts/kzshutdowns/figures/{figure}.py (a comment line): {touched.seconds:.1f} s, "
           f"jobs rerun: {describe(touched.jobs)}")
     # The figure itself, the aggregate target of the figures, and the paper steps that read figures.
     allowed = {f"figure_{figure}", "figures", "check_paper", "render_paper"}
@@ -178,8 +188,8 @@ def set_shards(tree: Path, shards: int) -> None:
 
 
 def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int, seed: int,
-                 per_shard: int) -> None:
-    tree = fresh_tree("corpus")
+                 per_shard: int, commit: str) -> None:
+    tree = fresh_tree("corpus", commit)
     print(f"{'tweets':>9} {'shards':>6} {'cores':>5} {'wall s':>8} {'tweets/s':>9} {'largest job MB':>15} "
           f"{'(rule)':<22} {'run peak MB':>11} {'speed-up':>8}")
     for size in sizes:
@@ -226,12 +236,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-rebuild", action="store_true", help="only run the corpus benchmark")
     args = parser.parse_args(argv)
 
+    commit = head_commit()
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; "
-          f"clean clones under {WORK.relative_to(ROOT)}/")
+          f"clean clones of {commit[:12]} under {WORK.relative_to(ROOT)}/")
     if not args.skip_rebuild:
-        bench_rebuild(args.rebuild_cores, args.figure)
+        bench_rebuild(args.rebuild_cores, args.figure, commit)
     if args.sizes:
-        bench_corpus(args.sizes, args.cores, args.articles, args.seed, args.tweets_per_shard)
+        bench_corpus(args.sizes, args.cores, args.articles, args.seed, args.tweets_per_shard, commit)
     return 0
 
 
