@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import hashlib
 import math
 import os
@@ -110,6 +111,29 @@ def job_counts(output: str) -> dict[str, int]:
     return counts
 
 
+def job_seconds(output: str) -> dict[str, float]:
+    """Wall seconds per rule (summed over its jobs), from the time stamps in Snakemake's log (1 s steps)."""
+    started: dict[str, tuple[str, datetime.datetime]] = {}
+    totals: dict[str, float] = {}
+    stamp = None
+    rule = None
+    for line in output.splitlines():
+        if line.startswith("[") and line.endswith("]"):
+            try:
+                stamp = datetime.datetime.strptime(line[1:-1], "%a %b %d %H:%M:%S %Y")
+            except ValueError:
+                continue
+        elif found := re.match(r"(?:local)?rule (\w+):$", line):
+            rule = found[1]
+        elif (found := re.match(r"\s+jobid: (\d+)$", line)) and rule and stamp:
+            started[found[1]] = (rule, stamp)
+            rule = None
+        elif (found := re.match(r"Finished jobid: (\d+) \(Rule: (\w+)\)", line)) and stamp:
+            name, began = started.get(found[1], (found[2], stamp))
+            totals[name] = totals.get(name, 0.0) + (stamp - began).total_seconds()
+    return totals
+
+
 def job_peaks(tree: Path) -> dict[str, float]:
     """Largest max_rss (MB) per rule among the benchmark files under logs/ (logs/<rule>/...tsv)."""
     peaks: dict[str, float] = {}
@@ -147,6 +171,12 @@ def bench_rebuild(cores: int, figure: str, commit: str) -> None:
     print(f"clean rebuild, default target (no paper), {cores} cores: {first.seconds:.1f} s, "
           f"{sum(first.jobs.values())} jobs, largest process {first.peak_mb:.0f} MB "
           f"[target < 20 s: {verdict(first.seconds < 20)}]")
+    slowest = sorted(job_seconds(first.output).items(), key=lambda item: -item[1])[:6]
+    print("  slowest rules (wall s, from the log): "
+          + ", ".join(f"{rule} {sec:.0f}" for rule, sec in slowest))
+    peaks = job_peaks(first_tree)
+    print("  peak MB per rule with a benchmark file: "
+          + ", ".join(f"{rule} {mb:.0f}" for rule, mb in sorted(peaks.items())))
     second_tree = fresh_tree("rebuild-2", commit)
     second = snakemake(second_tree, cores)
     print(f"clean rebuild again in a second fresh clone: {second.seconds:.1f} s")
