@@ -17,6 +17,18 @@ validate(config, "config/config.schema.yaml")
 container: "docker://ghcr.io/kz-shutdowns/kz-shutdowns:0.1.0"
 
 
+# Jobs too small (or, like Quarto, too local) to be worth a cluster submission run where Snakemake
+# runs, whatever executor a profile under config/profiles/ chooses.
+localrules:
+    all,
+    figures,
+    check_raw_manifest,
+    copy_paper_font,
+    write_paper_inputs,
+    check_paper,
+    render_paper,
+
+
 include: "rules/common.smk"
 
 

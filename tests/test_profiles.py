@@ -84,3 +84,13 @@ def test_slurm_profile_runs_jobs_on_the_cluster_with_resources():
     settings = yaml.safe_load((PROFILES / "slurm" / "config.yaml").read_text(encoding="utf-8"))
     assert settings["executor"] == "slurm"
     assert {"slurm_account", "slurm_partition", "runtime", "mem_mb"} <= set(settings["default-resources"])
+
+
+def test_local_rules_exist():
+    snakefile = (ROOT / "Snakefile").read_text(encoding="utf-8")
+    block = re.search(r"^localrules:\n((?:    \w+,\n)+)", snakefile, re.MULTILINE)
+    assert block is not None, "the Snakefile declares no localrules"
+    local = set(re.findall(r"(\w+),", block[1]))
+    rules = set(snakemake("--list-rules", "--nolock", cwd=ROOT).stdout.split())
+    assert local <= rules, f"localrules that are not rules: {sorted(local - rules)}"
+    assert "parse_tweets" not in local and "extract_mentions" not in local  # the scaled-out steps
