@@ -4,7 +4,7 @@ Labels are placed one by one, in the order given (put the most important first).
 a fixed list of positions around its point (right, left, above, below, then the diagonals), at the
 marker's radius plus a gap; then the same positions farther out, joined to the point by a thin
 leader line. The first position whose text box overlaps no placed label, no marker and no obstacle,
-and lies inside the Axes, wins. A label that fits nowhere is still drawn (at its first position)
+lies inside the Axes, and whose leader line (if any) crosses no other text, wins. A label that fits nowhere is still drawn (at its first position)
 and reported (or, if the caller asks, left out and reported), so no label is lost silently.
 Placement works in display space after the figure's layout is fixed, so it holds at any output
 resolution: text, offsets and marks all scale together.
@@ -85,6 +85,8 @@ def place_labels(
     ]
     texts: list[Annotation] = []
     crowded: list[str] = []
+    # Boxes from here on are texts (obstacles and placed labels), which leader lines must not cross.
+    first_text = len(labels)
     for index, label in enumerate(labels):
         own = taken[index]
         base = label.radius_pt + GAP_PT
@@ -98,8 +100,10 @@ def place_labels(
         for (dx, dy, ha, va), distance, leader in candidates:
             text = _annotate(ax, label, dx, dy, ha, va, distance, leader, text_kwargs)
             box = _text_box(text, renderer)
-            fits = _contains(inside, box) and not any(
-                _overlaps(box, other) for other in taken if other is not own
+            fits = (
+                _contains(inside, box)
+                and not any(_overlaps(box, other) for other in taken if other is not own)
+                and not (leader and _leader_crosses(ax, label, box, taken[first_text:]))
             )
             if fits:
                 chosen = (text, box)
@@ -155,6 +159,19 @@ def _text_box(text: Annotation, renderer: RendererBase) -> Bbox:
     """The box of the annotation's text alone (its leader line may cross other marks)."""
     text.update_positions(renderer)
     return Text.get_window_extent(text, renderer)
+
+
+def _leader_crosses(ax: Axes, label: PointLabel, box: Bbox, texts: Sequence[Bbox], samples: int = 24) -> bool:
+    """Whether the line from the point to the label's box passes through another text's box."""
+    x0, y0 = ax.transData.transform((label.x, label.y))
+    x1, y1 = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    for step in range(1, samples):
+        x, y = x0 + (x1 - x0) * step / samples, y0 + (y1 - y0) * step / samples
+        if box.contains(x, y):
+            break
+        if any(other.contains(x, y) for other in texts):
+            return True
+    return False
 
 
 def _overlaps(a: Bbox, b: Bbox, pad: float = 4.0) -> bool:

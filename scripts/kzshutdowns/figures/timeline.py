@@ -48,7 +48,7 @@ LABEL_DIRECTIONS = (
     (0.5, -1.0, "left", "top"),
     (-0.5, -1.0, "right", "top"),
 )
-LABEL_STEPS = (2.0, 3.2, 4.4, 5.6, 6.8)
+LABEL_STEPS = (2.0, 3.2, 4.4, 5.6, 6.8, 8.0, 9.2)
 LEADER_DIRECTIONS = LABEL_DIRECTIONS
 
 
