@@ -88,6 +88,8 @@ rule figure_city_reports_map:
         multiext("paper/figures/city_reports_map", ".svg", ".pdf", ".png"),
     log:
         "logs/figure_city_reports_map/figure_city_reports_map.log",
+    benchmark:
+        "logs/figure_city_reports_map/figure_city_reports_map.benchmark.tsv",
     shell:
         "python -m kzshutdowns.figures.city_reports_map --reports {input.reports} --events {input.events}"
         " --basemap {input.basemap} --output {output} 2> {log}"
@@ -104,6 +106,8 @@ rule figure_event_map:
         multiext("paper/figures/event_map", ".svg", ".pdf", ".png"),
     log:
         "logs/figure_event_map/figure_event_map.log",
+    benchmark:
+        "logs/figure_event_map/figure_event_map.benchmark.tsv",
     shell:
         "python -m kzshutdowns.figures.event_map --events {input.events} --regions {input.regions}"
         " --basemap {input.basemap} --output {output} 2> {log}"

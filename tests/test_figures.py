@@ -484,3 +484,13 @@ def test_services_matrix_groups_columns_by_kind():
         assert columns[:4] == ["internet", "mobile_internet", "voice", "news_websites"]
         assert [text.get_text() for text in ax.texts] == ["Services", "Websites", "Other"]
         matplotlib.pyplot.close(ax.figure)
+
+
+def test_city_reports_map_with_national_reports_only(countries):
+    reports = tables.read_table(REPORTS, city_reports_map.REPORT_COLUMNS)
+    national = reports[reports["scope"] == "national"]
+    with style.paper_style():
+        ax = city_reports_map.plot_city_reports_map(national, countries)
+        assert not [text for text in ax.texts if isinstance(text, Annotation)]
+        assert ax.get_legend().get_title().get_text() == "Event (1 national report(s), not mapped)"
+        matplotlib.pyplot.close(ax.figure)

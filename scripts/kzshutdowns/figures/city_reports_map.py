@@ -68,7 +68,7 @@ def count_reports(reports: pd.DataFrame, source: str = "reports") -> tuple[pd.Da
 
 def marker_areas(counts: pd.Series) -> pd.Series:
     """Marker areas in points² proportional to the counts; the largest count gets the maximum area."""
-    per_report = MAX_MARKER_AREA_PT2 / max(int(counts.max()), 1)
+    per_report = MAX_MARKER_AREA_PT2 / max(int(counts.max()) if len(counts) else 1, 1)
     return (counts.astype(float) * per_report).clip(lower=MIN_MARKER_AREA_PT2)
 
 
@@ -154,21 +154,25 @@ def plot_city_reports_map(
         borderaxespad=0.4,
     )
     ax.add_artist(event_legend)
-    size_legend = ax.legend(
-        handles=_size_handles(counts["n_reports"]),
-        title="Reports per place and event",
-        loc="lower right",
-        ncol=3,
-        alignment="left",
-        # Room for the largest circle: handle sizes are in units of the legend's font size (7 pt).
-        handleheight=math.sqrt(MAX_MARKER_AREA_PT2) / 7 + 0.9,
-        handlelength=math.sqrt(MAX_MARKER_AREA_PT2) / 7 + 0.2,
-        frameon=False,
-        columnspacing=1.0,
-        handletextpad=0.4,
-        borderaxespad=0.4,
-    )
-    mapping.legend_band(ax, [event_legend, size_legend])
+    legends = [event_legend]
+    if not counts.empty:
+        legends.append(
+            ax.legend(
+                handles=_size_handles(counts["n_reports"]),
+                title="Reports per place and event",
+                loc="lower right",
+                ncol=3,
+                alignment="left",
+                # Room for the largest circle: handle sizes are in units of the legend's font size (7 pt).
+                handleheight=math.sqrt(MAX_MARKER_AREA_PT2) / 7 + 0.9,
+                handlelength=math.sqrt(MAX_MARKER_AREA_PT2) / 7 + 0.2,
+                frameon=False,
+                columnspacing=1.0,
+                handletextpad=0.4,
+                borderaxespad=0.4,
+            )
+        )
+    mapping.legend_band(ax, legends)
     if created:
         mapping.fit_height(ax)
     obstacles += mapping.add_scale_bar(ax)
@@ -176,7 +180,7 @@ def plot_city_reports_map(
     place_labels(
         ax,
         [label for _, _, label in labels],
-        obstacles=[*obstacles, event_legend, size_legend],
+        obstacles=[*obstacles, *legends],
         fontsize=6.5,
         color="#222222",
         zorder=7,

@@ -4,10 +4,10 @@ Labels are placed one by one, in the order given (put the most important first).
 a fixed list of positions around its point (right, left, above, below, then the diagonals), at the
 marker's radius plus a gap; then the same positions farther out, joined to the point by a thin
 leader line. The first position whose text box overlaps no placed label, no marker and no obstacle,
-lies inside the Axes, and whose leader line (if any) crosses no other text, wins. A label that fits nowhere is still drawn (at its first position)
-and reported (or, if the caller asks, left out and reported), so no label is lost silently.
-Placement works in display space after the figure's layout is fixed, so it holds at any output
-resolution: text, offsets and marks all scale together.
+lies inside the Axes, and whose leader line (if any) crosses no other text, wins. A label that
+fits nowhere is still drawn (at its first position) and reported (or, if the caller asks, left out
+and reported), so no label is lost silently. Placement works in display space after the figure's
+layout is fixed, so it holds at any output resolution: text, offsets and marks all scale together.
 """
 
 from __future__ import annotations
