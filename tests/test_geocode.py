@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from kzshutdowns import geocode
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.evaluate_geocoder import LANGUAGES, read_cases, run_cases, summarise
 from kzshutdowns.evaluate_geocoder import main as evaluate_main
@@ -334,6 +335,16 @@ def test_cli_bad_lines(gazetteer_path: Path, tmp_path: Path, capsys, second_line
 def test_cli_missing_input_file(gazetteer_path: Path, tmp_path: Path, capsys) -> None:
     assert _run([str(tmp_path / "nope.jsonl"), "-o", "-", "--gazetteer", str(gazetteer_path)]) == 2
     assert "file not found" in capsys.readouterr().err
+
+
+def test_load_without_path_uses_the_workflow_gazetteer(
+    gazetteer_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(geocode, "DEFAULT_GAZETTEER", gazetteer_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    geocoder = Geocoder.load()
+    assert ids(geocoder.geocode("Almaty")) == [ALMATY]
+    assert not (tmp_path / "kzshutdowns").exists()  # found, so nothing was built or cached
 
 
 def test_bad_gazetteer_file(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import math
 import os
@@ -203,7 +204,12 @@ def _validate_table(path: Path, schema_path: Path, columns: Sequence[str]) -> li
     if not report.valid:
         row, field_name, message = report.flatten(["rowNumber", "fieldName", "message"])[0]
         raise InputError(path, str(message), line=row, field=field_name or None)
-    return list(csv.DictReader(text.splitlines()))
+    return read_rows(path)
+
+
+def read_rows(path: str | os.PathLike[str]) -> list[Row]:
+    """The rows of a CSV file as dicts of strings, unvalidated (see :func:`read_regions`)."""
+    return list(csv.DictReader(read_text(path).splitlines()))
 
 
 def read_regions(path: str | os.PathLike[str]) -> list[Row]:
@@ -492,6 +498,9 @@ def build_gazetteer(
         "min_population_kz": min_population_kz,
         "min_population_world": min_population_world,
         "common_word_zipf": common_word_zipf,
+        "reference": tables_fingerprint(
+            regions, toponyms, min_population_kz, min_population_world, common_word_zipf
+        ),
     }
     return Gazetteer(places, records, automaton, skeletons, romanised, settings)
 
@@ -520,6 +529,23 @@ def _skeleton_index(places: list[Place], collector: _KeyCollector) -> tuple[dict
         {skeleton: tuple(sorted(indices)) for skeleton, indices in sorted(skeletons.items())},
         {index: tuple(sorted(names)) for index, names in sorted(romanised.items())},
     )
+
+
+def tables_fingerprint(
+    regions: list[Row],
+    toponyms: list[Row],
+    min_population_kz: int,
+    min_population_world: int,
+    common_word_zipf: float,
+) -> str:
+    """SHA-256 over the curated rows and the thresholds a gazetteer is built from: a cached gazetteer
+    serves a request for the same inputs only if its fingerprint matches."""
+    payload = json.dumps(
+        [FORMAT_VERSION, regions, toponyms, min_population_kz, min_population_world, common_word_zipf],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def save_gazetteer(gazetteer: Gazetteer, path: str | os.PathLike[str]) -> None:

@@ -29,7 +29,6 @@ As a command, ``kzshutdowns geocode INPUT -o OUTPUT`` reads JSON Lines documents
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import os
@@ -47,6 +46,7 @@ from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output
 from kzshutdowns.gazetteer import (
     COMMON_WORD_NAMES,
+    DEFAULT_COMMON_WORD_ZIPF,
     DEFAULT_MIN_POPULATION_KZ,
     DEFAULT_MIN_POPULATION_WORLD,
     LARGE_KZ_POPULATION,
@@ -56,8 +56,10 @@ from kzshutdowns.gazetteer import (
     build_gazetteer,
     load_gazetteer,
     read_regions,
+    read_rows,
     read_toponyms,
     save_gazetteer,
+    tables_fingerprint,
 )
 from kzshutdowns.language import detect_language
 from kzshutdowns.normalize import ARABIC_PROCLITICS, consonant_skeleton, fold_text, script_of
@@ -145,14 +147,16 @@ class Geocoder:
         self._keys: dict[int, Key] = {}
         self._fallback_cache: dict[str, tuple[str, str, int, str, float]] = {}
         self._no_place: set[str] = set()  # folded words whose skeleton fits no place (the usual case)
+        fold_text("")  # builds the folding table now, so that loading includes it
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> Geocoder:
         """Load the gazetteer at ``path``; with None, use (and if needed build) a cached one.
 
         The cache is ``data/interim/gazetteer.pickle`` in the repository when the workflow built it
-        from the current reference tables, else a file in the user cache folder
-        (``$XDG_CACHE_HOME/kzshutdowns``), built on first use and rebuilt when the tables change.
+        from the current reference tables with the default thresholds, else a file in the user cache
+        folder (``$XDG_CACHE_HOME/kzshutdowns``), built on first use and rebuilt when the tables change.
+        A table that changed is validated against its Table Schema when the gazetteer is rebuilt.
         """
         if path is not None:
             return cls(load_gazetteer(path))
@@ -581,24 +585,24 @@ def _match(place, start: int, end: int, text: str, method: str, score: float) ->
 
 
 def reference_fingerprint() -> str:
-    """SHA-256 over the reference tables and build defaults: a cached gazetteer is valid while it matches."""
-    digest = hashlib.sha256()
-    for name in ("regions.csv", "toponyms.csv"):
-        digest.update((REFERENCE / name).read_bytes())
-    digest.update(f"{DEFAULT_MIN_POPULATION_KZ}:{DEFAULT_MIN_POPULATION_WORLD}".encode())
-    return digest.hexdigest()
+    """Fingerprint of the gazetteer the repository's reference tables give with the default thresholds."""
+    return tables_fingerprint(
+        read_rows(REFERENCE / "regions.csv"),
+        read_rows(REFERENCE / "toponyms.csv"),
+        DEFAULT_MIN_POPULATION_KZ,
+        DEFAULT_MIN_POPULATION_WORLD,
+        DEFAULT_COMMON_WORD_ZIPF,
+    )
 
 
 def build_default_gazetteer() -> Gazetteer:
     """Build the gazetteer from the repository's reference tables with the default thresholds."""
-    gazetteer = build_gazetteer(
+    return build_gazetteer(
         read_regions(REFERENCE / "regions.csv"),
         read_toponyms(REFERENCE / "toponyms.csv"),
         regions_path=REFERENCE / "regions.csv",
         toponyms_path=REFERENCE / "toponyms.csv",
     )
-    gazetteer.settings["reference"] = reference_fingerprint()
-    return gazetteer
 
 
 def _user_cache() -> Path:
