@@ -15,7 +15,7 @@ from kzshutdowns.errors import run_main
 
 # subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "geocode": ("kzshutdowns.geocode", "JSON Lines documents -> one JSON object per place mention (GeoNames)"),
+    "geocode": ("kzshutdowns.geocode", "JSON Lines documents -> one object per place mention (GeoNames)"),
     "build-gazetteer": ("kzshutdowns.gazetteer", "GeoNames + curated regions/toponyms -> geocoder gazetteer"),
     "evaluate-geocoder": ("kzshutdowns.evaluate_geocoder", "geocoder precision/recall/F1 per language"),
     "check-raw": ("kzshutdowns.raw_manifest", "check data/raw/ against its manifest and article metadata"),

@@ -473,7 +473,8 @@ def build_gazetteer(
                 field="geonameid",
             )
         place = places[index]
-        collector.add_forms(row["name"], index, METHOD_VARIANT, _prior(place.population, True), "ru+kk")
+        population = COUNTRY_POPULATION if place.kind == "country" else place.population
+        collector.add_forms(row["name"], index, METHOD_VARIANT, _prior(population, True), "ru+kk")
 
     zipf = _zipf_lookup()
     records: list[str] = []

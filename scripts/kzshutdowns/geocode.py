@@ -273,7 +273,8 @@ class Geocoder:
     def _guard(
         self, span: _Span, text: str, folded: str, positions: list[int] | None, lang: str, spans: list[_Span]
     ) -> Rejection | None:
-        """None to accept; a Rejection (reason "" to drop silently) otherwise."""
+        """None to accept, a Rejection to report, or ``_DROP`` to drop silently (a lower-case or
+        very common word that only happens to be a foreign place name)."""
         key = span.key
         skip = key.candidates[0].skip
         start, end = _original_span(span.start + skip, span.end, positions, len(text))
@@ -304,7 +305,7 @@ class Geocoder:
             return Rejection(
                 start, end, surface, "stopword", f"{surface!r} is {what} and has no place context"
             )
-        return Rejection(start, end, surface, "", "")
+        return _DROP  # a common Arabic word naming a foreign place: too frequent to report
 
     def _has_cue(
         self,
