@@ -249,7 +249,7 @@ def _join(ids: list[str]) -> str:
 class SegmentReports:
     """The reports and unresolved mentions of one segment."""
 
-    def __init__(self, segment, mentions: pd.DataFrame, context: Context) -> None:
+    def __init__(self, segment, mentions: list, context: Context) -> None:
         self.segment, self.context = segment, context
         self.offset = int(segment.start)
         self.mentions = mentions
@@ -262,7 +262,7 @@ class SegmentReports:
                              else day_ref(reference.isoformat(), "published") if reference else None)
         self.reference = date.fromisoformat(tweet_date) if tweet_date else reference
         platforms = [(int(m.start) - self.offset, int(m.end) - self.offset, m.value)
-                     for m in mentions.itertuples() if m.type == "platform"]
+                     for m in mentions if m.type == "platform"]
         self.sentences = analyse_sentences(segment.text, None if segment.lang == "und" else segment.lang,
                                            platforms)
         # A sentence without a date of its own continues the time of the sentence before it.
@@ -273,7 +273,7 @@ class SegmentReports:
             self.times.append(current)
 
     def _written_time(self, sentence: Sentence) -> TimeRef | None:
-        for mention in self.mentions.itertuples():
+        for mention in self.mentions:
             if mention.type == "date" and sentence.start <= int(mention.start) - self.offset < sentence.end:
                 resolved = resolve_date(mention.value, self.reference, "text")
                 if resolved is not None:
@@ -292,8 +292,8 @@ class SegmentReports:
         return Statement(time, [s for s, t in zip(self.sentences, self.times, strict=True) if t == time])
 
     def build(self) -> None:
-        places = [m for m in self.mentions.itertuples() if m.type == "place"]
-        for mention in self.mentions.itertuples():
+        places = [m for m in self.mentions if m.type == "place"]
+        for mention in self.mentions:
             if mention.type == "place_rejected":
                 reason = mention.reason or "rejected_by_geocoder"  # the geocoder gave no reason
                 self.unresolved.append(_unresolved(mention, reason, mention.detail or ""))
@@ -412,7 +412,9 @@ class SegmentReports:
 def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All reports and all unresolved place mentions, in document order."""
-    by_segment = {key: group for key, group in mentions.groupby("segment_id", sort=False)}
+    by_segment: dict[str, list] = {}
+    for mention in mentions.itertuples(index=False, name="Mention"):
+        by_segment.setdefault(mention.segment_id, []).append(mention)
     known = set(segments["segment_id"])
     orphans = sorted(set(by_segment) - known)
     if orphans:
@@ -423,7 +425,8 @@ def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: 
         group = by_segment.get(segment.segment_id)
         if group is None:
             continue
-        built = SegmentReports(segment, group.sort_values(["start", "end"], kind="stable"), context)
+        group.sort(key=lambda mention: (mention.start, mention.end))
+        built = SegmentReports(segment, group, context)
         built.build()
         reports += built.reports
         unresolved += built.unresolved

@@ -120,30 +120,50 @@ class Sentence:
     habitual: bool = False
 
 
-def _compile(lexicon: dict[str, dict[str, tuple[str, ...]]]) -> dict[str, tuple[Entry, ...]]:
-    compiled: dict[str, tuple[Entry, ...]] = {}
+@dataclass(frozen=True)
+class Lexicon:
+    """Compiled cue entries, longest first, indexed by the first letter of their first word."""
+
+    entries: tuple[Entry, ...]
+    by_initial: dict[str, tuple[tuple[int, Entry], ...]]
+
+
+def _longest_first(entries: list[Entry]) -> Lexicon:
+    # More words, then longer words first, so "غير ان" wins over "غير".
+    entries = sorted(entries, key=lambda e: (-len(e.words), -sum(map(len, e.words)), e.words, e.category))
+    by_initial: dict[str, list[tuple[int, Entry]]] = {}
+    for rank, entry in enumerate(entries):
+        by_initial.setdefault(entry.words[0][0], []).append((rank, entry))
+    return Lexicon(tuple(entries), {initial: tuple(items) for initial, items in by_initial.items()})
+
+
+def _compile(lexicon: dict[str, dict[str, tuple[str, ...]]]) -> dict[str, Lexicon]:
+    compiled: dict[str, Lexicon] = {}
     for lang, categories in lexicon.items():
         entries = []
         for category, phrases in categories.items():
             for phrase in phrases:
                 words = tuple(_TOKEN.findall(fold_text(phrase.rstrip("*"))[0]))
                 entries.append(Entry(words, phrase.endswith("*"), category, script_of(phrase) == "arabic"))
-        # Longest first: more words, then longer words, so "غير ان" wins over "غير".
-        entries.sort(key=lambda e: (-len(e.words), -sum(map(len, e.words)), e.words, e.category))
-        compiled[lang] = tuple(entries)
+        compiled[lang] = _longest_first(entries)
     return compiled
 
 
 COMPILED = _compile(CUES)
+ALL_LANGUAGES = _longest_first([entry for lexicon in COMPILED.values() for entry in lexicon.entries])
 
 
-def entries_for(lang: str | None) -> tuple[Entry, ...]:
-    """The cue entries for a segment language; every language's entries when it has no lexicon."""
-    if lang in COMPILED:
-        return COMPILED[lang]
-    merged = [entry for entries in COMPILED.values() for entry in entries]
-    merged.sort(key=lambda e: (-len(e.words), -sum(map(len, e.words)), e.words, e.category))
-    return tuple(merged)
+def entries_for(lang: str | None) -> Lexicon:
+    """The cue lexicon for a segment language; every language's entries when it has none."""
+    return COMPILED.get(lang or "", ALL_LANGUAGES)
+
+
+def _candidates(lexicon: Lexicon, token: str) -> list[Entry]:
+    """Entries whose first word could match ``token`` (by its first letter, with or without clitics)."""
+    initials = {token[0]} | {token[len(p)] for p in ARABIC_PROCLITICS
+                             if token.startswith(p) and len(token) > len(p)}
+    found = [item for initial in initials for item in lexicon.by_initial.get(initial, ())]
+    return [entry for _, entry in sorted(found, key=lambda item: item[0])]
 
 
 def _word_matches(token: str, word: str, open_end: bool, clitics: bool) -> bool:
@@ -180,11 +200,11 @@ def tokenize(text: str) -> tuple[list[str], list[tuple[int, int]]]:
 def find_cues(text: str, lang: str | None) -> list[Cue]:
     """Every cue in ``text``, leftmost-longest and non-overlapping, in text order."""
     tokens, spans = tokenize(text)
-    entries = entries_for(lang)
+    lexicon = entries_for(lang)
     cues: list[Cue] = []
     at = 0
     while at < len(tokens):
-        entry = next((e for e in entries if _entry_matches(e, tokens, at)), None)
+        entry = next((e for e in _candidates(lexicon, tokens[at]) if _entry_matches(e, tokens, at)), None)
         if entry is None:
             at += 1
             continue
