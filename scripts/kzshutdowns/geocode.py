@@ -53,6 +53,7 @@ from kzshutdowns.gazetteer import (
     Candidate,
     Gazetteer,
     Key,
+    Place,
     build_gazetteer,
     load_gazetteer,
     read_regions,
@@ -416,8 +417,10 @@ class Geocoder:
             return [], []
         found: list[PlaceMatch] = []
         rejected: list[Rejection] = []
-        # Most words were seen before and fit no place: drop them with one set difference.
+        # Most words were seen before and fit no place, or are names already matched: drop them
+        # with two set differences.
         unknown = set(folded.split()) - self._no_place
+        unknown -= {folded[start:end] for start, end in covered}
         if not any(len(word) >= FALLBACK_MIN_LETTERS for word in unknown):
             return [], []
         cache = self._fallback_cache
@@ -564,22 +567,12 @@ def _next_to_place(
     return False
 
 
-def _match(place, start: int, end: int, text: str, method: str, score: float) -> PlaceMatch:
+def _match(place: Place, start: int, end: int, text: str, method: str, score: float) -> PlaceMatch:
+    # Positional arguments, in field order: measurably faster than keywords for 13 fields.
     return PlaceMatch(
-        start=start,
-        end=end,
-        surface=text[start:end],
-        geonameid=place.geonameid,
-        name=place.name,
-        country_code=place.country_code,
-        admin1=place.admin1,
-        lat=place.lat,
-        lon=place.lon,
-        method=method,
-        score=round(score, 3),
-        kind=place.kind,
-        region_code=place.region_code,
-    )
+        start, end, text[start:end], place.geonameid, place.name, place.country_code, place.admin1, place.lat,
+        place.lon, method, round(score, 3), place.kind, place.region_code,
+    )  # fmt: skip
 
 
 # --- the cached default gazetteer ------------------------------------------------------------
