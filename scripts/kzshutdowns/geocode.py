@@ -195,10 +195,11 @@ class Geocoder:
                 rejections.append(verdict)
         matches, ambiguous = self._disambiguate(accepted, text, positions, lang)
         rejections += ambiguous
-        covered = [(span.start - len(span.clitic), span.end) for span in spans]
-        fallback, fallback_rejections = self._fallback(text, folded, positions, covered, matches, lang)
-        matches += fallback
-        rejections += fallback_rejections
+        if lang == "kk" or any(m.country_code == "KZ" for m in matches):  # the fallback's context gate
+            covered = [(span.start - len(span.clitic), span.end) for span in spans]
+            fallback, fallback_rejections = self._fallback(text, folded, positions, covered)
+            matches += fallback
+            rejections += fallback_rejections
         if len(matches) > 1:
             matches.sort(key=lambda m: (m.start, m.end))
         if len(rejections) > 1:
@@ -409,12 +410,9 @@ class Geocoder:
         folded: str,
         positions: list[int] | None,
         covered: list[tuple[int, int]],
-        matches: list[PlaceMatch],
-        lang: str,
     ) -> tuple[list[PlaceMatch], list[Rejection]]:
-        about_kazakhstan = lang == "kk" or any(m.country_code == "KZ" for m in matches)
-        if not about_kazakhstan:
-            return [], []
+        """Cross-script matches for words no key covers; called only for texts about Kazakhstan
+        (Kazakh, or with a Kazakh place or the country already found)."""
         found: list[PlaceMatch] = []
         rejected: list[Rejection] = []
         # Most words were seen before and fit no place, or are names already matched: drop them
@@ -517,8 +515,9 @@ def _stems(word: str, script: str) -> Iterator[tuple[str, str]]:
 
 def _sentence_initial(text: str, start: int) -> bool:
     """Whether the word at ``start`` begins a sentence (or the text)."""
-    before = text[:start].rstrip(" \t\"'«“‘(#")
-    return not before or before[-1] in _SENTENCE_END
+    window = max(0, start - 40)  # enough to pass quotes and spaces; avoids copying long texts
+    before = text[window:start].rstrip(" \t\"'«“‘(#")
+    return (not before and window == 0) or (before != "" and before[-1] in _SENTENCE_END)
 
 
 def _followed_by_capitalised(text: str, end: int, spans: list[_Span], positions: list[int] | None) -> bool:
