@@ -73,6 +73,11 @@ def test_seed_first_paragraph(lexicon):
         ("Twitter was not blocked", "en", {"twitter": "reachable"}),
         ("Telegram is throttled", "en", {"telegram": "restricted"}),
         ("Users could not access Instagram", "en", {"instagram": "blocked"}),
+        # A negator beside the name with no cue to negate: the service is missing.
+        ("Оралда интернет жоқ #Орал", "kk", {"internet": "blocked"}),
+        ("Третий день без интернета", "ru", {"internet": "blocked"}),
+        ("Help, no internet in Almaty", "en", {"internet": "blocked"}),
+        ("لا إنترنت في أتيراو", "ar", {"internet": "blocked"}),
     ],
 )
 def test_single_statements(lexicon, text, lang, expected):

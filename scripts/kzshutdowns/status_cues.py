@@ -10,7 +10,9 @@ an Arabic first word may carry attached clitics (``بتعطل`` is ``ب`` + ``ت
 - ``negation``: flips the status of a cue at most :data:`NEGATION_WINDOW` words after it
   (``لم يعد بإمكانهم الولوج`` "no longer able to access" and ``no access`` are blocked;
   ``not blocked`` is reachable). Kazakh ``жоқ`` and ``емес`` and Russian ``нет`` follow the word
-  they negate (``қолжетімділік жоқ``, ``доступа нет``) and also act backwards;
+  they negate (``қолжетімділік жоқ``, ``доступа нет``) and also act backwards. A negator that
+  negates no cue but stands right beside a platform name says it is missing (``no internet``,
+  ``интернета нет``, ``без интернета``, ``интернет жоқ``): blocked;
 - ``contrast``: starts a new clause (``بالرغم من``, ``но``, ``бірақ``, ``but``), so the status of
   one clause does not leak into the next; a contrast clause with platforms but no cue of its own
   takes the opposite of the clause before it (``Facebook is blocked, but not Twitter``);
@@ -232,9 +234,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return trimmed
 
 
-def _effective_statuses(cues: list[Cue], text: str) -> list[tuple[Cue, str]]:
-    """Status cues with negation applied."""
+def _effective_statuses(cues: list[Cue], text: str) -> tuple[list[tuple[Cue, str]], list[Cue]]:
+    """Status cues with negation applied, and the negators that negated no status cue."""
     negators = [c for c in cues if c.category == "negation"]
+    used: set[Cue] = set()
     result = []
     for cue in cues:
         if cue.category not in STATUSES:
@@ -242,13 +245,18 @@ def _effective_statuses(cues: list[Cue], text: str) -> list[tuple[Cue, str]]:
         negated = False
         for neg in negators:
             gap = cue.word - (neg.word + neg.words - 1)
-            if 0 < gap <= NEGATION_WINDOW:
-                negated = True
             after = neg.word - (cue.word + cue.words - 1)
-            if 0 < after <= NEGATION_WINDOW and fold_text(text[neg.start:neg.end])[0] in POSTPOSED_NEGATORS:
+            postposed = fold_text(text[neg.start:neg.end])[0] in POSTPOSED_NEGATORS
+            if 0 < gap <= NEGATION_WINDOW or (0 < after <= NEGATION_WINDOW and postposed):
                 negated = True
+                used.add(neg)
         result.append((cue, OPPOSITE[cue.category] if negated else cue.category))
-    return result
+    return result, [neg for neg in negators if neg not in used]
+
+
+def _adjacent(text: str, end: int, start: int) -> bool:
+    """Whether only white space or punctuation lies between ``end`` and ``start``."""
+    return end <= start and not text[end:start].strip(" \t,.;:!?،")
 
 
 def analyse_sentences(text: str, lang: str | None, platforms: list[tuple[int, int, str]]) -> list[Sentence]:
@@ -270,10 +278,10 @@ def analyse_sentences(text: str, lang: str | None, platforms: list[tuple[int, in
         previous: str | None = None
         for c_start, c_end in zip(bounds, bounds[1:], strict=False):
             clause_cues = [c for c in inside if c_start <= c.start < c_end]
-            statuses = _effective_statuses(clause_cues, text)
+            statuses, free_negators = _effective_statuses(clause_cues, text)
             contrast = any(c.category == "contrast" and c.start == c_start for c in clause_cues)
             own = [(start, end, pid) for start, end, pid in platforms if c_start <= start < c_end]
-            for start, _end, pid in own:
+            for start, end, pid in own:
                 if statuses:
                     nearest = min(statuses,
                                   key=lambda item, at=start: (abs(item[0].start - at), item[0].start))
@@ -282,6 +290,9 @@ def analyse_sentences(text: str, lang: str | None, platforms: list[tuple[int, in
                         status = "restricted"  # "works with interruptions" is restricted
                 elif contrast and previous is not None:
                     status = OPPOSITE[previous]
+                elif any(_adjacent(text, neg.end, start) or _adjacent(text, end, neg.start)
+                         for neg in free_negators):
+                    status = "blocked"  # a negator right beside the name: "no internet", "интернет жоқ"
                 else:
                     continue
                 known = sentence.statuses.get(pid)
