@@ -3,12 +3,14 @@
 
 BASEMAP = "data/interim/basemap.gpkg"
 FIGURE_NAMES = ["city_reports_map", "event_map", "timeline", "services_matrix", "triggers_measures"]
-# Modules every figure imports: editing the style sheet or the saving code reruns every figure.
+# Modules every figure imports (tables.py reads dates and lists as kzshutdowns.events does):
+# editing the style sheet, the saving code or these reruns every figure.
 FIGURE_CODE = [
     "scripts/kzshutdowns/figures/paper.mplstyle",
     "scripts/kzshutdowns/figures/style.py",
     "scripts/kzshutdowns/figures/save.py",
     "scripts/kzshutdowns/figures/tables.py",
+    "scripts/kzshutdowns/events.py",
 ]
 # Modules the two maps import on top of those.
 MAP_CODE = [

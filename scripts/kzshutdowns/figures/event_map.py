@@ -39,10 +39,11 @@ from matplotlib.path import Path
 
 from kzshutdowns.basemap import load_basemap
 from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.events import split_list
 from kzshutdowns.figures import mapping, style
 from kzshutdowns.figures.labels import PointLabel, place_labels
 from kzshutdowns.figures.save import save_outputs
-from kzshutdowns.figures.tables import event_dates, read_table, require_columns, split_list
+from kzshutdowns.figures.tables import event_dates, read_table, require_columns
 
 EVENT_COLUMNS = ("event_id", "title", "start_date", "scope", "locations")
 REGION_COLUMNS = ("region_code", "iso_3166_2_current", "name_en", "capital_geonameid")

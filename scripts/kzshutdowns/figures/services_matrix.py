@@ -26,9 +26,10 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.events import split_list
 from kzshutdowns.figures import style
 from kzshutdowns.figures.save import save_outputs
-from kzshutdowns.figures.tables import event_dates, read_table, require_columns, split_list
+from kzshutdowns.figures.tables import event_dates, read_table, require_columns
 
 EVENT_COLUMNS = ("event_id", "title", "start_date", "services_blocked", "services_reachable")
 PLATFORM_COLUMNS = ("id", "label", "kind")

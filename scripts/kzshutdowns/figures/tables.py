@@ -9,16 +9,15 @@ number of the record, so later checks can say where a bad value sits.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import math
 import os
-import re
 from collections.abc import Sequence
 
 import pandas as pd
 
 from kzshutdowns.errors import InputError
+from kzshutdowns.events import parse_partial_date
 from kzshutdowns.files import read_text
 
 
@@ -83,29 +82,22 @@ def coordinates(table: pd.DataFrame, source: str, lat: str = "lat", lon: str = "
     return table.assign(**converted)
 
 
-def split_list(value: str) -> list[str]:
-    """Split a ";"-separated cell into its non-empty, stripped items."""
-    return [item.strip() for item in str(value).split(";") if item.strip()]
-
-
 def parse_event_date(
     value: str, source: str, line: int, field: str, *, end: bool = False
 ) -> pd.Timestamp | None:
-    """Parse YYYY-MM-DD or YYYY-MM (month precision: its first day, or its last when ``end``); "" -> None."""
+    """Parse YYYY-MM-DD or YYYY-MM (month precision: its first day, or its last when ``end``); "" -> None.
+
+    Forms and meaning are the event dataset's (:func:`kzshutdowns.events.parse_partial_date`).
+    """
     text = str(value).strip()
     if not text:
         return None
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}", text):
-            month = pd.Period(text, freq="M")
-            return (month.end_time if end else month.start_time).normalize()
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return pd.Timestamp(dt.date.fromisoformat(text))
-    except ValueError:
-        pass
-    raise InputError(
-        source, f"not a date of the form YYYY-MM-DD or YYYY-MM: {text!r}", line=line, field=field
-    )
+    span = parse_partial_date(text, "month" if len(text) == 7 else "day")
+    if span is None:
+        raise InputError(
+            source, f"not a date of the form YYYY-MM-DD or YYYY-MM: {text!r}", line=line, field=field
+        )
+    return pd.Timestamp(span[1] if end else span[0])
 
 
 def event_dates(events: pd.DataFrame, source: str) -> pd.DataFrame:

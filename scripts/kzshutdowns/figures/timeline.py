@@ -30,10 +30,11 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.events import split_list
 from kzshutdowns.figures import style
 from kzshutdowns.figures.labels import PointLabel, place_labels
 from kzshutdowns.figures.save import save_outputs
-from kzshutdowns.figures.tables import event_dates, read_table, require_columns, split_list
+from kzshutdowns.figures.tables import event_dates, read_table, require_columns
 
 EVENT_COLUMNS = ("event_id", "title", "start_date", "end_date", "scope", "measures")
 FIGURE_SIZE_IN = (style.TEXT_WIDTH_IN, 4.2)

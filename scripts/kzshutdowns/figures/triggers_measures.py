@@ -25,9 +25,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from kzshutdowns.errors import run_main
+from kzshutdowns.events import split_list
 from kzshutdowns.figures import style
 from kzshutdowns.figures.save import save_outputs
-from kzshutdowns.figures.tables import read_table, require_columns, split_list
+from kzshutdowns.figures.tables import read_table, require_columns
 
 EVENT_COLUMNS = ("event_id", "triggers", "measures")
 NOT_REPORTED = "not_reported"
