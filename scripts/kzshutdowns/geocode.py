@@ -7,10 +7,12 @@ How a text is geocoded (:meth:`Geocoder.resolve`), in one pass plus a little boo
    words; Arabic keys may carry glued proclitics (``وألماتي``, ``بافلودار`` is tried as a whole word
    first), which are left out of the reported span. Overlaps go to the longest name.
 3. **Guard** against words that are not places: Latin and Cyrillic names must be capitalised (or a
-   hashtag; lower case is accepted only for large Kazakh cities and countries); an Arabic word with
-   tanween (``روسيًا``, "Russian") is an adjective; names that are also common words (``Oral``,
-   ``семей``, ``طراز``, ``Essen``) need context: a locative word before them (``in``, ``в``,
-   ``مدينة``), a hashtag, a list of other places, or (outside German) capitalisation mid-sentence.
+   hashtag; lower case is accepted only for large Kazakh cities, and for countries in Cyrillic); an
+   Arabic word with tanween (``روسيًا``, "Russian") is an adjective; names that are also common words
+   (``Oral``, ``семей``, ``طراز``, ``Essen``) need context: a locative word before them (``in``,
+   ``в``, ``مدينة``), a hashtag, a list of other places, or (outside German, and not in a title-case
+   phrase) capitalisation mid-sentence. At the start of a sentence a capital proves nothing, so small
+   places and Latin names followed by another capitalised word ("Jordan Peterson") need context too.
 4. **Disambiguate** each name among its candidates by population (regions and countries have fixed
    weights), plus document context: countries mentioned or implied by unambiguous places, and
    regions (admin-1) shared with other places in the text. Near ties across countries are rejected
@@ -89,7 +91,10 @@ LOCATIVE_CUES = frozenset(
     + ("مدينه", "بمدينه", "لمدينه", "ومدينه", "مدن", "منطقه", "في", "الي")  # Arabic (folded)
 )
 # Words that join names into a list ("Astana, Almaty and Oral").
-LIST_JOINERS = frozenset(("and", "or", "et", "ou", "und", "oder", "и", "или", "та", "da", "de", "و", "او"))
+LIST_JOINERS = frozenset(
+    ("and", "or", "et", "ou", "und", "oder", "и", "или", "да")  # English, French, German, Russian
+    + ("мен", "бен", "пен", "жане", "немесе", "و", "او")  # Kazakh (folded: және -> жане), Arabic
+)
 _SENTENCE_END = ".!?\n…"
 _UNSEEN = ("", "", -1, "", 0.0)  # cache sentinel: a word not looked up yet
 _LONG_WORD = re.compile(rf"[^ ]{{{FALLBACK_MIN_LETTERS},}}")
