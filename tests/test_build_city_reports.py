@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"
 SEED = ROOT / "data" / "raw" / "articles" / "globalvoices-ar-48274.txt"
 ENGLISH = ROOT / "tests" / "data" / "reports" / "en-victory-day-2019.txt"
+RUSSIAN = ROOT / "tests" / "data" / "reports" / "ru-january-2022.txt"
+ARTICLES = {"seed": SEED, "english": ENGLISH, "russian": RUSSIAN}
 CITIES = {"1526273": "Astana", "1526384": "Almaty", "609655": "Karagandy", "610529": "Atyrau"}
 
 
@@ -102,6 +104,12 @@ def seed(tmp_path_factory):
 @pytest.fixture(scope="module")
 def english(tmp_path_factory):
     paths = run_build(ENGLISH, tmp_path_factory.mktemp("english"))
+    return paths, read_csv(paths["city_reports.csv"]), read_csv(paths["unresolved_mentions.csv"])
+
+
+@pytest.fixture(scope="module")
+def russian(tmp_path_factory):
+    paths = run_build(RUSSIAN, tmp_path_factory.mktemp("russian"))
     return paths, read_csv(paths["city_reports.csv"]), read_csv(paths["unresolved_mentions.csv"])
 
 
@@ -195,10 +203,10 @@ def test_seed_kinds_and_events_overall(seed):
     assert reports["report_id"].is_unique
 
 
-@pytest.mark.parametrize("fixture", ["seed", "english"])
+@pytest.mark.parametrize("fixture", ["seed", "english", "russian"])
 def test_every_evidence_span_round_trips_against_the_raw_file(fixture, request):
     _, reports, _ = request.getfixturevalue(fixture)
-    raw = read_text(SEED if fixture == "seed" else ENGLISH)
+    raw = read_text(ARTICLES[fixture])
     assert len(reports) > 0
     for row in reports.itertuples():
         assert raw[int(row.evidence_start) : int(row.evidence_end)] == row.evidence_text
@@ -206,8 +214,8 @@ def test_every_evidence_span_round_trips_against_the_raw_file(fixture, request):
             assert raw[int(row.place_start) : int(row.place_end)] == row.place_surface
 
 
-@pytest.mark.parametrize("fixture", ["seed", "english"])
-def test_nothing_is_silently_dropped(fixture, request, tmp_path):
+@pytest.mark.parametrize("fixture", ["seed", "english", "russian"])
+def test_nothing_is_silently_dropped(fixture, request):
     """Every place-like mention is either the anchor of a report or listed as unresolved."""
     paths, reports, unresolved = request.getfixturevalue(fixture)
     mentions = pd.read_parquet(paths["mentions.parquet"])
@@ -257,6 +265,33 @@ def test_english_article_of_the_seed_structure(english):
         "Shymkent": "translation",
         "Moscow": "foreign_place",
     }
+
+
+def test_russian_article_with_a_region_and_a_city_listed_by_the_event(russian):
+    _, reports, unresolved = russian
+    got = {(r.segment_id.split(":")[1], r.scope, r.name, r.event_id, r.report_kind, r.platforms_blocked,
+            r.platforms_reachable, r.date, r.link_method.split("+")[1]) for r in reports.itertuples()}
+    lost = "mobile_internet;telegram;whatsapp"
+    assert got == {
+        ("p1", "city", "Almaty", "kz-2022-01-04", "residents_confirmed", lost, "voice", "2022-01-05",
+         "place:city_listed"),
+        ("p1", "city", "Aktobe", "kz-2022-01-04", "residents_confirmed", lost, "voice", "2022-01-05",
+         "place:national_scope"),
+        ("t1", "city", "Almaty", "kz-2022-01-04", "tweet_located", "internet", "", "2022-01-06",
+         "place:city_listed"),
+        ("p2", "region", "Mangystau Region", "kz-2022-01-02", "residents_confirmed", "mobile_internet", "",
+         "2022-01-02", "place:region_listed"),
+        ("p3", "city", "Zhanaozen", "kz-2011-12-16a", "historical_reference", "", "", "2011-12-16",
+         "place:city_listed"),
+        ("p4", "national", "Kazakhstan", "kz-2020-02-13", "national_statement", "telegram;youtube", "",
+         "2020-02-13", "place:national_scope"),
+    }
+    region = reports[reports["scope"] == "region"].iloc[0]
+    assert (region["geonameid"], region["admin1"]) == ("608879", "09") and region["lat"] and region["lon"]
+    # "При этом голосовая связь работала" has no date of its own: no extra national statement.
+    assert not (reports["segment_id"].str.endswith(":p1") & (reports["scope"] == "national")).any()
+    pairs = list(zip(unresolved["surface"], unresolved["reason"], strict=True))
+    assert pairs == [("Минске", "foreign_place")]
 
 
 def test_outputs_are_byte_identical_on_rebuild(seed, tmp_path):

@@ -267,10 +267,13 @@ class SegmentReports:
                                            platforms)
         # A sentence without a date of its own continues the time of the sentence before it.
         self.times: list[TimeRef | None] = []
+        self.dated: list[bool] = []  # whether the sentence has a date of its own
         current = self.default_time
         for sentence in self.sentences:
-            current = self._written_time(sentence) or current
+            written = self._written_time(sentence)
+            current = written or current
             self.times.append(current)
+            self.dated.append(written is not None)
 
     def _written_time(self, sentence: Sentence) -> TimeRef | None:
         for mention in self.mentions:
@@ -302,9 +305,8 @@ class SegmentReports:
             self._place(mention, places)
         if self.segment.kind != "translation":
             for index, sentence in enumerate(self.sentences):
-                time = self.times[index]
-                if (index not in placed_sentences and time is not None and time.source == "text"
-                        and not sentence.habitual and sentence.statuses):
+                if (index not in placed_sentences and self.dated[index] and not sentence.habitual
+                        and sentence.statuses):
                     self._national_without_place(index)
 
     def _place(self, mention, places: list) -> None:
