@@ -11,7 +11,11 @@ Built once (rule ``build_gazetteer``) from the GeoNames extracts shipped in ``ge
 Every name is folded (:mod:`kzshutdowns.normalize`); Cyrillic names of Kazakh places, regions,
 countries and large cities also get their Russian and Kazakh case forms; Arabic names that start
 with the article also get the ``لل`` form (``للماتي``: ل + ألماتي). Names that are also frequent words
-(``Oral``, ``семей``, ``طراز``, ``Essen``) are marked *common* and need context to be accepted.
+(``Oral``, ``семей``, ``طراز``, ``Essen``; word frequencies from ``wordfreq`` in the languages of the
+name's script, plus a short hand-checked list) are marked *common* and need context to be accepted;
+very frequent words naming small foreign towns (``les``, ``since``) and generic words GeoNames lists
+as names (``مدينة``, "city", for Medina) are left out. GeoNames' all-lower-case Latin alternates
+(machine romanisations such as ``smy``) and airport codes are not used.
 
 The result is saved as one pickle (the Aho-Corasick automaton pickles natively) that loads in a
 fraction of a second.
@@ -154,13 +158,6 @@ class Gazetteer:
     def key(self, number: int) -> Key:
         """Decode key ``number`` from its record."""
         return decode_key(self.records[number])
-
-    def place_index(self, geonameid: int, kind: str | None = None) -> int | None:
-        """Index of the place with this GeoNames id (and kind), or None."""
-        for index, place in enumerate(self.places):
-            if place.geonameid == geonameid and (kind is None or place.kind == kind):
-                return index
-        return None
 
 
 _METHOD_CODES = {METHOD_EXACT: "e", METHOD_VARIANT: "v", METHOD_INFLECTED: "i"}
