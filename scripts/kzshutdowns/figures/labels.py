@@ -165,6 +165,8 @@ def _leader_crosses(ax: Axes, label: PointLabel, box: Bbox, texts: Sequence[Bbox
     """Whether the line from the point to the label's box passes through another text's box."""
     x0, y0 = ax.transData.transform((label.x, label.y))
     x1, y1 = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    # A box under the point itself (a larger mark the point sits on) cannot be avoided: ignore it.
+    texts = [other for other in texts if not other.contains(x0, y0)]
     for step in range(1, samples):
         x, y = x0 + (x1 - x0) * step / samples, y0 + (y1 - y0) * step / samples
         if box.contains(x, y):
