@@ -352,7 +352,7 @@ class Geocoder:
         places = self.gazetteer.places
         countries: set[str] = set()
         admin1: list[tuple[str, str]] = []
-        if any(len(span.key.candidates) > 1 for span in spans):  # context is needed only to choose
+        if not all(len(span.key.candidates) == 1 for span in spans):  # context is needed only to choose
             countries = {"KZ"} if lang == "kk" else set()
             for span in spans:
                 codes = {places[c.place].country_code for c in span.key.candidates}
@@ -424,7 +424,12 @@ class Geocoder:
         # with two set differences.
         unknown = set(folded.split()) - self._no_place
         unknown -= {folded[start:end] for start, end in covered}
-        if not any(len(word) >= FALLBACK_MIN_LETTERS for word in unknown):
+        if not unknown:
+            return [], []
+        for word in [word for word in unknown if len(word) < FALLBACK_MIN_LETTERS]:
+            self._remember_no_place(word)  # too short to transliterate safely
+            unknown.discard(word)
+        if not unknown:
             return [], []
         cache = self._fallback_cache
         for word_match in _LONG_WORD.finditer(folded):
@@ -480,14 +485,17 @@ class Geocoder:
                 verdict = (clitic, "match", places[0], "", 0.6 + 0.3 * similarity / 100)
                 break
         if verdict is None:
-            if len(self._no_place) >= CACHE_SIZE:
-                self._no_place.clear()
-            self._no_place.add(word)
+            self._remember_no_place(word)
         else:
             if len(self._fallback_cache) >= CACHE_SIZE:
                 self._fallback_cache.clear()
             self._fallback_cache[word] = verdict
         return verdict
+
+    def _remember_no_place(self, word: str) -> None:
+        if len(self._no_place) >= CACHE_SIZE:
+            self._no_place.clear()
+        self._no_place.add(word)
 
     def _similarity(self, stem: str, script: str, place: int) -> float:
         """Similarity (0-100) of a word's romanisation to the closest romanised name of ``place``.
