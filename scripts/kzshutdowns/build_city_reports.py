@@ -298,8 +298,7 @@ class SegmentReports:
         places = [m for m in self.mentions if m.type == "place"]
         for mention in self.mentions:
             if mention.type == "place_rejected":
-                reason = mention.reason or "rejected_by_geocoder"  # the geocoder gave no reason
-                self.unresolved.append(_unresolved(mention, reason, mention.detail or ""))
+                self.unresolved.append(_unresolved(mention, mention.reason, mention.detail or ""))
         placed_sentences = {self._sentence_index(int(m.start)) for m in places}
         for mention in places:
             self._place(mention, places)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kzshutdowns.normalize import ARABIC_PROCLITICS, fold_text, script_of
 
@@ -160,19 +161,22 @@ def entries_for(lang: str | None) -> Lexicon:
     return COMPILED.get(lang or "", ALL_LANGUAGES)
 
 
+@lru_cache(maxsize=1 << 16)
+def _stems(token: str) -> tuple[str, ...]:
+    """The token, then the token without each Arabic proclitic it may start with."""
+    stripped = (token[len(p):] for p in ARABIC_PROCLITICS if token.startswith(p) and len(token) > len(p))
+    return (token, *stripped)
+
+
 def _candidates(lexicon: Lexicon, token: str) -> list[Entry]:
     """Entries whose first word could match ``token`` (by its first letter, with or without clitics)."""
-    initials = {token[0]} | {token[len(p)] for p in ARABIC_PROCLITICS
-                             if token.startswith(p) and len(token) > len(p)}
+    initials = {stem[0] for stem in _stems(token)}
     found = [item for initial in initials for item in lexicon.by_initial.get(initial, ())]
     return [entry for _, entry in sorted(found, key=lambda item: item[0])]
 
 
 def _word_matches(token: str, word: str, open_end: bool, clitics: bool) -> bool:
-    candidates = [token]
-    if clitics:
-        candidates += [token[len(p):] for p in ARABIC_PROCLITICS
-                       if token.startswith(p) and len(token) > len(p)]
+    candidates = _stems(token) if clitics else (token,)
     return any(c.startswith(word) if open_end else c == word for c in candidates)
 
 
