@@ -15,7 +15,7 @@ from kzshutdowns.evaluate_geocoder import LANGUAGES, read_cases, run_cases, summ
 from kzshutdowns.evaluate_geocoder import main as evaluate_main
 from kzshutdowns.files import read_text
 from kzshutdowns.gazetteer import main as build_main
-from kzshutdowns.geocode import OUTPUT_KEYS, Geocoder, PlaceMatch, main
+from kzshutdowns.geocode import OUTPUT_KEYS, Geocoder, PlaceMatch, geocode_stream, main
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"
@@ -302,6 +302,15 @@ def test_cli_stdin_to_stdout(gazetteer_path: Path, monkeypatch: pytest.MonkeyPat
     out = capsys.readouterr()
     assert [json.loads(line)["geonameid"] for line in out.out.splitlines()] == [ATYRAU]
     assert out.err == ""  # no progress bar: stderr is not a terminal
+
+
+def test_progress_goes_to_the_given_stream_only(geocoder: Geocoder) -> None:
+    source = io.StringIO("".join(json.dumps({"id": str(n), "text": "Almaty"}) + "\n" for n in range(1500)))
+    sink, progress = io.StringIO(), io.StringIO()
+    assert geocode_stream(geocoder, source, sink, "<test>", progress) == (1500, 1500)
+    assert "geocoded 1,000 documents" in progress.getvalue()
+    assert progress.getvalue().endswith("geocoded 1,500 documents, 1,500 mentions\n")
+    assert len(sink.getvalue().splitlines()) == 1500 and "geocoded" not in sink.getvalue()
 
 
 def test_cli_empty_input_gives_empty_output(gazetteer_path: Path, tmp_path: Path) -> None:
