@@ -11,12 +11,14 @@ commit first), never in the repository itself, and prints:
 2. no-op time (a second run with nothing to do);
 3. the time to rebuild after editing one figure module (a comment line appended: Snakemake 9 ignores
    a bare ``touch``, as the file's checksum is unchanged), and which jobs reran;
-4. for the synthetic corpus of :mod:`make_corpus` at each size, the wall time of parsing, geocoding
-   and reporting the tweets (``--forcerun parse_tweets`` on the reports target, so that the
-   gazetteer, the raw-manifest check and the articles are not counted) with each core count, the
-   peak RSS of the largest single job (from the rules' ``benchmark:`` files) and of the whole run
-   (largest process, Snakemake included), and the speed-up over one core. Each collection is cut
-   into ``size / --tweets-per-shard`` shards (at least one per core) in the clone's config.
+4. for the synthetic corpus of :mod:`make_corpus` at each size, the wall time of the scale-out part
+   (``parse_tweets`` and ``extract_mentions`` of every shard, forced to rerun) with each core count
+   and its speed-up over one core, then of the serial gather (``build_city_reports``), their sum,
+   the peak RSS of the largest single job (from the rules' ``benchmark:`` files) and of the whole
+   run (largest process, Snakemake included). The gazetteer, the raw-manifest check and the
+   articles are built first and not counted. Each collection is cut into ``size /
+   --tweets-per-shard`` shards (at least one per core) in the clone's config; a run longer than
+   ``--timeout`` is stopped and printed as ``>N``.
 
 Targets for this 2-core machine: rebuild < 20 s, no-op < 2 s, touching a figure module reruns only
 that figure and the paper inputs, 1M tweets < 60 s with 2 cores and < 1 GB per job, near-linear
@@ -33,6 +35,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -81,14 +84,28 @@ def tree_env(tree: Path) -> dict[str, str]:
     return os.environ | {"PYTHONPATH": str(tree / "scripts")}
 
 
-def snakemake(tree: Path, cores: int, *args: str) -> Run:
-    """Run Snakemake in ``tree``; fail loudly if it fails. Peak RSS comes from wait4 on the whole tree."""
+def snakemake(tree: Path, cores: int, *args: str, timeout: float | None = None) -> Run | None:
+    """Run Snakemake in ``tree``; fail loudly if it fails, return None if it runs past ``timeout`` s.
+
+    Peak RSS comes from wait4, which reports the largest process of the whole tree of processes.
+    """
     log_path = tree / "benchmark-run.log"
     with open(log_path, "w", encoding="utf-8") as log:
         started = time.perf_counter()
         process = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", str(cores), *args],
-                                   cwd=tree, stdout=log, stderr=subprocess.STDOUT, env=tree_env(tree))
-        _, status, usage = os.wait4(process.pid, 0)
+                                   cwd=tree, stdout=log, stderr=subprocess.STDOUT, env=tree_env(tree),
+                                   start_new_session=True)
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if timeout is not None and time.perf_counter() - started > timeout:
+                os.killpg(process.pid, signal.SIGTERM)
+                os.wait4(process.pid, 0)
+                subprocess.run([sys.executable, "-m", "snakemake", "--unlock"], cwd=tree, env=tree_env(tree),
+                               check=False, capture_output=True)
+                return None
+            time.sleep(0.05)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
     output = log_path.read_text(encoding="utf-8")
@@ -217,11 +234,18 @@ def set_shards(tree: Path, shards: int) -> None:
     config.write_text(text, encoding="utf-8")
 
 
+def seconds_text(run: Run | None, timeout: float) -> str:
+    return f"{run.seconds:.1f}" if run else f">{timeout:.0f}"
+
+
 def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int, seed: int,
-                 per_shard: int, commit: str) -> None:
+                 per_shard: int, commit: str, timeout: float) -> None:
+    """Scale-out part (parse + geocode, one job per shard) per core count, then the serial gather."""
     tree = fresh_tree("corpus", commit)
-    print(f"{'tweets':>9} {'shards':>6} {'cores':>5} {'wall s':>8} {'tweets/s':>9} {'largest job MB':>15} "
-          f"{'(rule)':<22} {'run peak MB':>11} {'speed-up':>8}")
+    print("corpus: parse+geocode = parse_tweets and extract_mentions of every shard (parallel jobs); "
+          "reports = build_city_reports (one job gathering every source); times in s, memory in MB")
+    print(f"{'tweets':>9} {'shards':>6} {'cores':>5} {'parse+geocode':>13} {'tweets/s':>9} {'speed-up':>8} "
+          f"{'reports':>8} {'total':>8} {'largest job MB':>15} {'(rule)':<20} {'run peak':>8}")
     for size in sizes:
         shards = max(max(cores_list), math.ceil(size / per_shard))
         set_shards(tree, shards)
@@ -239,17 +263,32 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
                        check=True, capture_output=True, env=tree_env(tree))
         # Everything but the tweets first (gazetteer, manifest check, articles), untimed.
         snakemake(tree, max(cores_list), REPORTS_TARGET, "--omit-from", "parse_tweets")
-        baseline = None
+        shard_mentions = [f"data/interim/mentions/tweets-synthetic-{k}.parquet" for k in range(shards)]
+        scale_out: dict[int, tuple[Run | None, dict[str, float]]] = {}
         for cores in cores_list:
             shutil.rmtree(tree / "logs", ignore_errors=True)
-            run = snakemake(tree, cores, REPORTS_TARGET, "--forcerun", "parse_tweets")
-            peaks = job_peaks(tree)
+            run = snakemake(tree, cores, *shard_mentions, "--forcerun", "parse_tweets", timeout=timeout)
+            scale_out[cores] = (run, job_peaks(tree))
+        shutil.rmtree(tree / "logs", ignore_errors=True)
+        gather = snakemake(tree, max(cores_list), REPORTS_TARGET, "--forcerun", "build_city_reports",
+                           timeout=timeout) if all(run for run, _ in scale_out.values()) else None
+        gather_peak = job_peaks(tree).get("build_city_reports", 0.0) if gather else 0.0
+        first = scale_out[cores_list[0]][0]
+        for cores, (run, peaks) in scale_out.items():
+            peaks = peaks | ({"build_city_reports": gather_peak} if gather else {})
             rule, peak = max(peaks.items(), key=lambda item: item[1], default=("-", 0.0))
-            baseline = baseline or run.seconds
-            print(f"{size:>9} {shards:>6} {cores:>5} {run.seconds:>8.1f} {size / run.seconds:>9.0f} "
-                  f"{peak:>15.0f} {rule:<22} {run.peak_mb:>11.0f} {baseline / run.seconds:>7.2f}x")
-            print(f"{'':>22} jobs: {describe(run.jobs)}; peak MB per rule: "
-                  + ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(peaks.items())))
+            rate = f"{size / run.seconds:.0f}" if run else "-"
+            speed = f"{first.seconds / run.seconds:.2f}x" if run and first else "-"
+            total = f"{run.seconds + gather.seconds:.1f}" if run and gather else "-"
+            run_peak = max(run.peak_mb if run else 0.0, gather.peak_mb if gather else 0.0)
+            print(f"{size:>9} {shards:>6} {cores:>5} {seconds_text(run, timeout):>13} {rate:>9} {speed:>8} "
+                  f"{seconds_text(gather, timeout):>8} {total:>8} {peak:>15.0f} {rule:<20} {run_peak:>8.0f}")
+            per_rule = ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(peaks.items()))
+            print(f"{'':>22} peak MB per rule: {per_rule}")
+        if size >= 1_000_000:
+            ok_time = bool(gather and scale_out[max(cores_list)][0]
+                           and scale_out[max(cores_list)][0].seconds + gather.seconds < 60)
+            print(f"{'':>22} [target 1M tweets < 60 s with {max(cores_list)} cores: {verdict(ok_time)}]")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -263,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
     parser.add_argument("--tweets-per-shard", type=int, default=62_500,
                         help="shards per collection: size / this, at least the largest core count")
+    parser.add_argument("--timeout", type=float, default=900,
+                        help="stop a timed corpus run after this many seconds and print '>N' (default 900)")
     parser.add_argument("--skip-rebuild", action="store_true", help="only run the corpus benchmark")
     args = parser.parse_args(argv)
 
@@ -272,7 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_rebuild:
         bench_rebuild(args.rebuild_cores, args.figure, commit)
     if args.sizes:
-        bench_corpus(args.sizes, args.cores, args.articles, args.seed, args.tweets_per_shard, commit)
+        bench_corpus(args.sizes, args.cores, args.articles, args.seed, args.tweets_per_shard, commit,
+                     args.timeout)
     return 0
 
 
