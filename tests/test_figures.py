@@ -115,9 +115,11 @@ def test_marker_area_is_proportional_to_reports():
 def test_city_reports_map_on_uzbekistan(countries):
     reports = tables.read_table(REPORTS, city_reports_map.REPORT_COLUMNS)
     with style.paper_style():
+        crowded: list[str] = []
         ax = city_reports_map.plot_city_reports_map(
-            reports, countries, event_labels={"uz-2005-05-13": "Andijan"}
+            reports, countries, event_labels={"uz-2005-05-13": "Andijan"}, crowded_labels=crowded
         )
+        assert crowded == []
         names = {text.get_text() for text in ax.texts if isinstance(text, Annotation)}
         assert names == {"Tashkent", "Andijan", "Nukus", "Samarkand", "Bukhara", "Namangan", "Fergana"}
         # One marker per (place, event): 8 of them (Tashkent has two events).
@@ -166,7 +168,9 @@ def test_event_map_on_uzbekistan(countries, cities):
     regions = tables.read_table(REGIONS, event_map.REGION_COLUMNS)
     places = event_map.locate_places(events, regions, cities, countries)
     with style.paper_style():
-        ax = event_map.plot_event_map(events, places, countries)
+        crowded: list[str] = []
+        ax = event_map.plot_event_map(events, places, countries, crowded_labels=crowded)
+        assert crowded == []
         titles = [text.get_text() for text in ax.texts if not isinstance(text, Annotation)]
         # One small map per event, in date order, each titled with its date.
         assert [title.split("\n")[0] for title in titles] == [

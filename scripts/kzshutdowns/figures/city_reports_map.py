@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
@@ -78,12 +79,15 @@ def plot_city_reports_map(
     *,
     event_labels: Mapping[str, str] | None = None,
     source: str = "reports",
+    crowded_labels: list[str] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Draw the city reports on the basemap; return the Axes (a new figure when ``ax`` is None).
 
     ``reports`` holds the columns in ``REPORT_COLUMNS`` as strings (as read from the CSV);
     ``countries`` is the basemap's countries layer; ``event_labels`` maps event ids to legend names.
+    If ``crowded_labels`` is a list, the names that found no free spot (drawn overlapping) are
+    appended to it.
     """
     counts, n_national = count_reports(reports, source)
     created = ax is None
@@ -177,7 +181,7 @@ def plot_city_reports_map(
         mapping.fit_height(ax)
     obstacles += mapping.add_scale_bar(ax)
     labels.sort(key=lambda item: (-item[0], item[1]))
-    place_labels(
+    _, crowded = place_labels(
         ax,
         [label for _, _, label in labels],
         obstacles=[*obstacles, *legends],
@@ -186,6 +190,8 @@ def plot_city_reports_map(
         zorder=7,
         path_effects=style.HALO,
     )
+    if crowded_labels is not None:
+        crowded_labels.extend(crowded)
     return ax
 
 
@@ -238,7 +244,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         events = read_table(args.events, EVENT_COLUMNS)
         titles = dict(zip(events["event_id"], events["title"], strict=True))
     with style.paper_style():
-        ax = plot_city_reports_map(reports, countries, event_labels=titles, source=args.reports)
+        crowded: list[str] = []
+        ax = plot_city_reports_map(
+            reports, countries, event_labels=titles, source=args.reports, crowded_labels=crowded
+        )
+        for name in crowded:
+            print(
+                f"city_reports_map: no free spot for the label {name!r}; drawn overlapping", file=sys.stderr
+            )
         save_outputs(ax.figure, args.output)
     return 0
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 
@@ -124,6 +125,7 @@ def plot_event_map(
     region_aliases: Mapping[str, str] | None = None,
     ncols: int | None = None,
     source: str = "events",
+    crowded_labels: list[str] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Draw one small map per event (date order) in a grid inside one Axes; return the Axes.
@@ -131,6 +133,8 @@ def plot_event_map(
     ``places`` has the columns in ``PLACE_COLUMNS`` (from :func:`locate_places`); ``region_outlines``
     (optional) has ``region_code`` and polygons; ``region_aliases`` maps other region codes to the
     outlines' codes.
+    If ``crowded_labels`` is a list, the city names that found no free spot (drawn overlapping) are
+    appended to it.
     """
     require_columns(events, EVENT_COLUMNS, source)
     require_columns(places, PLACE_COLUMNS, "places")
@@ -257,7 +261,7 @@ def plot_event_map(
     )
     if created:
         ax.figure.get_layout_engine().set(h_pad=0.02, w_pad=0.02)
-    place_labels(
+    _, crowded = place_labels(
         ax,
         labels,
         obstacles=[legend, *region_marks],
@@ -266,6 +270,8 @@ def plot_event_map(
         zorder=6,
         path_effects=style.HALO,
     )
+    if crowded_labels is not None:
+        crowded_labels.extend(crowded)
     return ax
 
 
@@ -330,6 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         known = set(region_outlines["region_code"])
         aliases = {code: alias if alias in known else code for code, alias in aliases.items()}
     with style.paper_style():
+        crowded: list[str] = []
         ax = plot_event_map(
             events,
             places,
@@ -337,7 +344,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             region_outlines=region_outlines,
             region_aliases=aliases,
             source=args.events,
+            crowded_labels=crowded,
         )
+        for name in crowded:
+            print(f"event_map: no free spot for the label {name!r}; drawn overlapping", file=sys.stderr)
         save_outputs(ax.figure, args.output)
     return 0
 

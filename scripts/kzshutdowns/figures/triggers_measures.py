@@ -32,7 +32,8 @@ from kzshutdowns.figures.tables import read_table, require_columns
 
 EVENT_COLUMNS = ("event_id", "triggers", "measures")
 NOT_REPORTED = "not_reported"
-FIGURE_SIZE_IN = (style.HALF_WIDTH_IN * 1.45, 2.7)
+# Full text width like every figure, so that at 100 % width its text prints at the style's sizes.
+FIGURE_SIZE_IN = (style.TEXT_WIDTH_IN, 2.9)
 
 
 def count_matrix(events: pd.DataFrame, source: str = "events") -> pd.DataFrame:
@@ -77,10 +78,7 @@ def plot_triggers_measures(events: pd.DataFrame, *, source: str = "events", ax: 
     )
     ax.set_xticks(
         range(len(counts.columns)),
-        [f"{measure_names.get(m, m)} ({per_measure[m]})" for m in counts.columns],
-        rotation=40,
-        ha="right",
-        rotation_mode="anchor",
+        [f"{measure_names.get(m, m)}\n({per_measure[m]})" for m in counts.columns],
     )
     ax.set_xlabel("Measure (events)")
     ax.set_ylabel("Trigger (events)")
