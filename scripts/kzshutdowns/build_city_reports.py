@@ -412,7 +412,7 @@ class SegmentReports:
 
 def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All reports and all unresolved place mentions, in document order."""
+    """All reports and all unresolved place mentions, in segment order (then by span)."""
     by_segment: dict[str, list] = {}
     for mention in mentions.itertuples(index=False, name="Mention"):
         by_segment.setdefault(mention.segment_id, []).append(mention)
@@ -430,15 +430,14 @@ def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: 
         built = SegmentReports(segment, group, context)
         built.build()
         reports += built.reports
-        unresolved += built.unresolved
+        unresolved += sorted(built.unresolved, key=lambda row: (row["start"], row["end"]))
     report_table = pd.DataFrame(reports, columns=list(REPORT_COLUMNS))
     report_table = report_table.astype({"geonameid": "int64", "evidence_start": "int64",
                                         "evidence_end": "int64", "lat": "float64", "lon": "float64",
                                         "place_start": "Int64", "place_end": "Int64"})
     unresolved_table = pd.DataFrame(unresolved, columns=list(UNRESOLVED_COLUMNS))
     unresolved_table = unresolved_table.astype({"start": "int64", "end": "int64"})
-    return report_table, unresolved_table.sort_values(["article_id", "start", "end"], kind="stable",
-                                                      ignore_index=True)
+    return report_table, unresolved_table
 
 
 def check_reports(reports: pd.DataFrame, events: pd.DataFrame, platforms: pd.DataFrame,
