@@ -330,6 +330,7 @@ def test_cli_empty_input_gives_empty_output(gazetteer_path: Path, tmp_path: Path
         ('{"id": "b", "text": 5}', "in.jsonl:2: text: must be a string"),
         ('["id", "text"]', "in.jsonl:2: expected a JSON object"),
         ("", "in.jsonl:2: empty line"),
+        ('{"id": "b", "text": "\\ud800"}', "in.jsonl:2: text: contains a lone surrogate"),
     ],
 )
 def test_cli_bad_lines(gazetteer_path: Path, tmp_path: Path, capsys, second_line: str, message: str) -> None:

@@ -658,6 +658,13 @@ def read_documents(handle: IO[str], path: str) -> Iterator[tuple[int, str, str, 
         lang = document.get("lang")
         if lang is not None and not isinstance(lang, str):
             raise InputError(path, "must be a string or null", line=number, field="lang")
+        for field_name in ("id", "text"):
+            try:
+                document[field_name].encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputError(
+                    path, "contains a lone surrogate (\\ud800-\\udfff escape)", line=number, field=field_name
+                ) from None
         yield number, document["id"], document["text"], lang
 
 
