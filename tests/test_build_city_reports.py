@@ -294,6 +294,27 @@ def test_russian_article_with_a_region_and_a_city_listed_by_the_event(russian):
     assert pairs == [("Минске", "foreign_place")]
 
 
+def test_reasons_for_places_left_out(tmp_path):
+    article = tmp_path / "en-reasons.txt"
+    article.write_text(
+        "In March 2015, Facebook was blocked nationwide.\n"
+        "Facebook was blocked in Almaty today.\n"
+        "Authorities regularly block Facebook in Astana.\n"
+        "On 16 December 2011, the internet was cut in Zhanaozen in the Mangystau Region.\n",
+        encoding="utf-8")
+    metadata = ENGLISH.with_suffix(".yml").read_text(encoding="utf-8").replace(
+        "published: 2019-05-09", "published: 2016-12-16")
+    article.with_suffix(".yml").write_text(metadata, encoding="utf-8")
+    paths = run_build(article, tmp_path)
+    reports, unresolved = read_csv(paths["city_reports.csv"]), read_csv(paths["unresolved_mentions.csv"])
+    assert list(zip(reports["name"], reports["report_kind"], reports["event_id"], strict=True)) == [
+        ("Zhanaozen", "historical_reference", "kz-2011-12-16a")]
+    assert list(zip(unresolved["surface"], unresolved["reason"], strict=True)) == [
+        ("March 2015", "no_event"), ("Almaty", "no_witness_cue"), ("Astana", "habitual"),
+        ("Mangystau Region", "region")]
+    assert unresolved.iloc[0]["detail"].startswith("statement without a place: no event")
+
+
 def test_outputs_are_byte_identical_on_rebuild(seed, tmp_path):
     first, _, _ = seed
     second = run_build(SEED, tmp_path)

@@ -35,7 +35,8 @@ Everything else goes to ``unresolved_mentions.csv`` with a reason: ``foreign_pla
 (qualifies a city named beside it), the geocoder's ``ambiguous`` / ``below_threshold`` /
 ``stopword``, ``translation`` (the original tweet carries the report), ``habitual``, ``no_status``,
 ``no_witness_cue``, ``no_date``, ``no_event``, ``ambiguous_event`` and ``duplicate`` (same place,
-event and segment as another report).
+event and segment as another report). A dated statement without a place that no event matches is
+listed there too, under its date, so that an event missing from the dataset gets noticed.
 """
 
 from __future__ import annotations
@@ -76,7 +77,6 @@ UNRESOLVED_COLUMNS = ("article_id", "segment_id", "start", "end", "surface", "re
 # A place in a sentence dated this many days or more before the document is a historical reference.
 HISTORICAL_AFTER_DAYS = 30
 PLACE_RANK = {"city_listed": 3, "region_listed": 2, "national_scope": 1}
-PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
 # GeoPackage writes the time into gpkg_contents unless told a fixed one: keep rebuilds byte-identical.
 FIXED_GPKG_TIME = "2000-01-01T00:00:00.000Z"
 
@@ -267,21 +267,22 @@ class SegmentReports:
                                            platforms)
         # A sentence without a date of its own continues the time of the sentence before it.
         self.times: list[TimeRef | None] = []
-        self.dated: list[bool] = []  # whether the sentence has a date of its own
+        self.dates: list = []  # the date mention of each sentence that has one of its own, else None
         current = self.default_time
         for sentence in self.sentences:
-            written = self._written_time(sentence)
+            mention, written = self._written_time(sentence)
             current = written or current
             self.times.append(current)
-            self.dated.append(written is not None)
+            self.dates.append(mention)
 
-    def _written_time(self, sentence: Sentence) -> TimeRef | None:
+    def _written_time(self, sentence: Sentence) -> tuple[object | None, TimeRef | None]:
+        """The first date mention of the sentence that can be resolved, and its time reference."""
         for mention in self.mentions:
             if mention.type == "date" and sentence.start <= int(mention.start) - self.offset < sentence.end:
                 resolved = resolve_date(mention.value, self.reference, "text")
                 if resolved is not None:
-                    return resolved
-        return None
+                    return mention, resolved
+        return None, None
 
     def _sentence_index(self, start: int) -> int:
         relative = start - self.offset
@@ -304,7 +305,7 @@ class SegmentReports:
             self._place(mention, places)
         if self.segment.kind != "translation":
             for index, sentence in enumerate(self.sentences):
-                if (index not in placed_sentences and self.dated[index] and not sentence.habitual
+                if (index not in placed_sentences and self.dates[index] is not None and not sentence.habitual
                         and sentence.statuses):
                     self._national_without_place(index)
 
@@ -382,9 +383,13 @@ class SegmentReports:
         if not any(statuses.values()):
             return
         country = self.context.country
-        event_id, method, _detail = link_event(statement.time, "national", "", None, statuses,
-                                               self.context.events)
-        if event_id is None or (country.code, event_id) in self.keys:
+        event_id, method, detail = link_event(statement.time, "national", "", None, statuses,
+                                              self.context.events)
+        if event_id is None:  # listed under its date, so that a missing event is noticed
+            detail = f"statement without a place: {detail}"
+            self.unresolved.append(_unresolved(self.dates[index], method, detail))
+            return
+        if (country.code, event_id) in self.keys:
             return
         self._report(country.code, "national", _national_place(country), event_id,
                      "national_statement", statuses, statement,
