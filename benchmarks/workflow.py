@@ -57,6 +57,7 @@ class Run:
     jobs: dict[str, int]
     peak_mb: float
     output: str
+    cpu_seconds: float  # user + system time of the whole process tree
 
 
 def head_commit() -> str:
@@ -111,7 +112,7 @@ def snakemake(tree: Path, cores: int, *args: str, timeout: float | None = None) 
     output = log_path.read_text(encoding="utf-8")
     if process.returncode != 0:
         raise SystemExit(f"snakemake {' '.join(args)} failed in {tree}:\n{output[-3000:]}")
-    return Run(seconds, job_counts(output), usage.ru_maxrss / 1024, output)
+    return Run(seconds, job_counts(output), usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime)
 
 
 def job_counts(output: str) -> dict[str, int]:
@@ -243,9 +244,11 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
     """Scale-out part (parse + geocode, one job per shard) per core count, then the serial gather."""
     tree = fresh_tree("corpus", commit)
     print("corpus: parse+geocode = parse_tweets and extract_mentions of every shard (parallel jobs); "
-          "reports = build_city_reports (one job gathering every source); times in s, memory in MB")
-    print(f"{'tweets':>9} {'shards':>6} {'cores':>5} {'parse+geocode':>13} {'tweets/s':>9} {'speed-up':>8} "
-          f"{'reports':>8} {'total':>8} {'largest job MB':>15} {'(rule)':<20} {'run peak':>8}")
+          "reports = build_city_reports (one job gathering every source);\n"
+          "times in s (cpu: user+system time of all its processes), memory in MB")
+    print(f"{'tweets':>9} {'shards':>6} {'cores':>5} {'parse+geocode':>13} {'(cpu)':>7} {'tweets/s':>9} "
+          f"{'speed-up':>8} {'reports':>8} {'total':>8} {'largest job MB':>15} {'(rule)':<20} {'run peak':>8}"
+          )
     for size in sizes:
         shards = max(max(cores_list), math.ceil(size / per_shard))
         set_shards(tree, shards)
@@ -281,8 +284,10 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
             speed = f"{first.seconds / run.seconds:.2f}x" if run and first else "-"
             total = f"{run.seconds + gather.seconds:.1f}" if run and gather else "-"
             run_peak = max(run.peak_mb if run else 0.0, gather.peak_mb if gather else 0.0)
-            print(f"{size:>9} {shards:>6} {cores:>5} {seconds_text(run, timeout):>13} {rate:>9} {speed:>8} "
-                  f"{seconds_text(gather, timeout):>8} {total:>8} {peak:>15.0f} {rule:<20} {run_peak:>8.0f}")
+            cpu = f"{run.cpu_seconds:.1f}" if run else "-"
+            print(f"{size:>9} {shards:>6} {cores:>5} {seconds_text(run, timeout):>13} {cpu:>7} {rate:>9} "
+                  f"{speed:>8} {seconds_text(gather, timeout):>8} {total:>8} {peak:>15.0f} {rule:<20} "
+                  f"{run_peak:>8.0f}")
             per_rule = ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(peaks.items()))
             print(f"{'':>22} peak MB per rule: {per_rule}")
         if size >= 1_000_000:
