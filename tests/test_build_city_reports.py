@@ -143,7 +143,7 @@ def test_seed_malik_tweet_located_at_astana_by_hashtag(seed):
         "1526273",
         "Astana",
     )
-    assert row["place_surface"] == "астана" and row["evidence_text"].endswith("#астана")
+    assert row["place_surface"] == "#астана" and row["evidence_text"].endswith("#астана")
     assert "(@Malik_MKZ)" in read_text(SEED)[int(row["evidence_end"]) : int(row["evidence_end"]) + 40]
     assert (row["event_id"], row["date"], row["evidence_lang"]) == ("kz-2016-12-16", "2016-12-16", "ru")
     assert row["platforms_blocked"] == "facebook;instagram;youtube"
@@ -220,10 +220,10 @@ def test_nothing_is_silently_dropped(fixture, request):
     paths, reports, unresolved = request.getfixturevalue(fixture)
     mentions = pd.read_parquet(paths["mentions.parquet"])
     places = mentions[mentions["type"].isin(["place", "place_rejected"])]
-    anchored = {int(start) for start in reports["place_start"] if start}
-    listed = {int(start) for start in unresolved["start"]}
+    anchored = {int(end) for end in reports["place_end"] if end}  # a report's span may add a hashtag's #
+    listed = {int(end) for end in unresolved["end"]}
     for row in places.itertuples():
-        assert (row.start in anchored) != (row.start in listed), row
+        assert (row.end in anchored) != (row.end in listed), row
     assert (unresolved["reason"] != "").all()
 
 

@@ -375,7 +375,14 @@ class SegmentReports:
             self.unresolved.append(_unresolved(mention, "duplicate", detail))
             return
         self._report(key, scope, place, event_id, kind, statuses, statement, sentence, method,
-                     (int(mention.start), int(mention.end), mention.surface))
+                     self._place_span(mention))
+
+    def _place_span(self, mention) -> tuple[int, int, str]:
+        """The place name as written, with the ``#`` of a hashtag (``#астана``)."""
+        start, end = int(mention.start), int(mention.end)
+        if start > self.offset and self.segment.text[start - self.offset - 1] == "#":
+            start -= 1
+        return start, end, self.segment.text[start - self.offset:end - self.offset]
 
     def _national_without_place(self, index: int) -> None:
         statement = self._statement(index)
