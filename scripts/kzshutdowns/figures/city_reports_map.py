@@ -176,9 +176,7 @@ def plot_city_reports_map(
                 borderaxespad=0.4,
             )
         )
-    mapping.legend_band(ax, legends)
-    if created:
-        mapping.fit_height(ax)
+    mapping.legend_band(ax, legends, fit_figure=created)
     obstacles += mapping.add_scale_bar(ax)
     labels.sort(key=lambda item: (-item[0], item[1]))
     _, crowded = place_labels(

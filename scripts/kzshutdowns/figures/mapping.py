@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.legend import Legend
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
+from matplotlib.transforms import ScaledTranslation
 from pyproj import CRS, Transformer
 from shapely.ops import polylabel
 
@@ -112,33 +113,45 @@ def draw_basemap(
     return texts
 
 
-def legend_band(ax: Axes, legends: Sequence[Legend], *, pad_pt: float = 4.0) -> None:
+def legend_band(
+    ax: Axes, legends: Sequence[Legend], *, fit_figure: bool = False, pad_pt: float = 4.0
+) -> None:
     """Extend the map's frame downwards into a white band that holds ``legends``.
 
     The legends sit side by side (the first at the left, the last at the right) when they fit the
-    width, and are stacked at the left otherwise (the first on top). The band grows until they fit;
-    the map's aspect is fixed, so the Axes box changes with the limits, and three rounds settle it.
+    width, and are stacked at the left otherwise (the first on top; offsets in points, so they hold
+    at any scale). The band grows until they fit; with ``fit_figure`` (for a figure the plotting
+    function created) the figure's height follows the map's aspect in each round, and a few rounds
+    settle both.
     """
+    fig = ax.figure
     y0, y1 = ax.get_ylim()
     top_of_band = y0
-    pad = pad_pt * ax.figure.dpi / 72.0
-    for _ in range(3):
-        ax.figure.draw_without_rendering()
-        renderer = ax.figure.canvas.get_renderer()
-        box = ax.get_window_extent(renderer)
-        extents = [legend.get_window_extent(renderer) for legend in legends]
-        side_by_side = sum(extent.width for extent in extents) + pad * (len(extents) + 1) <= box.width
-        if side_by_side:
-            needed_px = max(extent.height for extent in extents)
-        else:
-            needed_px = sum(extent.height for extent in extents)
-            below = 0.0
-            for legend, extent in reversed(list(zip(legends, extents, strict=True))):
-                legend.set_loc("lower left")
-                legend.set_bbox_to_anchor((0.0, below / box.height), transform=ax.transAxes)
-                below += extent.height
+    points = fig.dpi / 72.0
+    if fit_figure:
+        fit_height(ax)
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    heights_pt = [legend.get_window_extent(renderer).height / points for legend in legends]
+    widths = sum(legend.get_window_extent(renderer).width for legend in legends)
+    side_by_side = widths + pad_pt * points * (len(legends) + 1) <= ax.get_window_extent(renderer).width
+    if side_by_side:
+        needed_pt = max(heights_pt)
+    else:
+        needed_pt = sum(heights_pt)
+        below = 0.0
+        for legend, height in reversed(list(zip(legends, heights_pt, strict=True))):
+            legend.set_loc("lower left")
+            shift = ScaledTranslation(0, below / 72.0, fig.dpi_scale_trans)
+            legend.set_bbox_to_anchor((0.0, 0.0), transform=ax.transAxes + shift)
+            below += height
+    for _ in range(4):
+        fig.draw_without_rendering()
+        box = ax.get_window_extent(fig.canvas.get_renderer())
         per_pixel = (ax.get_ylim()[1] - ax.get_ylim()[0]) / box.height
-        ax.set_ylim(top_of_band - (needed_px + pad) * per_pixel, y1)
+        ax.set_ylim(top_of_band - (needed_pt + pad_pt) * points * per_pixel, y1)
+        if fit_figure:
+            fit_height(ax)
     x0, x1 = ax.get_xlim()
     bottom = ax.get_ylim()[0]
     ax.add_patch(
