@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from kzshutdowns.errors import InputError
 from kzshutdowns.extract_mentions import COLUMNS, extract_mentions, find_dates, main, read_segments
 from kzshutdowns.files import read_text
@@ -201,3 +203,14 @@ def test_cli_reports_bad_input_in_one_line(tmp_path, capsys):
     assert code == 2
     assert capsys.readouterr().err.startswith(f"error: {path}: cannot read segments Parquet")
     assert not (tmp_path / "out.parquet").exists()
+
+
+DATE_LETTERS = "0123456789 -/.,()May Dec декабря أيار/مايو كانون الأول عام году жылы in"
+
+
+@given(st.text(alphabet=DATE_LETTERS, max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_any_text_gives_dates_that_round_trip(text):
+    for date in find_dates(text):
+        assert text[date.start:date.end] == date.surface
+        assert date.value[:4].isdigit() or date.value.startswith("XXXX-")

@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from kzshutdowns.errors import InputError
 from kzshutdowns.platforms import (
     check_platform_ids,
@@ -145,3 +147,10 @@ def test_check_platform_ids_rejects_unknown_ids(platforms):
         check_platform_ids(["facebook", "myspace"], platforms, "shutdowns.csv", 3, "services_blocked")
     assert "myspace" in str(error.value)
     assert error.value.line == 3 and error.value.field == "services_blocked"
+
+
+@given(st.text(alphabet="Facebook ВКонтакте فيس بوك وفي كونتاكت #@ َُ\u0640é", max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_any_text_gives_spans_that_round_trip(lexicon, text):
+    for match in find_platforms(text, lexicon):
+        assert text[match.start:match.end] == match.surface

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from kzshutdowns.platforms import compile_lexicon, find_platforms, load_platforms
 from kzshutdowns.status_cues import CUES, analyse_sentences, find_cues, split_sentences
 
@@ -137,3 +139,14 @@ def test_sentence_split_keeps_spans():
     spans = split_sentences(text)
     assert [text[a:b] for a, b in spans] == ["Help!", "We have no access.", "Второе предложение",
                                              "саксофон ؟", "آخر"]
+
+
+CUE_LETTERS = "Facebook blocked not but . ! заблокировали не но لم حجب لكن ؟ жоқ бірақ"
+
+
+@given(st.text(alphabet=CUE_LETTERS, max_size=80))
+@settings(max_examples=200, deadline=None)
+def test_any_text_is_analysed_without_error(text):
+    sentences = analyse_sentences(text, None, [(0, min(3, len(text)), "facebook")] if text else [])
+    assert all(0 <= s.start < s.end <= len(text) for s in sentences)
+    assert all(set(s.statuses.values()) <= {"blocked", "restricted", "reachable"} for s in sentences)
