@@ -26,9 +26,8 @@ rule extract_mentions:
         code=[
             "scripts/kzshutdowns/extract_mentions.py",
             "scripts/kzshutdowns/platforms.py",
-            "scripts/kzshutdowns/geocode.py",
-            "scripts/kzshutdowns/normalize.py",
             "scripts/kzshutdowns/dates.py",
+            *GEOCODER_CODE,
         ],
     output:
         "data/interim/mentions/{source}.parquet",
@@ -51,8 +50,12 @@ rule build_city_reports:
         code=[
             "scripts/kzshutdowns/build_city_reports.py",
             "scripts/kzshutdowns/status_cues.py",
+            "scripts/kzshutdowns/extract_mentions.py",
             "scripts/kzshutdowns/events.py",
             "scripts/kzshutdowns/platforms.py",
+            "scripts/kzshutdowns/raw_manifest.py",
+            "scripts/kzshutdowns/normalize.py",
+            "scripts/kzshutdowns/gazetteer.py",
         ],
     output:
         csv="data/processed/city_reports.csv",
