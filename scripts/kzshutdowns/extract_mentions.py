@@ -8,7 +8,9 @@ document's source text (segment start + offset in the segment, so ``raw[start:en
 ``score``) and ``reason``/``detail`` for place-like words the geocoder rejected.
 
 Dates are found in running text in Arabic, Russian, Kazakh, English, French and German with the
-month names of :mod:`kzshutdowns.dates`; a complete date is checked with its ``parse_date``. Values
+month names of :mod:`kzshutdowns.dates` (and the Russian and Kazakh case forms of the Cyrillic ones
+that :func:`kzshutdowns.normalize.cyrillic_case_forms` gives: ``в декабре``, ``желтоқсанда``); a
+complete date is checked with its ``parse_date``. Values
 are ISO 8601 at the precision written: ``2016-12-16``, ``2016-05``, ``2011``; where the text gives
 no year the year is left unspecified in the EDTF way (``XXXX-12-09``, ``XXXX-05``) and the report
 step fills it in from the document's date. A bare year needs a year word next to it (``عام 2011``,
@@ -30,11 +32,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kzshutdowns.dates import DateFormatError, month_number, parse_date
+from kzshutdowns.dates import MONTHS, DateFormatError, month_number, parse_date
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output
 from kzshutdowns.geocode import Geocoder
-from kzshutdowns.normalize import fold_name
+from kzshutdowns.normalize import cyrillic_case_forms, fold_name, script_of
 from kzshutdowns.platforms import PlatformLexicon, compile_lexicon, find_platforms, load_platforms
 
 SCHEMA = pa.schema(
@@ -82,6 +84,13 @@ _DOUBLE_CLOSE = re.compile(r"\s*\)")
 _ISO = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
 _YEAR = re.compile(r"(?<![\w-])(\d{4})(?![\w-])")
 MONTH_PROCLITICS = "وبفل"
+# Russian and Kazakh case forms of the Cyrillic month names (в декабре, в мае, желтоқсанда), folded;
+# not of Kazakh қазан (October), whose forms are the Russian word for a cauldron and the city Kazan.
+CYRILLIC_MONTH_FORMS = {
+    form: number
+    for name, number in MONTHS.items() if script_of(name) == "cyrillic" and fold_name(name) != "казан"
+    for form in cyrillic_case_forms(fold_name(name))
+}
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ def _month_names(text: str) -> list[_Month]:
             if width == 2 and not text[first.end():last.start()].isspace():
                 continue
             written = text[first.start():last.end()]
-            number = month_number(written)
+            number = month_number(written) or CYRILLIC_MONTH_FORMS.get(fold_name(written))
             start = first.start()
             if number is None and written[0] in MONTH_PROCLITICS:
                 number, start = month_number(written[1:]), start + 1
