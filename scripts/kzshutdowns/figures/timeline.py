@@ -50,7 +50,14 @@ LABEL_DIRECTIONS = (
     (-0.5, -1.0, "right", "top"),
 )
 LABEL_STEPS = (2.0, 3.2, 4.4, 5.6, 6.8, 8.0, 9.2)
-LEADER_DIRECTIONS = LABEL_DIRECTIONS
+# On a leader line, labels may also move well to the side, out of a dense cluster of marks.
+LEADER_DIRECTIONS = (
+    *LABEL_DIRECTIONS,
+    (1.6, 1.0, "left", "bottom"),
+    (-1.6, 1.0, "right", "bottom"),
+    (1.6, -1.0, "left", "top"),
+    (-1.6, -1.0, "right", "top"),
+)
 
 
 def prepare_events(events: pd.DataFrame, source: str = "events") -> pd.DataFrame:
