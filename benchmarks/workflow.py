@@ -18,7 +18,8 @@ commit first), never in the repository itself, and prints:
    run (largest process, Snakemake included). The gazetteer, the raw-manifest check and the
    articles are built first and not counted. Each collection is cut into ``size /
    --tweets-per-shard`` shards (at least one per core) in the clone's config; a run longer than
-   ``--timeout`` is stopped and printed as ``>N``.
+   ``--timeout`` (or holding more than ``--memory-mb`` resident, so as not to exhaust a shared
+   machine) is stopped and printed as such.
 
 Targets for this 2-core machine: rebuild < 20 s, no-op < 2 s, touching a figure module reruns only
 that figure and the paper inputs, 1M tweets < 60 s with 2 cores and < 1 GB per job, near-linear
@@ -28,6 +29,7 @@ speed-up from 1 to 2 cores. Wall times depend on what else the machine is doing:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime
 import hashlib
@@ -42,6 +44,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / "_work"
@@ -85,10 +89,34 @@ def tree_env(tree: Path) -> dict[str, str]:
     return os.environ | {"PYTHONPATH": str(tree / "scripts")}
 
 
-def snakemake(tree: Path, cores: int, *args: str, timeout: float | None = None) -> Run | None:
-    """Run Snakemake in ``tree``; fail loudly if it fails, return None if it runs past ``timeout`` s.
+@dataclass(frozen=True)
+class Stopped:
+    """A timed run stopped before it ended: why, as printed in the table."""
 
-    Peak RSS comes from wait4, which reports the largest process of the whole tree of processes.
+    reason: str
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory (MB) of a process and all its descendants right now."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += process.memory_info().rss
+    return total / 2**20
+
+
+def snakemake(tree: Path, cores: int, *args: str, timeout: float | None = None,
+              memory_mb: float | None = None) -> Run | Stopped:
+    """Run Snakemake in ``tree``; fail loudly if it fails.
+
+    A run longer than ``timeout`` seconds, or whose processes together hold more than ``memory_mb``
+    resident (so that a benchmark cannot exhaust a shared machine), is stopped and reported as
+    :class:`Stopped`. Peak RSS comes from wait4: the largest single process of the whole tree.
     """
     log_path = tree / "benchmark-run.log"
     with open(log_path, "w", encoding="utf-8") as log:
@@ -96,17 +124,23 @@ def snakemake(tree: Path, cores: int, *args: str, timeout: float | None = None) 
         process = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", str(cores), *args],
                                    cwd=tree, stdout=log, stderr=subprocess.STDOUT, env=tree_env(tree),
                                    start_new_session=True)
+        stopped = None
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            if timeout is not None and time.perf_counter() - started > timeout:
+            elapsed = time.perf_counter() - started
+            if timeout is not None and elapsed > timeout:
+                stopped = Stopped(f">{timeout:.0f}")
+            elif memory_mb is not None and (held := tree_rss_mb(process.pid)) > memory_mb:
+                stopped = Stopped(f"stopped: {held:.0f} MB at {elapsed:.0f} s")
+            if stopped:
                 os.killpg(process.pid, signal.SIGTERM)
                 os.wait4(process.pid, 0)
                 subprocess.run([sys.executable, "-m", "snakemake", "--unlock"], cwd=tree, env=tree_env(tree),
                                check=False, capture_output=True)
-                return None
-            time.sleep(0.05)
+                return stopped
+            time.sleep(0.2)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
     output = log_path.read_text(encoding="utf-8")
@@ -235,22 +269,26 @@ def set_shards(tree: Path, shards: int) -> None:
     config.write_text(text, encoding="utf-8")
 
 
-def seconds_text(run: Run | None, timeout: float) -> str:
-    return f"{run.seconds:.1f}" if run else f">{timeout:.0f}"
+def seconds_text(run: Run | Stopped | None) -> str:
+    if isinstance(run, Run):
+        return f"{run.seconds:.1f}"
+    return run.reason if run else "-"
 
 
 def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int, seed: int,
-                 per_shard: int, commit: str, timeout: float) -> None:
+                 per_shard: int, commit: str, timeout: float, memory_mb: float) -> None:
     """Scale-out part (parse + geocode, one job per shard) per core count, then the serial gather."""
     tree = fresh_tree("corpus", commit)
     print("corpus: parse+geocode = parse_tweets and extract_mentions of every shard (parallel jobs); "
           "reports = build_city_reports (one job gathering every source);\n"
-          "times in s (cpu: user+system time of all its processes), memory in MB")
+          f"times in s (cpu: user+system time of all its processes), memory in MB; a run is stopped after "
+          f"{timeout:.0f} s or at {memory_mb:.0f} MB resident")
     print(f"{'tweets':>9} {'shards':>6} {'cores':>5} {'parse+geocode':>13} {'(cpu)':>7} {'tweets/s':>9} "
           f"{'speed-up':>8} {'reports':>8} {'total':>8} {'largest job MB':>15} {'(rule)':<20} {'run peak':>8}"
           )
+    most = max(cores_list)
     for size in sizes:
-        shards = max(max(cores_list), math.ceil(size / per_shard))
+        shards = max(most, math.ceil(size / per_shard))
         set_shards(tree, shards)
         corpus = WORK / f"corpus-{size}"
         subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), "--tweets", str(size),
@@ -265,35 +303,44 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
         subprocess.run([sys.executable, "-m", "kzshutdowns.raw_manifest", "--manifest", manifest, "--write"],
                        check=True, capture_output=True, env=tree_env(tree))
         # Everything but the tweets first (gazetteer, manifest check, articles), untimed.
-        snakemake(tree, max(cores_list), REPORTS_TARGET, "--omit-from", "parse_tweets")
+        snakemake(tree, most, REPORTS_TARGET, "--omit-from", "parse_tweets")
         shard_mentions = [f"data/interim/mentions/tweets-synthetic-{k}.parquet" for k in range(shards)]
-        scale_out: dict[int, tuple[Run | None, dict[str, float]]] = {}
+        scale_out: dict[int, tuple[Run | Stopped, dict[str, float]]] = {}
         for cores in cores_list:
             shutil.rmtree(tree / "logs", ignore_errors=True)
-            run = snakemake(tree, cores, *shard_mentions, "--forcerun", "parse_tweets", timeout=timeout)
+            run = snakemake(tree, cores, *shard_mentions, "--forcerun", "parse_tweets", timeout=timeout,
+                            memory_mb=memory_mb)
             scale_out[cores] = (run, job_peaks(tree))
-        shutil.rmtree(tree / "logs", ignore_errors=True)
-        gather = snakemake(tree, max(cores_list), REPORTS_TARGET, "--forcerun", "build_city_reports",
-                           timeout=timeout) if all(run for run, _ in scale_out.values()) else None
-        gather_peak = job_peaks(tree).get("build_city_reports", 0.0) if gather else 0.0
+        gather: Run | Stopped | None = None
+        gather_peak = 0.0
+        if all(isinstance(run, Run) for run, _ in scale_out.values()):
+            shutil.rmtree(tree / "logs", ignore_errors=True)
+            gather = snakemake(tree, most, REPORTS_TARGET, "--forcerun", "build_city_reports",
+                               timeout=timeout, memory_mb=memory_mb)
+            gather_peak = job_peaks(tree).get("build_city_reports", 0.0)
         first = scale_out[cores_list[0]][0]
         for cores, (run, peaks) in scale_out.items():
-            peaks = peaks | ({"build_city_reports": gather_peak} if gather else {})
+            if gather_peak:
+                peaks = peaks | {"build_city_reports": gather_peak}
             rule, peak = max(peaks.items(), key=lambda item: item[1], default=("-", 0.0))
-            rate = f"{size / run.seconds:.0f}" if run else "-"
-            speed = f"{first.seconds / run.seconds:.2f}x" if run and first else "-"
-            total = f"{run.seconds + gather.seconds:.1f}" if run and gather else "-"
-            run_peak = max(run.peak_mb if run else 0.0, gather.peak_mb if gather else 0.0)
-            cpu = f"{run.cpu_seconds:.1f}" if run else "-"
-            print(f"{size:>9} {shards:>6} {cores:>5} {seconds_text(run, timeout):>13} {cpu:>7} {rate:>9} "
-                  f"{speed:>8} {seconds_text(gather, timeout):>8} {total:>8} {peak:>15.0f} {rule:<20} "
+            done = isinstance(run, Run)
+            rate = f"{size / run.seconds:.0f}" if done else "-"
+            speed = f"{first.seconds / run.seconds:.2f}x" if done and isinstance(first, Run) else "-"
+            total = f"{run.seconds + gather.seconds:.1f}" if done and isinstance(gather, Run) else "-"
+            cpu = f"{run.cpu_seconds:.1f}" if done else "-"
+            run_peak = max(run.peak_mb if done else 0.0, gather.peak_mb if isinstance(gather, Run) else 0.0)
+            print(f"{size:>9} {shards:>6} {cores:>5} {seconds_text(run):>13} {cpu:>7} {rate:>9} "
+                  f"{speed:>8} {seconds_text(gather):>8} {total:>8} {peak:>15.0f} {rule:<20} "
                   f"{run_peak:>8.0f}")
             per_rule = ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(peaks.items()))
             print(f"{'':>22} peak MB per rule: {per_rule}")
         if size >= 1_000_000:
-            ok_time = bool(gather and scale_out[max(cores_list)][0]
-                           and scale_out[max(cores_list)][0].seconds + gather.seconds < 60)
-            print(f"{'':>22} [target 1M tweets < 60 s with {max(cores_list)} cores: {verdict(ok_time)}]")
+            run = scale_out[most][0]
+            in_time = isinstance(run, Run) and isinstance(gather, Run) and run.seconds + gather.seconds < 60
+            small = isinstance(gather, Run) and max(scale_out[most][1].values() or [0.0]) < 1024 and (
+                gather_peak < 1024)
+            print(f"{'':>22} [1M tweets < 60 s with {most} cores: {verdict(in_time)}; "
+                  f"< 1 GB per job: {verdict(small)}]")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -309,6 +356,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="shards per collection: size / this, at least the largest core count")
     parser.add_argument("--timeout", type=float, default=900,
                         help="stop a timed corpus run after this many seconds and print '>N' (default 900)")
+    parser.add_argument("--memory-mb", type=float, default=6000,
+                        help="stop a timed corpus run whose processes hold more than this (default 6000)")
     parser.add_argument("--skip-rebuild", action="store_true", help="only run the corpus benchmark")
     args = parser.parse_args(argv)
 
@@ -319,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench_rebuild(args.rebuild_cores, args.figure, commit)
     if args.sizes:
         bench_corpus(args.sizes, args.cores, args.articles, args.seed, args.tweets_per_shard, commit,
-                     args.timeout)
+                     args.timeout, args.memory_mb)
     return 0
 
 
