@@ -45,6 +45,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -275,6 +276,27 @@ def seconds_text(run: Run | Stopped | None) -> str:
     return run.reason if run else "-"
 
 
+def synthetic_recall(tree: Path, corpus: Path, shards: int) -> str:
+    """How many of the generator's known place mentions in the tweets the workflow found, and what else."""
+    columns = ["segment_id", "type", "start", "end", "value", "kind"]
+    files = [tree / f"data/interim/mentions/tweets-synthetic-{k}.parquet" for k in range(shards)]
+    mentions = pd.concat([pd.read_parquet(path, columns=columns) for path in files], ignore_index=True)
+    places = mentions[mentions["type"] == "place"].copy()
+    places["document"] = places["segment_id"].str.split(":", n=1).str[1]
+    truth = pd.read_csv(corpus / "truth.csv", dtype={"document": str, "geonameid": str})
+    truth = truth[~truth["document"].str.startswith("synthetic-")]  # the tweets, not the articles
+    pairs = truth.merge(places, on="document", suffixes=("", "_found"))
+    overlapping = (pairs["start_found"] < pairs["end"]) & (pairs["start"] < pairs["end_found"])
+    right = pairs[overlapping & (pairs["value"] == pairs["geonameid"])]
+    found = len(right.drop_duplicates(["document", "start"]))
+    matched = set(zip(pairs.loc[overlapping, "document"], pairs.loc[overlapping, "start_found"], strict=True))
+    outside = places[[key not in matched for key in zip(places["document"], places["start"], strict=True)]]
+    counts = outside["kind"].value_counts().sort_index()
+    kinds = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    return (f"{found} of {len(truth)} known place mentions found with the right GeoNames id "
+            f"(recall {found / max(len(truth), 1):.3f}); place matches outside them: {kinds or 'none'}")
+
+
 def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int, seed: int,
                  per_shard: int, commit: str, timeout: float, memory_mb: float) -> None:
     """Scale-out part (parse + geocode, one job per shard) per core count, then the serial gather."""
@@ -311,6 +333,8 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
             run = snakemake(tree, cores, *shard_mentions, "--forcerun", "parse_tweets", timeout=timeout,
                             memory_mb=memory_mb)
             scale_out[cores] = (run, job_peaks(tree))
+        if isinstance(scale_out[most][0], Run):
+            print(f"{'':>22} synthetic tweets: {synthetic_recall(tree, corpus, shards)}")
         gather: Run | Stopped | None = None
         gather_peak = 0.0
         if all(isinstance(run, Run) for run, _ in scale_out.values()):
