@@ -3,19 +3,24 @@ cross-script fallback, the evaluation gate (micro F1 and per-language precision)
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+import pickle
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from kzshutdowns import geocode
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.evaluate_geocoder import LANGUAGES, read_cases, run_cases, summarise
 from kzshutdowns.evaluate_geocoder import main as evaluate_main
 from kzshutdowns.files import read_text
 from kzshutdowns.gazetteer import main as build_main
-from kzshutdowns.geocode import OUTPUT_KEYS, Geocoder, PlaceMatch, geocode_stream, main
+from kzshutdowns.geocode import BATCH_SIZE, OUTPUT_KEYS, Geocoder, PlaceMatch, geocode_stream, main
+from kzshutdowns.normalize import BOUNDARY, fold_batch, fold_text
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"
@@ -216,6 +221,76 @@ def test_fallback_skips_adjectives(geocoder: Geocoder) -> None:
     assert ids(geocoder.geocode("قالت الشركات الكازاخستانية في أستانا")) == [ASTANA]
 
 
+# -- batches: resolve_many gives what resolve gives, text by text ------------------------------------
+
+# Pieces of mixed-script text: names in every script and form (inflected, with clitics, hashtags,
+# common words that need context, adjectives with tanween, cross-script spellings), cue words,
+# punctuation, dropped marks (diacritics, tatweel, zero-width joiner), emoji and a NUL.
+PIECES = (
+    "Almaty", "almaty", "Astana", "d'Astana", "#астана", "#Almaty", "Oral", "Aktau", "Paris", "Jordan",
+    "Peterson", "Essen", "Mangystau Region", "Mangystau", "Region", "Алматы", "Астане", "Семей", "семей",
+    "Семее", "Жаңаөзенде", "Маңғыстау облысында", "Уральский", "Орал", "ألماتي", "وألماتي", "للماتي",
+    "بافلودار", "كاراغاندا", "قاراغاندى", "طراز", "روسيًا", "كَارَاغَانْدَا", "كـازاخستان", "مدينة",
+    "الكازاخستانية", "كازاخستان", "Kazakhstan", "Казахстан", "Genève", "in", "в", "and", "и", "و", "the",
+    "Internet", "Freedom", "протесты", "احتجاجات", "bloqués", ",", ".", "،", "!", "?", "\n", "«", "»", "-",
+    "(", ")", "…", "#", "@", "\u064b", "\u0640", "\u200c", "\u0301", "🔥", "𝔸", "\x00", " ", "  ",
+)  # fmt: skip
+LANGS = (None, "ar", "ru", "kk", "en", "fr", "de", "und")
+mixed_text = st.lists(st.sampled_from(PIECES), max_size=25).map(" ".join) | st.lists(
+    st.sampled_from(PIECES), max_size=25
+).map("".join)
+
+
+def _one_by_one(geocoder: Geocoder, texts: list[str], langs: list[str | None]) -> list[tuple]:
+    return [geocoder.resolve(text, lang) for text, lang in zip(texts, langs, strict=True)]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(mixed_text | st.text(max_size=40), st.sampled_from(LANGS)), max_size=12))
+def test_batch_gives_what_single_documents_give(geocoder: Geocoder, documents: list[tuple]) -> None:
+    texts = [text for text, _ in documents]
+    langs = [lang for _, lang in documents]
+    assert geocoder.resolve_many(texts, langs) == _one_by_one(geocoder, texts, langs)
+    assert geocoder.geocode_many(texts, langs) == [geocoder.geocode(t, lang) for t, lang in documents]
+
+
+def test_batch_of_the_evaluation_set_and_the_seed(geocoder: Geocoder) -> None:
+    cases = read_cases(CASES)
+    texts = [case.text for case in cases] + [read_text(SEED), ""]
+    langs: list[str | None] = [case.lang for case in cases] + [None, None]
+    batched = geocoder.resolve_many(texts, langs)
+    assert batched == _one_by_one(geocoder, texts, langs)
+    assert {m.geonameid for m in batched[-2][0]} >= {ASTANA, ALMATY, KARAGANDY, ATYRAU, ZHANAOZEN}
+    assert batched[-1] == ([], [])
+    assert geocoder.resolve_many(texts) == _one_by_one(geocoder, texts, [None] * len(texts))
+
+
+def test_no_name_runs_from_one_document_into_the_next(geocoder: Geocoder) -> None:
+    # "Mangystau Region" is one name, but not across two documents.
+    assert ids(geocoder.geocode("Mangystau Region")) == [MANGYSTAU]
+    assert [m.surface for ms in geocoder.geocode_many(["Mangystau", "Region"]) for m in ms] == ["Mangystau"]
+    assert geocoder.resolve_many([]) == []
+    with pytest.raises(ValueError):
+        geocoder.resolve_many(["Almaty"], ["en", "ru"])
+
+
+@given(st.lists(st.text(max_size=30), max_size=8))
+def test_fold_batch_folds_each_document_as_fold_text(texts: list[str]) -> None:
+    batch = fold_batch(texts)
+    assert [batch.document(index, text) for index, text in enumerate(texts)] == [fold_text(t) for t in texts]
+    assert batch.folded.count(BOUNDARY) == max(len(texts) - 1, 0)  # a NUL in a text folds to a space
+
+
+def test_fast_match_is_a_place_match(geocoder: Geocoder) -> None:
+    (match,) = geocoder.geocode("Протесты в Жанаозене")
+    fields = dataclasses.astuple(match)
+    assert match == PlaceMatch(*fields) and hash(match) == hash(PlaceMatch(*fields))
+    assert repr(match) == repr(PlaceMatch(*fields))
+    assert pickle.loads(pickle.dumps(match)) == match
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        match.start = 0  # type: ignore[misc]
+
+
 # -- the evaluation gate --------------------------------------------------------------------------
 
 
@@ -302,6 +377,22 @@ def test_cli_stdin_to_stdout(gazetteer_path: Path, monkeypatch: pytest.MonkeyPat
     out = capsys.readouterr()
     assert [json.loads(line)["geonameid"] for line in out.out.splitlines()] == [ATYRAU]
     assert out.err == ""  # no progress bar: stderr is not a terminal
+
+
+def test_cli_batches_give_what_single_documents_give(geocoder: Geocoder) -> None:
+    cases = read_cases(CASES)
+    picked = [cases[n % len(cases)] for n in range(2 * BATCH_SIZE + 7)]  # three batches, the last short
+    documents = [(f"d{n}", case.text, case.lang) for n, case in enumerate(picked)]
+    lines = [json.dumps({"id": i, "text": text, "lang": lang}) + "\n" for i, text, lang in documents]
+    source = io.StringIO("".join(lines))
+    sink = io.StringIO()
+    geocode_stream(geocoder, source, sink, "<test>")
+    expected = [
+        geocode.mention_record(document_id, match)
+        for document_id, text, lang in documents
+        for match in geocoder.geocode(text, lang)
+    ]
+    assert [json.loads(line) for line in sink.getvalue().splitlines()] == expected
 
 
 def test_progress_goes_to_the_given_stream_only(geocoder: Geocoder) -> None:
