@@ -367,8 +367,12 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
             in_time = isinstance(run, Run) and isinstance(gather, Run) and run.seconds + gather.seconds < 60
             small = isinstance(gather, Run) and max(scale_out[most][1].values() or [0.0]) < 1024 and (
                 gather_peak < 1024)
+            one, many = scale_out[cores_list[0]][0], run
+            linear = isinstance(one, Run) and isinstance(many, Run) and (
+                one.seconds / many.seconds >= 0.9 * most / cores_list[0])
             print(f"{'':>22} [1M tweets < 60 s with {most} cores: {verdict(in_time)}; "
-                  f"< 1 GB per job: {verdict(small)}]")
+                  f"< 1 GB per job: {verdict(small)}; near-linear speed-up (>= 90% of "
+                  f"{most / cores_list[0]:.0f}x): {verdict(linear)}]")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
