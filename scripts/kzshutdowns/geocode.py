@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from bisect import bisect_left
@@ -157,6 +156,9 @@ class _KeyInfo(NamedTuple):
     method: str  # the only candidate's method and score
     score: float
     skip: int
+    countries: frozenset[str]  # the countries of its candidates
+    regions: frozenset[tuple[str, str]]  # (country, admin-1) of its candidate cities
+    region: tuple[str, str]  # (country, admin-1) of its first candidate
 
 
 class _Span(NamedTuple):
@@ -175,6 +177,7 @@ class Geocoder:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self._keys: dict[int, _KeyInfo] = {}
+        self._choices: dict[tuple, tuple[Candidate, float, Place]] = {}
         self._fallback_cache: dict[str, tuple[str, str, int, str, float]] = {}
         self._no_place: set[str] = set()  # folded words whose skeleton fits no place (the usual case)
         fold_batch([""])  # builds the folding table now, so that loading includes it
@@ -335,7 +338,8 @@ class Geocoder:
         return taken
 
     def _key_info(self, key: Key) -> _KeyInfo:
-        best = self.gazetteer.places[key.candidates[0].place]
+        places = [self.gazetteer.places[candidate.place] for candidate in key.candidates]
+        best = places[0]
         small = best.kind == "city" and best.population < SMALL_PLACE_POPULATION
         only = key.candidates[0] if len(key.candidates) == 1 else None
         return _KeyInfo(
@@ -350,6 +354,9 @@ class Geocoder:
             "" if only is None else only.method,
             0.0 if only is None else round(METHOD_SCORES[only.method], 3),
             key.candidates[0].skip,
+            frozenset(place.country_code for place in places),
+            frozenset((place.country_code, place.admin1) for place in places if place.kind == "city"),
+            (best.country_code, best.admin1),
         )
 
     def _lower_case_allowed(self, key: Key) -> bool:
@@ -458,28 +465,21 @@ class Geocoder:
                 context = self._context(spans, lang)
             countries, admin1 = context
             others = {pair for index, pair in enumerate(admin1) if index != number}
-            scored = sorted(
-                ((self._score(c, countries, others), c) for c in span.key.candidates),
-                key=lambda pair: (-pair[0], pair[1].place),
-            )
-            best_score, best = scored[0]
-            margin = scored[0][0] - scored[1][0] if len(scored) > 1 else math.inf
+            best, margin, runner = self._choose(info, countries, others)
             start, end = _original_span(span.start + best.skip, span.end, positions, len(text))
             place = places[best.place]
-            if len(scored) > 1:
-                runner = places[scored[1][1].place]
-                if margin < AMBIGUITY_MARGIN and runner.country_code != place.country_code:
-                    rejections.append(
-                        Rejection(
-                            start,
-                            end,
-                            text[start:end],
-                            "ambiguous",
-                            f"{place.name} ({place.country_code}) or {runner.name} ({runner.country_code})",
-                        )
+            if margin < AMBIGUITY_MARGIN and runner.country_code != place.country_code:
+                rejections.append(
+                    Rejection(
+                        start,
+                        end,
+                        text[start:end],
+                        "ambiguous",
+                        f"{place.name} ({place.country_code}) or {runner.name} ({runner.country_code})",
                     )
-                    continue
-            confidence = 1.0 if margin == math.inf else min(1.0, 0.6 + margin / 2.5)
+                )
+                continue
+            confidence = min(1.0, 0.6 + margin / 2.5)
             score = round(METHOD_SCORES[best.method] * confidence, 3)
             matches.append(_match(place, start, end, text, best.method, score))
         return matches, rejections
@@ -487,14 +487,31 @@ class Geocoder:
     def _context(self, spans: list[_Span], lang: str) -> tuple[set[str], list[tuple[str, str]]]:
         """The countries a document is about (Kazakhstan for Kazakh text, and the country of each name
         whose candidates all lie in one), and the (country, admin-1) of each name's first candidate."""
-        places = self.gazetteer.places
         countries = {"KZ"} if lang == "kk" else set()
         for span in spans:
-            codes = {places[c.place].country_code for c in span.key.candidates}
-            if len(codes) == 1:
-                countries |= codes
-        first = [span.key.candidates[0] for span in spans]
-        return countries, [(places[c.place].country_code, places[c.place].admin1) for c in first]
+            if len(span.info.countries) == 1:
+                countries |= span.info.countries
+        return countries, [span.info.region for span in spans]
+
+    def _choose(
+        self, info: _KeyInfo, countries: set[str], regions: set[tuple[str, str]]
+    ) -> tuple[Candidate, float, Place]:
+        """The best of a name's (several) candidates in a document's context, its margin over the
+        runner-up and the runner-up's place. Cached per name and the part of the context that bears on
+        its candidates: a document names few of their countries and regions."""
+        relevant = (info.key.text, frozenset(countries & info.countries), frozenset(regions & info.regions))
+        choice = self._choices.get(relevant)
+        if choice is None:
+            scored = sorted(
+                ((self._score(c, countries, regions), c) for c in info.key.candidates),
+                key=lambda pair: (-pair[0], pair[1].place),
+            )
+            (best_score, best), (runner_score, runner) = scored[:2]
+            choice = (best, best_score - runner_score, self.gazetteer.places[runner.place])
+            if len(self._choices) >= CACHE_SIZE:
+                self._choices.clear()
+            self._choices[relevant] = choice
+        return choice
 
     def _score(self, candidate: Candidate, countries: set[str], regions: set[tuple[str, str]]) -> float:
         place = self.gazetteer.places[candidate.place]
@@ -749,6 +766,9 @@ OUTPUT_KEYS = (
 )
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(..., ensure_ascii=False) makes anew each call
+
+
 def read_documents(handle: IO[str], path: str) -> Iterator[tuple[int, str, str, str | None]]:
     """Yield (line number, id, text, lang) from a JSON Lines stream, raising InputError on bad lines."""
     for number, line in enumerate(handle, start=1):
@@ -785,8 +805,7 @@ def read_documents(handle: IO[str], path: str) -> Iterator[tuple[int, str, str, 
 
 def mention_record(document_id: str, match: PlaceMatch) -> dict[str, object]:
     """The JSON Lines output object for one mention (keys in :data:`OUTPUT_KEYS` order)."""
-    values = {"id": document_id, **{key: getattr(match, key) for key in OUTPUT_KEYS[1:]}}
-    return {key: values[key] for key in OUTPUT_KEYS}
+    return {"id": document_id, **{key: getattr(match, key) for key in OUTPUT_KEYS[1:]}}
 
 
 def geocode_stream(
@@ -798,10 +817,13 @@ def geocode_stream(
     records = read_documents(source, path)
     while batch := list(islice(records, BATCH_SIZE)):
         _, ids, texts, langs = zip(*batch, strict=True)
-        for document_id, matches in zip(ids, geocoder.geocode_many(texts, langs), strict=True):
-            for match in matches:
-                sink.write(json.dumps(mention_record(document_id, match), ensure_ascii=False) + "\n")
-            mentions += len(matches)
+        lines = [
+            _JSON.encode(mention_record(document_id, match)) + "\n"
+            for document_id, matches in zip(ids, geocoder.geocode_many(texts, langs), strict=True)
+            for match in matches
+        ]
+        sink.write("".join(lines))
+        mentions += len(lines)
         documents += len(batch)
         if progress is not None and documents % 1000 == 0:
             progress.write(f"\rgeocoded {documents:,} documents, {mentions:,} mentions")
