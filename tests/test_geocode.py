@@ -20,7 +20,7 @@ from kzshutdowns.evaluate_geocoder import main as evaluate_main
 from kzshutdowns.files import read_text
 from kzshutdowns.gazetteer import main as build_main
 from kzshutdowns.geocode import BATCH_SIZE, OUTPUT_KEYS, Geocoder, PlaceMatch, geocode_stream, main
-from kzshutdowns.normalize import BOUNDARY, fold_batch, fold_text
+from kzshutdowns.normalize import BOUNDARY, NUMPY_MIN_CHARACTERS, fold_batch, fold_text
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"
@@ -236,6 +236,7 @@ PIECES = (
     "(", ")", "…", "#", "@", "\u064b", "\u0640", "\u200c", "\u0301", "🔥", "𝔸", "\x00", " ", "  ",
 )  # fmt: skip
 LANGS = (None, "ar", "ru", "kk", "en", "fr", "de", "und")
+LONG = "words without a name " * (NUMPY_MIN_CHARACTERS // 10)
 mixed_text = st.lists(st.sampled_from(PIECES), max_size=25).map(" ".join) | st.lists(
     st.sampled_from(PIECES), max_size=25
 ).map("".join)
@@ -250,8 +251,11 @@ def _one_by_one(geocoder: Geocoder, texts: list[str], langs: list[str | None]) -
 def test_batch_gives_what_single_documents_give(geocoder: Geocoder, documents: list[tuple]) -> None:
     texts = [text for text, _ in documents]
     langs = [lang for _, lang in documents]
-    assert geocoder.resolve_many(texts, langs) == _one_by_one(geocoder, texts, langs)
-    assert geocoder.geocode_many(texts, langs) == [geocoder.geocode(t, lang) for t, lang in documents]
+    single = _one_by_one(geocoder, texts, langs)
+    assert geocoder.resolve_many(texts, langs) == single
+    assert geocoder.geocode_many(texts, langs) == [matches for matches, _ in single]
+    # A long last document makes the batch large enough to be folded with numpy.
+    assert geocoder.resolve_many([*texts, LONG], [*langs, "en"])[:-1] == single
 
 
 def test_batch_of_the_evaluation_set_and_the_seed(geocoder: Geocoder) -> None:
@@ -274,8 +278,10 @@ def test_no_name_runs_from_one_document_into_the_next(geocoder: Geocoder) -> Non
         geocoder.resolve_many(["Almaty"], ["en", "ru"])
 
 
-@given(st.lists(st.text(max_size=30), max_size=8))
-def test_fold_batch_folds_each_document_as_fold_text(texts: list[str]) -> None:
+@given(st.lists(st.text(max_size=30), max_size=8), st.booleans())
+def test_fold_batch_folds_each_document_as_fold_text(texts: list[str], large: bool) -> None:
+    if large:  # folded with numpy, not text by text
+        texts = [*texts, LONG]
     batch = fold_batch(texts)
     assert [batch.document(index, text) for index, text in enumerate(texts)] == [fold_text(t) for t in texts]
     assert batch.folded.count(BOUNDARY) == max(len(texts) - 1, 0)  # a NUL in a text folds to a space
