@@ -1,6 +1,7 @@
 """Offline multilingual geocoder: place names in Arabic, Russian, Kazakh and Latin-script text to GeoNames.
 
-How a text is geocoded (:meth:`Geocoder.resolve`), in one pass plus a little bookkeeping:
+How a text is geocoded (:meth:`Geocoder.resolve`, or many at once with :meth:`Geocoder.resolve_many`,
+which folds and scans a whole batch in one go), in one pass plus a little bookkeeping:
 
 1. **Fold** the text (:mod:`kzshutdowns.normalize`), keeping a map back to the original characters.
 2. **Match** every gazetteer key in one Aho-Corasick scan. Latin and Cyrillic keys must be whole
