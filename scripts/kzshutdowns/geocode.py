@@ -281,8 +281,7 @@ class Geocoder:
         matches, ambiguous = self._disambiguate(accepted, text, positions, lang)
         rejections += ambiguous
         if lang == "kk" or any(m.country_code == "KZ" for m in matches):  # the fallback's context gate
-            covered = [(span.start - len(span.clitic), span.end) for span in spans]
-            fallback, fallback_rejections = self._fallback(text, folded, positions, covered)
+            fallback, fallback_rejections = self._fallback(text, folded, positions, spans)
             matches += fallback
             rejections += fallback_rejections
         if len(matches) > 1:
@@ -538,20 +537,23 @@ class Geocoder:
         text: str,
         folded: str,
         positions: list[int] | None,
-        covered: list[tuple[int, int]],
+        spans: list[_Span],
     ) -> tuple[list[PlaceMatch], list[Rejection]]:
-        """Cross-script matches for words no key covers; called only for texts about Kazakhstan
-        (Kazakh, or with a Kazakh place or the country already found)."""
+        """Cross-script matches for words that no key in ``spans`` covers; called only for texts about
+        Kazakhstan (Kazakh, or with a Kazakh place or the country already found)."""
         # Most words were seen before and fit no place, or are names already matched: drop them
-        # with two set differences, then look for the few others (usually none) in the text.
+        # with set operations, then look for the few others (usually none) in the text.
         unknown = set(folded.split()) - self._no_place
+        if not unknown:
+            return [], []
+        covered = [(span.start - len(span.clitic), span.end) for span in spans]
         unknown -= {folded[start:end] for start, end in covered}
-        words = [word for word in unknown if self._verdict(word) is not None]
-        if not words:
+        placeful = [word for word in unknown if self._verdict(word) is not None]
+        if not placeful:
             return [], []
         found: list[PlaceMatch] = []
         rejected: list[Rejection] = []
-        for word_start, word_end, word in sorted(_occurrences(folded, words)):
+        for word_start, word_end, word in sorted(_occurrences(folded, placeful)):
             script = script_of(word)
             verdict = self._verdict(word)
             if verdict is None:
