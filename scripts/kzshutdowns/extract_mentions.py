@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 from kzshutdowns.dates import MONTHS, DateFormatError, month_number, parse_date
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output
-from kzshutdowns.geocode import Geocoder
+from kzshutdowns.geocode import BATCH_SIZE, Geocoder
 from kzshutdowns.normalize import cyrillic_case_forms, fold_name, script_of
 from kzshutdowns.platforms import PlatformLexicon, compile_lexicon, find_platforms, load_platforms
 
@@ -252,12 +252,12 @@ def read_segments(path: str | Path) -> pd.DataFrame:
     return segments
 
 
-def _segment_mentions(segment, geocoder: Geocoder, lexicon: PlatformLexicon) -> list[dict]:
+def _segment_mentions(segment, resolved: tuple[list, list], lexicon: PlatformLexicon) -> list[dict]:
+    """The mention rows of one segment, given what the geocoder resolved in its text."""
     base = {"article_id": segment.article_id, "segment_id": segment.segment_id}
     offset, text = int(segment.start), segment.text
-    lang = None if segment.lang in {"und", ""} else segment.lang
     rows = []
-    places, rejections = geocoder.resolve(text, lang)
+    places, rejections = resolved
     for place in places:
         rows.append(base | {
             "type": "place", "start": offset + place.start, "end": offset + place.end,
@@ -283,8 +283,13 @@ def _segment_mentions(segment, geocoder: Geocoder, lexicon: PlatformLexicon) -> 
 def extract_mentions(segments: pd.DataFrame, geocoder: Geocoder, lexicon: PlatformLexicon) -> pd.DataFrame:
     """All mentions of all segments, in segment order, then by span and type."""
     rows = []
-    for order, segment in enumerate(segments.itertuples(index=False)):
-        rows += [row | {"_order": order} for row in _segment_mentions(segment, geocoder, lexicon)]
+    for first in range(0, len(segments), BATCH_SIZE):
+        batch = segments.iloc[first:first + BATCH_SIZE]
+        langs = [None if lang in {"und", ""} else lang for lang in batch["lang"]]
+        resolved = geocoder.resolve_many(batch["text"].tolist(), langs)
+        for order, (segment, found) in enumerate(zip(batch.itertuples(index=False), resolved, strict=True),
+                                                 start=first):
+            rows += [row | {"_order": order} for row in _segment_mentions(segment, found, lexicon)]
     if not rows:
         return pd.DataFrame({column: pd.Series(dtype=_dtype(column)) for column in COLUMNS})
     table = pd.DataFrame(rows)
