@@ -103,3 +103,26 @@ def test_city_reports_do_not_depend_on_the_number_of_shards(workflow_tree):
     reports = pd.read_csv(io.BytesIO(results[1]["city_reports.csv"]), dtype=str)
     # the tweets really reached the reports, from several shards' worth of lines
     assert reports["source_id"].eq("tweets-reports").sum() >= 5
+
+
+def test_zero_or_many_collections_each_in_its_shards(workflow_tree):
+    def planned_jobs():
+        result = subprocess.run([sys.executable, "-m", "snakemake", "-n", "data/processed/city_reports.csv"],
+                                cwd=workflow_tree, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        stats = result.stdout.split("Job stats:", 1)[1].split("total", 1)[0]  # "rule  count" lines
+        return {name: int(count) for name, count in re.findall(r"^(\w+)\s+(\d+)$", stats, re.MULTILINE)}
+
+    without = planned_jobs()
+    assert without["build_city_reports"] == 1 and "parse_tweets" not in without  # the repository ships none
+    set_shards(workflow_tree, 3)
+    tweets = workflow_tree / "data" / "raw" / "tweets"
+    tweets.mkdir(parents=True)
+    for name in ("first", "second"):
+        shutil.copy(Path(__file__).parent / "data" / "tweets" / "reports.jsonl", tweets / f"{name}.jsonl")
+    manifest = str(workflow_tree / "data" / "raw" / "MANIFEST.tsv")
+    assert run_main(raw_manifest.main, ["--manifest", manifest, "--write"]) == 0
+    jobs = planned_jobs()
+    assert jobs["parse_tweets"] == 6
+    assert jobs["extract_mentions"] == 6 + len(list((workflow_tree / "data/raw/articles").glob("*.txt")))
+    assert jobs["build_city_reports"] == 1
