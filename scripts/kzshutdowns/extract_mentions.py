@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kzshutdowns.dates import MONTHS, DateFormatError, month_number, parse_date
+from kzshutdowns.dates import MONTHS, DateFormatError, month_number, normalise_month, parse_date
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output
 from kzshutdowns.geocode import BATCH_SIZE, Geocoder
@@ -91,6 +92,8 @@ CYRILLIC_MONTH_FORMS = {
     for name, number in MONTHS.items() if script_of(name) == "cyrillic" and fold_name(name) != "казан"
     for form in cyrillic_case_forms(fold_name(name))
 }
+# First words of the two-word month names (Arabic كانون الأول, تشرين الثاني), normalised.
+TWO_WORD_MONTH_STARTS = frozenset(name.split()[0] for name in MONTHS if " " in name)
 
 
 @dataclass(frozen=True)
@@ -111,32 +114,48 @@ class _Month:
     double: bool
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _month_of(written: str) -> tuple[int, int] | None:
+    """(month number, 1 if an Arabic proclitic is left out else 0) of a one- or two-word text, or None."""
+    number = month_number(written) or CYRILLIC_MONTH_FORMS.get(fold_name(written))
+    if number is not None:
+        return number, 0
+    if written[0] in MONTH_PROCLITICS and (number := month_number(written[1:])) is not None:
+        return number, 1
+    return None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _starts_two_word_month(word: str) -> bool:
+    """Whether ``word`` (perhaps after an Arabic proclitic) is the first word of a two-word month name."""
+    return (normalise_month(word) in TWO_WORD_MONTH_STARTS
+            or (word[0] in MONTH_PROCLITICS and normalise_month(word[1:]) in TWO_WORD_MONTH_STARTS))
+
+
 def _month_names(text: str) -> list[_Month]:
-    """Month names in ``text`` (two-word names first, an Arabic proclitic left out of the span)."""
+    """Month names in ``text`` (two-word names first, an Arabic proclitic left out of the span).
+
+    Each distinct word is looked up once (cached); a two-word name is tried only after a word that
+    can start one, so running text costs one dictionary hit per word.
+    """
     words = list(_WORDS.finditer(text))
     months: list[_Month] = []
     index = 0
     while index < len(words):
-        found = None
-        for width in (2, 1):
-            if index + width > len(words):
-                continue
-            first, last = words[index], words[index + width - 1]
-            if width == 2 and not text[first.end():last.start()].isspace():
-                continue
-            written = text[first.start():last.end()]
-            number = month_number(written) or CYRILLIC_MONTH_FORMS.get(fold_name(written))
-            start = first.start()
-            if number is None and written[0] in MONTH_PROCLITICS:
-                number, start = month_number(written[1:]), start + 1
-            if number is not None:
-                found = (_Month(start, last.end(), number, False), width)
-                break
+        first = words[index]
+        width, found = 1, None
+        if index + 1 < len(words) and _starts_two_word_month(first.group()):
+            last = words[index + 1]
+            if text[first.end():last.start()].isspace():
+                width, found = 2, _month_of(text[first.start():last.end()])
+        if found is None:
+            last, width, found = first, 1, _month_of(first.group())
         if found is None:
             index += 1
             continue
-        months.append(found[0])
-        index += found[1]
+        number, proclitic = found
+        months.append(_Month(first.start() + proclitic, last.end(), number, False))
+        index += width
     return _merge_double_names(text, months)
 
 
