@@ -7,7 +7,7 @@ import sys
 import pytest
 from kzshutdowns import __version__, cli
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.files import atomic_output, read_text
+from kzshutdowns.files import atomic_output, json_object, read_text
 
 
 def test_input_error_names_file_line_and_field():
@@ -63,6 +63,24 @@ def test_read_text_returns_the_exact_text(tmp_path):
     path = tmp_path / "raw.txt"
     path.write_bytes("Астана, أستانا\n".encode())
     assert read_text(path) == "Астана, أستانا\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("  \n", "blank line"),
+        ("{nope", "not valid JSON: Expecting property name enclosed in double quotes at column 2"),
+        ("[1, 2]", "a line must hold a JSON object, not list"),
+    ],
+)
+def test_json_object_names_the_line_of_a_bad_json_lines_record(line, message):
+    with pytest.raises(InputError) as caught:
+        json_object(line, "in.jsonl", 4)
+    assert caught.value.line == 4 and caught.value.message.startswith(message)
+
+
+def test_json_object_returns_the_object():
+    assert json_object('{"id": "a", "text": "Астана"}\n', "in.jsonl", 1) == {"id": "a", "text": "Астана"}
 
 
 def test_atomic_output_leaves_nothing_when_the_writer_fails(tmp_path):

@@ -420,13 +420,13 @@ def test_cli_empty_input_gives_empty_output(gazetteer_path: Path, tmp_path: Path
 @pytest.mark.parametrize(
     ("second_line", "message"),
     [
-        ("{not json", "in.jsonl:2: not JSON"),
+        ("{not json", "in.jsonl:2: not valid JSON"),
         ('{"id": "b"}', "in.jsonl:2: text: missing"),
         ('{"id": 7, "text": "Almaty"}', "in.jsonl:2: id: must be a string"),
         ('{"text": "Almaty"}', "in.jsonl:2: id: missing"),
         ('{"id": "b", "text": 5}', "in.jsonl:2: text: must be a string"),
-        ('["id", "text"]', "in.jsonl:2: expected a JSON object"),
-        ("", "in.jsonl:2: empty line"),
+        ('["id", "text"]', "in.jsonl:2: a line must hold a JSON object, not list"),
+        ("", "in.jsonl:2: blank line"),
         ('{"id": "b", "text": "\\ud800"}', "in.jsonl:2: text: contains a lone surrogate"),
     ],
 )

@@ -2,13 +2,14 @@
 
 ``read_text`` is the single entry point for raw text: it refuses what would break character spans
 or hide a problem (missing or empty files, invalid UTF-8, a byte-order mark, CR line endings) with an
-:class:`~kzshutdowns.errors.InputError` that names the line. ``atomic_output`` gives a temporary
-path beside the target and renames it only when the writer succeeded, so a failed step never
-leaves a partial file behind.
+:class:`~kzshutdowns.errors.InputError` that names the line; ``json_object`` does the same for one
+line of a JSON Lines file. ``atomic_output`` gives a temporary path beside the target and renames it
+only when the writer succeeded, so a failed step never leaves a partial file behind.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -37,6 +38,19 @@ def read_text(path: str | os.PathLike[str]) -> str:
         line = text.count("\n", 0, text.index("\r")) + 1
         raise InputError(path, "CR line ending; convert the file to LF line endings", line=line)
     return text
+
+
+def json_object(line: str, path: str | os.PathLike[str], number: int) -> dict:
+    """Return the JSON object on line ``number`` of a JSON Lines file, or raise InputError naming it."""
+    if not line.strip():
+        raise InputError(path, "blank line; JSON Lines needs one object on every line", line=number)
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputError(path, f"not valid JSON: {error.msg} at column {error.colno}", line=number) from None
+    if not isinstance(value, dict):
+        raise InputError(path, f"a line must hold a JSON object, not {type(value).__name__}", line=number)
+    return value
 
 
 def _umask() -> int:

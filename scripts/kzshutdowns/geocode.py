@@ -46,7 +46,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.files import atomic_output
+from kzshutdowns.files import atomic_output, json_object
 from kzshutdowns.gazetteer import (
     COMMON_WORD_NAMES,
     DEFAULT_COMMON_WORD_ZIPF,
@@ -775,14 +775,7 @@ _JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(..., ensure_asci
 def read_documents(handle: IO[str], path: str) -> Iterator[tuple[int, str, str, str | None]]:
     """Yield (line number, id, text, lang) from a JSON Lines stream, raising InputError on bad lines."""
     for number, line in enumerate(handle, start=1):
-        if not line.strip():
-            raise InputError(path, "empty line; expected a JSON object", line=number)
-        try:
-            document = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(path, f"not JSON: {error.msg}", line=number) from None
-        if not isinstance(document, dict):
-            raise InputError(path, "expected a JSON object", line=number)
+        document = json_object(line, path, number)
         if "id" not in document:
             raise InputError(path, "missing", line=number, field="id")
         if not isinstance(document["id"], str):

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -45,7 +44,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.files import atomic_output
+from kzshutdowns.files import atomic_output, json_object
 from kzshutdowns.language import UNDETERMINED, detect_language
 from kzshutdowns.parse_article import COLUMNS, SCHEMA, find_tags
 
@@ -139,14 +138,7 @@ def tweet_date(record: dict, path: str | os.PathLike[str], number: int) -> str |
 
 def parse_tweet(line: str, collection: str, path: str | os.PathLike[str], number: int) -> dict:
     """Turn one JSON Lines line into a segment row (a dict with the contract's columns)."""
-    if not line.strip():
-        raise InputError(path, "blank line; JSON Lines needs one object on every line", line=number)
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise InputError(path, f"not valid JSON: {error.msg} at column {error.colno}", line=number) from None
-    if not isinstance(record, dict):
-        raise InputError(path, f"a line must hold a JSON object, not {type(record).__name__}", line=number)
+    record = json_object(line, path, number)
     tweet_id = record.get("id")
     if isinstance(tweet_id, bool) or not isinstance(tweet_id, int | str) or tweet_id == "":
         raise InputError(path, "required: a non-empty string or an integer", number, "id")
