@@ -40,14 +40,17 @@ rule extract_mentions:
         " --gazetteer {input.gazetteer} --output {output} 2> {log}"
 
 
-# Tie places to platform statuses, link them to events, write the reports and the unresolved mentions.
-rule build_city_reports:
+# Tie one source's places to platform statuses and link them to events (the map step, one job per source).
+rule assemble_reports:
     input:
         **REPORT_TABLES,
-        segments=expand("data/interim/segments/{source}.parquet", source=REPORT_SOURCES),
-        mentions=expand("data/interim/mentions/{source}.parquet", source=REPORT_SOURCES),
-        metadata=expand(f"{config['articles_dir']}/{{article}}.yml", article=ARTICLES),
+        segments="data/interim/segments/{source}.parquet",
+        mentions="data/interim/mentions/{source}.parquet",
+        metadata=lambda wildcards: (
+            [f"{config['articles_dir']}/{wildcards.source}.yml"] if wildcards.source in ARTICLES else []
+        ),
         code=[
+            "scripts/kzshutdowns/assemble_reports.py",
             "scripts/kzshutdowns/build_city_reports.py",
             "scripts/kzshutdowns/status_cues.py",
             "scripts/kzshutdowns/extract_mentions.py",
@@ -58,6 +61,26 @@ rule build_city_reports:
             "scripts/kzshutdowns/gazetteer.py",
         ],
     output:
+        reports="data/interim/reports/{source}.parquet",
+        unresolved="data/interim/reports/{source}.unresolved.parquet",
+    log:
+        "logs/assemble_reports/{source}.log",
+    benchmark:
+        "logs/assemble_reports/{source}.benchmark.tsv"
+    shell:
+        "python -m kzshutdowns.assemble_reports --segments {input.segments} --mentions {input.mentions}"
+        " --metadata {input.metadata} --events {input.events} --platforms {input.platforms}"
+        " --regions {input.regions} --reports {output.reports} --unresolved {output.unresolved} 2> {log}"
+
+
+# Gather every source's reports (segment ids unique across sources) and write the published files.
+rule build_city_reports:
+    input:
+        segments=expand("data/interim/segments/{source}.parquet", source=REPORT_SOURCES),
+        reports=expand("data/interim/reports/{source}.parquet", source=REPORT_SOURCES),
+        unresolved=expand("data/interim/reports/{source}.unresolved.parquet", source=REPORT_SOURCES),
+        code="scripts/kzshutdowns/build_city_reports.py",
+    output:
         csv="data/processed/city_reports.csv",
         geojson="data/processed/city_reports.geojson",
         gpkg="data/processed/city_reports.gpkg",
@@ -67,7 +90,6 @@ rule build_city_reports:
     benchmark:
         "logs/build_city_reports/build_city_reports.benchmark.tsv"
     shell:
-        "python -m kzshutdowns.build_city_reports --segments {input.segments} --mentions {input.mentions}"
-        " --metadata {input.metadata} --events {input.events} --platforms {input.platforms}"
-        " --regions {input.regions} --csv {output.csv} --geojson {output.geojson} --gpkg {output.gpkg}"
-        " --unresolved {output.unresolved} 2> {log}"
+        "python -m kzshutdowns.build_city_reports --segments {input.segments} --reports {input.reports}"
+        " --unresolved-parts {input.unresolved} --csv {output.csv} --geojson {output.geojson}"
+        " --gpkg {output.gpkg} --unresolved {output.unresolved} 2> {log}"

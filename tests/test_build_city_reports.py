@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from frictionless import Resource, Schema
+from kzshutdowns.assemble_reports import main as assemble_main
 from kzshutdowns.build_city_reports import (
     REPORT_COLUMNS,
     EventSpan,
@@ -63,7 +64,8 @@ def run_build(article: Path, folder: Path) -> dict[str, Path]:
     }
     write_segments(segments, paths["segments.parquet"])
     write_mentions(mentions, paths["mentions.parquet"])
-    code = main(
+    parts = {"reports": folder / "reports.parquet", "unresolved": folder / "unresolved.parquet"}
+    assembled = assemble_main(
         [
             "--segments",
             str(paths["segments.parquet"]),
@@ -71,24 +73,32 @@ def run_build(article: Path, folder: Path) -> dict[str, Path]:
             str(paths["mentions.parquet"]),
             "--metadata",
             str(article.with_suffix(".yml")),
-            "--events",
-            str(REFERENCE / "shutdowns.csv"),
-            "--platforms",
-            str(REFERENCE / "platforms.csv"),
-            "--regions",
-            str(REFERENCE / "regions.csv"),
-            "--csv",
-            str(paths["city_reports.csv"]),
-            "--geojson",
-            str(paths["city_reports.geojson"]),
-            "--gpkg",
-            str(paths["city_reports.gpkg"]),
+            *reference_flags(REFERENCE / "shutdowns.csv"),
+            "--reports",
+            str(parts["reports"]),
             "--unresolved",
-            str(paths["unresolved_mentions.csv"]),
+            str(parts["unresolved"]),
         ]
     )
-    assert code == 0
+    assert assembled == 0
+    assert main(gather_flags([paths["segments.parquet"]], parts, paths)) == 0
     return paths
+
+
+def reference_flags(events: Path) -> list[str]:
+    return ["--events", str(events), "--platforms", str(REFERENCE / "platforms.csv"),
+            "--regions", str(REFERENCE / "regions.csv")]
+
+
+def gather_flags(segments: list[Path], parts: dict[str, Path], outputs: dict[str, Path]) -> list[str]:
+    return [
+        "--segments", *map(str, segments),
+        "--reports", str(parts["reports"]),
+        "--unresolved-parts", str(parts["unresolved"]),
+        *(f"--{flag}={outputs[name]}" for flag, name in (
+            ("csv", "city_reports.csv"), ("geojson", "city_reports.geojson"), ("gpkg", "city_reports.gpkg"),
+            ("unresolved", "unresolved_mentions.csv"))),
+    ]
 
 
 def read_csv(path: Path) -> pd.DataFrame:
@@ -489,29 +499,10 @@ def test_build_refuses_an_event_table_with_a_platform_not_in_the_lexicon(seed, t
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    code = run_main(
-        main,
-        [
-            "--segments",
-            str(paths["segments.parquet"]),
-            "--mentions",
-            str(paths["mentions.parquet"]),
-            "--events",
-            str(events),
-            "--platforms",
-            str(REFERENCE / "platforms.csv"),
-            "--regions",
-            str(REFERENCE / "regions.csv"),
-            "--csv",
-            str(out / "r.csv"),
-            "--geojson",
-            str(out / "r.geojson"),
-            "--gpkg",
-            str(out / "r.gpkg"),
-            "--unresolved",
-            str(out / "u.csv"),
-        ],
-    )
+    flags = ["--segments", str(paths["segments.parquet"]), "--mentions", str(paths["mentions.parquet"]),
+             *reference_flags(events), "--reports", str(out / "r.parquet"),
+             "--unresolved", str(out / "u.parquet")]
+    code = run_main(assemble_main, flags)
     message = capsys.readouterr().err
     assert code == 2
     assert message.startswith(f"error: {events}:") and "services_blocked" in message and "myspace" in message
@@ -523,35 +514,42 @@ def test_build_refuses_mentions_of_segments_it_was_not_given(seed, tmp_path, cap
     other = tmp_path / "other.parquet"
     segments = pd.read_parquet(paths["segments.parquet"])
     write_segments(segments[segments["kind"] != "tweet"], other)
-    code = run_main(
-        main,
-        [
-            "--segments",
-            str(other),
-            "--mentions",
-            str(paths["mentions.parquet"]),
-            "--events",
-            str(REFERENCE / "shutdowns.csv"),
-            "--platforms",
-            str(REFERENCE / "platforms.csv"),
-            "--regions",
-            str(REFERENCE / "regions.csv"),
-            "--csv",
-            str(tmp_path / "r.csv"),
-            "--geojson",
-            str(tmp_path / "r.geojson"),
-            "--gpkg",
-            str(tmp_path / "r.gpkg"),
-            "--unresolved",
-            str(tmp_path / "u.csv"),
-        ],
-    )
-    assert code == 2
+    flags = ["--segments", str(other), "--mentions", str(paths["mentions.parquet"]),
+             *reference_flags(REFERENCE / "shutdowns.csv"),
+             "--reports", str(tmp_path / "r.parquet"), "--unresolved", str(tmp_path / "u.parquet")]
+    assert run_main(assemble_main, flags) == 2
     assert "no segments file has" in capsys.readouterr().err
 
 
+def test_gather_refuses_a_segment_id_repeated_in_another_segments_file(seed, tmp_path, capsys):
+    paths, _, _ = seed
+    segments = pd.read_parquet(paths["segments.parquet"])
+    first, second = tmp_path / "first.parquet", tmp_path / "second.parquet"
+    write_segments(segments.iloc[:3], first)
+    write_segments(segments.iloc[[5, 6, 2]], second)  # the third row repeats the first file's third id
+    parts = {"reports": paths["city_reports.csv"].parent / "reports.parquet",
+             "unresolved": paths["city_reports.csv"].parent / "unresolved.parquet"}
+    outputs = {name: tmp_path / name for name in ("city_reports.csv", "city_reports.geojson",
+                                                   "city_reports.gpkg", "unresolved_mentions.csv")}
+    assert run_main(main, gather_flags([first, second], parts, outputs)) == 2
+    message = capsys.readouterr().err
+    repeated = segments["segment_id"].iloc[2]
+    assert message.startswith(f"error: {second}:3: segment_id: ")
+    assert repeated in message and str(first) in message
+    assert not any(path.exists() for path in outputs.values())
+
+
+def test_geojson_has_one_feature_per_line(seed):
+    paths, reports, _ = seed
+    lines = paths["city_reports.geojson"].read_text(encoding="utf-8").split("\n")
+    assert lines[0] == '{"type": "FeatureCollection", "features": [' and lines[-2:] == ["]}", ""]
+    assert len(lines) == len(reports) + 3
+    ids = [json.loads(line.rstrip(","))["id"] for line in lines[1:-2]]
+    assert ids == reports["report_id"].tolist()
+
+
 def test_workflow_gathers_the_mentions_of_articles_and_tweet_shards(workflow_tree):
-    """extract_mentions runs per source; build_city_reports gathers the article and all shards (dry run)."""
+    """extract_mentions and assemble_reports run per source; build_city_reports gathers them (dry run)."""
     tweets = workflow_tree / "data" / "raw" / "tweets"
     tweets.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "tests" / "data" / "tweets" / "sample.jsonl", tweets / "demo.jsonl")
@@ -565,4 +563,5 @@ def test_workflow_gathers_the_mentions_of_articles_and_tweet_shards(workflow_tre
     assert result.returncode == 0, result.stdout + result.stderr
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, flags=re.MULTILINE))
     assert counts["extract_mentions"] == "5"  # the seed article and the four shards of demo.jsonl
+    assert counts["assemble_reports"] == "5"  # one map job per source
     assert counts["build_city_reports"] == "1"

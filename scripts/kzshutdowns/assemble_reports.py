@@ -1,0 +1,68 @@
+"""One source's segments and mentions -> its city reports and unresolved mentions (the map step).
+
+Run once per source (an article or a tweet shard), in parallel; ``build_city_reports`` then gathers
+the per-source tables into the published files. What a report is and how it is built is described
+in :mod:`kzshutdowns.build_city_reports`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+import pandas as pd
+
+from kzshutdowns.build_city_reports import (
+    TARGET_COUNTRY,
+    Context,
+    build_city_reports,
+    check_reports,
+    country_record,
+    event_spans,
+    read_mentions,
+    read_reference_dates,
+    write_part,
+)
+from kzshutdowns.errors import run_main
+from kzshutdowns.events import load_events
+from kzshutdowns.extract_mentions import read_segments
+from kzshutdowns.gazetteer import read_regions
+from kzshutdowns.platforms import load_platforms
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="kzshutdowns assemble-reports",
+        description="Tie one source's places to platforms and statuses and link them to events.",
+    )
+    parser.add_argument("--segments", required=True, help="the source's segments Parquet file")
+    parser.add_argument("--mentions", required=True, help="the source's mentions Parquet file")
+    parser.add_argument("--metadata", nargs="*", default=[], help="article metadata .yml files (dates)")
+    parser.add_argument("--events", required=True, help="shutdowns.csv (schema beside it)")
+    parser.add_argument("--platforms", required=True, help="platforms.csv (schema beside it)")
+    parser.add_argument("--regions", required=True, help="regions.csv (schema beside it)")
+    parser.add_argument("--country", default=TARGET_COUNTRY, help="ISO code of the country covered (KZ)")
+    parser.add_argument("--reports", required=True, help="reports Parquet file to write")
+    parser.add_argument("--unresolved", required=True, help="unresolved mentions Parquet file to write")
+    args = parser.parse_args(argv)
+
+    platforms = load_platforms(args.platforms)
+    regions = pd.DataFrame(read_regions(args.regions))
+    events = load_events(args.events, platforms, regions=regions)
+    context = Context(
+        events=event_spans(events, args.country),
+        platform_kinds=dict(zip(platforms["id"], platforms["kind"], strict=True)),
+        region_of_admin1=dict(zip(regions["admin1"], regions["region_code"], strict=True)),
+        country=country_record(args.country),
+        reference_dates=read_reference_dates(args.metadata),
+    )
+    segments, mentions = read_segments(args.segments), read_mentions(args.mentions)
+    reports, unresolved = build_city_reports(segments, mentions, context)
+    check_reports(reports, events, platforms, args.reports)
+    write_part(reports, args.reports)
+    write_part(unresolved, args.unresolved)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_main(main))
