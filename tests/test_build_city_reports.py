@@ -17,6 +17,7 @@ from frictionless import Resource, Schema
 from kzshutdowns.assemble_reports import main as assemble_main
 from kzshutdowns.build_city_reports import (
     REPORT_COLUMNS,
+    UNRESOLVED_COLUMNS,
     EventSpan,
     Statement,
     TimeRef,
@@ -25,7 +26,11 @@ from kzshutdowns.build_city_reports import (
     link_event,
     load_city_reports,
     main,
+    read_parts,
     resolve_date,
+    write_csv,
+    write_part,
+    write_reports,
 )
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.events import load_events
@@ -546,6 +551,41 @@ def test_geojson_has_one_feature_per_line(seed):
     assert len(lines) == len(reports) + 3
     ids = [json.loads(line.rstrip(","))["id"] for line in lines[1:-2]]
     assert ids == reports["report_id"].tolist()
+
+
+def test_gathered_files_do_not_depend_on_how_reports_are_split_over_sources(seed, tmp_path):
+    paths, reports, _ = seed
+    table = pd.read_parquet(paths["city_reports.csv"].parent / "reports.parquet")
+    assert len(table) >= 7
+    whole, split = tmp_path / "whole.parquet", [tmp_path / f"part{k}.parquet" for k in range(3)]
+    write_part(table, whole)
+    for part, rows in zip(split, (table.iloc[:2], table.iloc[2:2], table.iloc[2:]), strict=True):
+        write_part(rows, part)
+    batches = [list(read_parts(files, REPORT_COLUMNS, "reports", size=3)) for files in ([whole], split)]
+    sizes = [len(batch) for batch in batches[0]]
+    assert set(sizes[:-1]) == {3} and 0 < sizes[-1] <= 3 and sum(sizes) == len(table)
+    for one, other in zip(*batches, strict=True):
+        pd.testing.assert_frame_equal(one, other)
+    written = {}
+    for name, files in (("whole", [whole]), ("split", split)):
+        outputs = [tmp_path / name / f"r.{ext}" for ext in ("csv", "geojson", "gpkg")]
+        write_reports(read_parts(files, REPORT_COLUMNS, "reports", size=3), *outputs)
+        written[name] = [path.read_bytes() for path in outputs]
+    assert written["whole"] == written["split"]
+    # in batches or in one piece, the CSV and GeoJSON are those the seed build wrote
+    seed_files = [paths[name].read_bytes() for name in ("city_reports.csv", "city_reports.geojson")]
+    assert written["whole"][:2] == seed_files
+    layer = gpd.read_file(tmp_path / "whole" / "r.gpkg", layer="city_reports")
+    assert layer["report_id"].tolist() == reports["report_id"].tolist()
+
+
+def test_no_reports_at_all_still_gives_the_headers(tmp_path):
+    empty = tmp_path / "empty.parquet"
+    write_part(pd.DataFrame({column: pd.Series(dtype="str") for column in UNRESOLVED_COLUMNS}), empty)
+    batches = list(read_parts([empty, empty], UNRESOLVED_COLUMNS, "unresolved mentions"))
+    assert len(batches) == 1 and batches[0].empty
+    write_csv(batches, tmp_path / "u.csv")
+    assert (tmp_path / "u.csv").read_text(encoding="utf-8") == ",".join(UNRESOLVED_COLUMNS) + "\n"
 
 
 def test_workflow_gathers_the_mentions_of_articles_and_tweet_shards(workflow_tree):

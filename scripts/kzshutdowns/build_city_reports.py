@@ -44,7 +44,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -78,6 +78,8 @@ HISTORICAL_AFTER_DAYS = 30
 PLACE_RANK = {"city_listed": 3, "region_listed": 2, "national_scope": 1}
 # GeoPackage writes the time into gpkg_contents unless told a fixed one: keep rebuilds byte-identical.
 FIXED_GPKG_TIME = "2000-01-01T00:00:00.000Z"
+# The gather writes the reports in batches of this many rows (bounded memory, same bytes for any sharding).
+BATCH_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -491,10 +493,11 @@ def _csv_table(reports: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def write_csv(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write a CSV with LF line endings and no index, atomically."""
-    with atomic_output(path) as temporary:
-        table.to_csv(temporary, index=False, lineterminator="\n")
+def write_csv(batches: Iterable[pd.DataFrame], path: str | os.PathLike[str]) -> None:
+    """Write batches of rows as one CSV (header once, LF line endings, no index), atomically."""
+    with atomic_output(path) as temporary, open(temporary, "w", encoding="utf-8", newline="") as out:
+        for number, batch in enumerate(batches):
+            batch.to_csv(out, index=False, header=number == 0, lineterminator="\n")
 
 
 def _json_value(value):
@@ -514,25 +517,38 @@ def geojson_feature(row: dict) -> dict:
     return {"type": "Feature", "id": row["report_id"], "geometry": geometry, "properties": properties}
 
 
-def write_geojson(reports: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write the reports as a FeatureCollection, one compact Feature per line, atomically."""
-    with atomic_output(path) as temporary, open(temporary, "w", encoding="utf-8", newline="\n") as out:
-        out.write('{"type": "FeatureCollection", "features": [\n')
-        for number, row in enumerate(reports.to_dict(orient="records")):
-            out.write((",\n" if number else "") + json.dumps(geojson_feature(row), ensure_ascii=False))
-        out.write("\n]}\n")
-
-
-def write_geopackage(reports: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write the reports as a GeoPackage layer ``city_reports`` (EPSG:4326), byte-identical on rebuild."""
+def geopackage_frame(reports: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The reports as a GeoDataFrame (EPSG:4326; no point for national rows; lat and lon kept last)."""
     geometry = [Point(lon, lat) if scope != "national" else None
                 for lon, lat, scope in zip(reports["lon"], reports["lat"], reports["scope"], strict=True)]
     frame = gpd.GeoDataFrame(reports.drop(columns=["lat", "lon"]), geometry=geometry, crs="EPSG:4326")
     frame["lat"], frame["lon"] = reports["lat"], reports["lon"]
+    return frame
+
+
+def write_reports(batches: Iterable[pd.DataFrame], csv: str | os.PathLike[str],
+                  geojson: str | os.PathLike[str], gpkg: str | os.PathLike[str]) -> None:
+    """Write batches of reports as CSV, GeoJSON (one compact Feature per line) and a GeoPackage layer.
+
+    One batch is held at a time. The GeoPackage's gpkg_contents time is fixed and the batches have a
+    fixed size, so the files are byte-identical on rebuild and for any number of sources.
+    """
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_GPKG_TIME})
-    with atomic_output(path) as temporary:
-        temporary.unlink()
-        frame.to_file(temporary, driver="GPKG", layer="city_reports", engine="pyogrio")
+    with (atomic_output(csv) as csv_path, atomic_output(geojson) as geojson_path,
+          atomic_output(gpkg) as gpkg_path,
+          open(csv_path, "w", encoding="utf-8", newline="") as csv_out,
+          open(geojson_path, "w", encoding="utf-8", newline="") as geojson_out):
+        gpkg_path.unlink()
+        geojson_out.write('{"type": "FeatureCollection", "features": [')
+        separator = "\n"
+        for number, batch in enumerate(batches):
+            _csv_table(batch).to_csv(csv_out, index=False, header=number == 0, lineterminator="\n")
+            for row in batch.to_dict(orient="records"):
+                geojson_out.write(separator + json.dumps(geojson_feature(row), ensure_ascii=False))
+                separator = ",\n"
+            geopackage_frame(batch).to_file(gpkg_path, driver="GPKG", layer="city_reports", engine="pyogrio",
+                                            mode="a" if number else "w")
+        geojson_out.write("\n]}\n")
 
 
 def read_reference_dates(paths: Sequence[str]) -> dict[str, date]:
@@ -569,9 +585,15 @@ def check_unique_segment_ids(paths: Sequence[str]) -> None:
             seen[segment_id] = str(path)
 
 
-def read_parts(paths: Sequence[str], columns: Sequence[str], what: str) -> pd.DataFrame:
-    """Concatenate per-source tables of the map step, in the order given, checking their columns."""
-    tables = []
+def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
+               size: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
+    """The per-source tables of the map step, in the order given, cut into batches of ``size`` rows.
+
+    The batches do not depend on how the rows are spread over the files; if there are no rows at all,
+    one empty batch is given (so that the outputs still get their header).
+    """
+    pending: list[pd.DataFrame] = []
+    count, given, empty = 0, False, None
     for path in paths:
         try:
             table = pd.read_parquet(path)
@@ -579,9 +601,16 @@ def read_parts(paths: Sequence[str], columns: Sequence[str], what: str) -> pd.Da
             raise InputError(path, f"cannot read {what} Parquet: {error}") from None
         if list(table.columns) != list(columns):
             raise InputError(path, f"{what} columns are not {', '.join(columns)}", field="columns")
-        tables.append(table)
-    filled = [table for table in tables if len(table)]
-    return pd.concat(filled or tables[:1], ignore_index=True)
+        empty = table.iloc[:0] if empty is None else empty
+        while len(table):
+            taken, table = table.iloc[:size - count], table.iloc[size - count:]
+            pending.append(taken)
+            count += len(taken)
+            if count == size:
+                yield pd.concat(pending, ignore_index=True)
+                pending, count, given = [], 0, True
+    if pending or not given:
+        yield pd.concat(pending, ignore_index=True) if pending else empty
 
 
 def write_part(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
@@ -606,10 +635,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     check_unique_segment_ids(args.segments)
-    reports = read_parts(args.reports, REPORT_COLUMNS, "reports")
-    write_csv(_csv_table(reports), args.csv)
-    write_geojson(reports, args.geojson)
-    write_geopackage(reports, args.gpkg)
+    write_reports(read_parts(args.reports, REPORT_COLUMNS, "reports"), args.csv, args.geojson, args.gpkg)
     write_csv(read_parts(args.unresolved_parts, UNRESOLVED_COLUMNS, "unresolved mentions"), args.unresolved)
     return 0
 
