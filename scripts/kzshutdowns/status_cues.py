@@ -180,6 +180,15 @@ def _word_matches(token: str, word: str, open_end: bool, clitics: bool) -> bool:
     return any(c.startswith(word) if open_end else c == word for c in candidates)
 
 
+@lru_cache(maxsize=1 << 16)
+def _starting_with(lang: str | None, token: str) -> tuple[Entry, ...]:
+    """The candidate entries of ``lang``'s lexicon whose first word matches ``token``, in rank order."""
+    return tuple(
+        entry for entry in _candidates(entries_for(lang), token)
+        if _word_matches(token, entry.words[0], entry.open_end and len(entry.words) == 1, entry.arabic)
+    )
+
+
 def _entry_matches(entry: Entry, tokens: list[str], at: int) -> bool:
     if at + len(entry.words) > len(tokens):
         return False
@@ -206,11 +215,10 @@ def tokenize(text: str) -> tuple[list[str], list[tuple[int, int]]]:
 def find_cues(text: str, lang: str | None) -> list[Cue]:
     """Every cue in ``text``, leftmost-longest and non-overlapping, in text order."""
     tokens, spans = tokenize(text)
-    lexicon = entries_for(lang)
     cues: list[Cue] = []
     at = 0
     while at < len(tokens):
-        entry = next((e for e in _candidates(lexicon, tokens[at]) if _entry_matches(e, tokens, at)), None)
+        entry = next((e for e in _starting_with(lang, tokens[at]) if _entry_matches(e, tokens, at)), None)
         if entry is None:
             at += 1
             continue
