@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections import namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -423,11 +424,17 @@ class SegmentReports:
         })
 
 
+def _rows(table: pd.DataFrame, name: str) -> Iterator[tuple]:
+    """The rows of ``table`` as named tuples, as ``itertuples`` gives them, read column by column."""
+    row = namedtuple(name, table.columns, rename=True)
+    return map(row._make, zip(*(table[column].tolist() for column in table.columns), strict=True))
+
+
 def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All reports and all unresolved place mentions, in segment order (then by span)."""
     by_segment: dict[str, list] = {}
-    for mention in mentions.itertuples(index=False, name="Mention"):
+    for mention in _rows(mentions, "Mention"):
         by_segment.setdefault(mention.segment_id, []).append(mention)
     known = set(segments["segment_id"])
     orphans = sorted(set(by_segment) - known)
@@ -435,7 +442,7 @@ def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: 
         raise InputError("mentions", f"mentions of segment {orphans[0]!r}, which no segments file has",
                          field="segment_id")
     reports, unresolved = [], []
-    for segment in segments.itertuples(index=False):
+    for segment in _rows(segments, "Segment"):
         group = by_segment.get(segment.segment_id)
         if group is None:
             continue
