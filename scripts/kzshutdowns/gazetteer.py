@@ -87,6 +87,8 @@ METHOD_INFLECTED = "inflected"
 
 _WORDFREQ_LANGUAGES = {"latin": ("en", "fr", "de"), "cyrillic": ("ru",), "arabic": ("ar",)}
 _CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")
+# A word wordfreq reads as one token, itself (see _zipf_lookup).
+_PLAIN_WORD = re.compile(r"[a-z]+|[а-я]+")
 _ARABIC_REGION_WORDS = ("مقاطعة", "منطقة", "إقليم", "ولاية")
 _LATIN_REGION_WORDS = ("Region", "Oblast", "Oblysy", "Province")
 
@@ -230,7 +232,7 @@ def _usable_name(name: str) -> bool:
     Drops airport and other codes (``NQZ``), names with digits, and all-lower-case Latin
     alternates, which in GeoNames are machine romanisations of other scripts (``astant``, ``smy``).
     """
-    if not name or any(char.isdigit() for char in name) or "،" in name or "," in name:
+    if not name or any(map(str.isdigit, name)) or "،" in name or "," in name:
         return False
     if _CODE_LIKE.match(name):
         return False
@@ -309,10 +311,21 @@ class _KeyCollector:
 
 
 def _zipf_lookup() -> object:
-    """Return wordfreq's ``zipf_frequency`` (imported lazily: it loads word lists on first use)."""
-    from wordfreq import zipf_frequency
+    """Return wordfreq's ``zipf_frequency`` (imported lazily: it loads word lists on first use),
+    with a shortcut for the most common case, a word its word list lacks.
 
-    return zipf_frequency
+    A word of plain lower-case Latin or Cyrillic letters is, for wordfreq, one token: itself (no
+    case to fold, nothing to normalise, nothing to split). If its language's word list lacks it,
+    its frequency is 0, which the shortcut returns without wordfreq's tokenizer.
+    """
+    from wordfreq import get_frequency_dict, zipf_frequency
+
+    def zipf(word: str, language: str) -> float:
+        if _PLAIN_WORD.fullmatch(word) and word not in get_frequency_dict(language):
+            return 0.0
+        return zipf_frequency(word, language)
+
+    return zipf
 
 
 def padded_key(text: str, script: str) -> str:
