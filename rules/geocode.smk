@@ -22,6 +22,9 @@ rule build_gazetteer:
         min_population_kz=config["geocoder"]["min_population_kz"],
         min_population_world=config["geocoder"]["min_population_world"],
         common_word_zipf=config["geocoder"]["common_word_zipf"],
+    # The longest job, and the head of the longest chain (mentions, reports, data package, paper
+    # inputs): started first, so the short independent jobs (figures, basemap) fill the other cores.
+    priority: 50
     log:
         "logs/build_gazetteer/build_gazetteer.log",
     benchmark:
