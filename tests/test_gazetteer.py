@@ -184,3 +184,18 @@ def test_load_refuses_other_files(tmp_path: Path) -> None:
     (tmp_path / "other.pickle").write_bytes(pickle.dumps({"settings": {"format": -1}}))
     with pytest.raises(InputError, match="rebuild"):
         load_gazetteer(tmp_path / "other.pickle")
+
+
+def test_word_frequency_shortcut_gives_what_wordfreq_gives():
+    # The shortcut answers 0 for plain words a word list lacks; it must agree with wordfreq itself
+    # on listed and unlisted words, several words, and words it must leave to wordfreq.
+    from kzshutdowns.gazetteer import _zipf_lookup
+    from wordfreq import zipf_frequency
+
+    zipf = _zipf_lookup()
+    words = ["since", "almaty", "qqzxw", "new york", "new qqzxw", "les", "a coruña", "a-burg", "oral",
+             "семей", "город", "ккщщы", "нур султан", "москва ккщщы", "семьей", "ёлка", "طراز"]
+    for word in words:
+        for language in ("en", "fr", "de", "ru", "ar"):
+            assert zipf(word, language) == zipf_frequency(word, language), (word, language)
+    assert zipf("since", "en") > 5 and zipf("qqzxw", "en") == 0.0

@@ -87,8 +87,8 @@ METHOD_INFLECTED = "inflected"
 
 _WORDFREQ_LANGUAGES = {"latin": ("en", "fr", "de"), "cyrillic": ("ru",), "arabic": ("ar",)}
 _CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")
-# A word wordfreq reads as one token, itself (see _zipf_lookup).
-_PLAIN_WORD = re.compile(r"[a-z]+|[а-я]+")
+# Words wordfreq reads as themselves, one token each (see _zipf_lookup).
+_PLAIN_WORDS = re.compile(r"[a-z]+(?: [a-z]+)*|[а-я]+(?: [а-я]+)*")
 _ARABIC_REGION_WORDS = ("مقاطعة", "منطقة", "إقليم", "ولاية")
 _LATIN_REGION_WORDS = ("Region", "Oblast", "Oblysy", "Province")
 
@@ -314,15 +314,18 @@ def _zipf_lookup() -> object:
     """Return wordfreq's ``zipf_frequency`` (imported lazily: it loads word lists on first use),
     with a shortcut for the most common case, a word its word list lacks.
 
-    A word of plain lower-case Latin or Cyrillic letters is, for wordfreq, one token: itself (no
-    case to fold, nothing to normalise, nothing to split). If its language's word list lacks it,
-    its frequency is 0, which the shortcut returns without wordfreq's tokenizer.
+    Plain lower-case Latin or Cyrillic words separated by single spaces are, for wordfreq, just
+    those words as tokens (no case to fold, nothing to normalise, nothing else to split). If its
+    language's word list lacks any of them, the frequency is 0, which the shortcut returns without
+    wordfreq's tokenizer.
     """
     from wordfreq import get_frequency_dict, zipf_frequency
 
     def zipf(word: str, language: str) -> float:
-        if _PLAIN_WORD.fullmatch(word) and word not in get_frequency_dict(language):
-            return 0.0
+        if _PLAIN_WORDS.fullmatch(word):
+            listed = get_frequency_dict(language)
+            if any(part not in listed for part in word.split(" ")):
+                return 0.0
         return zipf_frequency(word, language)
 
     return zipf
