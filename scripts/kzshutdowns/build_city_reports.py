@@ -515,13 +515,14 @@ def _json_value(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def geojson_feature(row: dict) -> dict:
-    """One report as an RFC 7946 Feature (WGS 84 lon/lat; null geometry for a national row)."""
-    properties = {key: _json_value(value) for key, value in row.items() if key not in {"lat", "lon"}}
+def geojson_feature(row: tuple) -> dict:
+    """One report (named tuple) as an RFC 7946 Feature (WGS 84 lon/lat; no geometry for a national row)."""
+    properties = {key: _json_value(value) for key, value in zip(row._fields, row, strict=True)
+                  if key not in {"lat", "lon"}}
     geometry = None
-    if row["scope"] != "national":
-        geometry = {"type": "Point", "coordinates": [round(row["lon"], 5), round(row["lat"], 5)]}
-    return {"type": "Feature", "id": row["report_id"], "geometry": geometry, "properties": properties}
+    if row.scope != "national":
+        geometry = {"type": "Point", "coordinates": [round(row.lon, 5), round(row.lat, 5)]}
+    return {"type": "Feature", "id": row.report_id, "geometry": geometry, "properties": properties}
 
 
 def geopackage_frame(reports: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -550,7 +551,7 @@ def write_reports(batches: Iterable[pd.DataFrame], csv: str | os.PathLike[str],
         separator = "\n"
         for number, batch in enumerate(batches):
             _csv_table(batch).to_csv(csv_out, index=False, header=number == 0, lineterminator="\n")
-            for row in batch.to_dict(orient="records"):
+            for row in _rows(batch, "Report"):
                 geojson_out.write(separator + json.dumps(geojson_feature(row), ensure_ascii=False))
                 separator = ",\n"
             geopackage_frame(batch).to_file(gpkg_path, driver="GPKG", layer="city_reports", engine="pyogrio",
