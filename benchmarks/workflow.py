@@ -13,7 +13,8 @@ commit first), never in the repository itself, and prints:
    a bare ``touch``, as the file's checksum is unchanged), and which jobs reran;
 4. for the synthetic corpus of :mod:`make_corpus` at each size, the wall time of the scale-out part
    (``parse_tweets`` and ``extract_mentions`` of every shard, forced to rerun) with each core count
-   and its speed-up over one core, then of the serial gather (``build_city_reports``), their sum,
+   and its speed-up over one core, then of the reports (``assemble_reports`` of every source, in
+   parallel, and the gather ``build_city_reports``) with the most cores, their sum,
    the peak RSS of the largest single job (from the rules' ``benchmark:`` files) and of the whole
    run (largest process, Snakemake included). The gazetteer, the raw-manifest check and the
    articles are built first and not counted. Each collection is cut into ``size /
@@ -306,7 +307,7 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
     """Scale-out part (parse + geocode, one job per shard) per core count, then the serial gather."""
     tree = fresh_tree("corpus", commit)
     print("corpus: parse+geocode = parse_tweets and extract_mentions of every shard (parallel jobs); "
-          "reports = build_city_reports (one job gathering every source);\n"
+          "reports = assemble_reports of every source (parallel jobs) + the gather build_city_reports;\n"
           f"times in s (cpu: user+system time of all its processes), memory in MB; a run is stopped after "
           f"{timeout:.0f} s or at {memory_mb:.0f} MB resident")
     print(f"{'tweets':>9} {'shards':>6} {'cores':>5} {'parse+geocode':>13} {'(cpu)':>7} {'tweets/s':>9} "
@@ -340,16 +341,16 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
         if isinstance(scale_out[most][0], Run):
             print(f"{'':>22} synthetic tweets: {synthetic_recall(tree, corpus, shards)}")
         gather: Run | Stopped | None = None
-        gather_peak = 0.0
+        gather_peaks: dict[str, float] = {}
         if all(isinstance(run, Run) for run, _ in scale_out.values()):
             shutil.rmtree(tree / "logs", ignore_errors=True)
             gather = snakemake(tree, most, REPORTS_TARGET, "--forcerun", "build_city_reports",
                                timeout=timeout, memory_mb=memory_mb)
-            gather_peak = job_peaks(tree).get("build_city_reports", 0.0)
+            gather_peaks = {rule: peak for rule, peak in job_peaks(tree).items()
+                            if rule in {"assemble_reports", "build_city_reports"}}
         first = scale_out[cores_list[0]][0]
         for cores, (run, peaks) in scale_out.items():
-            if gather_peak:
-                peaks = peaks | {"build_city_reports": gather_peak}
+            peaks = peaks | gather_peaks
             rule, peak = max(peaks.items(), key=lambda item: item[1], default=("-", 0.0))
             done = isinstance(run, Run)
             rate = f"{size / run.seconds:.0f}" if done else "-"
@@ -366,7 +367,7 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
             run = scale_out[most][0]
             in_time = isinstance(run, Run) and isinstance(gather, Run) and run.seconds + gather.seconds < 60
             small = isinstance(gather, Run) and max(scale_out[most][1].values() or [0.0]) < 1024 and (
-                gather_peak < 1024)
+                max(gather_peaks.values(), default=0.0) < 1024)
             one, many = scale_out[cores_list[0]][0], run
             linear = isinstance(one, Run) and isinstance(many, Run) and (
                 one.seconds / many.seconds >= 0.9 * most / cores_list[0])
