@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-import pandas as pd
-
 from kzshutdowns.build_city_reports import (
     TARGET_COUNTRY,
     Context,
@@ -24,10 +22,8 @@ from kzshutdowns.build_city_reports import (
     write_part,
 )
 from kzshutdowns.errors import run_main
-from kzshutdowns.events import load_events
+from kzshutdowns.events import load_reference_tables
 from kzshutdowns.extract_mentions import read_segments
-from kzshutdowns.gazetteer import read_regions
-from kzshutdowns.platforms import load_platforms
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,9 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--unresolved", required=True, help="unresolved mentions Parquet file to write")
     args = parser.parse_args(argv)
 
-    platforms = load_platforms(args.platforms)
-    regions = pd.DataFrame(read_regions(args.regions))
-    events = load_events(args.events, platforms, regions=regions)
+    tables = load_reference_tables(args.events, args.platforms, args.regions)
+    platforms, regions, events = tables.platforms, tables.regions, tables.events
     context = Context(
         events=event_spans(events, args.country),
         platform_kinds=dict(zip(platforms["id"], platforms["kind"], strict=True)),

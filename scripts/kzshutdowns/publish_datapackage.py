@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import frictionless
-import pandas as pd
 
 from kzshutdowns import __version__
 from kzshutdowns.errors import InputError, run_main
@@ -36,13 +35,11 @@ from kzshutdowns.events import (
     EVENTS_SCHEMA_NAME,
     SOURCES_SCHEMA_NAME,
     independent_source_counts,
-    load_events,
+    load_reference_tables,
     load_sources,
     read_schema,
 )
 from kzshutdowns.files import atomic_output
-from kzshutdowns.gazetteer import read_regions
-from kzshutdowns.platforms import load_platforms
 
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 MEDIA_TYPES = {
@@ -185,9 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     events_path, sources_path = Path(args.events), Path(args.sources)
-    platforms = load_platforms(args.platforms)
-    regions = pd.DataFrame(read_regions(args.regions)) if args.regions else None
-    events = load_events(events_path, platforms, regions=regions)
+    events = load_reference_tables(events_path, args.platforms, args.regions).events
     sources = load_sources(sources_path, events)
     several = int((independent_source_counts(events, sources) >= 2).sum())
 

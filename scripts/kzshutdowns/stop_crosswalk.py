@@ -24,14 +24,12 @@ import pandas as pd
 from kzshutdowns.errors import run_main
 from kzshutdowns.events import (
     kazakh_place_names,
-    load_events,
+    load_reference_tables,
     load_sources,
     parse_partial_date,
     split_list,
 )
 from kzshutdowns.files import atomic_output
-from kzshutdowns.gazetteer import read_regions
-from kzshutdowns.platforms import load_platforms
 
 STOP_COLUMNS = (
     "start_date_type", "start_date", "end_date", "duration", "shutdown_status",
@@ -188,11 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--regions", required=True, help="regions.csv (region codes and English names)")
     parser.add_argument("--output", required=True, help="CSV to write, one STOP-shaped row per event")
     args = parser.parse_args(argv)
-    platforms = load_platforms(args.platforms)
-    regions = pd.DataFrame(read_regions(args.regions))
-    events = load_events(args.events, platforms, regions=regions)
-    sources = load_sources(args.sources, events)
-    table = crosswalk(events, sources, platforms, regions)
+    tables = load_reference_tables(args.events, args.platforms, args.regions)
+    sources = load_sources(args.sources, tables.events)
+    table = crosswalk(tables.events, sources, tables.platforms, tables.regions)
     with atomic_output(args.output) as temporary:
         table.to_csv(temporary, index=False, lineterminator="\n")
     return 0

@@ -17,23 +17,26 @@ from collections.abc import Sequence
 import pandas as pd
 
 from kzshutdowns.errors import EXIT_BAD_INPUT, InputError, run_main
-from kzshutdowns.events import independent_source_counts, read_events, read_sources
-from kzshutdowns.gazetteer import read_regions
-from kzshutdowns.platforms import load_platforms
+from kzshutdowns.events import independent_source_counts, read_reference_tables, read_sources
 
 
 def find_problems(
     events_path: str,
     sources_path: str,
-    platforms: pd.DataFrame,
-    regions: pd.DataFrame | None,
+    platforms_path: str,
+    regions_path: str | None,
     events_schema: str | None = None,
     sources_schema: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[InputError]]:
-    """Both tables and every problem in them, events first (schemas beside the tables unless given)."""
-    events, event_errors = read_events(events_path, platforms, schema_path=events_schema, regions=regions)
-    sources, source_errors = read_sources(sources_path, events, schema_path=sources_schema)
-    return events, sources, event_errors + source_errors
+    """Both tables and every problem in them, events first (schemas beside the tables unless given).
+
+    The platform lexicon and the regions are loaded as every command loads them, raising their first
+    problem; region codes are checked only if ``regions_path`` is given.
+    """
+    tables, event_errors = read_reference_tables(events_path, platforms_path, regions_path,
+                                                 events_schema=events_schema)
+    sources, source_errors = read_sources(sources_path, tables.events, schema_path=sources_schema)
+    return tables.events, sources, event_errors + source_errors
 
 
 def summary(events: pd.DataFrame, sources: pd.DataFrame) -> str:
@@ -53,9 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--events-schema", help="Table Schema of the events (default: beside --events)")
     parser.add_argument("--sources-schema", help="Table Schema of the sources (default: beside --sources)")
     args = parser.parse_args(argv)
-    platforms = load_platforms(args.platforms)
-    regions = pd.DataFrame(read_regions(args.regions)) if args.regions else None
-    events, sources, problems = find_problems(args.events, args.sources, platforms, regions,
+    events, sources, problems = find_problems(args.events, args.sources, args.platforms, args.regions,
                                               args.events_schema, args.sources_schema)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
