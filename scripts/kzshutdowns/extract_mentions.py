@@ -24,21 +24,30 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import gc
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pandas.arrays import ArrowStringArray
 
 from kzshutdowns.dates import MONTHS, DateFormatError, month_number, normalise_month, parse_date
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output
 from kzshutdowns.geocode import BATCH_SIZE, Geocoder
 from kzshutdowns.normalize import cyrillic_case_forms, fold_name, script_of
-from kzshutdowns.platforms import PlatformLexicon, compile_lexicon, find_platforms, load_platforms
+from kzshutdowns.platforms import (
+    PlatformLexicon,
+    PlatformMentions,
+    compile_lexicon,
+    find_platforms_many,
+    load_platforms,
+)
 
 SCHEMA = pa.schema(
     [
@@ -84,6 +93,7 @@ _DOUBLE_OPEN = re.compile(r"\s*(/|\()\s*")
 _DOUBLE_CLOSE = re.compile(r"\s*\)")
 _ISO = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
 _YEAR = re.compile(r"(?<![\w-])(\d{4})(?![\w-])")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 MONTH_PROCLITICS = "وبفل"
 # Russian and Kazakh case forms of the Cyrillic month names (в декабре, в мае, желтоқсанда), folded;
 # not of Kazakh қазан (October), whose forms are the Russian word for a cauldron and the city Kazan.
@@ -255,69 +265,185 @@ def find_dates(text: str) -> list[DateMention]:
     return mentions
 
 
-def read_segments(path: str | Path) -> pd.DataFrame:
-    """Read a segments Parquet file and check the columns this step needs."""
+def find_dates_many(texts: Sequence[str]) -> dict[int, list[DateMention]]:
+    """:func:`find_dates` of each of ``texts`` that has a date, by index (the others have none).
+
+    Every date holds a four-digit number (a year, an ISO date) or a word that is a month name or
+    starts one, and neither crosses white space. So the distinct white-space separated tokens of
+    the whole batch are checked once each, and only the texts holding a token that passes are
+    searched with :func:`find_dates`.
+    """
+    tokens = set("\n".join(texts).split())
+    triggers = {
+        token for token in tokens
+        if _FOUR_DIGITS.search(token)
+        or any(_month_of(word) or _starts_two_word_month(word) for word in _WORDS.findall(token))
+    }
+    if not triggers:
+        return {}
+    return {
+        index: dates
+        for index, text in enumerate(texts)
+        if not triggers.isdisjoint(text.split()) and (dates := find_dates(text))
+    }
+
+
+def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a segments Parquet file (all its columns, or only ``columns``) and check the columns this
+    step needs: present, and every segment's span as long as its text."""
     try:
-        segments = pd.read_parquet(path)
+        names = pq.read_schema(path).names
+        missing = [column for column in SEGMENT_COLUMNS if column not in names]
+        if missing:
+            raise InputError(path, f"missing segment columns {', '.join(missing)}", field=missing[0])
+        segments = pd.read_parquet(path, columns=None if columns is None else list(columns))
     except (OSError, ValueError, pa.ArrowException) as error:
         raise InputError(path, f"cannot read segments Parquet: {error}") from None
-    missing = [column for column in SEGMENT_COLUMNS if column not in segments.columns]
-    if missing:
-        raise InputError(path, f"missing segment columns {', '.join(missing)}", field=missing[0])
-    for row_number, row in enumerate(segments.itertuples(index=False), start=1):
-        if not 0 <= row.start <= row.end or row.end - row.start != len(row.text):
-            raise InputError(path, f"segment {row.segment_id!r}: span {row.start}-{row.end} does not fit its "
-                             f"text of {len(row.text)} characters", line=row_number, field="start")
+    start, end = segments["start"].to_numpy(), segments["end"].to_numpy()
+    bad = np.flatnonzero((start < 0) | (start > end) | (end - start != segments["text"].str.len().to_numpy()))
+    if len(bad):
+        row = segments.iloc[bad[0]]
+        raise InputError(path, f"segment {row.segment_id!r}: span {row.start}-{row.end} does not fit its "
+                         f"text of {len(row.text)} characters", line=int(bad[0]) + 1, field="start")
     return segments
 
 
-def _segment_mentions(segment, resolved: tuple[list, list], lexicon: PlatformLexicon) -> list[dict]:
-    """The mention rows of one segment, given what the geocoder resolved in its text."""
-    base = {"article_id": segment.article_id, "segment_id": segment.segment_id}
-    offset, text = int(segment.start), segment.text
-    rows = []
-    places, rejections = resolved
-    for place in places:
-        rows.append(base | {
-            "type": "place", "start": offset + place.start, "end": offset + place.end,
-            "surface": place.surface, "value": str(place.geonameid), "name": place.name,
-            "country_code": place.country_code, "admin1": place.admin1, "lat": float(place.lat),
-            "lon": float(place.lon), "kind": place.kind, "region_code": place.region_code,
-            "method": place.method, "score": float(place.score),
-        })
-    for rejection in rejections:
-        rows.append(base | {
-            "type": "place_rejected", "start": offset + rejection.start, "end": offset + rejection.end,
-            "surface": rejection.surface, "reason": rejection.reason, "detail": rejection.detail,
-        })
-    for match in find_platforms(text, lexicon):
-        rows.append(base | {"type": "platform", "start": offset + match.start, "end": offset + match.end,
-                            "surface": match.surface, "value": match.platform_id})
-    for date in find_dates(text):
-        rows.append(base | {"type": "date", "start": offset + date.start, "end": offset + date.end,
-                            "surface": date.surface, "value": date.value})
-    return rows
+# The columns of each type of mention (besides article_id, segment_id, type, start, end, surface).
+_PLACE_COLUMNS = ("value", "name", "country_code", "admin1", "lat", "lon", "kind", "region_code", "method",
+                  "score")
+_TYPE_COLUMNS = {
+    "place": _PLACE_COLUMNS,
+    "place_rejected": ("reason", "detail"),
+    "platform": ("value",),
+    "date": ("value",),
+}
 
 
 def extract_mentions(segments: pd.DataFrame, geocoder: Geocoder, lexicon: PlatformLexicon) -> pd.DataFrame:
-    """All mentions of all segments, in segment order, then by span and type."""
-    rows = []
-    for first in range(0, len(segments), BATCH_SIZE):
-        batch = segments.iloc[first:first + BATCH_SIZE]
-        langs = [None if lang in {"und", ""} else lang for lang in batch["lang"]]
-        resolved = geocoder.resolve_many(batch["text"].tolist(), langs)
-        for order, (segment, found) in enumerate(zip(batch.itertuples(index=False), resolved, strict=True),
-                                                 start=first):
-            rows += [row | {"_order": order} for row in _segment_mentions(segment, found, lexicon)]
-    if not rows:
+    """All mentions of all segments, in segment order, then by span and type.
+
+    Each type's mentions are gathered as rows of plain values (for platforms and dates, found for a
+    whole batch of segments at once), then turned into columns and put in order with one sort.
+    """
+    texts = segments["text"].tolist()
+    langs = [None if lang in {"und", ""} else lang for lang in segments["lang"].tolist()]
+    places: list[tuple] = []
+    rejections: list[tuple] = []
+    dates: list[tuple] = []
+    platforms: list[list] = [[] for _ in PlatformMentions._fields]
+    for first in range(0, len(texts), BATCH_SIZE):
+        batch = texts[first:first + BATCH_SIZE]
+        resolved = geocoder.resolve_many(batch, langs[first:first + BATCH_SIZE])
+        for order, (matches, rejected) in enumerate(resolved, start=first):
+            places += [(order, place.start, place.end, place.surface, str(place.geonameid), place.name,
+                        place.country_code, place.admin1, float(place.lat), float(place.lon), place.kind,
+                        place.region_code, place.method, float(place.score)) for place in matches]
+            rejections += [(order, rejection.start, rejection.end, rejection.surface, rejection.reason,
+                            rejection.detail) for rejection in rejected]
+        on_platforms = find_platforms_many(batch, lexicon)
+        platforms[0] += [first + index for index in on_platforms.text]
+        for column, values in zip(platforms[1:], on_platforms[1:], strict=True):
+            column += values
+        for index, written in find_dates_many(batch).items():
+            dates += [(first + index, date.start, date.end, date.surface, date.value) for date in written]
+    found = {"place": _transposed(places), "place_rejected": _transposed(rejections), "platform": platforms,
+             "date": _transposed(dates)}
+    return _mention_frame(segments, {kind: columns for kind, columns in found.items() if columns[0]})
+
+
+def _transposed(rows: list[tuple]) -> list[list]:
+    """The columns of rows of equal length (one empty column if there are no rows)."""
+    return [[row[at] for row in rows] for at in range(len(rows[0]))] if rows else [[]]
+
+
+# The columns of each type of mention after article_id, segment_id, type, start, end and surface.
+_TYPE_COLUMNS = {
+    "place": ("value", "name", "country_code", "admin1", "lat", "lon", "kind", "region_code", "method",
+              "score"),
+    "place_rejected": ("reason", "detail"),
+    "platform": ("value",),
+    "date": ("value",),
+}
+
+
+def _mention_frame(segments: pd.DataFrame, found: dict[str, list[list]]) -> pd.DataFrame:
+    """The mentions of :func:`extract_mentions` as one frame, sorted by segment, span and type.
+
+    ``found`` holds, per type that has mentions, its columns: segment row number, start and end in
+    the segment's text, surface, then the type's own columns (:data:`_TYPE_COLUMNS`). Each column
+    gets the dtype pandas gives it when the frame is built from one dict per mention, each type's
+    dicts lacking the other types' keys (:func:`_inferred_dtype`), so that the frame, and the pandas
+    metadata of the Parquet file written from it, are what they would be.
+    """
+    if not found:
         return pd.DataFrame({column: pd.Series(dtype=_dtype(column)) for column in COLUMNS})
-    table = pd.DataFrame(rows)
-    table["_type"] = table["type"].map(TYPE_ORDER)
-    table = table.sort_values(["_order", "start", "end", "_type"], kind="stable")
-    for column in COLUMNS:
-        if column not in table.columns:
-            table[column] = None
-    return table[list(COLUMNS)].reset_index(drop=True)
+    kinds = list(found)
+    sizes = [len(found[kind][0]) for kind in kinds]
+    order, start, end = (np.concatenate([np.asarray(found[kind][at], dtype=np.int64) for kind in kinds])
+                         for at in range(3))
+    offsets = segments["start"].to_numpy(dtype=np.int64)[order]  # spans into the source text
+    start, end = start + offsets, end + offsets
+    rows = np.lexsort((np.repeat([TYPE_ORDER[kind] for kind in kinds], sizes), end, start, order))  # stable
+    article_ids = segments["article_id"].to_numpy(dtype=object)
+    segment_ids = segments["segment_id"].to_numpy(dtype=object)
+    parts: dict[str, list] = {
+        "article_id": [article_ids[found[kind][0]] for kind in kinds],
+        "segment_id": [segment_ids[found[kind][0]] for kind in kinds],
+        "type": [[kind] * size for kind, size in zip(kinds, sizes, strict=True)],
+        "surface": [found[kind][3] for kind in kinds],
+    }
+    for column in COLUMNS[6:]:
+        parts[column] = [found[kind][4 + _TYPE_COLUMNS[kind].index(column)] if column in _TYPE_COLUMNS[kind]
+                         else None for kind in kinds]
+    columns = {column: _column(parts[column], sizes, rows) for column in parts}
+    columns["start"], columns["end"] = start[rows], end[rows]  # always integers, so int64
+    return pd.DataFrame({column: columns[column] for column in COLUMNS})
+
+
+def _column(parts: list[Sequence | None], sizes: list[int], rows: np.ndarray) -> object:
+    """One column of :func:`_mention_frame` from its parts (None: a type lacking the column) in the
+    order ``rows``, with the dtype of :func:`_inferred_dtype`; a column no type has holds None."""
+    if all(part is None for part in parts):
+        return np.full(len(rows), None, dtype=object)
+    dtype = _inferred_dtype(parts)
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":  # built in Arrow, not per value
+        strings = pa.concat_arrays([
+            pa.nulls(size, pa.large_string()) if part is None
+            else pa.array(part, type=pa.large_string(), from_pandas=True)
+            for part, size in zip(parts, sizes, strict=True)
+        ])
+        return ArrowStringArray(strings.take(rows), dtype=dtype)
+    numeric = dtype in (np.int64, np.float64)  # a missing key makes a float column: NaN fits
+    values = np.concatenate([
+        np.full(size, np.nan, dtype=dtype if numeric else object) if part is None
+        else np.asarray(part, dtype=dtype if numeric else object)
+        for part, size in zip(parts, sizes, strict=True)
+    ])[rows]
+    if numeric or (isinstance(dtype, np.dtype) and dtype.kind == "O"):
+        return values
+    return pd.array(values, dtype=dtype)
+
+
+def _inferred_dtype(parts: list[Sequence | None]) -> object:
+    """The dtype pandas infers, building a frame from dicts, for a key whose values are ``parts``
+    (None: a part whose dicts lack the key). It depends only on which kinds of value occur (a type,
+    NaN or not for floats, and the key missing), so pandas is asked on one example of each kind."""
+    examples: dict[tuple[type, bool], object] = {}
+    for part in parts:
+        if part is None:
+            examples.setdefault((type(None), True), None)
+            continue
+        kinds = set(map(type, part))
+        for kind in kinds:
+            if kind is float:
+                floats = np.asarray(part if len(kinds) == 1 else [v for v in part if type(v) is float],
+                                    dtype=np.float64)
+                for nan in set(np.isnan(floats).tolist()):
+                    examples.setdefault((float, nan), float(floats[np.isnan(floats) == nan][0]))
+            else:
+                examples.setdefault((kind, False), next(value for value in part if type(value) is kind))
+    dicts = [{} if key == (type(None), True) else {"value": value} for key, value in examples.items()]
+    return pd.DataFrame(dicts)["value"].dtype
 
 
 def _dtype(column: str) -> str:
@@ -345,9 +471,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", required=True, help="mentions Parquet file to write")
     args = parser.parse_args(argv)
 
-    segments = read_segments(args.segments)
+    segments = read_segments(args.segments, columns=SEGMENT_COLUMNS)
     lexicon = compile_lexicon(load_platforms(args.platforms))
-    geocoder = Geocoder.load(args.gazetteer)
+    # The gazetteer is millions of long-lived objects without garbage among them: the cyclic garbage
+    # collector is kept from scanning them while they load and, frozen, on every collection after.
+    gc.disable()
+    try:
+        geocoder = Geocoder.load(args.gazetteer)
+    finally:
+        gc.freeze()
+        gc.enable()
     write_mentions(extract_mentions(segments, geocoder, lexicon), args.output)
     return 0
 
