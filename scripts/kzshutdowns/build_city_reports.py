@@ -713,6 +713,11 @@ def geopackage_frame(reports: pd.DataFrame) -> gpd.GeoDataFrame:
     geometry[(reports["scope"] == "national").to_numpy()] = None
     frame = gpd.GeoDataFrame(reports.drop(columns=["lat", "lon"]), geometry=geometry, crs="EPSG:4326")
     frame["lat"], frame["lon"] = reports["lat"], reports["lon"]
+    # A batch gathered from several files holds its text columns in several Arrow chunks, and the Arrow
+    # writer's bytes depend on the chunks: one chunk per column keeps the file independent of the sources.
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.StringDtype):
+            frame[column] = pd.array(frame[column].to_numpy(), dtype=frame[column].dtype)
     return frame
 
 
