@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -18,26 +19,35 @@ from kzshutdowns.assemble_reports import main as assemble_main
 from kzshutdowns.build_city_reports import (
     REPORT_COLUMNS,
     UNRESOLVED_COLUMNS,
+    Context,
     EventSpan,
     Statement,
     TimeRef,
+    build_city_reports,
     check_reports,
+    country_record,
     day_ref,
+    event_spans,
+    geojson_feature,
+    geojson_lines,
     link_event,
     load_city_reports,
     main,
     read_parts,
+    read_reference_dates,
     resolve_date,
     write_csv,
     write_part,
     write_reports,
+    write_rows,
 )
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.events import load_events
+from kzshutdowns.events import load_events, load_reference_tables
 from kzshutdowns.extract_mentions import extract_mentions, write_mentions
 from kzshutdowns.files import read_text
 from kzshutdowns.geocode import Geocoder
 from kzshutdowns.parse_article import parse_article, write_segments
+from kzshutdowns.parse_tweets import parse_tweets
 from kzshutdowns.platforms import compile_lexicon, load_platforms
 from kzshutdowns.status_cues import Sentence
 
@@ -605,3 +615,120 @@ def test_workflow_gathers_the_mentions_of_articles_and_tweet_shards(workflow_tre
     assert counts["extract_mentions"] == "5"  # the seed article and the four shards of demo.jsonl
     assert counts["assemble_reports"] == "5"  # one map job per source
     assert counts["build_city_reports"] == "1"
+
+
+# --- the fast paths give what one segment built alone gives ------------------------------------------
+
+# Tweets for the shared-reading and skip paths: the same text on two days (one reading of the status
+# cues, two events), a place without any platform (no status), a platform without any place (nothing to
+# read), several places and statuses over sentences and clauses, a habitual statement, a foreign city.
+FAST_PATH_TWEETS = [
+    ("В Астане заблокировали Facebook и YouTube, Twitter работает", "2016-12-16T10:00:00Z", "ru"),
+    ("В Астане заблокировали Facebook и YouTube, Twitter работает", "2022-01-05T10:00:00Z", "ru"),
+    ("Residents of Almaty gathered in the square today", "2016-12-16T11:00:00Z", "en"),
+    ("Facebook is blocked again", "2016-12-16T12:00:00Z", "en"),
+    ("In Astana Facebook is blocked. In Almaty Twitter works but YouTube is slow, and Karaganda too.",
+     "2016-12-16T09:00:00Z", "en"),
+    ("Authorities regularly block Facebook in Aktau", "2016-12-16T13:00:00Z", "en"),
+    ("Facebook is blocked in Almaty and in Paris", "2016-12-16T14:00:00Z", "en"),
+]
+
+
+@pytest.fixture(scope="module")
+def fast_path_source(tmp_path_factory):
+    """The seed, the English article and the tweets above as one source: segments, mentions, context."""
+    folder = tmp_path_factory.mktemp("fast")
+    lines = [(number, json.dumps({"id": str(900 + number), "text": text, "author": "Test", "handle": "t",
+                                  "created_at": created, "lang": lang}, ensure_ascii=False))
+             for number, (text, created, lang) in enumerate(FAST_PATH_TWEETS, start=1)]
+    tweets = parse_tweets(lines, "fast", path=folder / "fast.jsonl")
+    articles = [parse_article(read_text(path), path.stem, path=path) for path in (SEED, ENGLISH)]
+    segments = pd.concat([*articles, tweets], ignore_index=True)
+    tables = load_reference_tables(REFERENCE / "shutdowns.csv", REFERENCE / "platforms.csv",
+                                   REFERENCE / "regions.csv")
+    mentions = extract_mentions(segments, Geocoder.load(), compile_lexicon(tables.platforms))
+
+    def context() -> Context:
+        return Context(
+            events=event_spans(tables.events, "KZ"),
+            platform_kinds=dict(zip(tables.platforms["id"], tables.platforms["kind"], strict=True)),
+            region_of_admin1=dict(zip(tables.regions["admin1"], tables.regions["region_code"], strict=True)),
+            country=country_record("KZ"),
+            reference_dates=read_reference_dates([str(SEED.with_suffix(".yml")),
+                                                  str(ENGLISH.with_suffix(".yml"))]),
+        )
+
+    return segments, mentions, context
+
+
+def test_one_run_over_many_segments_equals_each_segment_built_alone(fast_path_source):
+    """Readings, statements and event links shared across segments change nothing: building every
+    segment in its own run (fresh caches) gives the same rows, in the same order."""
+    segments, mentions, context = fast_path_source
+    reports, unresolved = build_city_reports(segments, mentions, context())
+    alone = [build_city_reports(segments.iloc[[position]],
+                                mentions[mentions["segment_id"] == segment_id], context())
+             for position, segment_id in enumerate(segments["segment_id"])]
+    # (empty frames left out of the concatenation: their text columns have no dtype to keep)
+    pd.testing.assert_frame_equal(reports, pd.concat([r for r, _ in alone if len(r)], ignore_index=True))
+    pd.testing.assert_frame_equal(unresolved, pd.concat([u for _, u in alone if len(u)], ignore_index=True))
+    assert len(reports) > 10 and len(unresolved) > 10
+
+
+def test_tweets_with_and_without_platforms_and_places(fast_path_source):
+    segments, mentions, context = fast_path_source
+    reports, unresolved = build_city_reports(segments, mentions, context())
+    tweets = reports[reports["source_id"] == "tweets-fast"]
+    rows = {(segment_id.split(":")[1], name): (kind, event_id, blocked, restricted, reachable, day)
+            for segment_id, name, kind, event_id, blocked, restricted, reachable, day in zip(
+                tweets["segment_id"], tweets["name"], tweets["report_kind"], tweets["event_id"],
+                tweets["platforms_blocked"], tweets["platforms_restricted"], tweets["platforms_reachable"],
+                tweets["date"], strict=True)}
+    # the same text on two days: one reading, each tweet its own date and event
+    assert rows[("901", "Astana")] == ("tweet_located", "kz-2016-12-16", "facebook", "", "twitter;youtube",
+                                       "2016-12-16")
+    assert rows[("902", "Astana")][1:] == ("kz-2022-01-04", "facebook", "", "twitter;youtube", "2022-01-05")
+    # several places over two sentences: each takes the statuses of the whole statement
+    assert {name for tweet, name in rows if tweet == "905"} == {"Astana", "Almaty", "Karagandy"}
+    assert rows[("905", "Almaty")][2:5] == ("facebook", "youtube", "twitter")
+    left = unresolved[unresolved["article_id"] == "tweets-fast"]
+    reasons = {(segment_id.split(":")[1], surface): reason
+               for segment_id, surface, reason in zip(left["segment_id"], left["surface"], left["reason"],
+                                                      strict=True)}
+    assert reasons[("903", "Almaty")] == "no_status"  # a place, no platform
+    assert reasons[("906", "Aktau")] == "habitual"
+    assert reasons[("907", "Paris")] == "foreign_place"
+    assert "tweets-fast:904" not in set(reports["segment_id"]) | set(unresolved["segment_id"])  # no place
+
+
+def test_check_reports_names_the_first_bad_row_and_its_first_bad_field(seed, reference_tables):
+    _, reports, _ = seed
+    events, platforms = reference_tables
+    edited = reports.copy()
+    edited.loc[1, ["report_kind", "scope"]] = ["rumour", "galaxy"]
+    edited.loc[2, "event_id"] = "kz-1999-01-01"
+    edited.loc[3, "platforms_reachable"] = "facebook;myspace"
+    for rows, line, field in ((edited, 3, "report_kind"), (edited.drop(index=1), 3, "event_id"),
+                              (edited.drop(index=[1, 2]), 3, "platforms_reachable")):
+        with pytest.raises(InputError) as raised:
+            check_reports(rows.reset_index(drop=True), events, platforms, "reports.csv")
+        assert (raised.value.line, raised.value.field) == (line, field)
+    check_reports(reports, events, platforms, "reports.csv")
+
+
+def test_csv_and_geojson_writers_give_the_bytes_of_to_csv_and_json_dumps(seed):
+    paths, _, _ = seed
+    reports = pd.read_parquet(paths["city_reports.csv"].parent / "reports.parquet")
+    tricky = reports.iloc[[0, 0, 0, 0]].reset_index(drop=True)
+    tricky["evidence_text"] = ['a "quoted", text', "two\nlines", "carriage\rreturn", ""]
+    tricky["name"] = pd.array(["x", None, "y,z", "ü"], dtype="str")
+    tricky["place_start"] = pd.array([1, None, 3, None], dtype="Int64")
+    tricky.loc[1, ["lat", "lon"]] = float("nan")
+    for table in (reports, tricky):
+        written = io.StringIO()
+        write_rows(table, written, header=True)
+        expected = io.StringIO()
+        table.to_csv(expected, index=False, lineterminator="\n")
+        assert written.getvalue() == expected.getvalue()
+        rows = table.itertuples(index=False, name="Report")
+        assert geojson_lines(table) == [json.dumps(geojson_feature(row), ensure_ascii=False) for row in rows]

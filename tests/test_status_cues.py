@@ -150,3 +150,23 @@ def test_any_text_is_analysed_without_error(text):
     sentences = analyse_sentences(text, None, [(0, min(3, len(text)), "facebook")] if text else [])
     assert all(0 <= s.start < s.end <= len(text) for s in sentences)
     assert all(set(s.statuses.values()) <= {"blocked", "restricted", "reachable"} for s in sentences)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Residents of Almaty say Facebook is blocked. Authorities regularly block Twitter in Astana.", "en"),
+    ("Жители Алматы говорят, что Facebook заблокирован, но Twitter работает. Периодически блокируют.", "ru"),
+    ("سكان كاراغاندا يؤكدون حجب فيسبوك. تقوم الحكومة بين الحين والآخر بتعطيل تويتر", "ar"),
+    ("Тұрғындар айтады: Facebook бұғатталды; үнемі шектеледі", "kk"),
+])
+def test_without_platforms_sentences_keep_their_spans_witness_and_habitual_cues(lexicon, text, lang):
+    """The short path for a text without platforms (no clause reading) finds the same sentences, witness
+    and habitual cues as the full reading, only without statuses."""
+    spans = [(m.start, m.end, m.platform_id) for m in find_platforms(text, lexicon)]
+    assert spans  # the full reading has platforms to give statuses to
+    full = analyse_sentences(text, lang, spans)
+    assert any(sentence.statuses for sentence in full)
+    assert any(s.witness for s in full) and any(s.habitual for s in full)
+    bare = analyse_sentences(text, lang, [])
+    assert [(s.start, s.end, s.witness, s.habitual) for s in bare] == [
+        (s.start, s.end, s.witness, s.habitual) for s in full]
+    assert not any(sentence.statuses for sentence in bare)

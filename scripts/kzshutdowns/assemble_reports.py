@@ -11,6 +11,7 @@ import argparse
 from collections.abc import Sequence
 
 from kzshutdowns.build_city_reports import (
+    SEGMENT_FIELDS,
     TARGET_COUNTRY,
     Context,
     build_city_reports,
@@ -51,7 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         country=country_record(args.country),
         reference_dates=read_reference_dates(args.metadata),
     )
-    segments, mentions = read_segments(args.segments), read_mentions(args.mentions)
+    segments = read_segments(args.segments, columns=[*SEGMENT_FIELDS, "end"])
+    mentions = read_mentions(args.mentions)
     reports, unresolved = build_city_reports(segments, mentions, context)
     check_reports(reports, events, platforms, args.reports)
     write_part(reports, args.reports)

