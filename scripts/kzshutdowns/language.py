@@ -83,20 +83,35 @@ def script_of(char: str) -> str | None:
     )
 
 
+class _ScriptInitials(dict[int, str | None]):
+    """A ``str.translate`` table: every letter to the initial of its script (:func:`script_of`: a, c,
+    l, o), anything else dropped; each code point worked out on first sight and remembered."""
+
+    def __missing__(self, code: int) -> str | None:
+        script = script_of(chr(code))
+        self[code] = initial = None if script is None else script[0]
+        return initial
+
+
+_SCRIPT_INITIALS = _ScriptInitials()
+_SCRIPTS = ("arabic", "cyrillic", "latin", "other")
+
+
 def letter_scripts(text: str) -> Counter[str]:
-    """Count the letters of ``text`` by script ("arabic", "cyrillic", "latin", "other")."""
-    counts = Counter(map(script_of, text))
-    del counts[None]
-    return counts
+    """Count the letters of ``text`` by script ("arabic", "cyrillic", "latin", "other"), the scripts in
+    the order their first letters come in the text."""
+    initials = text.translate(_SCRIPT_INITIALS)
+    present = sorted((initials.index(script[0]), script) for script in _SCRIPTS if script[0] in initials)
+    return Counter({script: initials.count(script[0]) for _, script in present})
 
 
 def _latin_language(text: str) -> str:
     words = [word.lower() for word in _WORD.findall(text)]
     scores: Counter[str] = Counter()
     for language, vocabulary in _FUNCTION_WORDS.items():
-        scores[language] += sum(word in vocabulary for word in words)
+        scores[language] += sum(map(vocabulary.__contains__, words))
     for language, letters in _SPECIFIC_LETTERS.items():
-        scores[language] += sum(char in letters for char in text)
+        scores[language] += sum(map(letters.__contains__, text))
     ranked = scores.most_common()
     if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
         return UNDETERMINED
@@ -104,10 +119,10 @@ def _latin_language(text: str) -> str:
 
 
 def _cyrillic_language(text: str) -> str:
-    if any(char in NON_RUSSIAN_CYRILLIC for char in text):
+    if not NON_RUSSIAN_CYRILLIC.isdisjoint(text):
         return UNDETERMINED
-    words = [word for word in _WORD.findall(text) if any(script_of(c) == "cyrillic" for c in word)]
-    kazakh = sum(any(char in KAZAKH_LETTERS for char in word) for word in words)
+    words = [word for word in _WORD.findall(text) if "c" in word.translate(_SCRIPT_INITIALS)]  # Cyrillic
+    kazakh = sum(not KAZAKH_LETTERS.isdisjoint(word) for word in words)
     return "kk" if words and kazakh / len(words) >= KAZAKH_WORD_SHARE else "ru"
 
 
