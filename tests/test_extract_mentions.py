@@ -9,11 +9,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kzshutdowns.errors import InputError
-from kzshutdowns.extract_mentions import COLUMNS, extract_mentions, find_dates, main, read_segments
+from kzshutdowns.extract_mentions import (
+    COLUMNS,
+    SEGMENT_COLUMNS,
+    TYPE_ORDER,
+    extract_mentions,
+    find_dates,
+    find_dates_many,
+    main,
+    read_segments,
+    write_mentions,
+)
 from kzshutdowns.files import read_text
 from kzshutdowns.geocode import Geocoder
 from kzshutdowns.parse_article import parse_article, write_segments
-from kzshutdowns.platforms import compile_lexicon, load_platforms
+from kzshutdowns.parse_tweets import parse_tweets, read_shard_lines
+from kzshutdowns.platforms import compile_lexicon, find_platforms, load_platforms
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "raw" / "articles" / "globalvoices-ar-48274.txt"
@@ -217,3 +228,93 @@ def test_any_text_gives_dates_that_round_trip(text):
     for date in find_dates(text):
         assert text[date.start:date.end] == date.surface
         assert date.value[:4].isdigit() or date.value.startswith("XXXX-")
+
+
+@given(st.lists(st.text(alphabet=DATE_LETTERS + "\n\t", max_size=40), max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_dates_of_a_batch_are_the_dates_of_each_text(texts):
+    found = find_dates_many(texts)
+    assert [found.get(index, []) for index in range(len(texts))] == [find_dates(text) for text in texts]
+    assert all(found.values())  # texts without dates are left out
+
+
+def mentions_row_by_row(segments, geocoder, lexicon):
+    """The mentions as built before the column-wise code: one dict per mention, one frame, one sort."""
+    rows = []
+    for order, segment in enumerate(segments.itertuples(index=False)):
+        base = {"article_id": segment.article_id, "segment_id": segment.segment_id, "_order": order}
+        offset, lang = int(segment.start), None if segment.lang in {"und", ""} else segment.lang
+        places, rejections = geocoder.resolve(segment.text, lang)
+        rows += [base | {"type": "place", "start": offset + p.start, "end": offset + p.end,
+                         "surface": p.surface, "value": str(p.geonameid), "name": p.name,
+                         "country_code": p.country_code,
+                         "admin1": p.admin1, "lat": float(p.lat), "lon": float(p.lon), "kind": p.kind,
+                         "region_code": p.region_code, "method": p.method, "score": float(p.score)}
+                 for p in places]
+        rows += [base | {"type": "place_rejected", "start": offset + r.start, "end": offset + r.end,
+                         "surface": r.surface, "reason": r.reason, "detail": r.detail} for r in rejections]
+        rows += [base | {"type": "platform", "start": offset + m.start, "end": offset + m.end,
+                         "surface": m.surface, "value": m.platform_id}
+                 for m in find_platforms(segment.text, lexicon)]
+        rows += [base | {"type": "date", "start": offset + d.start, "end": offset + d.end,
+                         "surface": d.surface, "value": d.value} for d in find_dates(segment.text)]
+    table = pd.DataFrame(rows)
+    table["_type"] = table["type"].map(TYPE_ORDER)
+    table = table.sort_values(["_order", "start", "end", "_type"], kind="stable")
+    for column in COLUMNS:
+        if column not in table.columns:
+            table[column] = None
+    return table[list(COLUMNS)].reset_index(drop=True)
+
+
+def tweet_segments(*texts):
+    return pd.DataFrame({
+        "article_id": "tweets-t-0", "segment_id": [f"tweets-t-0:{n}" for n in range(len(texts))],
+        "kind": "tweet", "start": 0, "end": [len(text) for text in texts], "text": list(texts), "lang": "und",
+    })
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["seed", "tweets", "platforms only", "dates only", "places without regions", "rejections and dates"],
+)
+def test_columns_frame_and_file_equal_the_row_by_row_build(case, tmp_path):
+    """Same values, same order, same dtypes (a column null throughout is float64 or object as
+    pandas made it from dicts), and so the same Parquet bytes, pandas metadata included."""
+    if case == "seed":
+        segments = parse_article(read_text(SEED), SEED.stem, path=SEED, article_lang="ar")
+    elif case == "tweets":
+        paths = sorted((ROOT / "tests" / "data" / "tweets").glob("*.jsonl"))
+        parsed = [parse_tweets(read_shard_lines(path, 0, 1), path.stem, path) for path in paths]
+        segments = pd.concat([frame[list(SEGMENT_COLUMNS)] for frame in parsed], ignore_index=True)
+    else:
+        segments = tweet_segments(*{
+            "platforms only": ["Facebook and WhatsApp are down", "no Telegram today"],
+            "dates only": ["since March, then 2016-12-16", "в 2011 году"],
+            "places without regions": ["Almaty and Astana are offline, Facebook too", "in May 2016 in Paris"],
+            "rejections and dates": ["Independence Day, 16 December 2016", "в казане"],
+        }[case])
+    geocoder, lexicon = Geocoder.load(), compile_lexicon(load_platforms(PLATFORMS))
+    expected = mentions_row_by_row(segments, geocoder, lexicon)
+    mentions = extract_mentions(segments, geocoder, lexicon)
+    pd.testing.assert_frame_equal(mentions, expected, check_exact=True)
+    assert list(mentions.dtypes) == list(expected.dtypes)
+    write_mentions(mentions, tmp_path / "columns.parquet")
+    write_mentions(expected, tmp_path / "rows.parquet")
+    assert (tmp_path / "columns.parquet").read_bytes() == (tmp_path / "rows.parquet").read_bytes()
+    if case not in ("seed", "tweets"):  # each small case has the kinds of mention it is named after
+        kinds = set(mentions["type"])
+        assert kinds == {"platform"} if case == "platforms only" else len(kinds) >= 1
+
+
+def test_read_segments_names_the_first_bad_row_and_reads_only_what_is_asked(tmp_path):
+    path = tmp_path / "segments.parquet"
+    good = tweet_segments("abc", "de", "fgh")
+    good.to_parquet(path)
+    assert list(read_segments(path, columns=["segment_id", "text"]).columns) == ["segment_id", "text"]
+    bad = good.assign(end=[3, 5, 2])  # rows 2 and 3 do not fit: row 2 is named
+    bad.to_parquet(path)
+    with pytest.raises(InputError) as error:
+        read_segments(path)
+    assert (error.value.line, error.value.field) == (2, "start")
+    assert "tweets-t-0:1" in error.value.message

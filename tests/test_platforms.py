@@ -13,6 +13,7 @@ from kzshutdowns.platforms import (
     check_platform_ids,
     compile_lexicon,
     find_platforms,
+    find_platforms_many,
     load_platforms,
 )
 
@@ -154,3 +155,40 @@ def test_check_platform_ids_rejects_unknown_ids(platforms):
 def test_any_text_gives_spans_that_round_trip(lexicon, text):
     for match in find_platforms(text, lexicon):
         assert text[match.start:match.end] == match.surface
+
+
+def per_text(texts, lexicon):
+    """find_platforms_many regrouped per text as (start, end, surface, id), for comparison."""
+    found = [[] for _ in texts]
+    for index, start, end, surface, platform_id in zip(*find_platforms_many(texts, lexicon), strict=True):
+        found[index].append((start, end, surface, platform_id))
+    return found
+
+
+def one_by_one(texts, lexicon):
+    return [[(m.start, m.end, m.surface, m.platform_id) for m in find_platforms(text, lexicon)]
+            for text in texts]
+
+
+# Aliases in four scripts, Arabic clitics and vowels (dropped by folding), signs, word characters and
+# a character beyond the Basic Multilingual Plane: the batch path's folding, word-boundary arrays,
+# clitic fallback and mapping back to the text all get exercised.
+PLATFORM_LETTERS = "Facebook Google Play ВКонтакте Фейсбуке فيس بوك وفي كونتاكت بالإنترنت #@_1 َُ\u0640é😀\n"
+
+
+@given(st.lists(st.text(alphabet=PLATFORM_LETTERS, max_size=50), max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_batches_find_what_single_texts_find(lexicon, texts):
+    # 40 texts of up to 50 characters cross fold_batch's numpy threshold (1,000 characters) often
+    assert per_text(texts, lexicon) == one_by_one(texts, lexicon)
+
+
+def test_batches_of_the_seed_and_the_fixtures_match_single_texts(lexicon):
+    lines = [line for path in [ROOT / "data/raw/articles/globalvoices-ar-48274.txt",
+                               *sorted((ROOT / "tests/data").rglob("*.txt")),
+                               *sorted((ROOT / "tests/data").rglob("*.jsonl"))]
+             for line in path.read_text(encoding="utf-8").split("\n")]
+    found = per_text(lines, lexicon)
+    assert found == one_by_one(lines, lexicon)
+    assert sum(map(len, found)) > 50  # the comparison covers real matches
+    assert find_platforms_many([], lexicon) == ([], [], [], [], [])

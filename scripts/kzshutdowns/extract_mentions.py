@@ -290,13 +290,14 @@ def find_dates_many(texts: Sequence[str]) -> dict[int, list[DateMention]]:
 
 def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Read a segments Parquet file (all its columns, or only ``columns``) and check the columns this
-    step needs: present, and every segment's span as long as its text."""
+    step needs (:data:`SEGMENT_COLUMNS`): present, and every segment's span as long as its text."""
     try:
         names = pq.read_schema(path).names
         missing = [column for column in SEGMENT_COLUMNS if column not in names]
         if missing:
             raise InputError(path, f"missing segment columns {', '.join(missing)}", field=missing[0])
-        segments = pd.read_parquet(path, columns=None if columns is None else list(columns))
+        wanted = None if columns is None else list(dict.fromkeys([*SEGMENT_COLUMNS, *columns]))
+        segments = pd.read_parquet(path, columns=wanted)
     except (OSError, ValueError, pa.ArrowException) as error:
         raise InputError(path, f"cannot read segments Parquet: {error}") from None
     start, end = segments["start"].to_numpy(), segments["end"].to_numpy()
@@ -305,7 +306,7 @@ def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.
         row = segments.iloc[bad[0]]
         raise InputError(path, f"segment {row.segment_id!r}: span {row.start}-{row.end} does not fit its "
                          f"text of {len(row.text)} characters", line=int(bad[0]) + 1, field="start")
-    return segments
+    return segments if columns is None else segments[list(columns)]
 
 
 # The columns of each type of mention (besides article_id, segment_id, type, start, end, surface).
