@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from kzshutdowns.language import LANGUAGES, UNDETERMINED, detect_language
+from kzshutdowns.language import LANGUAGES, UNDETERMINED, detect_language, letter_scripts, script_of
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,11 @@ def test_detect_language(text, expected):
 @given(st.text(max_size=200))
 def test_any_text_gets_a_known_code(text):
     assert detect_language(text) in (*LANGUAGES, UNDETERMINED)
+
+
+@given(st.text(alphabet="aé Жқ ابپ 1_#@😀\u064e\u0301ſ中", max_size=50))
+def test_letter_scripts_count_each_letter_once_in_order_of_appearance(text):
+    scripts = [script_of(char) for char in text if script_of(char) is not None]
+    counted = letter_scripts(text)
+    assert dict(counted) == {script: scripts.count(script) for script in scripts}
+    assert list(counted) == list(dict.fromkeys(scripts))  # most_common breaks ties in this order

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import read_text
@@ -27,6 +27,7 @@ from kzshutdowns.parse_article import (
     main,
     parse_article,
     split_lines,
+    tag_values,
     write_segments,
 )
 
@@ -371,6 +372,35 @@ def test_find_tags(text, hashtags, mentions):
     assert [tag.value for tag in tags if tag.kind == "hashtag"] == hashtags
     assert [tag.value for tag in tags if tag.kind == "mention"] == mentions
     assert all(text[tag.start : tag.end] == text[tag.start] + tag.value for tag in tags)
+
+
+TAG_LETTERS = "ab_1 Жé ح\u064e #@&./:httpsHTTPSwW pic.twitter.com ſ\u200c"
+
+
+@given(st.text(alphabet=TAG_LETTERS, max_size=60))
+@example("mirror WWW.kz?q=@a,#b and #c")  # a URL without "/"
+@example("httpſ://x.kz/@a #b pic.twitter.com/#c")
+@settings(max_examples=500, deadline=None)
+def test_tags_are_those_of_the_plain_rules(text):
+    """find_tags against the rules written plainly: every regex scan always, each tag checked against
+    every URL; tag_values holds the values of each kind, in order."""
+    url = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+", re.IGNORECASE)
+    urls = [match.span() for match in url.finditer(text)]
+    outside = [m for m in re.finditer(r"(?<![\w@])@([A-Za-z0-9_]+)", text)
+               if not any(a <= m.start() < b for a, b in urls)]
+    expected = [("mention", m.start(), m.end(), m[1]) for m in outside]
+    ends = {m.end() for m in outside}
+    marks = "\u0300-\u036f\u0483-\u0489\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200c"
+    for m in re.finditer(rf"#([\w{marks}]+)", text):
+        before = text[m.start() - 1] if m.start() else " "
+        glued = before.isalnum() or before in "_&#"
+        if (not any(a <= m.start() < b for a, b in urls) and not (glued and m.start() not in ends)
+                and any(char.isalpha() for char in m[1])):
+            expected.append(("hashtag", m.start(), m.end(), m[1]))
+    found = find_tags(text)
+    assert [tuple(tag) for tag in found] == sorted(expected, key=lambda tag: tag[1])
+    assert tag_values(text) == ([t.value for t in found if t.kind == "hashtag"],
+                                [t.value for t in found if t.kind == "mention"])
 
 
 # --- property: arbitrary text parses or raises InputError with path and line ---------------------

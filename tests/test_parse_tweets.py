@@ -6,9 +6,19 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from kzshutdowns import parse_tweets as parse_tweets_module
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.parse_article import COLUMNS
-from kzshutdowns.parse_tweets import main, parse_tweets, read_shard_lines, tweet_batches, write_tweet_segments
+from kzshutdowns.parse_tweets import (
+    main,
+    parse_tweet,
+    parse_tweets,
+    read_shard_lines,
+    tweet_batches,
+    write_tweet_segments,
+)
 
 SAMPLE = Path(__file__).parent / "data" / "tweets" / "sample.jsonl"
 
@@ -160,3 +170,97 @@ def test_batches_of_any_size_give_the_same_rows_and_file(tmp_path):
     write_tweet_segments(batches, output)
     assert pq.ParquetFile(output).metadata.num_row_groups == 2
     pd.testing.assert_frame_equal(pd.read_parquet(output), whole)
+
+
+def line_by_line(lines, collection, path):
+    """The rows of parsing line after line with parse_tweet (the reference), a repeated id raising at its
+    second line: what tweet_batches must give, or the error it must raise."""
+    rows, first_line = [], {}
+    for number, line in lines:
+        row = parse_tweet(line, collection, path, number)
+        seen = first_line.setdefault(row["segment_id"], number)
+        if seen != number:
+            raise InputError(path, f"tweet id repeats the tweet on line {seen}", number, "id")
+        rows.append(row)
+    return rows
+
+
+def outcome(parse):
+    try:
+        return parse()
+    except InputError as error:
+        return (error.path, error.line, error.field, error.message)
+
+
+MISSING = object()
+FIELDS = {
+    "id": [1, 2, "1", "x", "", True, None, 2.5, MISSING],
+    "text": ["no internet in Almaty #Алматы @user", "Интернет жоқ", "   ", "", 5, None, MISSING,
+             "see http://t.co/a#b and www.x.kz/@c, #tag."],
+    "handle": ["@ab", "ab_1", "", "@", "@@ab", "a b", 3, None, MISSING],
+    "lang": ["en", "und", "", "EN", "xx-yy", 2, None, MISSING],
+    "author": ["A", "", 3, None, MISSING],
+    "date": ["2016-12-16", "2016-12-17", "", "2016-02-30", "16.12.2016", "٢٠١٦-١٢-١٦", "0000-01-01", 7, None,
+             MISSING],
+    "created_at": ["2016-12-16T10:00:00Z", "2016-12-16T23:59:59Z", "2016-12-16T24:00:00Z",
+                   "2016-12-16T10:00:60Z", "2016-12-16T10:00:00+06:00", "Fri Dec 16 10:00:00 +0000 2016",
+                   "2016-02-30T10:00:00Z", "yesterday", "", 5, None, MISSING],
+}
+RECORDS = st.fixed_dictionaries({key: st.sampled_from(values) for key, values in FIELDS.items()})
+ODD_LINES = ["", " ", "[1]", "{not json", "\ufeff{}", ' {"id": 1, "text": "x"}', '{"id": 1, "text": "x"} ',
+             '{"id": 1, "text": "x"}{}', '{"id": 1, "id": 2, "text": "x"}', '{"id": 1, "text": "a\\u0000b"}']
+
+
+def record_line(record):
+    present = {key: value for key, value in record.items() if value is not MISSING}
+    return json.dumps(present, ensure_ascii=False)
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=st.lists(st.one_of(RECORDS.map(record_line), st.sampled_from(ODD_LINES)), max_size=12),
+       batch_size=st.integers(1, 5), at_once=st.integers(1, 4))
+def test_batches_give_the_rows_or_the_first_error_of_parsing_line_by_line(lines, batch_size, at_once):
+    numbered = list(enumerate(lines, start=1))
+    expected = outcome(lambda: line_by_line(numbered, "c", "c.jsonl"))
+    with pytest.MonkeyPatch.context() as patch:  # a batch filled in several goes
+        patch.setattr(parse_tweets_module, "_LINES_AT_ONCE", at_once)
+        batches = lambda: tweet_batches(numbered, "c", "c.jsonl", batch_size=batch_size)  # noqa: E731
+        found = outcome(lambda: [row for batch in batches() for row in batch.to_pylist()])
+    assert found == expected
+
+
+def test_a_line_that_cannot_be_read_comes_after_the_errors_of_the_lines_before_it(tmp_path):
+    bad_json = write_lines(tmp_path, tweet(id="a"), "{not json", name="first.jsonl")
+    bad_json.write_bytes(bad_json.read_bytes() + b'{"id": "b", "text": "\xff"}\n')
+    with pytest.raises(InputError, match="not valid JSON") as caught:
+        parse_file(bad_json)
+    assert caught.value.line == 2
+    repeated = write_lines(tmp_path, tweet(id="a"), tweet(id="a"), name="second.jsonl")
+    repeated.write_bytes(repeated.read_bytes() + b"\r\n")
+    with pytest.raises(InputError, match="repeats the tweet on line 1") as caught:
+        parse_file(repeated)
+    assert caught.value.line == 2
+
+
+@pytest.mark.parametrize("shards", [1, 2, 3, 5])
+def test_lines_read_in_small_blocks_are_the_lines_read_in_one(monkeypatch, shards):
+    whole = [list(read_shard_lines(SAMPLE, k, shards)) for k in range(shards)]
+    monkeypatch.setattr(parse_tweets_module, "_BLOCK", 7)  # blocks end inside lines and characters
+    assert [list(read_shard_lines(SAMPLE, k, shards)) for k in range(shards)] == whole
+    assert [number for part in whole for number, _ in part] == [1, 2, 3, 4]
+
+
+VALID = {"id": "1", "text": "no internet in Almaty", "handle": "ab", "lang": "en", "author": "A",
+         "date": MISSING, "created_at": "2016-12-16T10:00:00Z"}
+SINGLE_FIELD_CASES = [{**VALID, key: value} for key, values in FIELDS.items() for value in values]
+DATE_CASES = [{**VALID, "date": date, "created_at": created}
+              for date in FIELDS["date"] for created in FIELDS["created_at"]]
+
+
+@pytest.mark.parametrize("record", SINGLE_FIELD_CASES + DATE_CASES)
+def test_every_field_value_gives_the_row_or_the_error_of_parse_tweet(record):
+    numbered = [(1, tweet(id="0")), (2, record_line(record))]
+    expected = outcome(lambda: line_by_line(numbered, "c", "c.jsonl"))
+    found = outcome(lambda: [row for batch in tweet_batches(numbered, "c", "c.jsonl")
+                             for row in batch.to_pylist()])
+    assert found == expected
