@@ -28,6 +28,7 @@ import gc
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
@@ -328,33 +329,52 @@ def extract_mentions(segments: pd.DataFrame, geocoder: Geocoder, lexicon: Platfo
     """
     texts = segments["text"].tolist()
     langs = [None if lang in {"und", ""} else lang for lang in segments["lang"].tolist()]
-    places: list[tuple] = []
-    rejections: list[tuple] = []
+    places: list[tuple] = []  # the fields of _PLACE_FIELDS
+    place_orders: list[int] = []
+    rejections: list[tuple] = []  # the fields of _REJECTION_FIELDS
+    rejection_orders: list[int] = []
     dates: list[tuple] = []
     platforms: list[list] = [[] for _ in PlatformMentions._fields]
     for first in range(0, len(texts), BATCH_SIZE):
         batch = texts[first:first + BATCH_SIZE]
         resolved = geocoder.resolve_many(batch, langs[first:first + BATCH_SIZE])
         for order, (matches, rejected) in enumerate(resolved, start=first):
-            places += [(order, place.start, place.end, place.surface, str(place.geonameid), place.name,
-                        place.country_code, place.admin1, float(place.lat), float(place.lon), place.kind,
-                        place.region_code, place.method, float(place.score)) for place in matches]
-            rejections += [(order, rejection.start, rejection.end, rejection.surface, rejection.reason,
-                            rejection.detail) for rejection in rejected]
+            if matches:
+                place_orders += [order] * len(matches)
+                places += map(_PLACE_FIELDS, matches)
+            if rejected:
+                rejection_orders += [order] * len(rejected)
+                rejections += map(_REJECTION_FIELDS, rejected)
         on_platforms = find_platforms_many(batch, lexicon)
         platforms[0] += [first + index for index in on_platforms.text]
         for column, values in zip(platforms[1:], on_platforms[1:], strict=True):
             column += values
         for index, written in find_dates_many(batch).items():
             dates += [(first + index, date.start, date.end, date.surface, date.value) for date in written]
-    found = {"place": _transposed(places), "place_rejected": _transposed(rejections), "platform": platforms,
-             "date": _transposed(dates)}
+    place_columns = _transposed(places, len(_PLACE_FIELDS_NAMES))
+    for at, convert in _PLACE_CONVERSIONS.items():
+        place_columns[at] = list(map(convert, place_columns[at]))
+    found = {
+        "place": [place_orders, *place_columns],
+        "place_rejected": [rejection_orders, *_transposed(rejections, 5)],
+        "platform": platforms,
+        "date": _transposed(dates, 5),
+    }
     return _mention_frame(segments, {kind: columns for kind, columns in found.items() if columns[0]})
 
 
-def _transposed(rows: list[tuple]) -> list[list]:
-    """The columns of rows of equal length (one empty column if there are no rows)."""
-    return [[row[at] for row in rows] for at in range(len(rows[0]))] if rows else [[]]
+def _transposed(rows: list[tuple], width: int) -> list[list]:
+    """The ``width`` columns of rows of that length."""
+    return [[row[at] for row in rows] for at in range(width)]
+
+
+# What extract_mentions takes from a PlaceMatch, in the order of the columns of a place mention
+# (_TYPE_COLUMNS), and how: the GeoNames id as a string, coordinates and score as floats.
+_PLACE_FIELDS_NAMES = ("start", "end", "surface", "geonameid", "name", "country_code", "admin1", "lat", "lon",
+                       "kind", "region_code", "method", "score")
+_PLACE_FIELDS = attrgetter(*_PLACE_FIELDS_NAMES)
+_PLACE_CONVERSIONS = {3: str, 7: float, 8: float, 12: float}
+_REJECTION_FIELDS = attrgetter("start", "end", "surface", "reason", "detail")
 
 
 # The columns of each type of mention after article_id, segment_id, type, start, end and surface.
