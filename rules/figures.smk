@@ -58,6 +58,8 @@ if config["basemap"]["source"] == "natural_earth":
             admin1_sha256=config["basemap"]["natural_earth"]["admin1"]["sha256"],
         log:
             "logs/build_basemap/build_basemap.log",
+        benchmark:
+            "logs/build_basemap/build_basemap.benchmark.tsv"
         shell:
             "python -m kzshutdowns.basemap build --source natural_earth --focus {params.focus}"
             " --admin0 {input.admin0} --admin0-sha256 {params.admin0_sha256}"
@@ -75,6 +77,8 @@ else:
             focus=config["basemap"]["focus"],
         log:
             "logs/build_basemap/build_basemap.log",
+        benchmark:
+            "logs/build_basemap/build_basemap.benchmark.tsv"
         shell:
             "python -m kzshutdowns.basemap build --source embedded --focus {params.focus} --output {output} 2> {log}"
 
@@ -128,6 +132,8 @@ rule figure_timeline:
         multiext("paper/figures/timeline", ".svg", ".pdf", ".png"),
     log:
         "logs/figure_timeline/figure_timeline.log",
+    benchmark:
+        "logs/figure_timeline/figure_timeline.benchmark.tsv"
     shell:
         "python -m kzshutdowns.figures.timeline --events {input.events} --output {output} 2> {log}"
 
@@ -142,6 +148,8 @@ rule figure_services_matrix:
         multiext("paper/figures/services_matrix", ".svg", ".pdf", ".png"),
     log:
         "logs/figure_services_matrix/figure_services_matrix.log",
+    benchmark:
+        "logs/figure_services_matrix/figure_services_matrix.benchmark.tsv"
     shell:
         "python -m kzshutdowns.figures.services_matrix --events {input.events} --platforms {input.platforms}"
         " --output {output} 2> {log}"
@@ -156,5 +164,7 @@ rule figure_triggers_measures:
         multiext("paper/figures/triggers_measures", ".svg", ".pdf", ".png"),
     log:
         "logs/figure_triggers_measures/figure_triggers_measures.log",
+    benchmark:
+        "logs/figure_triggers_measures/figure_triggers_measures.benchmark.tsv"
     shell:
         "python -m kzshutdowns.figures.triggers_measures --events {input.events} --output {output} 2> {log}"

@@ -46,6 +46,8 @@ rule evaluate_geocoder:
         "data/processed/geocoder_evaluation.csv",
     log:
         "logs/evaluate_geocoder/evaluate_geocoder.log",
+    benchmark:
+        "logs/evaluate_geocoder/evaluate_geocoder.benchmark.tsv"
     shell:
         "python -m kzshutdowns.evaluate_geocoder --cases {input.cases} --gazetteer {input.gazetteer}"
         " --output {output} > {log} 2>&1"

@@ -50,6 +50,8 @@ rule write_paper_inputs:
         tables=expand("paper/_generated/{table}.md", table=PAPER_TABLES),
     log:
         "logs/write_paper_inputs/write_paper_inputs.log",
+    benchmark:
+        "logs/write_paper_inputs/write_paper_inputs.benchmark.tsv"
     shell:
         "python -m kzshutdowns.paper_inputs --events {input.events} --sources {input.sources}"
         " --platforms {input.platforms}"
