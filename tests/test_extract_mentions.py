@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pandas as pd
@@ -171,9 +172,12 @@ def test_cli_writes_the_contract_columns(tmp_path):
     raw = read_text(SEED)
     segments_path, output = tmp_path / "seed.parquet", tmp_path / "mentions" / "seed.parquet"
     write_segments(parse_article(raw, SEED.stem, path=SEED, article_lang="ar"), segments_path)
+    thresholds = gc.get_threshold()
     assert (
         main(["--segments", str(segments_path), "--platforms", str(PLATFORMS), "--output", str(output)]) == 0
     )
+    # the garbage collector as it was: enabled, same thresholds, nothing left frozen
+    assert gc.isenabled() and gc.get_threshold() == thresholds and gc.get_freeze_count() == 0
     written = pd.read_parquet(output)
     assert tuple(written.columns) == COLUMNS
     assert written["start"].dtype == "int64"

@@ -26,7 +26,8 @@ import datetime as dt
 import functools
 import gc
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -40,7 +41,7 @@ from pandas.arrays import ArrowStringArray
 from kzshutdowns.dates import MONTHS, DateFormatError, month_number, normalise_month, parse_date
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output
-from kzshutdowns.geocode import BATCH_SIZE, Geocoder
+from kzshutdowns.geocode import BATCH_SIZE, Geocoder, PlaceMatch, Rejection
 from kzshutdowns.normalize import cyrillic_case_forms, fold_name, script_of
 from kzshutdowns.platforms import (
     PlatformLexicon,
@@ -74,6 +75,8 @@ SCHEMA = pa.schema(
 )
 COLUMNS = tuple(SCHEMA.names)
 SEGMENT_COLUMNS = ("article_id", "segment_id", "kind", "start", "end", "text", "lang")
+# Allocations between young collections of the cyclic garbage collector in main (Python's default: 700).
+GC_YOUNG_THRESHOLD = 50_000
 TYPE_ORDER = {"place": 0, "place_rejected": 1, "platform": 2, "date": 3}
 
 # Words that make a bare four-digit number a year, before it or after it (folded).
@@ -324,16 +327,18 @@ _TYPE_COLUMNS = {
 def extract_mentions(segments: pd.DataFrame, geocoder: Geocoder, lexicon: PlatformLexicon) -> pd.DataFrame:
     """All mentions of all segments, in segment order, then by span and type.
 
-    Each type's mentions are gathered as rows of plain values (for platforms and dates, found for a
-    whole batch of segments at once), then turned into columns and put in order with one sort.
+    Each type's mentions are gathered with the row number of their segment (platforms and dates
+    found for a whole batch of segments at once), then turned into columns and put in order with one
+    sort.
     """
     texts = segments["text"].tolist()
     langs = [None if lang in {"und", ""} else lang for lang in segments["lang"].tolist()]
-    places: list[tuple] = []  # the fields of _PLACE_FIELDS
+    places: list[PlaceMatch] = []
     place_orders: list[int] = []
-    rejections: list[tuple] = []  # the fields of _REJECTION_FIELDS
+    rejections: list[Rejection] = []
     rejection_orders: list[int] = []
-    dates: list[tuple] = []
+    dates: list[DateMention] = []
+    date_orders: list[int] = []
     platforms: list[list] = [[] for _ in PlatformMentions._fields]
     for first in range(0, len(texts), BATCH_SIZE):
         batch = texts[first:first + BATCH_SIZE]
@@ -341,40 +346,42 @@ def extract_mentions(segments: pd.DataFrame, geocoder: Geocoder, lexicon: Platfo
         for order, (matches, rejected) in enumerate(resolved, start=first):
             if matches:
                 place_orders += [order] * len(matches)
-                places += map(_PLACE_FIELDS, matches)
+                places += matches
             if rejected:
                 rejection_orders += [order] * len(rejected)
-                rejections += map(_REJECTION_FIELDS, rejected)
+                rejections += rejected
         on_platforms = find_platforms_many(batch, lexicon)
         platforms[0] += [first + index for index in on_platforms.text]
         for column, values in zip(platforms[1:], on_platforms[1:], strict=True):
             column += values
         for index, written in find_dates_many(batch).items():
-            dates += [(first + index, date.start, date.end, date.surface, date.value) for date in written]
-    place_columns = _transposed(places, len(_PLACE_FIELDS_NAMES))
-    for at, convert in _PLACE_CONVERSIONS.items():
-        place_columns[at] = list(map(convert, place_columns[at]))
+            date_orders += [first + index] * len(written)
+            dates += written
     found = {
-        "place": [place_orders, *place_columns],
-        "place_rejected": [rejection_orders, *_transposed(rejections, 5)],
+        "place": [place_orders, *_fields(places, _PLACE_FIELDS)],
+        "place_rejected": [rejection_orders, *_fields(rejections, _REJECTION_FIELDS)],
         "platform": platforms,
-        "date": _transposed(dates, 5),
+        "date": [date_orders, *_fields(dates, _DATE_FIELDS)],
     }
     return _mention_frame(segments, {kind: columns for kind, columns in found.items() if columns[0]})
 
 
-def _transposed(rows: list[tuple], width: int) -> list[list]:
-    """The ``width`` columns of rows of that length."""
-    return [[row[at] for row in rows] for at in range(width)]
+def _fields(objects: list, fields: Sequence[tuple[str, Callable | None]]) -> list[list]:
+    """One column per (attribute, conversion or None) in ``fields`` of each of ``objects``."""
+    columns = []
+    for name, convert in fields:
+        values = map(attrgetter(name), objects)
+        columns.append(list(values if convert is None else map(convert, values)))
+    return columns
 
 
 # What extract_mentions takes from a PlaceMatch, in the order of the columns of a place mention
 # (_TYPE_COLUMNS), and how: the GeoNames id as a string, coordinates and score as floats.
-_PLACE_FIELDS_NAMES = ("start", "end", "surface", "geonameid", "name", "country_code", "admin1", "lat", "lon",
-                       "kind", "region_code", "method", "score")
-_PLACE_FIELDS = attrgetter(*_PLACE_FIELDS_NAMES)
-_PLACE_CONVERSIONS = {3: str, 7: float, 8: float, 12: float}
-_REJECTION_FIELDS = attrgetter("start", "end", "surface", "reason", "detail")
+_PLACE_FIELDS = (("start", None), ("end", None), ("surface", None), ("geonameid", str), ("name", None),
+                 ("country_code", None), ("admin1", None), ("lat", float), ("lon", float), ("kind", None),
+                 ("region_code", None), ("method", None), ("score", float))
+_REJECTION_FIELDS = tuple((name, None) for name in ("start", "end", "surface", "reason", "detail"))
+_DATE_FIELDS = tuple((name, None) for name in ("start", "end", "surface", "value"))
 
 
 # The columns of each type of mention after article_id, segment_id, type, start, end and surface.
@@ -494,16 +501,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     segments = read_segments(args.segments, columns=SEGMENT_COLUMNS)
     lexicon = compile_lexicon(load_platforms(args.platforms))
-    # The gazetteer is millions of long-lived objects without garbage among them: the cyclic garbage
-    # collector is kept from scanning them while they load and, frozen, on every collection after.
-    gc.disable()
-    try:
+    with _long_lived_objects():
         geocoder = Geocoder.load(args.gazetteer)
-    finally:
         gc.freeze()
         gc.enable()
-    write_mentions(extract_mentions(segments, geocoder, lexicon), args.output)
+        write_mentions(extract_mentions(segments, geocoder, lexicon), args.output)
     return 0
+
+
+@contextmanager
+def _long_lived_objects() -> Iterator[None]:
+    """Spare the cyclic garbage collector the gazetteer: millions of long-lived objects, none of them
+    garbage, which it would otherwise scan while they load and on every full collection after (about
+    a second of a 62,500-tweet job). Inside, the collector is off until the caller freezes what is
+    loaded (``gc.freeze``) and enables it; it then runs young collections less often, the mentions
+    gathered making no reference cycles. On leaving, everything is as it was."""
+    thresholds, enabled = gc.get_threshold(), gc.isenabled()
+    gc.disable()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+        if enabled:
+            gc.enable()
 
 
 if __name__ == "__main__":
