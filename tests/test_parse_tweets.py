@@ -1,5 +1,6 @@
 """Tweet collections (JSON Lines) -> tweet segments: fields, languages, tags, dates, and bad input."""
 
+import gc
 import json
 from pathlib import Path
 
@@ -79,7 +80,9 @@ def test_sample_hashtags_and_mentions_as_written():
 
 def test_cli_writes_parquet_segments(tmp_path):
     output = tmp_path / "segments.parquet"
+    thresholds = gc.get_threshold()
     assert main(["--tweets", str(SAMPLE), "--output", str(output)]) == 0
+    assert gc.isenabled() and gc.get_threshold() == thresholds  # the collector as it was
     written = pd.read_parquet(output)
     assert written["segment_id"].tolist() == parse_file(SAMPLE)["segment_id"].tolist()
 

@@ -26,8 +26,7 @@ import datetime as dt
 import functools
 import gc
 import re
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -41,6 +40,7 @@ from pandas.arrays import ArrowStringArray
 from kzshutdowns.dates import MONTHS, DateFormatError, month_number, normalise_month, parse_date
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output
+from kzshutdowns.gc_tuning import fewer_collections
 from kzshutdowns.geocode import BATCH_SIZE, Geocoder, PlaceMatch, Rejection
 from kzshutdowns.normalize import cyrillic_case_forms, fold_name, script_of
 from kzshutdowns.platforms import (
@@ -75,8 +75,6 @@ SCHEMA = pa.schema(
 )
 COLUMNS = tuple(SCHEMA.names)
 SEGMENT_COLUMNS = ("article_id", "segment_id", "kind", "start", "end", "text", "lang")
-# Allocations between young collections of the cyclic garbage collector in main (Python's default: 700).
-GC_YOUNG_THRESHOLD = 50_000
 TYPE_ORDER = {"place": 0, "place_rejected": 1, "platform": 2, "date": 3}
 
 # Words that make a bare four-digit number a year, before it or after it (folded).
@@ -501,31 +499,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     segments = read_segments(args.segments, columns=SEGMENT_COLUMNS)
     lexicon = compile_lexicon(load_platforms(args.platforms))
-    with _long_lived_objects():
+    with fewer_collections():
+        gc.disable()  # the gazetteer's millions of objects load without collections, then are frozen
         geocoder = Geocoder.load(args.gazetteer)
         gc.freeze()
         gc.enable()
         write_mentions(extract_mentions(segments, geocoder, lexicon), args.output)
     return 0
-
-
-@contextmanager
-def _long_lived_objects() -> Iterator[None]:
-    """Spare the cyclic garbage collector the gazetteer: millions of long-lived objects, none of them
-    garbage, which it would otherwise scan while they load and on every full collection after (about
-    a second of a 62,500-tweet job). Inside, the collector is off until the caller freezes what is
-    loaded (``gc.freeze``) and enables it; it then runs young collections less often, the mentions
-    gathered making no reference cycles. On leaving, everything is as it was."""
-    thresholds, enabled = gc.get_threshold(), gc.isenabled()
-    gc.disable()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*thresholds)
-        if enabled:
-            gc.enable()
 
 
 if __name__ == "__main__":

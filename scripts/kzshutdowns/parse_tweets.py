@@ -54,6 +54,7 @@ import pyarrow.parquet as pq
 
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output, json_object
+from kzshutdowns.gc_tuning import fewer_collections
 from kzshutdowns.language import UNDETERMINED, detect_language
 from kzshutdowns.parse_article import COLUMNS, SCHEMA, tag_values
 
@@ -403,7 +404,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--shard must be one of 0..{args.shards - 1}")
 
     lines = read_shard_lines(args.tweets, args.shard, args.shards)
-    write_tweet_segments(tweet_batches(lines, Path(args.tweets).stem, path=args.tweets), args.output)
+    with fewer_collections():
+        write_tweet_segments(tweet_batches(lines, Path(args.tweets).stem, path=args.tweets), args.output)
     return 0
 
 

@@ -1,0 +1,43 @@
+"""fewer_collections: rarer young collections inside, the collector's state as before outside."""
+
+import gc
+
+import pytest
+from kzshutdowns.gc_tuning import YOUNG_THRESHOLD, fewer_collections
+
+
+def test_thresholds_inside_and_everything_restored_after():
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, *before[1:])
+        gc.disable()
+        kept = [[] for _ in range(10)]
+        gc.freeze()
+        assert gc.get_freeze_count() >= len(kept)
+    assert gc.get_threshold() == before
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
+def test_state_restored_after_an_error_and_a_disabled_collector_stays_disabled():
+    before = gc.get_threshold()
+    gc.disable()
+    try:
+        with pytest.raises(ValueError), fewer_collections(young=1234):
+            assert gc.get_threshold()[0] == 1234
+            gc.enable()
+            raise ValueError("inside")
+        assert not gc.isenabled() and gc.get_threshold() == before
+    finally:
+        gc.enable()
+
+
+def test_objects_frozen_before_stay_frozen():
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with fewer_collections():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
