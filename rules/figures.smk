@@ -92,6 +92,9 @@ rule figure_city_reports_map:
         code=["scripts/kzshutdowns/figures/city_reports_map.py", *MAP_CODE],
     output:
         multiext("paper/figures/city_reports_map", ".svg", ".pdf", ".png"),
+    # On the longest chain (city reports -> this map -> paper check): it goes before other figures
+    # still waiting when the city reports are done.
+    priority: 40
     log:
         "logs/figure_city_reports_map/figure_city_reports_map.log",
     benchmark:

@@ -48,6 +48,8 @@ rule write_paper_inputs:
     output:
         variables="paper/_variables.yml",
         tables=expand("paper/_generated/{table}.md", table=PAPER_TABLES),
+    # The end of the longest chain: ahead of any job still waiting when its inputs are done.
+    priority: 40
     log:
         "logs/write_paper_inputs/write_paper_inputs.log",
     benchmark:
@@ -80,6 +82,7 @@ rule check_paper:
         code="scripts/kzshutdowns/paper_check.py",
     output:
         "data/interim/paper_check.txt",
+    priority: 40
     log:
         "logs/check_paper/check_paper.log",
     shell:
