@@ -639,8 +639,10 @@ def _csv_cells(values: pd.Series) -> list[str]:
     """A column's fields as ``to_csv`` writes them (a value as ``str`` gives it, a missing one empty),
     each distinct value turned into text once."""
     codes, uniques = pd.factorize(values)
-    fields = [*(_csv_field(str(value)) for value in uniques.tolist()), ""]  # code -1 (missing): ""
-    return np.array(fields, dtype=object)[codes].tolist()
+    fields = list(map(str, uniques.tolist()))
+    if CSV_SPECIAL.search("".join(fields)):  # one search tells whether any field needs quotes
+        fields = list(map(_csv_field, fields))
+    return np.array([*fields, ""], dtype=object)[codes].tolist()  # code -1 (missing) takes the ""
 
 
 def write_rows(table: pd.DataFrame, out: TextIO, header: bool) -> None:
@@ -726,7 +728,8 @@ def geopackage_frame(reports: pd.DataFrame) -> gpd.GeoDataFrame:
     # writer's bytes depend on the chunks: one chunk per column keeps the file independent of the sources.
     for column in frame.columns:
         if isinstance(frame[column].dtype, pd.StringDtype):
-            frame[column] = pd.array(frame[column].to_numpy(), dtype=frame[column].dtype)
+            frame[column] = pd.array(frame[column].array.__arrow_array__().combine_chunks(),
+                                     dtype=frame[column].dtype)
     return frame
 
 

@@ -38,8 +38,6 @@ import pandas as pd
 
 from kzshutdowns.errors import InputError
 from kzshutdowns.files import read_text
-from kzshutdowns.gazetteer import read_regions
-from kzshutdowns.platforms import load_platforms
 
 EVENTS_SCHEMA_NAME = "shutdowns.schema.json"
 SOURCES_SCHEMA_NAME = "sources.schema.json"
@@ -444,6 +442,11 @@ def read_reference_tables(
 ) -> tuple[ReferenceTables, list[InputError]]:
     """The platform lexicon and the regions, validated (their loaders raise), and the events with every
     problem in them, checked against both (region codes only if ``regions_path`` is given)."""
+    # Imported here, not at the top: the many modules that use this one's date and list helpers (the
+    # gather, the figures) need neither loader, and the lexicon's brings in frictionless.
+    from kzshutdowns.gazetteer import read_regions
+    from kzshutdowns.platforms import load_platforms
+
     platforms = load_platforms(platforms_path)
     regions = pd.DataFrame(read_regions(regions_path)) if regions_path is not None else None
     events, problems = read_events(events_path, platforms, schema_path=events_schema, regions=regions)
