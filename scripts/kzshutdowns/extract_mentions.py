@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -41,11 +42,10 @@ from kzshutdowns.dates import MONTHS, DateFormatError, month_number, normalise_m
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output
 from kzshutdowns.gc_tuning import fewer_collections
-from kzshutdowns.geocode import BATCH_SIZE, Geocoder, PlaceMatch, Rejection
+from kzshutdowns.geocode import BATCH_SIZE, Geocoder
 from kzshutdowns.normalize import cyrillic_case_forms, fold_name, script_of
 from kzshutdowns.platforms import (
     PlatformLexicon,
-    PlatformMentions,
     compile_lexicon,
     find_platforms_many,
     load_platforms,
@@ -331,36 +331,30 @@ def extract_mentions(segments: pd.DataFrame, geocoder: Geocoder, lexicon: Platfo
     """
     texts = segments["text"].tolist()
     langs = [None if lang in {"und", ""} else lang for lang in segments["lang"].tolist()]
-    places: list[PlaceMatch] = []
-    place_orders: list[int] = []
-    rejections: list[Rejection] = []
-    rejection_orders: list[int] = []
-    dates: list[DateMention] = []
-    date_orders: list[int] = []
-    platforms: list[list] = [[] for _ in PlatformMentions._fields]
+    # per type: the row number of each mention's segment, start, end, surface, the type's own columns
+    found = {kind: [[] for _ in range(4 + len(columns))] for kind, columns in _TYPE_COLUMNS.items()}
     for first in range(0, len(texts), BATCH_SIZE):
         batch = texts[first:first + BATCH_SIZE]
         resolved = geocoder.resolve_many(batch, langs[first:first + BATCH_SIZE])
+        places, rejections, dates = _Found([], []), _Found([], []), _Found([], [])
         for order, (matches, rejected) in enumerate(resolved, start=first):
             if matches:
-                place_orders += [order] * len(matches)
-                places += matches
+                places.orders.extend([order] * len(matches))
+                places.objects.extend(matches)
             if rejected:
-                rejection_orders += [order] * len(rejected)
-                rejections += rejected
-        on_platforms = find_platforms_many(batch, lexicon)
-        platforms[0] += [first + index for index in on_platforms.text]
-        for column, values in zip(platforms[1:], on_platforms[1:], strict=True):
-            column += values
+                rejections.orders.extend([order] * len(rejected))
+                rejections.objects.extend(rejected)
         for index, written in find_dates_many(batch).items():
-            date_orders += [first + index] * len(written)
-            dates += written
-    found = {
-        "place": [place_orders, *_fields(places, _PLACE_FIELDS)],
-        "place_rejected": [rejection_orders, *_fields(rejections, _REJECTION_FIELDS)],
-        "platform": platforms,
-        "date": [date_orders, *_fields(dates, _DATE_FIELDS)],
-    }
+            dates.orders.extend([first + index] * len(written))
+            dates.objects.extend(written)
+        for kind, objects in (("place", places), ("place_rejected", rejections), ("date", dates)):
+            found[kind][0] += objects.orders
+            for column, values in zip(found[kind][1:], _fields(objects.objects, _FIELDS[kind]), strict=True):
+                column += values
+        on_platforms = find_platforms_many(batch, lexicon)
+        found["platform"][0] += [first + index for index in on_platforms.text]
+        for column, values in zip(found["platform"][1:], on_platforms[1:], strict=True):
+            column += values
     return _mention_frame(segments, {kind: columns for kind, columns in found.items() if columns[0]})
 
 
@@ -373,13 +367,23 @@ def _fields(objects: list, fields: Sequence[tuple[str, Callable | None]]) -> lis
     return columns
 
 
-# What extract_mentions takes from a PlaceMatch, in the order of the columns of a place mention
-# (_TYPE_COLUMNS), and how: the GeoNames id as a string, coordinates and score as floats.
-_PLACE_FIELDS = (("start", None), ("end", None), ("surface", None), ("geonameid", str), ("name", None),
-                 ("country_code", None), ("admin1", None), ("lat", float), ("lon", float), ("kind", None),
-                 ("region_code", None), ("method", None), ("score", float))
-_REJECTION_FIELDS = tuple((name, None) for name in ("start", "end", "surface", "reason", "detail"))
-_DATE_FIELDS = tuple((name, None) for name in ("start", "end", "surface", "value"))
+class _Found(NamedTuple):
+    """Mentions of one type found in a batch, as objects, with the row number of their segments."""
+
+    orders: list[int]
+    objects: list
+
+
+# What extract_mentions takes from the mention objects of each type (PlaceMatch, Rejection,
+# DateMention), in the order of the type's columns (_TYPE_COLUMNS), and how: for places, the
+# GeoNames id as a string, coordinates and score as floats. Platforms come as columns already.
+_FIELDS = {
+    "place": (("start", None), ("end", None), ("surface", None), ("geonameid", str), ("name", None),
+              ("country_code", None), ("admin1", None), ("lat", float), ("lon", float), ("kind", None),
+              ("region_code", None), ("method", None), ("score", float)),
+    "place_rejected": tuple((name, None) for name in ("start", "end", "surface", "reason", "detail")),
+    "date": tuple((name, None) for name in ("start", "end", "surface", "value")),
+}
 
 
 # The columns of each type of mention after article_id, segment_id, type, start, end and surface.
