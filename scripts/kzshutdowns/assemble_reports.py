@@ -25,6 +25,7 @@ from kzshutdowns.build_city_reports import (
 from kzshutdowns.errors import run_main
 from kzshutdowns.events import load_reference_tables
 from kzshutdowns.extract_mentions import read_segments
+from kzshutdowns.gc_tuning import fewer_collections
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     segments = read_segments(args.segments, columns=[*SEGMENT_FIELDS, "end"])
     mentions = read_mentions(args.mentions)
-    reports, unresolved = build_city_reports(segments, mentions, context)
+    with fewer_collections():  # the rows built form no reference cycles
+        reports, unresolved = build_city_reports(segments, mentions, context)
     check_reports(reports, events, platforms, args.reports)
     write_part(reports, args.reports)
     write_part(unresolved, args.unresolved)
