@@ -54,6 +54,7 @@ rule assemble_reports:
             "scripts/kzshutdowns/build_city_reports.py",
             "scripts/kzshutdowns/status_cues.py",
             "scripts/kzshutdowns/extract_mentions.py",
+            "scripts/kzshutdowns/gc_tuning.py",
             "scripts/kzshutdowns/events.py",
             "scripts/kzshutdowns/platforms.py",
             "scripts/kzshutdowns/raw_manifest.py",
