@@ -107,15 +107,14 @@ def letter_scripts(text: str) -> Counter[str]:
 
 def _latin_language(text: str) -> str:
     words = [word.lower() for word in _WORD.findall(text)]
-    scores: Counter[str] = Counter()
+    scores = dict.fromkeys(LANGUAGES, 0)
     for language, vocabulary in _FUNCTION_WORDS.items():
         scores[language] += sum(map(vocabulary.__contains__, words))
     for language, letters in _SPECIFIC_LETTERS.items():
         scores[language] += sum(map(letters.__contains__, text))
-    ranked = scores.most_common()
-    if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
-        return UNDETERMINED
-    return ranked[0][0]
+    best = max(scores.values())
+    winners = [language for language, score in scores.items() if score == best]
+    return winners[0] if best > 0 and len(winners) == 1 else UNDETERMINED  # a tie is no evidence
 
 
 def _cyrillic_language(text: str) -> str:
@@ -133,10 +132,11 @@ def _arabic_language(text: str, arabic_letters: int) -> str:
 
 def detect_language(text: str) -> str:
     """Return the ISO 639-1 code of ``text`` (one of :data:`LANGUAGES`) or ``"und"``; see module doc."""
-    prose = _TAG.sub(" ", _URL.sub(" ", text))
+    without_urls = _URL.sub(" ", text) if "/" in text or "." in text else text  # every URL has one
+    prose = _TAG.sub(" ", without_urls) if "@" in without_urls or "#" in without_urls else without_urls
     scripts = letter_scripts(prose)
     if scripts.total() < MIN_LETTERS:
-        prose = _URL.sub(" ", text).replace("#", " ").replace("@", " ")
+        prose = without_urls.replace("#", " ").replace("@", " ")
         scripts = letter_scripts(prose)
     total = scripts.total()
     if total < MIN_LETTERS:
