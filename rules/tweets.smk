@@ -33,6 +33,7 @@ rule parse_tweets:
             "scripts/kzshutdowns/parse_tweets.py",
             "scripts/kzshutdowns/parse_article.py",
             "scripts/kzshutdowns/language.py",
+            "scripts/kzshutdowns/gc_tuning.py",
         ],
     output:
         "data/interim/segments/tweets-{collection}-{shard}.parquet",
