@@ -59,3 +59,19 @@ include: "rules/reports.smk"
 include: "rules/events.smk"
 include: "rules/figures.smk"
 include: "rules/paper.smk"
+
+
+# Scheduling: when more jobs are ready than there are cores, the longest chain of the default target
+# goes first: the gazetteer (priority 50, rules/geocode.smk), then these and the map of the city
+# reports, the paper inputs and the paper check (40); the geocoder evaluation, which the paper inputs
+# wait for, next (30); every other job fills the cores left. Without this, on two cores, figures
+# started while extract_mentions was ready and waited (4 s in a clean build).
+CHAIN_RULES = [
+    "parse_article",
+    "extract_mentions",
+    "assemble_reports",
+    "build_city_reports",
+    "publish_datapackage",
+]
+for _rule_name in CHAIN_RULES:
+    getattr(rules, _rule_name).rule.priority = 40

@@ -44,6 +44,8 @@ rule evaluate_geocoder:
         code=[*GEOCODER_CODE, "scripts/kzshutdowns/evaluate_geocoder.py"],
     output:
         "data/processed/geocoder_evaluation.csv",
+    # The paper inputs wait for it: before figures, after the longest chain (see the Snakefile).
+    priority: 30
     log:
         "logs/evaluate_geocoder/evaluate_geocoder.log",
     benchmark:
