@@ -74,6 +74,7 @@ if TYPE_CHECKING:
 
 TARGET_COUNTRY = "KZ"
 GENERIC_PLATFORMS = frozenset({"social_media"})
+STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}  # the first in STATUSES wins
 REPORT_KINDS = ("residents_confirmed", "tweet_located", "historical_reference", "national_statement")
 REPORT_COLUMNS = (
     "report_id", "scope", "geonameid", "name", "admin1", "lat", "lon", "event_id", "report_kind",
@@ -120,7 +121,7 @@ class Statement:
             if sentence.habitual:
                 continue
             for platform, status in sentence.statuses.items():
-                if platform not in found or STATUSES.index(status) < STATUSES.index(found[platform]):
+                if platform not in found or STATUS_RANK[status] < STATUS_RANK[found[platform]]:
                     found[platform] = status
         lists: dict[str, list[str]] = {}
         for status in STATUSES:

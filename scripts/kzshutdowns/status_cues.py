@@ -189,42 +189,58 @@ def _starting_with(lang: str | None, token: str) -> tuple[Entry, ...]:
     )
 
 
-def _entry_matches(entry: Entry, tokens: list[str], at: int) -> bool:
-    if at + len(entry.words) > len(tokens):
+def _rest_matches(entry: Entry, tokens: list[str], at: int) -> bool:
+    """Whether the words of ``entry`` after its first follow ``tokens[at]`` (an entry of
+    :func:`_starting_with`, whose first word that token already matches as this would check it)."""
+    words = entry.words
+    if len(words) == 1:
+        return True
+    if at + len(words) > len(tokens):
         return False
-    last = len(entry.words) - 1
-    return all(
-        _word_matches(tokens[at + i], word, entry.open_end and i == last, entry.arabic and i == 0)
-        for i, word in enumerate(entry.words)
-    )
+    last = len(words) - 1
+    return all(_word_matches(tokens[at + i], words[i], entry.open_end and i == last, False)
+               for i in range(1, len(words)))
+
+
+def _spans(folded: str, positions: list[int] | None) -> list[tuple[int, int]]:
+    """The spans in the original text of the words of its folded copy (``positions`` maps them back)."""
+    spans = [match.span() for match in _TOKEN.finditer(folded)]
+    if positions is None:
+        return spans
+    return [(positions[start], positions[end - 1] + 1) for start, end in spans]
 
 
 def tokenize(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     """Folded words of ``text`` and their spans in ``text``."""
     folded, positions = fold_text(text)
-    tokens, spans = [], []
-    for match in _TOKEN.finditer(folded):
-        start, end = match.span()
-        if positions is not None:
-            start, end = positions[start], positions[end - 1] + 1
-        tokens.append(match.group())
-        spans.append((start, end))
-    return tokens, spans
+    return _TOKEN.findall(folded), _spans(folded, positions)
 
 
 def find_cues(text: str, lang: str | None) -> list[Cue]:
-    """Every cue in ``text``, leftmost-longest and non-overlapping, in text order."""
-    tokens, spans = tokenize(text)
+    """Every cue in ``text``, leftmost-longest and non-overlapping, in text order.
+
+    Words are read left to right; a word that starts a cue moves the reading past the cue's words.
+    Spans are worked out only for a text that has a cue.
+    """
+    folded, positions = fold_text(text)
+    tokens = _TOKEN.findall(folded)
+    spans: list[tuple[int, int]] | None = None
     cues: list[Cue] = []
-    at = 0
-    while at < len(tokens):
-        entry = next((e for e in _starting_with(lang, tokens[at]) if _entry_matches(e, tokens, at)), None)
-        if entry is None:
-            at += 1
+    at = 0  # the first word not yet taken by a cue
+    for index, token in enumerate(tokens):
+        if index < at:
             continue
+        starting = _starting_with(lang, token)
+        if not starting:
+            continue
+        entry = next((e for e in starting if _rest_matches(e, tokens, index)), None)
+        if entry is None:
+            continue
+        if spans is None:
+            spans = _spans(folded, positions)
         n = len(entry.words)
-        cues.append(Cue(entry.category, spans[at][0], spans[at + n - 1][1], at, n))
-        at += n
+        cues.append(Cue(entry.category, spans[index][0], spans[index + n - 1][1], index, n))
+        at = index + n
     return cues
 
 
