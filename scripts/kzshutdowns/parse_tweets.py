@@ -29,11 +29,12 @@ the field: an empty file, a byte-order mark, invalid UTF-8, a CR line ending, a 
 that is not a JSON object, a missing or ill-typed field, an impossible date, a malformed language
 code or handle, and a tweet id repeated within the shard.
 
-Speed. A batch of lines is decoded and parsed in one pass that handles the common shapes without
-any per-tweet function calls beyond JSON decoding (a plain JSON object per line, ``created_at`` as
-``YYYY-MM-DDTHH:MM:SSZ`` or a ``date``, string fields); any line it does not recognise, or finds
-wrong, goes through :func:`parse_tweet`, the reference, so errors (and the choice of the first one)
-are exactly those of parsing line by line.
+Speed. The file is decoded a block of lines at a time, and a batch of lines is parsed in one loop
+that takes the common shape (a JSON object per line with string fields, ``created_at`` as
+``YYYY-MM-DDTHH:MM:SSZ`` and/or a ``date``) with one check of each field
+(:func:`_plain_fields`); any line it does not take, being odd or wrong, goes through
+:func:`parse_tweet`, the reference, so rows and errors (and the choice of the first error) are
+exactly those of parsing line by line.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -57,9 +58,6 @@ from kzshutdowns.files import atomic_output, json_object
 from kzshutdowns.gc_tuning import fewer_collections
 from kzshutdowns.language import UNDETERMINED, detect_language
 from kzshutdowns.parse_article import COLUMNS, SCHEMA, tag_values
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 _HANDLE = re.compile(r"[A-Za-z0-9_]+")
 _LANG = re.compile(r"[a-z]{2}")
