@@ -65,11 +65,11 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TWITTER_V1 = "%a %b %d %H:%M:%S %z %Y"
 _CHUNK = 1 << 24
 # Bytes of whole lines decoded at a time.
-_BLOCK = 1 << 20
+_BLOCK = 1 << 18
 # Rows per Arrow record batch (and Parquet row group) of a shard's output.
 BATCH_SIZE = 50_000
 # Lines parsed at a time (a batch is filled in several goes, so the raw lines held stay few).
-_LINES_AT_ONCE = 5000
+_LINES_AT_ONCE = 2000
 # What the batch parser takes without asking parse_tweet: an ASCII calendar date, and an ISO
 # timestamp in UTC with seconds (its calendar date is its first ten characters).
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
