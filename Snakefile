@@ -62,11 +62,13 @@ include: "rules/paper.smk"
 
 
 # Scheduling: when more jobs are ready than there are cores, the longest chain of the default target
-# goes first: the gazetteer (priority 50, rules/geocode.smk), then these and the map of the city
-# reports, the paper inputs and the paper check (40); the geocoder evaluation, which the paper inputs
-# wait for, next (30); every other job fills the cores left. Without this, on two cores, figures
-# started while extract_mentions was ready and waited (4 s in a clean build).
+# goes first. The gazetteer has priority 50 (rules/geocode.smk); these rules (the raw check and the
+# parse the mentions wait for, the mentions, the reports, the city reports, the data package), the map
+# of the city reports, the paper inputs and the paper check have 40; the geocoder evaluation, which
+# the paper inputs wait for, 30; every other job fills the cores left. Without this, on two cores,
+# figures started while extract_mentions was ready and waited (4 s in a clean build).
 CHAIN_RULES = [
+    "check_raw_manifest",
     "parse_article",
     "extract_mentions",
     "assemble_reports",
