@@ -27,6 +27,7 @@ rule extract_mentions:
             "scripts/kzshutdowns/extract_mentions.py",
             "scripts/kzshutdowns/platforms.py",
             "scripts/kzshutdowns/dates.py",
+            "scripts/kzshutdowns/gc_tuning.py",
             *GEOCODER_CODE,
         ],
     output:
