@@ -11,6 +11,7 @@ FIGURE_CODE = [
     "scripts/kzshutdowns/figures/save.py",
     "scripts/kzshutdowns/figures/tables.py",
     "scripts/kzshutdowns/events.py",
+    "scripts/kzshutdowns/table_schema.py",
 ]
 # Modules the two maps import on top of those.
 MAP_CODE = [

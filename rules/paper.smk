@@ -44,7 +44,11 @@ rule write_paper_inputs:
         segments=expand("data/interim/segments/{article}.parquet", article=ARTICLES),
         snakefile="Snakefile",
         rule_files=sorted(glob.glob("rules/*.smk")),
-        code=["scripts/kzshutdowns/paper_inputs.py", "scripts/kzshutdowns/events.py"],
+        code=[
+            "scripts/kzshutdowns/paper_inputs.py",
+            "scripts/kzshutdowns/events.py",
+            "scripts/kzshutdowns/table_schema.py",
+        ],
     output:
         variables="paper/_variables.yml",
         tables=expand("paper/_generated/{table}.md", table=PAPER_TABLES),

@@ -26,6 +26,7 @@ rule extract_mentions:
         code=[
             "scripts/kzshutdowns/extract_mentions.py",
             "scripts/kzshutdowns/platforms.py",
+            "scripts/kzshutdowns/table_schema.py",
             "scripts/kzshutdowns/dates.py",
             "scripts/kzshutdowns/gc_tuning.py",
             *GEOCODER_CODE,
@@ -57,6 +58,7 @@ rule assemble_reports:
             "scripts/kzshutdowns/extract_mentions.py",
             "scripts/kzshutdowns/gc_tuning.py",
             "scripts/kzshutdowns/events.py",
+            "scripts/kzshutdowns/table_schema.py",
             "scripts/kzshutdowns/platforms.py",
             "scripts/kzshutdowns/raw_manifest.py",
             "scripts/kzshutdowns/normalize.py",

@@ -64,7 +64,7 @@ def copy_lexicon(tmp_path: Path, edit) -> Path:
     ("edit", "line", "field", "words"),
     [
         (lambda s: s.replace("facebook,Facebook,platform", "facebook,Facebook,network"), 2, "kind", "kind"),
-        (lambda s: s.replace("instagram,Instagram,", "facebook,Instagram,"), 3, "id", "unique"),
+        (lambda s: s.replace("instagram,Instagram,", "facebook,Instagram,"), 3, "id", "duplicate"),
         (lambda s: s.replace("youtube,YouTube,", "You Tube,YouTube,"), 4, "id", "pattern"),
         (lambda s: s.replace("Вайбер,Вайбер,", "Вайбер|Фейсбук,Вайбер,"), 10, "aliases_ru", "facebook"),
         (lambda s: s.replace("Twitter|@twitter", "|Twitter|@twitter"), 6, "aliases_en", "pattern"),

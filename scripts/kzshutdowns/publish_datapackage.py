@@ -37,9 +37,9 @@ from kzshutdowns.events import (
     independent_source_counts,
     load_reference_tables,
     load_sources,
-    read_schema,
 )
 from kzshutdowns.files import atomic_output
+from kzshutdowns.table_schema import read_schema
 
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 MEDIA_TYPES = {
