@@ -42,6 +42,14 @@ rule extract_mentions:
         " --gazetteer {input.gazetteer} --output {output} 2> {log}"
 
 
+# What both gathers of the city reports read.
+GATHER_INPUTS = {
+    "segments": expand("data/interim/segments/{source}.parquet", source=REPORT_SOURCES),
+    "reports": expand("data/interim/reports/{source}.parquet", source=REPORT_SOURCES),
+    "code": "scripts/kzshutdowns/build_city_reports.py",
+}
+
+
 # Tie one source's places to platform statuses and link them to events (the map step, one job per source).
 rule assemble_reports:
     input:
@@ -77,17 +85,14 @@ rule assemble_reports:
         " --regions {input.regions} --reports {output.reports} --unresolved {output.unresolved} 2> {log}"
 
 
-# Gather every source's reports (segment ids unique across sources) and write the published files.
+# Gather every source's reports (segment ids unique across sources) and write the published tables.
 rule build_city_reports:
     input:
-        segments=expand("data/interim/segments/{source}.parquet", source=REPORT_SOURCES),
-        reports=expand("data/interim/reports/{source}.parquet", source=REPORT_SOURCES),
+        **GATHER_INPUTS,
         unresolved=expand("data/interim/reports/{source}.unresolved.parquet", source=REPORT_SOURCES),
-        code="scripts/kzshutdowns/build_city_reports.py",
     output:
         csv="data/processed/city_reports.csv",
         geojson="data/processed/city_reports.geojson",
-        gpkg="data/processed/city_reports.gpkg",
         unresolved="data/processed/unresolved_mentions.csv",
     log:
         "logs/build_city_reports/build_city_reports.log",
@@ -96,4 +101,20 @@ rule build_city_reports:
     shell:
         "python -m kzshutdowns.build_city_reports --segments {input.segments} --reports {input.reports}"
         " --unresolved-parts {input.unresolved} --csv {output.csv} --geojson {output.geojson}"
-        " --gpkg {output.gpkg} --unresolved {output.unresolved} 2> {log}"
+        " --unresolved {output.unresolved} 2> {log}"
+
+
+# The same gather into a GeoPackage layer: a job of its own, so that it runs beside the other on a
+# second core (writing a large GeoPackage takes as long as the CSV and GeoJSON together).
+rule city_reports_geopackage:
+    input:
+        **GATHER_INPUTS,
+    output:
+        "data/processed/city_reports.gpkg",
+    log:
+        "logs/city_reports_geopackage/city_reports_geopackage.log",
+    benchmark:
+        "logs/city_reports_geopackage/city_reports_geopackage.benchmark.tsv"
+    shell:
+        "python -m kzshutdowns.build_city_reports --segments {input.segments} --reports {input.reports}"
+        " --gpkg {output} 2> {log}"

@@ -732,3 +732,31 @@ def test_csv_and_geojson_writers_give_the_bytes_of_to_csv_and_json_dumps(seed):
         assert written.getvalue() == expected.getvalue()
         rows = table.itertuples(index=False, name="Report")
         assert geojson_lines(table) == [json.dumps(geojson_feature(row), ensure_ascii=False) for row in rows]
+
+
+def test_each_output_can_be_gathered_alone(seed, tmp_path):
+    # The workflow writes the GeoPackage in a job of its own: each output gathered alone has the bytes
+    # of the same output gathered with the others.
+    seed = seed[0]
+    folder = seed["segments.parquet"].parent
+    parts = {"reports": folder / "reports.parquet", "unresolved": folder / "unresolved.parquet"}
+    common = ["--segments", str(seed["segments.parquet"]), "--reports", str(parts["reports"])]
+    for flag, name in (("csv", "city_reports.csv"), ("geojson", "city_reports.geojson"),
+                       ("gpkg", "city_reports.gpkg")):
+        assert main([*common, f"--{flag}", str(tmp_path / name)]) == 0
+        assert (tmp_path / name).read_bytes() == seed[name].read_bytes(), name
+        assert sorted(path.name for path in tmp_path.iterdir()) == [name]
+        (tmp_path / name).unlink()
+    alone = tmp_path / "unresolved_mentions.csv"
+    assert main([*common, "--unresolved-parts", str(parts["unresolved"]), "--unresolved", str(alone)]) == 0
+    assert alone.read_bytes() == seed["unresolved_mentions.csv"].read_bytes()
+
+
+@pytest.mark.parametrize("flags", [[], ["--unresolved", "x.csv"]])
+def test_gather_without_anything_to_write_is_refused(seed, flags, capsys):
+    segments = str(seed[0]["segments.parquet"])
+    common = ["--segments", segments, "--reports", segments]
+    with pytest.raises(SystemExit) as caught:
+        main([*common, *flags])
+    assert caught.value.code == 2
+    assert "--unresolved" in capsys.readouterr().err

@@ -42,6 +42,7 @@ listed there too, under its date, so that an event missing from the dataset gets
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -734,31 +735,46 @@ def geopackage_frame(reports: pd.DataFrame) -> gpd.GeoDataFrame:
     return frame
 
 
-def write_reports(batches: Iterable[pd.DataFrame], csv: str | os.PathLike[str],
-                  geojson: str | os.PathLike[str], gpkg: str | os.PathLike[str]) -> None:
-    """Write batches of reports as CSV, GeoJSON (one compact Feature per line) and a GeoPackage layer.
+def write_reports(
+    batches: Iterable[pd.DataFrame],
+    csv: str | os.PathLike[str] | None = None,
+    geojson: str | os.PathLike[str] | None = None,
+    gpkg: str | os.PathLike[str] | None = None,
+) -> None:
+    """Write batches of reports as CSV, GeoJSON (one compact Feature per line) and a GeoPackage layer,
+    each only if its path is given (the workflow writes the GeoPackage in a job of its own).
 
     One batch is held at a time. The GeoPackage's gpkg_contents time is fixed and the batches have a
     fixed size, so the files are byte-identical on rebuild and for any number of sources.
     """
-    import pyogrio  # here, not at the top: the map step (assemble_reports) writes no GeoPackage
+    with contextlib.ExitStack() as stack:
+        csv_out = geojson_out = gpkg_path = None
+        if csv is not None:
+            csv_out = stack.enter_context(open(stack.enter_context(atomic_output(csv)), "w", encoding="utf-8",
+                                               newline=""))
+        if geojson is not None:
+            geojson_out = stack.enter_context(open(stack.enter_context(atomic_output(geojson)), "w",
+                                                   encoding="utf-8", newline=""))
+            geojson_out.write('{"type": "FeatureCollection", "features": [')
+        if gpkg is not None:
+            import pyogrio  # here, not at the top: only the GeoPackage needs it
 
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_GPKG_TIME})
-    with (atomic_output(csv) as csv_path, atomic_output(geojson) as geojson_path,
-          atomic_output(gpkg) as gpkg_path,
-          open(csv_path, "w", encoding="utf-8", newline="") as csv_out,
-          open(geojson_path, "w", encoding="utf-8", newline="") as geojson_out):
-        gpkg_path.unlink()
-        geojson_out.write('{"type": "FeatureCollection", "features": [')
+            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_GPKG_TIME})
+            gpkg_path = stack.enter_context(atomic_output(gpkg))
+            gpkg_path.unlink()
         separator = "\n"
         for number, batch in enumerate(batches):
-            write_rows(_csv_table(batch), csv_out, header=number == 0)
-            for line in geojson_lines(batch):
-                geojson_out.write(separator + line)
-                separator = ",\n"
-            geopackage_frame(batch).to_file(gpkg_path, driver="GPKG", layer="city_reports", engine="pyogrio",
-                                            mode="a" if number else "w", use_arrow=True)
-        geojson_out.write("\n]}\n")
+            if csv_out is not None:
+                write_rows(_csv_table(batch), csv_out, header=number == 0)
+            if geojson_out is not None:
+                for line in geojson_lines(batch):
+                    geojson_out.write(separator + line)
+                    separator = ",\n"
+            if gpkg_path is not None:
+                geopackage_frame(batch).to_file(gpkg_path, driver="GPKG", layer="city_reports", engine="pyogrio",
+                                                mode="a" if number else "w", use_arrow=True)
+        if geojson_out is not None:
+            geojson_out.write("\n]}\n")
 
 
 def read_reference_dates(paths: Sequence[str]) -> dict[str, date]:
@@ -836,17 +852,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--segments", nargs="+", required=True, help="every segments Parquet file (id check)")
     parser.add_argument("--reports", nargs="+", required=True, help="per-source reports Parquet files")
-    parser.add_argument("--unresolved-parts", nargs="+", required=True,
+    parser.add_argument("--unresolved-parts", nargs="+",
                         help="per-source unresolved mentions Parquet files (same sources, same order)")
-    parser.add_argument("--csv", required=True, help="city_reports.csv to write")
-    parser.add_argument("--geojson", required=True, help="city_reports.geojson to write")
-    parser.add_argument("--gpkg", required=True, help="city_reports.gpkg to write")
-    parser.add_argument("--unresolved", required=True, help="unresolved_mentions.csv to write")
+    parser.add_argument("--csv", help="city_reports.csv to write")
+    parser.add_argument("--geojson", help="city_reports.geojson to write")
+    parser.add_argument("--gpkg", help="city_reports.gpkg to write")
+    parser.add_argument("--unresolved", help="unresolved_mentions.csv to write (needs --unresolved-parts)")
     args = parser.parse_args(argv)
+    if not (args.csv or args.geojson or args.gpkg or args.unresolved):
+        parser.error("nothing to write: give --csv, --geojson, --gpkg and/or --unresolved")
+    if args.unresolved and not args.unresolved_parts:
+        parser.error("--unresolved needs --unresolved-parts")
 
     check_unique_segment_ids(args.segments)
-    write_reports(read_parts(args.reports, REPORT_COLUMNS, "reports"), args.csv, args.geojson, args.gpkg)
-    write_csv(read_parts(args.unresolved_parts, UNRESOLVED_COLUMNS, "unresolved mentions"), args.unresolved)
+    if args.csv or args.geojson or args.gpkg:
+        write_reports(read_parts(args.reports, REPORT_COLUMNS, "reports"), args.csv, args.geojson, args.gpkg)
+    if args.unresolved:
+        write_csv(read_parts(args.unresolved_parts, UNRESOLVED_COLUMNS, "unresolved mentions"), args.unresolved)
     return 0
 
 
