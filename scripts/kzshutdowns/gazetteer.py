@@ -192,17 +192,14 @@ Row = dict[str, str]
 
 def _validate_table(path: Path, schema_path: Path, columns: Sequence[str]) -> list[Row]:
     """Read a curated CSV, check it against its Table Schema and return its rows as strings."""
-    from frictionless import Resource, Schema  # imported here: loading a gazetteer never needs it
+    # Imported here: loading a gazetteer never needs it (nor the pandas it brings).
+    from kzshutdowns.table_schema import check_table
 
     text = read_text(path)
     header = text.split("\n", 1)[0].split(",")
     if tuple(header) != tuple(columns):
         raise InputError(path, f"header must be {','.join(columns)}", line=1)
-    schema = Schema(json.loads(read_text(schema_path)))
-    report = Resource(path=path.name, basepath=str(path.parent), schema=schema).validate()
-    if not report.valid:
-        row, field_name, message = report.flatten(["rowNumber", "fieldName", "message"])[0]
-        raise InputError(path, str(message), line=row, field=field_name or None)
+    check_table(path, schema_path)
     return read_rows(path)
 
 
