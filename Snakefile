@@ -62,18 +62,9 @@ include: "rules/paper.smk"
 
 
 # Scheduling: when more jobs are ready than there are cores, the longest chain of the default target
-# goes first. The gazetteer has priority 50 (rules/geocode.smk); these rules (the raw check and the
-# parse the mentions wait for, the mentions, the reports, the city reports, the data package), the map
-# of the city reports, the paper inputs and the paper check have 40; the geocoder evaluation, which
-# the paper inputs wait for, 30; every other job fills the cores left. Without this, on two cores,
-# figures started while extract_mentions was ready and waited (4 s in a clean build).
-CHAIN_RULES = [
-    "check_raw_manifest",
-    "parse_article",
-    "extract_mentions",
-    "assemble_reports",
-    "build_city_reports",
-    "publish_datapackage",
-]
-for _rule_name in CHAIN_RULES:
-    getattr(rules, _rule_name).rule.priority = 40
+# goes first. The gazetteer has priority 50 (rules/geocode.smk); the rules on the chain (the raw check
+# and the parse the mentions wait for, the mentions, the reports, the two gathers of the city reports,
+# the data package), the map of the city reports, the paper inputs and the paper check have 40; the
+# geocoder evaluation, which the paper inputs wait for, 30; every other job fills the cores left.
+# Without this, on two cores, figures started while extract_mentions was ready and waited (4 s in a
+# clean build).

@@ -14,7 +14,8 @@ commit first), never in the repository itself, and prints:
 4. for the synthetic corpus of :mod:`make_corpus` at each size, the wall time of the scale-out part
    (``parse_tweets`` and ``extract_mentions`` of every shard, forced to rerun) with each core count
    and its speed-up over one core, then of the reports (``assemble_reports`` of every source, in
-   parallel, and the gather ``build_city_reports``) with the most cores, their sum,
+   parallel, and the two gathers ``build_city_reports`` and ``city_reports_geopackage``) with the
+   most cores, their sum,
    the peak RSS of the largest single job (from the rules' ``benchmark:`` files) and of the whole
    run (largest process, Snakemake included). The gazetteer, the raw-manifest check and the
    articles are built first and not counted. Each collection is cut into ``size /
@@ -52,7 +53,9 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / "_work"
 PUBLISHED = ("data/processed", "paper/figures", "paper/_generated", "paper/_variables.yml")
-REPORTS_TARGET = "data/processed/city_reports.csv"
+# The published city reports: the gather of CSV, GeoJSON and unresolved mentions, and the GeoPackage's.
+REPORTS_TARGETS = ("data/processed/city_reports.csv", "data/processed/city_reports.gpkg")
+GATHER_RULES = ("build_city_reports", "city_reports_geopackage")
 
 
 @dataclass(frozen=True)
@@ -319,10 +322,11 @@ def synthetic_recall(tree: Path, corpus: Path, shards: int) -> str:
 
 def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int, seed: int,
                  per_shard: int, commit: str, timeout: float, memory_mb: float) -> None:
-    """Scale-out part (parse + geocode, one job per shard) per core count, then the serial gather."""
+    """Scale-out part (parse + geocode, one job per shard) per core count, then the reports and gathers."""
     tree = fresh_tree("corpus", commit)
     print("corpus: parse+geocode = parse_tweets and extract_mentions of every shard (parallel jobs); "
-          "reports = assemble_reports of every source (parallel jobs) + the gather build_city_reports;\n"
+          "reports = assemble_reports of every source (parallel jobs) + the gathers build_city_reports and "
+          "city_reports_geopackage;\n"
           f"times in s (cpu: user+system time of all its processes), memory in MB; a run is stopped after "
           f"{timeout:.0f} s or at {memory_mb:.0f} MB resident")
     print(f"{'tweets':>9} {'shards':>6} {'cores':>5} {'parse+geocode':>13} {'(cpu)':>7} {'tweets/s':>9} "
@@ -345,7 +349,7 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
         subprocess.run([sys.executable, "-m", "kzshutdowns.raw_manifest", "--manifest", manifest, "--write"],
                        check=True, capture_output=True, env=tree_env(tree))
         # Everything but the tweets first (gazetteer, manifest check, articles), untimed.
-        snakemake(tree, most, REPORTS_TARGET, "--omit-from", "parse_tweets")
+        snakemake(tree, most, *REPORTS_TARGETS, "--omit-from", "parse_tweets")
         shard_mentions = [f"data/interim/mentions/tweets-synthetic-{k}.parquet" for k in range(shards)]
         scale_out: dict[int, tuple[Run | Stopped, dict[str, float]]] = {}
         for cores in cores_list:
@@ -359,10 +363,10 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
         gather_peaks: dict[str, float] = {}
         if all(isinstance(run, Run) for run, _ in scale_out.values()):
             shutil.rmtree(tree / "logs", ignore_errors=True)
-            gather = snakemake(tree, most, REPORTS_TARGET, "--forcerun", "build_city_reports",
+            gather = snakemake(tree, most, *REPORTS_TARGETS, "--forcerun", *GATHER_RULES,
                                timeout=timeout, memory_mb=memory_mb)
             gather_peaks = {rule: peak for rule, peak in job_peaks(tree).items()
-                            if rule in {"assemble_reports", "build_city_reports"}}
+                            if rule in {"assemble_reports", *GATHER_RULES}}
         first = scale_out[cores_list[0]][0]
         for cores, (run, peaks) in scale_out.items():
             peaks = peaks | gather_peaks

@@ -34,6 +34,7 @@ rule publish_datapackage:
         events="data/processed/shutdowns.csv",
         sources="data/processed/sources.csv",
         package="data/processed/datapackage.json",
+    priority: 40  # on the longest chain (see the Snakefile)
     log:
         "logs/publish_datapackage/publish_datapackage.log",
     shell:

@@ -18,6 +18,7 @@ rule check_raw_manifest:
         code="scripts/kzshutdowns/raw_manifest.py",
     output:
         "data/interim/raw_manifest.tsv",
+    priority: 40  # on the longest chain (see the Snakefile)
     log:
         "logs/check_raw_manifest/check_raw_manifest.log",
     shell:
@@ -38,6 +39,7 @@ rule parse_article:
         ],
     output:
         "data/interim/segments/{article}.parquet",
+    priority: 40  # on the longest chain (see the Snakefile)
     log:
         "logs/parse_article/{article}.log",
     shell:

@@ -33,6 +33,7 @@ rule extract_mentions:
         ],
     output:
         "data/interim/mentions/{source}.parquet",
+    priority: 40  # on the longest chain (see the Snakefile)
     log:
         "logs/extract_mentions/{source}.log",
     benchmark:
@@ -75,6 +76,7 @@ rule assemble_reports:
     output:
         reports="data/interim/reports/{source}.parquet",
         unresolved="data/interim/reports/{source}.unresolved.parquet",
+    priority: 40  # on the longest chain (see the Snakefile)
     log:
         "logs/assemble_reports/{source}.log",
     benchmark:
@@ -94,6 +96,7 @@ rule build_city_reports:
         csv="data/processed/city_reports.csv",
         geojson="data/processed/city_reports.geojson",
         unresolved="data/processed/unresolved_mentions.csv",
+    priority: 40  # on the longest chain (see the Snakefile)
     log:
         "logs/build_city_reports/build_city_reports.log",
     benchmark:
@@ -111,6 +114,7 @@ rule city_reports_geopackage:
         **GATHER_INPUTS,
     output:
         "data/processed/city_reports.gpkg",
+    priority: 40  # on the longest chain (see the Snakefile)
     log:
         "logs/city_reports_geopackage/city_reports_geopackage.log",
     benchmark:

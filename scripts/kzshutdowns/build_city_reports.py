@@ -771,8 +771,8 @@ def write_reports(
                     geojson_out.write(separator + line)
                     separator = ",\n"
             if gpkg_path is not None:
-                geopackage_frame(batch).to_file(gpkg_path, driver="GPKG", layer="city_reports", engine="pyogrio",
-                                                mode="a" if number else "w", use_arrow=True)
+                geopackage_frame(batch).to_file(gpkg_path, driver="GPKG", layer="city_reports",
+                                                engine="pyogrio", mode="a" if number else "w", use_arrow=True)
         if geojson_out is not None:
             geojson_out.write("\n]}\n")
 
@@ -868,7 +868,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.csv or args.geojson or args.gpkg:
         write_reports(read_parts(args.reports, REPORT_COLUMNS, "reports"), args.csv, args.geojson, args.gpkg)
     if args.unresolved:
-        write_csv(read_parts(args.unresolved_parts, UNRESOLVED_COLUMNS, "unresolved mentions"), args.unresolved)
+        unresolved = read_parts(args.unresolved_parts, UNRESOLVED_COLUMNS, "unresolved mentions")
+        write_csv(unresolved, args.unresolved)
     return 0
 
 
