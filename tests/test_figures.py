@@ -401,41 +401,35 @@ def test_empty_file(tmp_path, capsys):
     assert code == 2 and str(empty) in err and "empty" in err
 
 
+def _map_of_broken_reports(tmp_path, capsys, basemap_file, edit) -> tuple[Path, int, str]:
+    """Run the city-reports map CLI on the test reports after ``edit(table)``; the file, exit code, stderr."""
+    table = pd.read_csv(REPORTS, dtype=str, keep_default_na=False)
+    edit(table)
+    broken = tmp_path / "reports.csv"
+    table.to_csv(broken, index=False, lineterminator="\n")
+    output = tmp_path / "m.png"
+    arguments = ["--reports", str(broken), "--basemap", str(basemap_file), "--output", str(output)]
+    code, err = run_cli("city_reports_map", arguments, capsys)
+    return broken, code, err
+
+
 @pytest.mark.parametrize(
     ("column", "value"), [("lat", "95.5"), ("lon", "-181"), ("lat", "north"), ("lon", "nan")]
 )
 def test_coordinates_out_of_range(tmp_path, capsys, basemap_file, column, value):
-    table = pd.read_csv(REPORTS, dtype=str, keep_default_na=False)
-    table.loc[3, column] = value
-    broken = tmp_path / "reports.csv"
-    table.to_csv(broken, index=False, lineterminator="\n")
-    arguments = [
-        "--reports",
-        str(broken),
-        "--basemap",
-        str(basemap_file),
-        "--output",
-        str(tmp_path / "m.png"),
-    ]
-    code, err = run_cli("city_reports_map", arguments, capsys)
+    def edit(table: pd.DataFrame) -> None:
+        table.loc[3, column] = value
+
+    broken, code, err = _map_of_broken_reports(tmp_path, capsys, basemap_file, edit)
     # Row 3 of the table is on line 5 of the file (header on line 1).
     assert code == 2 and err.startswith(f"error: {broken}:5: {column}: ")
 
 
 def test_city_report_without_coordinates_must_be_national(tmp_path, capsys, basemap_file):
-    table = pd.read_csv(REPORTS, dtype=str, keep_default_na=False)
-    table.loc[0, ["lat", "lon"]] = ""
-    broken = tmp_path / "reports.csv"
-    table.to_csv(broken, index=False, lineterminator="\n")
-    arguments = [
-        "--reports",
-        str(broken),
-        "--basemap",
-        str(basemap_file),
-        "--output",
-        str(tmp_path / "m.png"),
-    ]
-    code, err = run_cli("city_reports_map", arguments, capsys)
+    def edit(table: pd.DataFrame) -> None:
+        table.loc[0, ["lat", "lon"]] = ""
+
+    broken, code, err = _map_of_broken_reports(tmp_path, capsys, basemap_file, edit)
     assert code == 2 and err.startswith(f"error: {broken}:2: lat: a non-national report needs coordinates")
 
 
