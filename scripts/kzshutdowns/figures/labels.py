@@ -96,30 +96,53 @@ def place_labels(
             for step in leader_steps
             for direction in (leader_directions or directions)
         ]
+        # The text's box at each position is its box at the first one, moved: measured once.
+        (dx, dy, ha, va), distance, leader = candidates[0]
+        first = _annotate(ax, label, dx, dy, ha, va, distance, leader, text_kwargs)
+        measured = _text_box(first, renderer)
+        first.remove()
+        point = ax.transData.transform((label.x, label.y))
         chosen = None
         for (dx, dy, ha, va), distance, leader in candidates:
-            text = _annotate(ax, label, dx, dy, ha, va, distance, leader, text_kwargs)
-            box = _text_box(text, renderer)
+            box = _moved_box(measured, point, _offset(label, dx, dy, distance), ha, va, ax.figure.dpi)
             fits = (
                 _contains(inside, box)
                 and not any(_overlaps(box, other) for other in taken if other is not own)
                 and not (leader and _leader_crosses(ax, label, box, taken[first_text:]))
             )
             if fits:
-                chosen = (text, box)
+                chosen = ((dx, dy, ha, va), distance, leader)
                 break
-            text.remove()
         if chosen is None and drop_crowded:
             crowded.append(label.text)
             continue
         if chosen is None:
-            dx, dy, ha, va = directions[0]
-            text = _annotate(ax, label, dx, dy, ha, va, base, False, text_kwargs)
-            chosen = (text, _text_box(text, renderer))
+            chosen = (directions[0], base, False)
             crowded.append(label.text)
-        texts.append(chosen[0])
-        taken.append(chosen[1])
+        (dx, dy, ha, va), distance, leader = chosen
+        text = _annotate(ax, label, dx, dy, ha, va, distance, leader, text_kwargs)
+        texts.append(text)
+        taken.append(_text_box(text, renderer))
     return texts, crowded
+
+
+def _offset(label: PointLabel, dx: float, dy: float, distance: float) -> tuple[float, float]:
+    """The text's offset from its point, in points."""
+    return dx * (distance + label.width_pt / 2), dy * distance
+
+
+_ALIGN_X = {"left": 0.0, "center": 0.5, "right": 1.0}
+_ALIGN_Y = {"bottom": 0.0, "center": 0.5, "top": 1.0}
+
+
+def _moved_box(
+    measured: Bbox, point: Sequence[float], offset: tuple[float, float], ha: str, va: str, dpi: float
+) -> Bbox:
+    """The display box of a text of ``measured``'s size, anchored ``offset`` points from ``point``
+    (display coordinates) with the alignment ``ha``/``va``."""
+    x = point[0] + offset[0] * dpi / 72.0 - measured.width * _ALIGN_X[ha]
+    y = point[1] + offset[1] * dpi / 72.0 - measured.height * _ALIGN_Y[va]
+    return Bbox.from_bounds(x, y, measured.width, measured.height)
 
 
 def _annotate(
@@ -133,8 +156,7 @@ def _annotate(
     leader: bool,
     text_kwargs: dict[str, object],
 ) -> Annotation:
-    offset_x = dx * (distance + label.width_pt / 2)
-    offset_y = dy * distance
+    offset_x, offset_y = _offset(label, dx, dy, distance)
     arrow = (
         {"arrowstyle": "-", "linewidth": 0.4, "color": "#666666", "shrinkA": 0, "shrinkB": 2}
         if leader
