@@ -1,9 +1,9 @@
-"""fewer_collections: rarer young collections inside, the collector's state as before outside."""
+"""fewer_collections: rarer young collections inside, the collector's state as before outside; load_frozen."""
 
 import gc
 
 import pytest
-from kzshutdowns.gc_tuning import YOUNG_THRESHOLD, fewer_collections
+from kzshutdowns.gc_tuning import YOUNG_THRESHOLD, fewer_collections, load_frozen
 
 
 def test_thresholds_inside_and_everything_restored_after():
@@ -41,3 +41,26 @@ def test_objects_frozen_before_stay_frozen():
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_load_frozen_loads_without_collections_then_freezes():
+    seen = []
+
+    def load():
+        seen.append(gc.isenabled())
+        return [[] for _ in range(10)]
+
+    with fewer_collections():
+        loaded = load_frozen(load)
+        assert seen == [False] and gc.isenabled()
+        assert gc.get_freeze_count() >= len(loaded)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_load_frozen_restores_the_collector_when_loading_fails():
+    def fail():
+        raise OSError("unreadable")
+
+    with fewer_collections(), pytest.raises(OSError):
+        load_frozen(fail)
+    assert gc.isenabled() and gc.get_freeze_count() == 0

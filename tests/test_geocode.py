@@ -4,6 +4,7 @@ cross-script fallback, the evaluation gate (micro F1 and per-language precision)
 from __future__ import annotations
 
 import dataclasses
+import gc
 import io
 import json
 import pickle
@@ -352,7 +353,10 @@ def test_cli_file_to_file(gazetteer_path: Path, tmp_path: Path) -> None:
     ]
     source.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents), encoding="utf-8")
     output = tmp_path / "out.jsonl"
+    thresholds = gc.get_threshold()
     assert _run([str(source), "-o", str(output), "--gazetteer", str(gazetteer_path)]) == 0
+    # The CLI loads the gazetteer out of the collector's way and leaves the collector as it was.
+    assert gc.isenabled() and gc.get_threshold() == thresholds and gc.get_freeze_count() == 0
     records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
     assert [(r["id"], r["geonameid"]) for r in records] == [
         ("t1", ZHANAOZEN),

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import gc
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ from pandas.arrays import ArrowStringArray
 from kzshutdowns.dates import MONTHS, DateFormatError, month_number, normalise_month, parse_date
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output
-from kzshutdowns.gc_tuning import fewer_collections
+from kzshutdowns.gc_tuning import fewer_collections, load_frozen
 from kzshutdowns.geocode import BATCH_SIZE, Geocoder
 from kzshutdowns.normalize import cyrillic_case_forms, fold_name, script_of
 from kzshutdowns.platforms import (
@@ -504,10 +503,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     segments = read_segments(args.segments, columns=SEGMENT_COLUMNS)
     lexicon = compile_lexicon(load_platforms(args.platforms))
     with fewer_collections():
-        gc.disable()  # the gazetteer's millions of objects load without collections, then are frozen
-        geocoder = Geocoder.load(args.gazetteer)
-        gc.freeze()
-        gc.enable()
+        geocoder = load_frozen(lambda: Geocoder.load(args.gazetteer))
         write_mentions(extract_mentions(segments, geocoder, lexicon), args.output)
     return 0
 

@@ -65,6 +65,7 @@ from kzshutdowns.gazetteer import (
     save_gazetteer,
     tables_fingerprint,
 )
+from kzshutdowns.gc_tuning import fewer_collections, load_frozen
 from kzshutdowns.language import detect_language
 from kzshutdowns.normalize import (
     ARABIC_PROCLITICS,
@@ -842,16 +843,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.input != "-" and not Path(args.input).exists():
         raise InputError(args.input, "file not found")
-    geocoder = Geocoder.load(args.gazetteer)
     progress = sys.stderr if sys.stderr.isatty() else None
     source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")  # noqa: SIM115
     name = "<stdin>" if args.input == "-" else args.input
     try:
-        if args.output == "-":
-            geocode_stream(geocoder, source, sys.stdout, name, progress)
-        else:
-            with atomic_output(args.output) as temporary, open(temporary, "w", encoding="utf-8") as sink:
-                geocode_stream(geocoder, source, sink, name, progress)
+        with fewer_collections():
+            geocoder = load_frozen(lambda: Geocoder.load(args.gazetteer))
+            if args.output == "-":
+                geocode_stream(geocoder, source, sys.stdout, name, progress)
+            else:
+                with atomic_output(args.output) as temporary, open(temporary, "w", encoding="utf-8") as sink:
+                    geocode_stream(geocoder, source, sink, name, progress)
     except UnicodeDecodeError as error:
         raise InputError(name, f"invalid UTF-8: {error.reason}") from None
     finally:
