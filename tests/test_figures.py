@@ -29,6 +29,8 @@ from kzshutdowns.figures import (
     timeline,
     triggers_measures,
 )
+from kzshutdowns.figures import labels as placement
+from matplotlib import pyplot as plt
 from matplotlib.text import Annotation, Text
 
 matplotlib.use("Agg")
@@ -500,3 +502,24 @@ def test_city_reports_map_with_national_reports_only(countries):
         assert not [text for text in ax.texts if isinstance(text, Annotation)]
         assert ax.get_legend().get_title().get_text() == "Event (1 national report(s), not mapped)"
         matplotlib.pyplot.close(ax.figure)
+
+
+@pytest.mark.parametrize("direction", [*placement.DIRECTIONS, *timeline.LEADER_DIRECTIONS])
+def test_moved_label_box_is_the_drawn_box(direction):
+    # place_labels measures a label's text once and moves its box to each position it tries: the
+    # moved box must be where matplotlib draws the text at that position.
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    label = placement.PointLabel(4.0, 6.0, "Karagandy (2)", radius_pt=3.0, width_pt=5.0)
+    first = placement._annotate(ax, label, *placement.DIRECTIONS[0], 5.0, False, {"fontsize": 6.5})
+    measured = placement._text_box(first, renderer)
+    dx, dy, ha, va = direction
+    text = placement._annotate(ax, label, dx, dy, ha, va, 9.0, True, {"fontsize": 6.5})
+    drawn = placement._text_box(text, renderer)
+    moved = placement._moved_box(measured, ax.transData.transform((label.x, label.y)),
+                              placement._offset(label, dx, dy, 9.0), ha, va, fig.dpi)
+    assert moved.bounds == pytest.approx(drawn.bounds, abs=1e-6)
+    plt.close(fig)
