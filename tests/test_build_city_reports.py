@@ -22,7 +22,6 @@ from kzshutdowns.build_city_reports import (
     Context,
     EventSpan,
     Statement,
-    TimeRef,
     build_city_reports,
     check_reports,
     country_record,
@@ -451,16 +450,13 @@ def test_link_uses_platform_agreement_then_reports_ties_and_gaps():
 
 def test_statement_drops_generic_social_media_when_platforms_are_named():
     kinds = {"facebook": "platform", "twitter": "platform", "social_media": "service"}
-    statement = Statement(
-        TimeRef(date(2016, 12, 16), date(2016, 12, 16), "day", "2016-12-16", "published"),
-        [
-            Sentence(0, 10, {"social_media": "blocked", "facebook": "blocked"}),
-            Sentence(11, 20, {"twitter": "reachable", "facebook": "reachable"}),
-            Sentence(21, 30, {"twitter": "blocked"}, habitual=True),
-        ],
-    )
+    statement = Statement([
+        Sentence(0, 10, {"social_media": "blocked", "facebook": "blocked"}),
+        Sentence(11, 20, {"twitter": "reachable", "facebook": "reachable"}),
+        Sentence(21, 30, {"twitter": "blocked"}, habitual=True),
+    ])
     assert statement.statuses(kinds) == {"blocked": ["facebook"], "restricted": [], "reachable": ["twitter"]}
-    alone = Statement(statement.time, [Sentence(0, 10, {"social_media": "blocked"})])
+    alone = Statement([Sentence(0, 10, {"social_media": "blocked"})])
     assert alone.statuses(kinds)["blocked"] == ["social_media"]
 
 

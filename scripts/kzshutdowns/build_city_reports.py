@@ -49,7 +49,6 @@ import json
 import os
 import re
 from bisect import bisect_right
-from collections import namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -112,7 +111,6 @@ class TimeRef:
 class Statement:
     """Sentences of one segment that share a time reference, and the statuses they give."""
 
-    time: TimeRef | None
     sentences: list[Sentence] = field(default_factory=list)
 
     def statuses(self, kinds: dict[str, str]) -> dict[str, list[str]]:
@@ -131,11 +129,6 @@ class Statement:
                 ids = [p for p in ids if p not in GENERIC_PLATFORMS]
             lists[status] = ids
         return lists
-
-    def evidence_span(self, anchor: Sentence) -> tuple[int, int]:
-        """From the first to the last sentence that gives a status, and the anchor's own sentence."""
-        used = [s for s in self.sentences if s.statuses and not s.habitual] + [anchor]
-        return min(s.start for s in used), max(s.end for s in used)
 
 
 @dataclass(frozen=True)
@@ -328,7 +321,7 @@ class Reading:
         """The statuses of the statement made of sentences ``members`` (see :class:`Statement`)."""
         known = self.statements.get(members)
         if known is None:
-            statement = Statement(None, [self.sentences[index] for index in members])
+            statement = Statement([self.sentences[index] for index in members])
             statuses = statement.statuses(kinds)
             giving = [s for s in statement.sentences if s.statuses and not s.habitual]
             span = (min(s.start for s in giving), max(s.end for s in giving)) if giving else None
@@ -598,12 +591,6 @@ def check_reports(reports: pd.DataFrame, events: pd.DataFrame, platforms: pd.Dat
         position = int(np.argmax(bad))
         row = next(reports.iloc[position:position + 1].itertuples(index=False))
         raise _report_problem(row, event_ids, platform_ids, path, position + 2)
-
-
-def _rows(table: pd.DataFrame, name: str) -> Iterator[tuple]:
-    """The rows of ``table`` as named tuples, as ``itertuples`` gives them, read column by column."""
-    row = namedtuple(name, table.columns, rename=True)
-    return map(row._make, zip(*(table[column].tolist() for column in table.columns), strict=True))
 
 
 def load_city_reports(path: str | os.PathLike[str], events: pd.DataFrame, platforms: pd.DataFrame

@@ -210,12 +210,6 @@ def _spans(folded: str, positions: list[int] | None) -> list[tuple[int, int]]:
     return [(positions[start], positions[end - 1] + 1) for start, end in spans]
 
 
-def tokenize(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """Folded words of ``text`` and their spans in ``text``."""
-    folded, positions = fold_text(text)
-    return _TOKEN.findall(folded), _spans(folded, positions)
-
-
 def find_cues(text: str, lang: str | None) -> list[Cue]:
     """Every cue in ``text``, leftmost-longest and non-overlapping, in text order.
 
