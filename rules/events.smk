@@ -16,6 +16,7 @@ EVENT_CODE = [
     "scripts/kzshutdowns/table_schema.py",
     "scripts/kzshutdowns/platforms.py",
     "scripts/kzshutdowns/gazetteer.py",
+    "scripts/kzshutdowns/normalize.py",
 ]
 
 

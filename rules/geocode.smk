@@ -5,6 +5,7 @@ GEOCODER_CODE = [
     "scripts/kzshutdowns/normalize.py",
     "scripts/kzshutdowns/gazetteer.py",
     "scripts/kzshutdowns/geocode.py",
+    "scripts/kzshutdowns/language.py",
     "scripts/kzshutdowns/gc_tuning.py",
     "scripts/kzshutdowns/table_schema.py",
 ]

@@ -47,7 +47,14 @@ rule extract_mentions:
 GATHER_INPUTS = {
     "segments": expand("data/interim/segments/{source}.parquet", source=REPORT_SOURCES),
     "reports": expand("data/interim/reports/{source}.parquet", source=REPORT_SOURCES),
-    "code": "scripts/kzshutdowns/build_city_reports.py",
+    "code": [
+        "scripts/kzshutdowns/build_city_reports.py",
+        "scripts/kzshutdowns/events.py",
+        "scripts/kzshutdowns/table_schema.py",
+        "scripts/kzshutdowns/raw_manifest.py",
+        "scripts/kzshutdowns/status_cues.py",
+        "scripts/kzshutdowns/normalize.py",
+    ],
 }
 
 
@@ -65,6 +72,9 @@ rule assemble_reports:
             "scripts/kzshutdowns/build_city_reports.py",
             "scripts/kzshutdowns/status_cues.py",
             "scripts/kzshutdowns/extract_mentions.py",
+            "scripts/kzshutdowns/dates.py",
+            "scripts/kzshutdowns/geocode.py",
+            "scripts/kzshutdowns/language.py",
             "scripts/kzshutdowns/gc_tuning.py",
             "scripts/kzshutdowns/events.py",
             "scripts/kzshutdowns/table_schema.py",

