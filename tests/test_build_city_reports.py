@@ -532,6 +532,30 @@ def test_build_refuses_mentions_of_segments_it_was_not_given(seed, tmp_path, cap
     assert "no segments file has" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("keep_places", [True, False])
+def test_map_step_refuses_place_mentions_without_the_place_columns(seed, tmp_path, capsys, keep_places):
+    # A file without place mentions may lack the place columns; one with them may not (no report
+    # built from a missing country code or name).
+    paths, _, _ = seed
+    mentions = pd.read_parquet(paths["mentions.parquet"])
+    if not keep_places:
+        mentions = mentions[mentions["type"] != "place"]
+    broken = tmp_path / "mentions.parquet"
+    mentions.drop(columns=["country_code"]).to_parquet(broken, index=False)
+    flags = ["--segments", str(paths["segments.parquet"]), "--mentions", str(broken),
+             *reference_flags(REFERENCE / "shutdowns.csv"),
+             "--reports", str(tmp_path / "r.parquet"), "--unresolved", str(tmp_path / "u.parquet")]
+    if keep_places:
+        assert run_main(assemble_main, flags) == 2
+        assert f"{broken}: country_code: missing mention column 'country_code'" in capsys.readouterr().err
+        assert not (tmp_path / "r.parquet").exists()
+    else:
+        assert run_main(assemble_main, flags) == 0
+        rejected = mentions[mentions["type"] == "place_rejected"]
+        assert len(rejected)  # the rejected place names are still listed
+        assert list(pd.read_parquet(tmp_path / "u.parquet")["surface"]) == list(rejected["surface"])
+
+
 def test_gather_refuses_a_segment_id_repeated_in_another_segments_file(seed, tmp_path, capsys):
     paths, _, _ = seed
     segments = pd.read_parquet(paths["segments.parquet"])

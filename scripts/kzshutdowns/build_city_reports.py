@@ -256,8 +256,9 @@ class Context:
 
 
 # The mention columns the report step reads; a mentions table without places may lack the place ones.
-MENTION_FIELDS = ("article_id", "segment_id", "type", "start", "end", "surface", "value", "name",
-                  "country_code", "admin1", "lat", "lon", "kind", "region_code", "reason", "detail")
+PLACE_FIELDS = ("name", "country_code", "admin1", "lat", "lon", "kind", "region_code")
+MENTION_FIELDS = ("article_id", "segment_id", "type", "start", "end", "surface", "value", *PLACE_FIELDS,
+                  "reason", "detail")
 SEGMENT_FIELDS = ("article_id", "segment_id", "kind", "start", "text", "lang", "translates", "date")
 # Readings kept for reuse (retweets and copied posts repeat a text); the store is emptied when full.
 READINGS_KEPT = 100_000
@@ -780,6 +781,11 @@ def read_mentions(path: str | os.PathLike[str]) -> pd.DataFrame:
     missing = [column for column in needed if column not in table.columns]
     if missing:
         raise InputError(path, f"missing mention column {missing[0]!r}", field=missing[0])
+    if (table["type"] == "place").any():  # only a table without places may lack the place columns
+        missing = [column for column in PLACE_FIELDS if column not in table.columns]
+        if missing:
+            raise InputError(path, f"missing mention column {missing[0]!r} (the file has place mentions)",
+                             field=missing[0])
     return table
 
 
