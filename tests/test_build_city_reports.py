@@ -32,6 +32,7 @@ from kzshutdowns.build_city_reports import (
     link_event,
     load_city_reports,
     main,
+    read_mentions,
     read_parts,
     read_reference_dates,
     resolve_date,
@@ -780,3 +781,22 @@ def test_gather_without_anything_to_write_is_refused(seed, flags, capsys):
         main([*common, *flags])
     assert caught.value.code == 2
     assert "--unresolved" in capsys.readouterr().err
+
+
+def test_a_city_links_to_an_event_that_lists_its_region(fast_path_source, tmp_path):
+    """A city mention read from Parquet has no region code of its own (a missing cell): its region is
+    found from its admin1 code, so an event listing the region covers it."""
+    segments, mentions, context = fast_path_source
+    written = tmp_path / "mentions.parquet"
+    write_mentions(mentions, written)
+    tweet = segments[segments["segment_id"] == "tweets-fast:901"]
+    read = read_mentions(written)
+    read = read[read["segment_id"] == "tweets-fast:901"]
+    astana = read[(read["type"] == "place") & (read["name"] == "Astana")]
+    assert astana["region_code"].isna().all() and len(astana) == 1
+    region = context().region_of_admin1[astana["admin1"].iloc[0]]
+    regional = context()
+    regional.events = [event("kz-region", "2016-12-16", "2016-12-16", [region])]
+    reports, _ = build_city_reports(tweet, read, regional)
+    assert list(zip(reports["name"], reports["event_id"], reports["link_method"], strict=True)) == [
+        ("Astana", "kz-region", "date:day(tweet)+place:region_listed")]

@@ -470,7 +470,10 @@ class SegmentReports:
             self.unresolved.append(_unresolved(m, row, "no_status",
                                                "no platform is said to be blocked, restricted or reachable"))
             return
-        region_code = m.region_code[row] or context.region_of_admin1.get(m.admin1[row] or "")
+        # A city's region code is missing (NaN when read from Parquet, which is truthy): take its region's.
+        region_code = m.region_code[row]
+        if not isinstance(region_code, str) or not region_code:
+            region_code = context.region_of_admin1.get(m.admin1[row] or "")
         event_id, method, detail = context.link(time, scope, m.value[row], region_code, statuses,
                                                 statuses_key)
         if event_id is None:
