@@ -1,6 +1,6 @@
 """Publish the dataset as a Frictionless Data Package (v2): validated tables plus ``datapackage.json``.
 
-The reference tables are validated first (:func:`kzshutdowns.events.load_events` and
+The reference tables are validated first (:func:`kzshutdowns.events.load_reference_tables` and
 ``load_sources``), then copied byte for byte to their published paths. ``datapackage.json`` lists
 them with their Table Schemas inline, their size in bytes and their sha256 hash, together with the
 licence (CC BY 4.0; GeoNames ids and coordinates require attribution), sources and contributors.
