@@ -115,6 +115,10 @@ def test_cli_writes_an_empty_table_for_an_empty_shard(tmp_path):
         (tweet(date="16.12.2016"), "date", "is not a date"),
         (tweet(created_at="yesterday"), "created_at", "is not a timestamp"),
         (tweet(date="2016-12-17", created_at="2016-12-16T10:00:00Z"), "date", "disagrees"),
+        # lone surrogates, escaped as JSON writes them (UTF-8 cannot hold them, so Parquet cannot either)
+        (json.dumps({"id": "1", "text": "cut \ud800"}), "text", "lone UTF-16 surrogate"),
+        (json.dumps({"id": "\udc00", "text": "x"}), "id", "lone UTF-16 surrogate"),
+        (json.dumps({"id": "1", "text": "x", "author": "A \ud83d"}), "author", "lone UTF-16 surrogate"),
     ],
 )
 def test_bad_lines_name_file_line_and_field(tmp_path, line, field, message):
@@ -197,12 +201,12 @@ def outcome(parse):
 
 MISSING = object()
 FIELDS = {
-    "id": [1, 2, "1", "x", "", True, None, 2.5, MISSING],
+    "id": [1, 2, "1", "x", "", True, None, 2.5, "\udc00", MISSING],
     "text": ["no internet in Almaty #Алматы @user", "Интернет жоқ", "   ", "", 5, None, MISSING,
-             "see http://t.co/a#b and www.x.kz/@c, #tag."],
+             "see http://t.co/a#b and www.x.kz/@c, #tag.", "cut \ud800", "ok \ud83d\ude00"],
     "handle": ["@ab", "ab_1", "", "@", "@@ab", "a b", 3, None, MISSING],
     "lang": ["en", "und", "", "EN", "xx-yy", 2, None, MISSING],
-    "author": ["A", "", 3, None, MISSING],
+    "author": ["A", "", 3, "A \ud83d", None, MISSING],
     "date": ["2016-12-16", "2016-12-17", "", "2016-02-30", "16.12.2016", "٢٠١٦-١٢-١٦", "0000-01-01", 7, None,
              MISSING],
     "created_at": ["2016-12-16T10:00:00Z", "2016-12-16T23:59:59Z", "2016-12-16T24:00:00Z",

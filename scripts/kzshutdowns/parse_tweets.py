@@ -26,8 +26,9 @@ as the reports are) therefore do not depend on the number of shards.
 
 Bad input raises :class:`~kzshutdowns.errors.InputError` naming the collection file, the line and
 the field: an empty file, a byte-order mark, invalid UTF-8, a CR line ending, a blank line, a line
-that is not a JSON object, a missing or ill-typed field, an impossible date, a malformed language
-code or handle, and a tweet id repeated within the shard.
+that is not a JSON object, a missing or ill-typed field, a string holding a lone UTF-16 surrogate
+(``"\\ud800"``), an impossible date, a malformed language code or handle, and a tweet id repeated
+within the shard.
 
 Speed. The file is decoded a block of lines at a time, and a batch of lines is parsed in one loop
 that takes the common shape (a JSON object per line with string fields, ``created_at`` as
@@ -77,6 +78,8 @@ _SIGNED_HANDLE = re.compile(r"@?[A-Za-z0-9_]+")
 _UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z")
 _DECODER = json.JSONDecoder()
 _FIELDS = ("id", "text", "handle", "lang", "author", "date", "created_at")
+# A lone UTF-16 surrogate (JSON lets "\ud800" through; UTF-8, hence Parquet, cannot hold it).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def shard_byte_range(size: int, shard: int, shards: int) -> tuple[int, int]:
@@ -150,7 +153,15 @@ def _optional_string(record: dict, key: str, path: str | os.PathLike[str], numbe
     value = record.get(key)
     if value is not None and not isinstance(value, str):
         raise InputError(path, f"must be a string or null, not {type(value).__name__}", number, key)
+    _check_surrogates(value, path, number, key)
     return value or None
+
+
+def _check_surrogates(value: object, path: str | os.PathLike[str], number: int, key: str) -> None:
+    """Raise InputError if the string ``value`` holds a lone surrogate, which cannot be written as UTF-8."""
+    if isinstance(value, str) and _SURROGATE.search(value):
+        raise InputError(path, "holds a lone UTF-16 surrogate (an escape such as \\ud800), not text",
+                         number, key)
 
 
 def tweet_date(record: dict, path: str | os.PathLike[str], number: int) -> str | None:
@@ -183,9 +194,11 @@ def parse_tweet(line: str, collection: str, path: str | os.PathLike[str], number
     tweet_id = record.get("id")
     if isinstance(tweet_id, bool) or not isinstance(tweet_id, int | str) or tweet_id == "":
         raise InputError(path, "required: a non-empty string or an integer", number, "id")
+    _check_surrogates(tweet_id, path, number, "id")
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InputError(path, "required: a non-empty string", number, "text")
+    _check_surrogates(text, path, number, "text")
     handle = _optional_string(record, "handle", path, number)
     if handle is not None:
         handle = handle.removeprefix("@")
@@ -354,6 +367,9 @@ def _plain_fields(record: dict) -> tuple | None:
         return None
     if author is not None and type(author) is not str:
         return None
+    if _SURROGATE.search(text) or (type(tweet_id) is str and _SURROGATE.search(tweet_id)) or (
+            author and _SURROGATE.search(author)):
+        return None  # parse_tweet names the field
     if date is not None and (type(date) is not str or (date and not _DAY.fullmatch(date))):
         return None
     if created is not None and (type(created) is not str or (created and not (
