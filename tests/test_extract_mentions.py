@@ -306,9 +306,15 @@ def test_columns_frame_and_file_equal_the_row_by_row_build(case, tmp_path):
     write_mentions(mentions, tmp_path / "columns.parquet")
     write_mentions(expected, tmp_path / "rows.parquet")
     assert (tmp_path / "columns.parquet").read_bytes() == (tmp_path / "rows.parquet").read_bytes()
-    if case not in ("seed", "tweets"):  # each small case has the kinds of mention it is named after
-        kinds = set(mentions["type"])
-        assert kinds == {"platform"} if case == "platforms only" else len(kinds) >= 1
+    kinds = {  # each small case has the kinds of mention it is named after
+        "platforms only": {"platform"},
+        "dates only": {"date"},
+        "places without regions": {"place", "platform", "date"},
+        "rejections and dates": {"place_rejected", "date"},
+    }
+    if case in kinds:
+        assert set(mentions["type"]) == kinds[case]
+        assert case != "places without regions" or mentions["region_code"].isna().all()
 
 
 def test_read_segments_names_the_first_bad_row_and_reads_only_what_is_asked(tmp_path):
@@ -322,3 +328,21 @@ def test_read_segments_names_the_first_bad_row_and_reads_only_what_is_asked(tmp_
         read_segments(path)
     assert (error.value.line, error.value.field) == (2, "start")
     assert "tweets-t-0:1" in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "line", "message"),
+    [
+        ("text", [5, 6, 7], None, "must hold strings"),
+        ("text", ["abc", None, "fgh"], 2, "must not be null"),
+        ("start", ["0", "0", "0"], None, "must hold integers"),
+        ("end", [3, None, 3], None, "must hold integers"),  # a null makes the column float
+        ("end", pd.array([3, None, 3], dtype="Int64"), 2, "must not be null"),
+    ],
+)
+def test_read_segments_refuses_ill_typed_or_null_columns(tmp_path, column, values, line, message):
+    path = tmp_path / "segments.parquet"
+    tweet_segments("abc", "de", "fgh").assign(**{column: values}).to_parquet(path)
+    with pytest.raises(InputError, match=message) as error:
+        read_segments(path)
+    assert (error.value.path, error.value.line, error.value.field) == (path, line, column)

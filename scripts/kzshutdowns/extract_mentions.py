@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pandas.api.types import is_integer_dtype
 from pandas.arrays import ArrowStringArray
 
 from kzshutdowns.dates import MONTHS, DateFormatError, month_number, normalise_month, parse_date
@@ -291,7 +292,8 @@ def find_dates_many(texts: Sequence[str]) -> dict[int, list[DateMention]]:
 
 def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Read a segments Parquet file (all its columns, or only ``columns``) and check the columns this
-    step needs (:data:`SEGMENT_COLUMNS`): present, and every segment's span as long as its text."""
+    step needs (:data:`SEGMENT_COLUMNS`): present, integer start and end and string text without nulls,
+    and every segment's span as long as its text."""
     try:
         names = pq.read_schema(path).names
         missing = [column for column in SEGMENT_COLUMNS if column not in names]
@@ -301,6 +303,14 @@ def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.
         segments = pd.read_parquet(path, columns=wanted)
     except (OSError, ValueError, pa.ArrowException) as error:
         raise InputError(path, f"cannot read segments Parquet: {error}") from None
+    for column in ("start", "end", "text"):
+        dtype, strings = segments[column].dtype, column == "text"
+        if not (isinstance(dtype, pd.StringDtype) if strings else is_integer_dtype(dtype)):
+            kind = "strings" if strings else "integers"
+            raise InputError(path, f"must hold {kind}, not {dtype}", field=column)
+        nulls = np.flatnonzero(segments[column].isna().to_numpy())
+        if len(nulls):
+            raise InputError(path, "must not be null", line=int(nulls[0]) + 1, field=column)
     start, end = segments["start"].to_numpy(), segments["end"].to_numpy()
     bad = np.flatnonzero((start < 0) | (start > end) | (end - start != segments["text"].str.len().to_numpy()))
     if len(bad):
@@ -308,17 +318,6 @@ def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.
         raise InputError(path, f"segment {row.segment_id!r}: span {row.start}-{row.end} does not fit its "
                          f"text of {len(row.text)} characters", line=int(bad[0]) + 1, field="start")
     return segments if columns is None else segments[list(columns)]
-
-
-# The columns of each type of mention (besides article_id, segment_id, type, start, end, surface).
-_PLACE_COLUMNS = ("value", "name", "country_code", "admin1", "lat", "lon", "kind", "region_code", "method",
-                  "score")
-_TYPE_COLUMNS = {
-    "place": _PLACE_COLUMNS,
-    "place_rejected": ("reason", "detail"),
-    "platform": ("value",),
-    "date": ("value",),
-}
 
 
 def extract_mentions(segments: pd.DataFrame, geocoder: Geocoder, lexicon: PlatformLexicon) -> pd.DataFrame:
