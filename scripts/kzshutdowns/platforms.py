@@ -6,12 +6,13 @@ handles and hashtags under which it appears in English, Russian, Kazakh and Arab
 vocabulary of ``services_blocked`` / ``services_reachable`` in the event dataset and of
 ``platforms_blocked`` / ``platforms_reachable`` in the city reports.
 
-Matching (:func:`find_platforms`) is case-insensitive and works on the geocoder's folded copy of
-the text (:func:`kzshutdowns.normalize.fold_text`), which keeps a map back to the original
-characters, so every match carries its span in the text it was found in (with the ``@`` or ``#``
-of a handle or hashtag). A name must stand at word boundaries, except that Arabic names may carry
-attached clitics (``ويوتيوب``, ``وفي كونتاكت``, ``بالإنترنت``); Cyrillic names are also matched in
-their Russian and Kazakh case forms (:func:`kzshutdowns.normalize.cyrillic_case_forms`:
+Matching (:func:`find_platforms` for one text; :func:`find_platforms_many`, which the mention
+extraction uses, gives the same for a batch at once) is case-insensitive and works on the geocoder's
+folded copy of the text (:func:`kzshutdowns.normalize.fold_text`), which keeps a map back to the
+original characters, so every match carries its span in the text it was found in (with the ``@`` or
+``#`` of a handle or hashtag). A name must stand at word boundaries, except that Arabic names may
+carry attached clitics (``ويوتيوب``, ``وفي كونتاكت``, ``بالإنترنت``); Cyrillic names are also
+matched in their Russian and Kazakh case forms (:func:`kzshutdowns.normalize.cyrillic_case_forms`:
 ``Фейсбуке``, ``Телеграмда``). Where matches overlap, the leftmost and then the longest wins, so
 ``Google Play`` beats ``Google``.
 """
