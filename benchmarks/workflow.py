@@ -24,7 +24,7 @@ commit first), never in the repository itself, and prints:
    machine) is stopped and printed as such.
 
 Targets for this 2-core machine: rebuild < 20 s, no-op < 2 s, touching a figure module reruns only
-that figure and the paper inputs, 1M tweets < 60 s with 2 cores and < 1 GB per job, near-linear
+that figure and the paper check, 1M tweets < 60 s with 2 cores and < 1 GB per job, near-linear
 speed-up from 1 to 2 cores. Wall times depend on what else the machine is doing: say so with them.
 """
 

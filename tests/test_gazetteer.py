@@ -234,6 +234,18 @@ def test_word_frequencies_are_what_wordfreq_gives(floor: float, small_keys: list
         assert frequent.zipf(word, latin) == max(frequent.zipf(word, (language,)) for language in latin)
 
 
+def test_word_frequencies_refuse_wordfreq_lists_read_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Word lists read one bucket off (as if wordfreq laid them out otherwise) are caught when the
+    # reader is made, not turned into wrong frequencies.
+    import wordfreq
+
+    wordfreq.get_frequency_dict("en")  # wordfreq's own answers come from the real list, cached
+    listed = wordfreq.get_frequency_list
+    monkeypatch.setattr(wordfreq, "get_frequency_list", lambda language: [[], *listed(language)])
+    with pytest.raises(InputError, match="differ from zipf_frequency"):
+        _FrequentWords(3.3)
+
+
 def test_plain_words_are_single_tokens_for_wordfreq() -> None:
     # Every letter taken as plain is one token alone, glued to another plain letter, and after a
     # hyphen or a space, exactly as the shortcut assumes.

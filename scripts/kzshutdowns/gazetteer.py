@@ -400,6 +400,22 @@ class _FrequentWords:
         self._frequent: dict[str, dict[str, float]] = {}
         # languages -> (pattern of plain words, or None; the union of their frequent words)
         self._groups: dict[tuple[str, ...], tuple[re.Pattern[str] | None, set[str]]] = {}
+        self._check_against_wordfreq()
+
+    # English words and wordfreq's Zipf frequencies for them are compared when the reader is made.
+    _PROBES = ("the", "since", "of the", "new york", "in 2019")
+
+    def _check_against_wordfreq(self) -> None:
+        """Refuse to go on if this reading no longer gives wordfreq's own answers (its word lists or
+        its way of combining tokens changed): a few words of one and several tokens, with digits,
+        compared with ``zipf_frequency`` (which costs one full English word list, a tenth of a second)."""
+        for word in self._PROBES:
+            expected = self._wordfreq.zipf_frequency(word, "en")
+            if self.zipf(word, ("en",)) != (expected if expected >= self.floor else 0.0):
+                raise InputError(
+                    Path(self._wordfreq.__file__).parent,
+                    f"word frequencies read from wordfreq's lists differ from zipf_frequency for {word!r}",
+                )
 
     def zipf(self, word: str, languages: tuple[str, ...]) -> float:
         """The highest Zipf frequency of ``word`` in ``languages`` if at least the floor, else 0.0."""
