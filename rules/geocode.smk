@@ -1,13 +1,17 @@
 # Geocoder: the gazetteer it matches against, and its evaluation on the labelled multilingual set.
 
 GAZETTEER = "data/interim/gazetteer.pickle"
-GEOCODER_CODE = [
+# The modules the gazetteer build imports, and those the geocoder imports on top of them.
+GAZETTEER_CODE = [
     "scripts/kzshutdowns/normalize.py",
     "scripts/kzshutdowns/gazetteer.py",
+    "scripts/kzshutdowns/table_schema.py",
+]
+GEOCODER_CODE = [
+    *GAZETTEER_CODE,
     "scripts/kzshutdowns/geocode.py",
     "scripts/kzshutdowns/language.py",
     "scripts/kzshutdowns/gc_tuning.py",
-    "scripts/kzshutdowns/table_schema.py",
 ]
 
 
@@ -18,7 +22,7 @@ rule build_gazetteer:
         regions_schema="data/reference/regions.schema.json",
         toponyms="data/reference/toponyms.csv",
         toponyms_schema="data/reference/toponyms.schema.json",
-        code=GEOCODER_CODE,
+        code=GAZETTEER_CODE,
     output:
         GAZETTEER,
     params:
