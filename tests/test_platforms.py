@@ -9,7 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kzshutdowns.errors import InputError
+from kzshutdowns.normalize import fold_text
 from kzshutdowns.platforms import (
+    _is_word,
+    _left_ok,
     check_platform_ids,
     compile_lexicon,
     find_platforms,
@@ -165,9 +168,31 @@ def per_text(texts, lexicon):
     return found
 
 
+def reference_matches(text, lexicon):
+    """The matching rules written plainly, text by text (the package's first matcher): the reference
+    that the batch matcher must agree with."""
+    folded, positions = fold_text(text)
+    candidates = []
+    for last, (length, platform_id) in lexicon.automaton.iter(folded):
+        start, end = last - length + 1, last + 1
+        right = end == len(folded) or not _is_word(folded[end]) or not _is_word(folded[end - 1])
+        if _left_ok(folded, start) and right:
+            candidates.append((start, end, platform_id))
+    candidates.sort(key=lambda item: (item[0], -item[1]))
+    matches, covered = [], 0
+    for start, end, platform_id in candidates:
+        if start < covered:
+            continue
+        covered = end
+        raw_start, raw_end = (start, end) if positions is None else (positions[start], positions[end])
+        if raw_start > 0 and text[raw_start - 1] in "@#":
+            raw_start -= 1
+        matches.append((raw_start, raw_end, text[raw_start:raw_end], platform_id))
+    return matches
+
+
 def one_by_one(texts, lexicon):
-    return [[(m.start, m.end, m.surface, m.platform_id) for m in find_platforms(text, lexicon)]
-            for text in texts]
+    return [reference_matches(text, lexicon) for text in texts]
 
 
 # Aliases in four scripts, Arabic clitics and vowels (dropped by folding), signs, word characters and
@@ -192,3 +217,11 @@ def test_batches_of_the_seed_and_the_fixtures_match_single_texts(lexicon):
     assert found == one_by_one(lines, lexicon)
     assert sum(map(len, found)) > 50  # the comparison covers real matches
     assert find_platforms_many([], lexicon) == ([], [], [], [], [])
+
+
+def test_find_platforms_is_the_batch_matcher_for_one_text(lexicon):
+    text = "В Фейсбуке и #YouTube тишина, وفي كونتاكت يعمل"
+    assert [(m.start, m.end, m.surface, m.platform_id) for m in find_platforms(text, lexicon)] == (
+        reference_matches(text, lexicon)
+    )
+    assert [m.platform_id for m in find_platforms(text, lexicon)] == ["facebook", "youtube", "vkontakte"]

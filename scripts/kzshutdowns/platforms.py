@@ -35,7 +35,6 @@ from kzshutdowns.normalize import (
     cyrillic_case_forms,
     fold_batch,
     fold_name,
-    fold_text,
     kept_positions,
     script_of,
 )
@@ -143,33 +142,6 @@ def _left_ok(folded: str, start: int) -> bool:
     return folded[word_start:start] in ARABIC_PROCLITICS
 
 
-def _right_ok(folded: str, end: int) -> bool:
-    return end == len(folded) or not _is_word(folded[end]) or not _is_word(folded[end - 1])
-
-
-def find_platforms(text: str, lexicon: PlatformLexicon) -> list[PlatformMatch]:
-    """Every platform name in ``text``, leftmost-longest and non-overlapping, in text order."""
-    folded, positions = fold_text(text)
-    candidates: list[tuple[int, int, str]] = []
-    for last, (length, platform_id) in lexicon.automaton.iter(folded):
-        start, end = last - length + 1, last + 1
-        if _left_ok(folded, start) and _right_ok(folded, end):
-            candidates.append((start, end, platform_id))
-    candidates.sort(key=lambda item: (item[0], -item[1]))
-    matches: list[PlatformMatch] = []
-    covered = 0
-    for start, end, platform_id in candidates:
-        if start < covered:
-            continue
-        covered = end
-        # Map back to the text; the end takes in dropped marks (Arabic vowels) after the last letter.
-        raw_start, raw_end = (start, end) if positions is None else (positions[start], positions[end])
-        if raw_start > 0 and text[raw_start - 1] in "@#":  # a handle or hashtag keeps its sign
-            raw_start -= 1
-        matches.append(PlatformMatch(raw_start, raw_end, text[raw_start:raw_end], platform_id))
-    return matches
-
-
 class PlatformMentions(NamedTuple):
     """The platform matches of many texts, column by column: ``text`` is the index of the text each
     match is in; ``start``, ``end``, ``surface`` and ``platform_id`` are those of :class:`PlatformMatch`."""
@@ -182,9 +154,10 @@ class PlatformMentions(NamedTuple):
 
 
 def find_platforms_many(texts: Sequence[str], lexicon: PlatformLexicon) -> PlatformMentions:
-    """The matches :func:`find_platforms` finds in each of ``texts``, in text order, as columns.
+    """Every platform name in each of ``texts``, leftmost-longest and non-overlapping, in text order,
+    as columns.
 
-    The same result, computed for the batch at once: it is folded in one go
+    Computed for the batch at once: it is folded in one go
     (:func:`kzshutdowns.normalize.fold_batch`) and scanned in one automaton pass, and the word
     boundary tests and the choice among overlapping names are array operations. In folded text every
     character is a word character except the space (and the batch's document boundary), so a name
@@ -232,6 +205,13 @@ def find_platforms_many(texts: Sequence[str], lexicon: PlatformLexicon) -> Platf
         found.end.append(last)
         found.surface.append(text[first:last])
     return found
+
+
+def find_platforms(text: str, lexicon: PlatformLexicon) -> list[PlatformMatch]:
+    """Every platform name in ``text``, leftmost-longest and non-overlapping, in text order
+    (:func:`find_platforms_many` for one text)."""
+    _, starts, ends, surfaces, ids = find_platforms_many([text], lexicon)
+    return [PlatformMatch(*match) for match in zip(starts, ends, surfaces, ids, strict=True)]
 
 
 def check_platform_ids(ids: list[str], platforms: pd.DataFrame, path: str | os.PathLike[str],
