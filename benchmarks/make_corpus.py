@@ -6,6 +6,10 @@ writes, inside DIR (never inside the repository's own ``data/``):
 
 - ``tweets/synthetic.jsonl``: one tweet per line (``id``, ``text``, ``author``, ``handle``,
   ``created_at``, and ``lang`` on nine tweets in ten; the rest leave the language to detection);
+  the texts come from a few templates, so they repeat (like retweets: about 2,700 distinct texts in
+  62,500 tweets) unless ``--links`` ends every tweet with a short link of its own
+  (``https://t.co/`` and ten letters and digits, as most real tweets carry one), which makes every
+  text distinct without changing anything else the generator writes;
 - ``articles/synthetic-<lang>-<n>.txt`` with a metadata file ``.yml`` beside it: articles in the
   seed's layout (paragraphs, embedded tweets with an attribution line, translations);
 - ``truth.csv``: every place name the generator wrote, as ``document`` (tweet id or article file
@@ -149,15 +153,30 @@ def _fill(template: str, places: dict[str, Place], language: str, platform: str)
     return "".join(out), spans
 
 
-def make_tweet(rng: random.Random, number: int) -> tuple[dict[str, object], list]:
-    """One synthetic tweet (a JSON-ready dict) and the places written into its text."""
+LINK_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def short_link(seed: int, number: int) -> str:
+    """A t.co-style link unique to tweet ``number`` (drawn from a hash, so that the generator's random
+    sequence, and so every other byte of the corpus, is the same with or without links)."""
+    value = int.from_bytes(hashlib.sha256(f"{seed}:{number}".encode()).digest()[:8], "big")
+    letters = []
+    for _ in range(10):
+        value, digit = divmod(value, len(LINK_CHARACTERS))
+        letters.append(LINK_CHARACTERS[digit])
+    return "https://t.co/" + "".join(letters)
+
+
+def make_tweet(rng: random.Random, number: int, link: str = "") -> tuple[dict[str, object], list]:
+    """One synthetic tweet (a JSON-ready dict) and the places written into its text; ``link``, if
+    given, ends the text after a space."""
     language = rng.choice(LANGUAGES)
     first, second = rng.sample(PLACES, 2)
     text, spans = _fill(rng.choice(TWEET_TEMPLATES[language]), {"a": first, "b": second}, language,
                         rng.choice(PLATFORMS[language]))
     tweet: dict[str, object] = {
         "id": str(800000000000000000 + number),
-        "text": text,
+        "text": f"{text} {link}" if link else text,
         "author": rng.choice(AUTHORS),
         "handle": f"user{rng.randrange(100000)}",
         "created_at": f"{rng.choice(DATES)}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:00Z",
@@ -225,8 +244,10 @@ def article_metadata(stem: str, language: str, text: str) -> str:
     )
 
 
-def write_corpus(output_dir: Path, tweets: int, articles: int, seed: int) -> dict[str, int]:
-    """Write the corpus into ``output_dir``; return counts of tweets, articles and known place mentions."""
+def write_corpus(output_dir: Path, tweets: int, articles: int, seed: int, links: bool = False
+                 ) -> dict[str, int]:
+    """Write the corpus into ``output_dir``; return counts of tweets, articles and known place mentions.
+    With ``links``, every tweet ends with a link of its own (see :func:`short_link`)."""
     rng = random.Random(seed)
     (output_dir / "tweets").mkdir(parents=True, exist_ok=True)
     (output_dir / "articles").mkdir(parents=True, exist_ok=True)
@@ -237,7 +258,7 @@ def write_corpus(output_dir: Path, tweets: int, articles: int, seed: int) -> dic
         if tweets:
             with open(output_dir / "tweets" / "synthetic.jsonl", "w", encoding="utf-8", newline="\n") as out:
                 for number in range(tweets):
-                    tweet, spans = make_tweet(rng, number)
+                    tweet, spans = make_tweet(rng, number, short_link(seed, number) if links else "")
                     out.write(json.dumps(tweet, ensure_ascii=False) + "\n")
                     truth.writerows([tweet["id"], *span] for span in spans)
                     places += len(spans)
@@ -259,8 +280,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=4, help="number of articles (default 4)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument("--output-dir", type=Path, required=True, help="folder to write the corpus into")
+    parser.add_argument("--links", action="store_true",
+                        help="end every tweet with a link of its own, so that no two texts are the same")
     args = parser.parse_args(argv)
-    counts = write_corpus(args.output_dir, args.tweets, args.articles, args.seed)
+    counts = write_corpus(args.output_dir, args.tweets, args.articles, args.seed, args.links)
     print(f"wrote {counts['tweets']} tweets, {counts['articles']} articles and "
           f"{counts['places']} known place mentions into {args.output_dir}")
     return 0

@@ -11,7 +11,8 @@ commit first), never in the repository itself, and prints:
 2. no-op time (a second run with nothing to do);
 3. the time to rebuild after editing one figure module (a comment line appended: Snakemake 9 ignores
    a bare ``touch``, as the file's checksum is unchanged), and which jobs reran;
-4. for the synthetic corpus of :mod:`make_corpus` at each size, the wall time of the scale-out part
+4. for the synthetic corpus of :mod:`make_corpus` at each size (with ``--links``, every tweet text
+   distinct; without, the templates repeat texts as retweets do), the wall time of the scale-out part
    (``parse_tweets`` and ``extract_mentions`` of every shard, forced to rerun) with each core count
    and its speed-up over one core, then of the reports (``assemble_reports`` of every source, in
    parallel, and the two gathers ``build_city_reports`` and ``city_reports_geopackage``) with the
@@ -304,6 +305,8 @@ def synthetic_recall(tree: Path, corpus: Path, shards: int) -> str:
     columns = ["segment_id", "type", "start", "end", "value", "kind"]
     files = [tree / f"data/interim/mentions/tweets-synthetic-{k}.parquet" for k in range(shards)]
     mentions = pd.concat([pd.read_parquet(path, columns=columns) for path in files], ignore_index=True)
+    texts = pd.concat([pd.read_parquet(tree / f"data/interim/segments/tweets-synthetic-{k}.parquet",
+                                       columns=["text"])["text"] for k in range(shards)], ignore_index=True)
     places = mentions[mentions["type"] == "place"].copy()
     places["document"] = places["segment_id"].str.split(":", n=1).str[1]
     truth = pd.read_csv(corpus / "truth.csv", dtype={"document": str, "geonameid": str})
@@ -316,11 +319,12 @@ def synthetic_recall(tree: Path, corpus: Path, shards: int) -> str:
     outside = places[[key not in matched for key in zip(places["document"], places["start"], strict=True)]]
     counts = outside["kind"].value_counts().sort_index()
     kinds = ", ".join(f"{count} {kind}" for kind, count in counts.items())
-    return (f"{found} of {len(truth)} known place mentions found with the right GeoNames id "
+    return (f"{texts.nunique()} distinct texts in {len(texts)} tweets; "
+            f"{found} of {len(truth)} known place mentions found with the right GeoNames id "
             f"(recall {found / max(len(truth), 1):.3f}); place matches outside them: {kinds or 'none'}")
 
 
-def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int, seed: int,
+def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int, seed: int, links: bool,
                  per_shard: int, commit: str, timeout: float, memory_mb: float) -> None:
     """Scale-out part (parse + geocode, one job per shard) per core count, then the reports and gathers."""
     tree = fresh_tree("corpus", commit)
@@ -336,9 +340,10 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
     for size in sizes:
         shards = max(most, math.ceil(size / per_shard))
         set_shards(tree, shards)
-        corpus = WORK / f"corpus-{size}"
+        corpus = WORK / f"corpus-{size}{'-links' if links else ''}"
         subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), "--tweets", str(size),
-                        "--articles", str(articles), "--seed", str(seed), "--output-dir", str(corpus)],
+                        "--articles", str(articles), "--seed", str(seed), "--output-dir", str(corpus),
+                        *(["--links"] if links else [])],
                        check=True, capture_output=True)
         raw = tree / "data" / "raw"
         shutil.rmtree(raw / "tweets", ignore_errors=True)
@@ -404,6 +409,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--figure", default="timeline", help="figure module to touch (default timeline)")
     parser.add_argument("--articles", type=int, default=4, help="synthetic articles added to the corpus")
     parser.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
+    parser.add_argument("--links", action="store_true",
+                        help="end every synthetic tweet with a link of its own (every text distinct)")
     parser.add_argument("--tweets-per-shard", type=int, default=62_500,
                         help="shards per collection: size / this, at least the largest core count")
     parser.add_argument("--timeout", type=float, default=900,
@@ -419,8 +426,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_rebuild:
         bench_rebuild(args.rebuild_cores, args.figure, commit)
     if args.sizes:
-        bench_corpus(args.sizes, args.cores, args.articles, args.seed, args.tweets_per_shard, commit,
-                     args.timeout, args.memory_mb)
+        bench_corpus(args.sizes, args.cores, args.articles, args.seed, args.links, args.tweets_per_shard,
+                     commit, args.timeout, args.memory_mb)
     return 0
 
 

@@ -4,6 +4,7 @@ import csv
 import hashlib
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -61,3 +62,22 @@ def test_the_parsers_accept_the_corpus(tmp_path):
         metadata = load_metadata(path.with_suffix(".yml"), path)
         parsed = parse_article(read_text(path), path.stem, path=path, article_lang=metadata.language)
         assert (parsed["kind"] == "tweet").sum() == 2
+
+
+def test_links_make_every_tweet_distinct_and_change_nothing_else(tmp_path):
+    make_corpus.write_corpus(tmp_path / "plain", 400, 4, seed=5)
+    make_corpus.write_corpus(tmp_path / "links", 400, 4, seed=5, links=True)
+    plain, linked = ([json.loads(line) for line in (tmp_path / name / "tweets" / "synthetic.jsonl")
+                      .read_text(encoding="utf-8").splitlines()] for name in ("plain", "links"))
+    assert len({tweet["text"] for tweet in plain}) < 400  # templates repeat
+    assert len({tweet["text"] for tweet in linked}) == 400
+    for before, after in zip(plain, linked, strict=True):
+        text, link = after.pop("text").rsplit(" ", 1)
+        assert text == before.pop("text")
+        assert re.fullmatch(r"https://t\.co/[0-9A-Za-z]{10}", link)
+        assert after == before
+    # the places' spans, the articles and the truth table are the same bytes
+    assert (tmp_path / "plain" / "truth.csv").read_bytes() == (tmp_path / "links" / "truth.csv").read_bytes()
+    plain_tree, linked_tree = tree_digest(tmp_path / "plain"), tree_digest(tmp_path / "links")
+    assert {k: v for k, v in plain_tree.items() if "tweets" not in k} == {
+        k: v for k, v in linked_tree.items() if "tweets" not in k}
