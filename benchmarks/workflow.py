@@ -16,13 +16,13 @@ commit first), never in the repository itself, and prints:
    (``parse_tweets`` and ``extract_mentions`` of every shard, forced to rerun) with each core count
    and its speed-up over one core, then of the reports (``assemble_reports`` of every source, in
    parallel, and the two gathers ``build_city_reports`` and ``city_reports_geopackage``) with the
-   most cores, their sum,
-   the peak RSS of the largest single job (from the rules' ``benchmark:`` files) and of the whole
-   run (largest process, Snakemake included). The gazetteer, the raw-manifest check and the
-   articles are built first and not counted. Each collection is cut into ``size /
-   --tweets-per-shard`` shards (at least one per core) in the clone's config; a run longer than
-   ``--timeout`` (or holding more than ``--memory-mb`` resident, so as not to exhaust a shared
-   machine) is stopped and printed as such.
+   most cores, their sum, and the whole of it again as one run with the most cores (end to end, as a
+   user runs it: the figure the 1M target is judged on); the peak RSS of the largest single job (from
+   the rules' ``benchmark:`` files) and of the whole run (largest process, Snakemake included). The
+   gazetteer, the raw-manifest check and the articles are built first and not counted. Each
+   collection is cut into ``size / --tweets-per-shard`` shards (at least one per core) in the clone's
+   config; a run longer than ``--timeout`` (or holding more than ``--memory-mb`` resident, so as not
+   to exhaust a shared machine) is stopped and printed as such.
 
 Targets for this 2-core machine: rebuild < 20 s, no-op < 2 s, touching a figure module reruns only
 that figure and the paper check, 1M tweets < 60 s with 2 cores and < 1 GB per job, near-linear
@@ -372,6 +372,17 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
                                timeout=timeout, memory_mb=memory_mb)
             gather_peaks = {rule: peak for rule, peak in job_peaks(tree).items()
                             if rule in {"assemble_reports", *GATHER_RULES}}
+        # The target as a user meets it: one run from the raw tweets to the published reports.
+        end_to_end: Run | Stopped | None = None
+        if isinstance(gather, Run):
+            end_to_end = snakemake(tree, most, *REPORTS_TARGETS, "--forcerun", "parse_tweets",
+                                   timeout=timeout, memory_mb=memory_mb)
+            if isinstance(end_to_end, Run):
+                print(f"{'':>22} end to end, one run with {most} cores (parse_tweets to the gathers): "
+                      f"{end_to_end.seconds:.1f} s, {end_to_end.cpu_seconds:.1f} s CPU, "
+                      f"{sum(end_to_end.jobs.values())} jobs")
+            else:
+                print(f"{'':>22} end to end, one run with {most} cores: {end_to_end.reason}")
         first = scale_out[cores_list[0]][0]
         for cores, (run, peaks) in scale_out.items():
             peaks = peaks | gather_peaks
@@ -389,13 +400,13 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
             print(f"{'':>22} peak MB per rule: {per_rule}")
         if size >= 1_000_000:
             run = scale_out[most][0]
-            in_time = isinstance(run, Run) and isinstance(gather, Run) and run.seconds + gather.seconds < 60
+            in_time = isinstance(end_to_end, Run) and end_to_end.seconds < 60
             small = isinstance(gather, Run) and max(scale_out[most][1].values() or [0.0]) < 1024 and (
                 max(gather_peaks.values(), default=0.0) < 1024)
             one, many = scale_out[cores_list[0]][0], run
             linear = isinstance(one, Run) and isinstance(many, Run) and (
                 one.seconds / many.seconds >= 0.9 * most / cores_list[0])
-            print(f"{'':>22} [1M tweets < 60 s with {most} cores: {verdict(in_time)}; "
+            print(f"{'':>22} [1M tweets < 60 s with {most} cores (end to end): {verdict(in_time)}; "
                   f"< 1 GB per job: {verdict(small)}; near-linear speed-up (>= 90% of "
                   f"{most / cores_list[0]:.0f}x): {verdict(linear)}]")
 
