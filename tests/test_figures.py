@@ -322,6 +322,33 @@ def test_saved_files_carry_no_date_or_version(tmp_path):
     assert not matplotlib.pyplot.get_fignums()  # the figure was closed
 
 
+def test_three_formats_share_one_layout_done_at_the_png_resolution(tmp_path, monkeypatch):
+    draws = []
+    original = matplotlib.figure.Figure.draw
+
+    def draw(fig, renderer):
+        draws.append(fig.dpi)
+        return original(fig, renderer)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "draw", draw)
+    with style.paper_style():
+        fig, ax = matplotlib.pyplot.subplots(figsize=(4, 3))
+        ax.set_ylabel("a long label that moves the axes to the right")
+        ax.plot([0, 1], [0, 1])
+        engine = fig.get_layout_engine()
+        save.save_figure(fig, tmp_path / "plain", close=False)
+        # One layout at savefig.dpi, then one draw per file (SVG and PDF at 72 dpi, PNG at 300).
+        assert draws == [300, 72, 72, 300]
+        assert fig.get_layout_engine() is engine  # the engine is back for later drawing
+        laid_out = ax.get_position().bounds
+        draws.clear()
+        # A second save (the engine on again) lays out again, to the same positions.
+        save.save_outputs(fig, [tmp_path / "again.png"])
+        assert draws == [300, 300]
+    assert ax.get_position().bounds == laid_out
+    assert (tmp_path / "plain.png").read_bytes() == (tmp_path / "again.png").read_bytes()
+
+
 def test_unsupported_suffix_is_an_input_error(tmp_path):
     fig = matplotlib.pyplot.figure()
     with pytest.raises(InputError) as error:

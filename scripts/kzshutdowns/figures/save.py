@@ -5,12 +5,17 @@ with a random value. :func:`save_figure` fixes the salt to the file's stem and s
 creator and producer fields per format; fonts are pinned by the style sheet (DejaVu Sans as paths in
 SVG, embedded TrueType in PDF), so the same inputs give the same bytes on any machine with the same
 library versions.
+
+A figure with a layout engine (the style sheet turns on constrained layout) is laid out once, before
+the first file is written, and then saved in every format with that layout: left on, the engine would
+redo the layout, and Matplotlib would draw the whole figure one extra time, for each file.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib as mpl
@@ -29,6 +34,36 @@ METADATA: dict[str, dict[str, str | None]] = {
 }
 
 
+@contextmanager
+def laid_out_once(fig: Figure) -> Iterator[None]:
+    """Settle ``fig``'s layout now and keep it fixed inside the block (its engine is restored after).
+
+    The layout is computed at the resolution of the PNG (``savefig.dpi``), where hinting distorts
+    text sizes least: at the figure's own, lower dpi, texts measure narrower than they print, and
+    the margins left for them are too small. Positions are fractions of the figure, so one layout
+    serves every format.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None:
+        yield
+        return
+    dpi = fig.get_dpi()
+    fig.set_dpi(mpl.rcParams["savefig.dpi"])
+    try:
+        fig.draw_without_rendering()
+    finally:
+        fig.set_dpi(dpi)
+    # With both rc switches off, set_layout_engine(None) removes the engine ('none' would leave a
+    # placeholder, for which savefig still draws the figure once before drawing it to the file).
+    # They stay off while saving: savefig puts back the engine it found by that same call.
+    try:
+        with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
+            yield
+    finally:
+        fig.set_layout_engine(engine)
+
+
 def save_figure(
     fig: Figure, stem: str | os.PathLike[str], formats: Iterable[str] = FORMATS, *, close: bool = True
 ) -> list[Path]:
@@ -43,10 +78,12 @@ def save_figure(
     for fmt in formats:
         if fmt not in METADATA:
             raise ValueError(f"unsupported figure format {fmt!r}; choose from {', '.join(FORMATS)}")
-        target = stem.with_name(f"{stem.name}.{fmt}")
-        with atomic_output(target) as temporary, mpl.rc_context({"svg.hashsalt": stem.name}):
-            fig.savefig(temporary, format=fmt, metadata=METADATA[fmt])
-        written.append(target)
+    with laid_out_once(fig):
+        for fmt in formats:
+            target = stem.with_name(f"{stem.name}.{fmt}")
+            with atomic_output(target) as temporary, mpl.rc_context({"svg.hashsalt": stem.name}):
+                fig.savefig(temporary, format=fmt, metadata=METADATA[fmt])
+            written.append(target)
     if close:
         plt.close(fig)
     return written
@@ -59,14 +96,16 @@ def save_outputs(fig: Figure, outputs: Iterable[str | os.PathLike[str]]) -> list
     """
     written = []
     try:
-        for output in outputs:
-            path = Path(output)
-            fmt = path.suffix.lstrip(".").lower()
-            if fmt not in METADATA:
+        paths = [Path(output) for output in outputs]
+        for path in paths:
+            if path.suffix.lstrip(".").lower() not in METADATA:
                 raise InputError(
                     path, f"unsupported suffix; use one of .{', .'.join(FORMATS)}", field="--output"
                 )
-            written += save_figure(fig, path.with_suffix(""), [fmt], close=False)
+        with laid_out_once(fig):
+            for path in paths:
+                fmt = path.suffix.lstrip(".").lower()
+                written += save_figure(fig, path.with_suffix(""), [fmt], close=False)
     finally:
         plt.close(fig)
     return written
