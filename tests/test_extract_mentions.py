@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import gc
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kzshutdowns import extract_mentions as extract_mentions_module
 from kzshutdowns.errors import InputError
 from kzshutdowns.extract_mentions import (
     COLUMNS,
     SEGMENT_COLUMNS,
     TYPE_ORDER,
+    DateMention,
     extract_mentions,
     find_dates,
     find_dates_many,
     main,
+    mention_table,
     read_segments,
+    write_mention_table,
     write_mentions,
 )
 from kzshutdowns.files import read_text
-from kzshutdowns.geocode import Geocoder
+from kzshutdowns.geocode import BATCH_SIZE, Geocoder
 from kzshutdowns.parse_article import parse_article, write_segments
 from kzshutdowns.parse_tweets import parse_tweets, read_shard_lines
 from kzshutdowns.platforms import compile_lexicon, find_platforms, load_platforms
@@ -278,26 +284,65 @@ def tweet_segments(*texts):
     })
 
 
-@pytest.mark.parametrize(
-    "case",
-    ["seed", "tweets", "platforms only", "dates only", "places without regions", "rejections and dates"],
-)
-def test_columns_frame_and_file_equal_the_row_by_row_build(case, tmp_path):
-    """Same values, same order, same dtypes (a column null throughout is float64 or object as
-    pandas made it from dicts), and so the same Parquet bytes, pandas metadata included."""
+# Texts for segments that repeat texts (retweets): each is one document however often it occurs.
+REPEATED = [
+    "RT Facebook заблокирован в Караганде 16 декабря 2016",
+    "no mention at all here",
+    "Independence Day in Almaty, Instagram is down",
+    "RT Facebook заблокирован в Караганде 16 декабря 2016",
+    "в казане",
+    "no mention at all here",
+    "Independence Day in Almaty, Instagram is down",
+    "Oral statements by Telegram in May 2016",
+    "RT Facebook заблокирован в Караганде 16 декабря 2016",
+]
+
+
+def repeated_segments(object_ids=False):
+    """Segments of :data:`REPEATED` as paragraphs of one text (spans not at 0), with the same text
+    sometimes in another language (so another document), and languages missing (None: each such
+    segment is a document of its own)."""
+    starts = [100 * number for number in range(len(REPEATED))]
+    frame = pd.DataFrame({
+        "article_id": "a", "segment_id": [f"a:p{n}" for n in range(len(REPEATED))], "kind": "paragraph",
+        "start": starts, "end": [start + len(text) for start, text in zip(starts, REPEATED, strict=True)],
+        "text": REPEATED, "lang": ["ru", "en", "en", "ru", "und", "en", None, "en", "kk"],
+    })
+    if object_ids:  # ids of dtype object, not str
+        frame = frame.astype({"article_id": object, "segment_id": object})
+    return frame
+
+
+CASES = ["seed", "tweets", "platforms only", "dates only", "places without regions", "rejections and dates",
+         "repeated texts", "object ids"]
+
+
+def case_segments(case):
     if case == "seed":
-        segments = parse_article(read_text(SEED), SEED.stem, path=SEED, article_lang="ar")
-    elif case == "tweets":
+        return parse_article(read_text(SEED), SEED.stem, path=SEED, article_lang="ar")
+    if case == "tweets":
         paths = sorted((ROOT / "tests" / "data" / "tweets").glob("*.jsonl"))
         parsed = [parse_tweets(read_shard_lines(path, 0, 1), path.stem, path) for path in paths]
-        segments = pd.concat([frame[list(SEGMENT_COLUMNS)] for frame in parsed], ignore_index=True)
-    else:
-        segments = tweet_segments(*{
-            "platforms only": ["Facebook and WhatsApp are down", "no Telegram today"],
-            "dates only": ["since March, then 2016-12-16", "в 2011 году"],
-            "places without regions": ["Almaty and Astana are offline, Facebook too", "in May 2016 in Paris"],
-            "rejections and dates": ["Independence Day, 16 December 2016", "в казане"],
-        }[case])
+        return pd.concat([frame[list(SEGMENT_COLUMNS)] for frame in parsed], ignore_index=True)
+    if case in ("repeated texts", "object ids"):
+        return repeated_segments(object_ids=case == "object ids")
+    return tweet_segments(*{
+        "platforms only": ["Facebook and WhatsApp are down", "no Telegram today"],
+        "dates only": ["since March, then 2016-12-16", "в 2011 году"],
+        "places without regions": ["Almaty and Astana are offline, Facebook too", "in May 2016 in Paris"],
+        "rejections and dates": ["Independence Day, 16 December 2016", "в казане"],
+    }[case])
+
+
+@pytest.mark.parametrize("batch_size", [BATCH_SIZE, 2])
+@pytest.mark.parametrize("case", CASES)
+def test_columns_frame_and_file_equal_the_row_by_row_build(case, batch_size, tmp_path, monkeypatch):
+    """Same values, same order, same dtypes (a column null throughout is float64 or object as
+    pandas made it from dicts), and so the same Parquet bytes, pandas metadata included; whether
+    the documents are searched in one batch or in batches of two (so that a column's blocks differ
+    from batch to batch), and whether the file is written from the frame or from mention_table."""
+    monkeypatch.setattr(extract_mentions_module, "BATCH_SIZE", batch_size)
+    segments = case_segments(case)
     geocoder, lexicon = Geocoder.load(), compile_lexicon(load_platforms(PLATFORMS))
     expected = mentions_row_by_row(segments, geocoder, lexicon)
     mentions = extract_mentions(segments, geocoder, lexicon)
@@ -305,16 +350,88 @@ def test_columns_frame_and_file_equal_the_row_by_row_build(case, tmp_path):
     assert list(mentions.dtypes) == list(expected.dtypes)
     write_mentions(mentions, tmp_path / "columns.parquet")
     write_mentions(expected, tmp_path / "rows.parquet")
+    write_mention_table(mention_table(segments, geocoder, lexicon), tmp_path / "table.parquet")
     assert (tmp_path / "columns.parquet").read_bytes() == (tmp_path / "rows.parquet").read_bytes()
+    assert (tmp_path / "table.parquet").read_bytes() == (tmp_path / "rows.parquet").read_bytes()
     kinds = {  # each small case has the kinds of mention it is named after
         "platforms only": {"platform"},
         "dates only": {"date"},
         "places without regions": {"place", "platform", "date"},
         "rejections and dates": {"place_rejected", "date"},
+        "repeated texts": {"place", "place_rejected", "platform", "date"},
     }
     if case in kinds:
         assert set(mentions["type"]) == kinds[case]
         assert case != "places without regions" or mentions["region_code"].isna().all()
+    if case == "object ids":  # the ids keep the dtype pandas gives Python strings
+        assert mentions["segment_id"].dtype == "str"
+
+
+def test_repeated_texts_are_searched_once_per_language(monkeypatch):
+    """A text repeated in the same language is geocoded once; in another language, or with no
+    language, again; and each segment still gets its own mentions, with spans into its own text."""
+    geocoder, lexicon = Geocoder.load(), compile_lexicon(load_platforms(PLATFORMS))
+    searched = []
+    resolve_many = geocoder.resolve_many
+
+    def counting(texts, langs):
+        searched.extend(zip(texts, langs, strict=True))
+        return resolve_many(texts, langs)
+
+    monkeypatch.setattr(geocoder, "resolve_many", counting)
+    segments = repeated_segments()
+    mentions = extract_mentions(segments, geocoder, lexicon)
+    # 9 segments: p3 and p5 repeat the (text, language) of p0 and p1; p8 is p0's text in Kazakh;
+    # "und" is passed on as None, a missing language as itself (NaN)
+    assert [text for text, _ in searched] == [REPEATED[n] for n in (0, 1, 2, 4, 6, 7, 8)]
+    assert [lang if lang is None or isinstance(lang, str) else "NaN" for _, lang in searched] == [
+        "ru", "en", "en", None, "NaN", "en", "kk"]
+    rt = mentions[mentions["surface"] == "Караганде"]
+    assert list(rt["segment_id"]) == ["a:p0", "a:p3", "a:p8"]
+    assert list(rt["start"]) == [start + REPEATED[0].index("Караганде") for start in (0, 300, 800)]
+    # In a column of objects, a missing language may be None (detect it) or NaN (passed on): a
+    # segment with a missing language is searched on its own, with its own value.
+    searched.clear()
+    extract_mentions(tweet_segments("в Актау", "в Актау", "в Актау").assign(
+        lang=pd.Series([None, np.nan, None], dtype=object)), geocoder, lexicon)
+    assert [lang if lang is None else "NaN" for _, lang in searched] == [None, "NaN", None]
+
+
+def test_mentions_at_the_same_span_are_ordered_by_type(monkeypatch):
+    """Place, rejected place, platform, date: here a fake date finder that reads every platform's and
+    place's span as a date, so that two types share each span."""
+    texts = ["Facebook in Almaty", "Almaty: Telegram"]
+
+    def dates_at_names(batch):
+        spans = {"Facebook", "Almaty", "Telegram"}
+        return {index: [DateMention(m.start(), m.end(), m.group(), "2016")
+                        for m in re.finditer(r"\w+", text) if m.group() in spans]
+                for index, text in enumerate(batch)}
+
+    monkeypatch.setattr(extract_mentions_module, "find_dates_many", dates_at_names)
+    mentions = extract_mentions(tweet_segments(*texts), Geocoder.load(),
+                                compile_lexicon(load_platforms(PLATFORMS)))
+    assert list(zip(mentions["surface"], mentions["type"], strict=True)) == [
+        ("Facebook", "platform"), ("Facebook", "date"), ("Almaty", "place"), ("Almaty", "date"),
+        ("Almaty", "place"), ("Almaty", "date"), ("Telegram", "platform"), ("Telegram", "date")]
+
+
+@pytest.mark.parametrize("texts", [["nothing here", "nor here"], []])
+def test_segments_without_mentions_give_the_empty_frame_and_file(texts, tmp_path):
+    """No mention (or no segment): an empty frame with the contract's dtypes, and its file from
+    mention_table byte for byte the file of the frame."""
+    geocoder, lexicon = Geocoder.load(), compile_lexicon(load_platforms(PLATFORMS))
+    segments = tweet_segments(*texts)
+    mentions = extract_mentions(segments, geocoder, lexicon)
+    expected = pd.DataFrame({column: pd.Series(dtype=SCHEMA_DTYPES[column]) for column in COLUMNS})
+    pd.testing.assert_frame_equal(mentions, expected, check_exact=True)
+    write_mentions(expected, tmp_path / "frame.parquet")
+    write_mention_table(mention_table(segments, geocoder, lexicon), tmp_path / "table.parquet")
+    assert (tmp_path / "table.parquet").read_bytes() == (tmp_path / "frame.parquet").read_bytes()
+
+
+SCHEMA_DTYPES = {column: "int64" if column in ("start", "end") else "float64"
+                 if column in ("lat", "lon", "score") else "str" for column in COLUMNS}
 
 
 def test_read_segments_names_the_first_bad_row_and_reads_only_what_is_asked(tmp_path):

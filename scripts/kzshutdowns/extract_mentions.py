@@ -323,19 +323,42 @@ def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.
 def extract_mentions(segments: pd.DataFrame, geocoder: Geocoder, lexicon: PlatformLexicon) -> pd.DataFrame:
     """All mentions of all segments, in segment order, then by span and type.
 
-    Each type's mentions are gathered with the row number of their segment (platforms and dates
-    found for a whole batch of segments at once), then turned into columns and put in order with one
-    sort.
+    Segments with the same text and language (retweets, a quote repeated) are one document
+    (:func:`_documents`), searched once: what is found in a text depends on nothing else. Documents
+    are searched :data:`~kzshutdowns.geocode.BATCH_SIZE` at a time (platforms and dates for the whole
+    batch at once), and each batch's mentions are turned into compact columns right away
+    (:class:`_Collected`), so that mention objects are held for one batch only. Every segment then
+    gets its document's mentions, in order, with one ``take`` per column.
     """
-    texts = segments["text"].tolist()
-    langs = [None if lang in {"und", ""} else lang for lang in segments["lang"].tolist()]
-    # per type: the row number of each mention's segment, start, end, surface, the type's own columns
-    found = {kind: [[] for _ in range(4 + len(columns))] for kind, columns in _TYPE_COLUMNS.items()}
-    for first in range(0, len(texts), BATCH_SIZE):
-        batch = texts[first:first + BATCH_SIZE]
-        resolved = geocoder.resolve_many(batch, langs[first:first + BATCH_SIZE])
+    return pd.DataFrame({name: column.pandas() for name, column in _mention_columns(
+        segments, geocoder, lexicon).items()})
+
+
+def mention_table(segments: pd.DataFrame, geocoder: Geocoder, lexicon: PlatformLexicon) -> pa.Table:
+    """The table :func:`write_mentions` makes of the frame of :func:`extract_mentions`, built without
+    the frame (pandas holds strings as large strings, so frame and table would hold them twice): the
+    same columns, the same schema and pandas metadata, so the same Parquet file."""
+    columns = _mention_columns(segments, geocoder, lexicon)
+    # The pandas metadata depends on the dtypes only: ask pandas on none of the rows.
+    empty = pd.DataFrame({name: _Column(column.values[:0], column.dtype).pandas() for name, column in
+                          columns.items()})
+    schema = pa.Table.from_pandas(empty, schema=SCHEMA, preserve_index=False).schema
+    return pa.Table.from_arrays([column.arrow(field.type) for column, field in
+                                 zip(columns.values(), SCHEMA, strict=True)], schema=schema)
+
+
+def _mention_columns(segments: pd.DataFrame, geocoder: Geocoder, lexicon: PlatformLexicon
+                     ) -> dict[str, _Column]:
+    """The columns of :func:`extract_mentions` (see there), in the order of :data:`COLUMNS`."""
+    documents, firsts = _documents(segments)
+    texts, langs = segments["text"].iloc[firsts], segments["lang"].iloc[firsts]  # of each document
+    collected = _Collected()
+    for first in range(0, len(firsts), BATCH_SIZE):
+        stop = first + BATCH_SIZE
+        batch = texts.iloc[first:stop].tolist()
+        batch_langs = [None if lang in {"und", ""} else lang for lang in langs.iloc[first:stop].tolist()]
         places, rejections, dates = _Found([], []), _Found([], []), _Found([], [])
-        for order, (matches, rejected) in enumerate(resolved, start=first):
+        for order, (matches, rejected) in enumerate(geocoder.resolve_many(batch, batch_langs), start=first):
             if matches:
                 places.orders.extend([order] * len(matches))
                 places.objects.extend(matches)
@@ -346,14 +369,26 @@ def extract_mentions(segments: pd.DataFrame, geocoder: Geocoder, lexicon: Platfo
             dates.orders.extend([first + index] * len(written))
             dates.objects.extend(written)
         for kind, objects in (("place", places), ("place_rejected", rejections), ("date", dates)):
-            found[kind][0] += objects.orders
-            for column, values in zip(found[kind][1:], _fields(objects.objects, _FIELDS[kind]), strict=True):
-                column += values
+            if objects.orders:
+                collected.add(kind, objects.orders, _fields(objects.objects, _FIELDS[kind]))
         on_platforms = find_platforms_many(batch, lexicon)
-        found["platform"][0] += [first + index for index in on_platforms.text]
-        for column, values in zip(found["platform"][1:], on_platforms[1:], strict=True):
-            column += values
-    return _mention_frame(segments, {kind: columns for kind, columns in found.items() if columns[0]})
+        if on_platforms.text:
+            collected.add("platform", [first + index for index in on_platforms.text], list(on_platforms[1:]))
+    return _columns(segments, documents, len(firsts), collected)
+
+
+def _documents(segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Number the documents of ``segments`` (distinct pairs of text and language) in order of first
+    appearance: the number of each segment's document, and the row of each document's first segment.
+
+    A segment with a missing language is a document of its own (its missing value, None or NaN, is
+    passed on to the geocoder as it is).
+    """
+    texts = pd.factorize(segments["text"], use_na_sentinel=False)[0]
+    langs, distinct = pd.factorize(segments["lang"])
+    keys = np.where(langs < 0, -1 - np.arange(len(langs)), texts * (len(distinct) + 1) + langs)
+    documents = pd.factorize(keys)[0]
+    return documents, np.unique(documents, return_index=True)[1]
 
 
 def _fields(objects: list, fields: Sequence[tuple[str, Callable | None]]) -> list[list]:
@@ -366,7 +401,7 @@ def _fields(objects: list, fields: Sequence[tuple[str, Callable | None]]) -> lis
 
 
 class _Found(NamedTuple):
-    """Mentions of one type found in a batch, as objects, with the row number of their segments."""
+    """Mentions of one type found in a batch, as objects, with the number of their documents."""
 
     orders: list[int]
     objects: list
@@ -392,84 +427,169 @@ _TYPE_COLUMNS = {
     "platform": ("value",),
     "date": ("value",),
 }
+# The columns _Collected holds as blocks of values (the others are numbers or come from the segments).
+_VALUE_COLUMNS = ("type", "surface", *COLUMNS[6:])
+_STRING_KINDS = frozenset((str, type(None)))
 
 
-def _mention_frame(segments: pd.DataFrame, found: dict[str, list[list]]) -> pd.DataFrame:
-    """The mentions of :func:`extract_mentions` as one frame, sorted by segment, span and type.
+class _Collected:
+    """The mentions of the documents, gathered type by type and batch by batch as compact columns.
 
-    ``found`` holds, per type that has mentions, its columns: segment row number, start and end in
-    the segment's text, surface, then the type's own columns (:data:`_TYPE_COLUMNS`). Each column
-    gets the dtype pandas gives it when the frame is built from one dict per mention, each type's
-    dicts lacking the other types' keys (:func:`_inferred_dtype`), so that the frame, and the pandas
-    metadata of the Parquet file written from it, are what they would be.
+    Per addition (one type's mentions in one batch of documents): its size; the document number,
+    start, end and rank of the type (:data:`TYPE_ORDER`) of each mention as numpy arrays; and a block
+    of each value column (:func:`_block`), None where the type lacks the column. ``examples`` holds,
+    per value column, one value of each kind it holds, and the key ``(NoneType, True)`` when a type
+    with mentions lacks it: all that decides the column's dtype (:func:`_inferred_dtype`).
     """
-    if not found:
-        return pd.DataFrame({column: pd.Series(dtype=_dtype(column)) for column in COLUMNS})
-    kinds = list(found)
-    sizes = [len(found[kind][0]) for kind in kinds]
-    order, start, end = (np.concatenate([np.asarray(found[kind][at], dtype=np.int64) for kind in kinds])
-                         for at in range(3))
-    offsets = segments["start"].to_numpy(dtype=np.int64)[order]  # spans into the source text
-    start, end = start + offsets, end + offsets
-    rows = np.lexsort((np.repeat([TYPE_ORDER[kind] for kind in kinds], sizes), end, start, order))  # stable
-    article_ids = segments["article_id"].to_numpy(dtype=object)
-    segment_ids = segments["segment_id"].to_numpy(dtype=object)
-    parts: dict[str, list] = {
-        "article_id": [article_ids[found[kind][0]] for kind in kinds],
-        "segment_id": [segment_ids[found[kind][0]] for kind in kinds],
-        "type": [[kind] * size for kind, size in zip(kinds, sizes, strict=True)],
-        "surface": [found[kind][3] for kind in kinds],
-    }
-    for column in COLUMNS[6:]:
-        parts[column] = [found[kind][4 + _TYPE_COLUMNS[kind].index(column)] if column in _TYPE_COLUMNS[kind]
-                         else None for kind in kinds]
-    columns = {column: _column(parts[column], sizes, rows) for column in parts}
-    columns["start"], columns["end"] = start[rows], end[rows]  # always integers, so int64
-    return pd.DataFrame({column: columns[column] for column in COLUMNS})
+
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+        self.numbers: tuple[list[np.ndarray], ...] = ([], [], [], [])  # document, start, end, type rank
+        self.blocks: dict[str, list[pa.Array | np.ndarray | None]] = {name: [] for name in _VALUE_COLUMNS}
+        self.examples: dict[str, dict[tuple[type, bool], object]] = {name: {} for name in _VALUE_COLUMNS}
+
+    def add(self, kind: str, documents: list[int], columns: list[list]) -> None:
+        """Add mentions of type ``kind``: the document number of each, and its columns (start, end,
+        surface, then the type's own columns, :data:`_TYPE_COLUMNS`)."""
+        size = len(documents)
+        self.sizes.append(size)
+        for numbers, values in zip(self.numbers[:3], (documents, columns[0], columns[1]), strict=True):
+            numbers.append(np.asarray(values, dtype=np.int64))
+        self.numbers[3].append(np.full(size, TYPE_ORDER[kind], dtype=np.int64))
+        values = {"type": [kind] * size, "surface": columns[2], **dict(zip(_TYPE_COLUMNS[kind], columns[3:],
+                                                                           strict=True))}
+        for name in _VALUE_COLUMNS:
+            self.blocks[name].append(_block(values.get(name), self.examples[name]))
 
 
-def _column(parts: list[Sequence | None], sizes: list[int], rows: np.ndarray) -> object:
-    """One column of :func:`_mention_frame` from its parts (None: a type lacking the column) in the
-    order ``rows``, with the dtype of :func:`_inferred_dtype`; a column no type has holds None."""
-    if all(part is None for part in parts):
-        return np.full(len(rows), None, dtype=object)
-    dtype = _inferred_dtype(parts)
-    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":  # built in Arrow, not per value
+def _block(values: list | None, examples: dict[tuple[type, bool], object]) -> pa.Array | np.ndarray | None:
+    """``values`` held compactly (Arrow strings if all are strings or None, numpy floats if all are
+    floats, else a numpy array of the objects; None stays None: the column is lacking), after adding
+    an example of each kind of value to ``examples`` (see :class:`_Collected`)."""
+    if values is None:
+        examples.setdefault((type(None), True), None)
+        return None
+    kinds = set(map(type, values))
+    for kind in kinds:
+        if kind is float:
+            floats = np.asarray(values if len(kinds) == 1 else [v for v in values if type(v) is float],
+                                dtype=np.float64)
+            for nan in set(np.isnan(floats).tolist()):
+                examples.setdefault((float, nan), float(floats[np.isnan(floats) == nan][0]))
+        else:
+            examples.setdefault((kind, False), next(value for value in values if type(value) is kind))
+    if kinds <= _STRING_KINDS:
+        return pa.array(values, type=pa.string())
+    if kinds == {float}:
+        return np.asarray(values, dtype=np.float64)
+    return np.asarray(values, dtype=object)
+
+
+class _Column(NamedTuple):
+    """A column of the mentions: its values and the dtype pandas gives it (:func:`_inferred_dtype`).
+    Values of the dtype ``str`` are an Arrow string array, others a numpy or pandas array."""
+
+    values: pa.Array | np.ndarray | pd.api.extensions.ExtensionArray
+    dtype: object
+
+    def pandas(self) -> object:
+        """The values as pandas holds them in a frame."""
+        if isinstance(self.values, pa.Array):
+            return ArrowStringArray(self.values, dtype=self.dtype)
+        return self.values
+
+    def arrow(self, kind: pa.DataType) -> pa.Array | pa.ChunkedArray:
+        """The values as :meth:`pyarrow.Table.from_pandas` converts them to the Arrow type ``kind``."""
+        if isinstance(self.values, pa.Array) and self.values.type == kind:
+            return self.values
+        return pa.array(pd.Series(self.pandas(), copy=False), type=kind, from_pandas=True)
+
+
+def _columns(segments: pd.DataFrame, documents: np.ndarray, count: int, collected: _Collected
+             ) -> dict[str, _Column]:
+    """The mentions of :func:`extract_mentions` as columns, sorted by segment, span and type.
+
+    ``documents`` holds the document number of each segment, ``count`` the number of documents and
+    ``collected`` their mentions, with spans in the document's text. Each column gets the dtype
+    pandas gives it when the frame is built from one dict per mention, each type's dicts lacking the
+    other types' keys (:func:`_inferred_dtype`), so that the frame, and the pandas metadata of the
+    Parquet file written from it, are what they would be.
+    """
+    if not collected.sizes:
+        return {column: _empty_column(column) for column in COLUMNS}
+    document, start, end, rank = map(np.concatenate, collected.numbers)
+    by_document = np.lexsort((rank, end, start, document))  # stable
+    counts = np.bincount(document, minlength=count)
+    per_segment = counts[documents]
+    segment_rows = np.repeat(np.arange(len(documents)), per_segment)  # the segment of each mention
+    ends = np.cumsum(per_segment)
+    # the place of each mention among its document's, then its row among all documents' mentions
+    within = np.arange(len(segment_rows)) - np.repeat(ends - per_segment, per_segment)
+    rows = by_document[(np.cumsum(counts) - counts)[documents][segment_rows] + within]
+    columns = {name: _segment_column(segments[name], segment_rows) for name in ("article_id", "segment_id")}
+    offsets = segments["start"].to_numpy(dtype=np.int64)[segment_rows]  # spans into the source text
+    columns["start"] = _Column(start[rows] + offsets, np.dtype(np.int64))
+    columns["end"] = _Column(end[rows] + offsets, np.dtype(np.int64))
+    for name in _VALUE_COLUMNS:  # each column's blocks are let go once it is built
+        columns[name] = _column(collected.blocks.pop(name), collected.sizes, collected.examples[name], rows)
+    return {name: columns[name] for name in COLUMNS}
+
+
+def _empty_column(name: str) -> _Column:
+    """A column of no mentions, with the dtype of its Arrow type (int64, float64 or str)."""
+    dtype = pd.Series(dtype=_dtype(name)).dtype
+    return _Column(pa.array([], pa.string()) if _is_arrow_string(dtype) else np.empty(0, dtype), dtype)
+
+
+def _is_arrow_string(dtype: object) -> bool:
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
+def _segment_column(column: pd.Series, rows: np.ndarray) -> _Column:
+    """The values of a segment column at ``rows``, with the dtype of :func:`_inferred_dtype` (taken
+    in Arrow for a column of strings without nulls, the usual case)."""
+    if _is_arrow_string(column.dtype) and not column.hasnans:
+        strings = pa.array(column.array)  # one array, or one per row group as read from Parquet
+        if isinstance(strings, pa.ChunkedArray):
+            strings = strings.combine_chunks()
+        return _Column(strings.cast(pa.string()).take(rows), _inferred_dtype({(str, False): ""}))
+    examples: dict[tuple[type, bool], object] = {}
+    block = _block(column.to_numpy(dtype=object)[rows].tolist(), examples)
+    return _column([block], [len(rows)], examples, np.arange(len(rows)))
+
+
+def _column(blocks: list[pa.Array | np.ndarray | None], sizes: list[int],
+            examples: dict[tuple[type, bool], object], rows: np.ndarray) -> _Column:
+    """One column of :func:`_columns` from its blocks and examples (see :class:`_Collected`) in the
+    order ``rows``, with the dtype of :func:`_inferred_dtype`; a column no block has holds None."""
+    if all(block is None for block in blocks):
+        return _Column(np.full(len(rows), None, dtype=object), np.dtype(object))
+    dtype = _inferred_dtype(examples)
+    if _is_arrow_string(dtype):  # built in Arrow, not per value
         strings = pa.concat_arrays([
-            pa.nulls(size, pa.large_string()) if part is None
-            else pa.array(part, type=pa.large_string(), from_pandas=True)
-            for part, size in zip(parts, sizes, strict=True)
+            pa.nulls(size, pa.string()) if block is None
+            else block if isinstance(block, pa.Array)
+            else pa.array(np.asarray(block, dtype=object), type=pa.string(), from_pandas=True)
+            for block, size in zip(blocks, sizes, strict=True)
         ])
-        return ArrowStringArray(strings.take(rows), dtype=dtype)
+        return _Column(strings.take(rows), dtype)
     numeric = dtype in (np.int64, np.float64)  # a missing key makes a float column: NaN fits
     values = np.concatenate([
-        np.full(size, np.nan, dtype=dtype if numeric else object) if part is None
-        else np.asarray(part, dtype=dtype if numeric else object)
-        for part, size in zip(parts, sizes, strict=True)
+        np.full(size, np.nan, dtype=dtype if numeric else object) if block is None
+        else np.asarray(block.to_numpy(zero_copy_only=False) if isinstance(block, pa.Array) else block,
+                        dtype=dtype if numeric else object)
+        for block, size in zip(blocks, sizes, strict=True)
     ])[rows]
     if numeric or (isinstance(dtype, np.dtype) and dtype.kind == "O"):
-        return values
-    return pd.array(values, dtype=dtype)
+        return _Column(values, dtype)
+    return _Column(pd.array(values, dtype=dtype), dtype)
 
 
-def _inferred_dtype(parts: list[Sequence | None]) -> object:
-    """The dtype pandas infers, building a frame from dicts, for a key whose values are ``parts``
-    (None: a part whose dicts lack the key). It depends only on which kinds of value occur (a type,
-    NaN or not for floats, and the key missing), so pandas is asked on one example of each kind."""
-    examples: dict[tuple[type, bool], object] = {}
-    for part in parts:
-        if part is None:
-            examples.setdefault((type(None), True), None)
-            continue
-        kinds = set(map(type, part))
-        for kind in kinds:
-            if kind is float:
-                floats = np.asarray(part if len(kinds) == 1 else [v for v in part if type(v) is float],
-                                    dtype=np.float64)
-                for nan in set(np.isnan(floats).tolist()):
-                    examples.setdefault((float, nan), float(floats[np.isnan(floats) == nan][0]))
-            else:
-                examples.setdefault((kind, False), next(value for value in part if type(value) is kind))
+def _inferred_dtype(examples: dict[tuple[type, bool], object]) -> object:
+    """The dtype pandas infers, building a frame from dicts, for a key whose values are of the kinds
+    in ``examples`` (see :class:`_Collected`; ``(NoneType, True)``: some dicts lack the key). It
+    depends only on which kinds of value occur (a type, NaN or not for floats, and the key missing),
+    so pandas is asked on one example of each kind."""
     dicts = [{} if key == (type(None), True) else {"value": value} for key, value in examples.items()]
     return pd.DataFrame(dicts)["value"].dtype
 
@@ -484,6 +604,11 @@ def _dtype(column: str) -> str:
 def write_mentions(mentions: pd.DataFrame, path: str | Path) -> None:
     """Write mentions as Parquet with the explicit schema, atomically."""
     table = pa.Table.from_pandas(mentions[list(COLUMNS)], schema=SCHEMA, preserve_index=False)
+    write_mention_table(table, path)
+
+
+def write_mention_table(table: pa.Table, path: str | Path) -> None:
+    """Write a table of mentions (:func:`mention_table`) as Parquet, atomically."""
     with atomic_output(path) as temporary:
         pq.write_table(table, temporary)
 
@@ -503,7 +628,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lexicon = compile_lexicon(load_platforms(args.platforms))
     with fewer_collections():
         geocoder = load_frozen(lambda: Geocoder.load(args.gazetteer))
-        write_mentions(extract_mentions(segments, geocoder, lexicon), args.output)
+        write_mention_table(mention_table(segments, geocoder, lexicon), args.output)
     return 0
 
 
