@@ -12,18 +12,22 @@ from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from frictionless import Resource, Schema
 from kzshutdowns.assemble_reports import main as assemble_main
 from kzshutdowns.build_city_reports import (
+    MENTION_TYPES,
     REPORT_COLUMNS,
     UNRESOLVED_COLUMNS,
     Context,
     EventSpan,
+    Mentions,
     Statement,
     build_city_reports,
     check_reports,
+    column_codes,
     country_record,
     day_ref,
     event_spans,
@@ -36,6 +40,8 @@ from kzshutdowns.build_city_reports import (
     read_parts,
     read_reference_dates,
     resolve_date,
+    rows_frame,
+    shared_cells,
     write_csv,
     write_part,
     write_reports,
@@ -800,3 +806,119 @@ def test_a_city_links_to_an_event_that_lists_its_region(fast_path_source, tmp_pa
     reports, _ = build_city_reports(tweet, read, regional)
     assert list(zip(reports["name"], reports["event_id"], reports["link_method"], strict=True)) == [
         ("Astana", "kz-region", "date:day(tweet)+place:region_listed")]
+
+
+def same_cells(got: list, expected: list) -> bool:
+    """Equal cell by cell in type and value, a missing value as the same kind of missing (NaN, None or
+    NA) and a zero with its sign."""
+    return len(got) == len(expected) and all(
+        type(a) is type(b) and repr(a) == repr(b) for a, b in zip(got, expected, strict=True))
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series(["a", None, "b", "a", None, "b"], dtype="str"),
+    pd.Series(["a", None, "b", "a", None, "b"], dtype="string"),
+    pd.Series(["a", None, "b", "a", None, "b"], dtype="category"),
+    pd.Series(["a", "b", "a", "c", "b", "a"], dtype="category").iloc[[0, 1, 2, 4]],  # "c" unused
+    pd.Series([1.5, float("nan"), -0.0, 0.0, 1.5, -0.0]),
+    pd.Series([3, 1, 3, 2**40, 2**40, -7]),
+    pd.Series([True, False, True]),
+    pd.Series(["a", 1, None, "a"], dtype=object),
+], ids=["str", "string", "category", "unused-category", "float", "int", "bool", "object"])
+def test_shared_cells_are_to_numpy_values_with_equal_strings_shared(column):
+    order = np.arange(len(column))[::-1].copy()
+    got = shared_cells(column, order)
+    assert same_cells(got, column.to_numpy()[order].tolist())
+    assert same_cells(shared_cells(column), column.to_numpy().tolist())
+    codes, values = column_codes(column)
+    assert same_cells([values[code] for code in codes], column.to_numpy().tolist())
+    if isinstance(column.dtype, (pd.StringDtype, pd.CategoricalDtype)):
+        assert len(values) == column.nunique(dropna=False)  # every value once, an unused category not
+        texts = [cell for cell in got if isinstance(cell, str)]
+        assert all(cell is next(t for t in texts if t == cell) for cell in texts)
+
+
+def test_mentions_table_gives_each_row_of_the_frame_in_segment_and_span_order():
+    """Mentions built from a frame with missing cells (NaN place columns of platform rows, a missing
+    region code, a missing detail), types interleaved, segments out of order and tied spans: per
+    segment and type, the rows of the frame sorted by segment, start and end (ties in file order) with
+    each column's values as ``to_numpy`` gives them."""
+    nan = float("nan")
+    frame = pd.DataFrame({
+        "article_id": ["x"] * 8,
+        "segment_id": ["x:2", "x:1", "x:2", "x:1", "x:2", "x:1", "x:2", "x:2"],
+        "type": ["platform", "place", "place", "place_rejected", "place", "date", "place", "other"],
+        "start": [9, 4, 3, 0, 3, 8, 0, 1],
+        "end": [12, 9, 8, 2, 8, 12, 2, 2],
+        "surface": ["abc", "Almaty", "Astana", "zz", "ASTANA", "2016", "Ak", "q"],
+        "value": ["twitter", "1526384", "1526273", None, "1526273", "2016", "610611", "q"],
+        "name": [None, "Almaty", "Astana", None, "Astana", None, "Aktau", None],
+        "country_code": [None, "KZ", "KZ", None, "KZ", None, "KZ", None],
+        "admin1": [None, "02", "05", None, "05", None, "09", None],
+        "lat": [nan, 43.25, 51.18, nan, 51.18, nan, -0.0, nan],
+        "lon": [nan, 76.9, 71.45, nan, 71.45, nan, 51.2, nan],
+        "kind": [None, "city", "city", None, "city", None, "city", None],
+        "region_code": [None, None, "KZ-AST", None, None, None, None, None],
+        "reason": [None, None, None, "ambiguous", None, None, None, None],
+        "detail": [None, None, None, None, None, None, None, None],
+    }).astype({name: "str" for name in ("article_id", "segment_id", "type", "surface", "value", "name",
+                                        "country_code", "admin1", "kind", "region_code", "reason", "detail")})
+    segment_ids = ["x:0", "x:1", "x:2"]
+    table = Mentions(frame, segment_ids)
+    position = frame["segment_id"].map({segment_id: n for n, segment_id in enumerate(segment_ids)})
+    ordered = frame.assign(position=position).sort_values(["position", "start", "end"], kind="stable")
+    fields = {"place": ["start", "end", "value", "article_id", "segment_id", "surface", "name",
+                        "country_code", "admin1", "lat", "lon", "kind", "region_code"],
+              "place_rejected": ["start", "end", "value", "article_id", "segment_id", "surface"],
+              "date": ["start", "end", "value", "article_id", "segment_id", "surface"],
+              "platform": ["start", "end", "value"]}
+    assert "x:0" not in table.group
+    for segment_id in ("x:1", "x:2"):
+        rows = dict(zip(MENTION_TYPES, table.rows(table.group[segment_id]), strict=True))
+        for kind, names in fields.items():
+            expected = ordered[(ordered["segment_id"] == segment_id) & (ordered["type"] == kind)]
+            assert len(rows[kind]) == len(expected)
+            for name in names:
+                assert same_cells([getattr(table, name)[row] for row in rows[kind]],
+                                  expected[name].to_numpy().tolist()), (segment_id, kind, name)
+            if kind == "place_rejected":
+                assert same_cells([list(table.rejection(row)) for row in rows[kind]],
+                                  expected[["reason", "detail"]].to_numpy().tolist())
+    assert [table.start[row] for row in table.rows(table.group["x:2"])[0]] == [0, 3, 3]  # tie: file order
+    assert [table.surface[row] for row in table.rows(table.group["x:2"])[0]] == ["Ak", "Astana", "ASTANA"]
+
+
+def test_mentions_without_place_columns_hold_none_there():
+    frame = pd.DataFrame({"article_id": ["x"], "segment_id": ["x:1"], "type": ["platform"], "start": [0],
+                          "end": [3], "surface": ["abc"], "value": ["twitter"], "reason": [None],
+                          "detail": [None]})
+    table = Mentions(frame, ["x:1"])
+    assert table.name == [] and table.value == ["twitter"]
+    placed = frame.assign(type="place")
+    assert Mentions(placed, ["x:1"]).name == [None]
+
+
+@pytest.mark.parametrize("rows", [
+    [],
+    [("a", 1, None, 2.5, None), ("b", 2**40, 3, None, "c")],
+    [("a", 1, 4, 2.5, "d")],
+])
+def test_rows_frame_is_the_row_wise_constructor(rows):
+    columns, dtypes = ("text", "number", "maybe", "real", "other"), {"number": "int64", "maybe": "Int64",
+                                                                       "real": "float64"}
+    pd.testing.assert_frame_equal(rows_frame(rows, columns, dtypes),
+                                  pd.DataFrame(rows, columns=list(columns)).astype(dtypes))
+
+
+def test_reports_from_mentions_read_as_categories_equal_those_from_the_frame(fast_path_source, tmp_path):
+    """read_mentions reads the strings as categories and only the columns the step reads: the reports and
+    unresolved mentions are those built from the table as extraction made it, and as Parquet gives it."""
+    segments, mentions, context = fast_path_source
+    written = tmp_path / "mentions.parquet"
+    write_mentions(mentions, written)
+    read = read_mentions(written)
+    assert isinstance(read["name"].dtype, pd.CategoricalDtype) and "score" not in read
+    expected = build_city_reports(segments, mentions, context())
+    for table in (read, pd.read_parquet(written)):
+        for got, want in zip(build_city_reports(segments, table, context()), expected, strict=True):
+            pd.testing.assert_frame_equal(got, want)

@@ -48,12 +48,14 @@ import io
 import json
 import os
 import re
+import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from json.encoder import encode_basestring
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -264,11 +266,60 @@ SEGMENT_FIELDS = ("article_id", "segment_id", "kind", "start", "text", "lang", "
 READINGS_KEPT = 100_000
 
 
+def column_codes(column: pd.Series) -> tuple[np.ndarray, list]:
+    """``(codes, values)`` with ``values[codes[i]]`` equal to ``column.to_numpy()[i]`` and each distinct
+    value one object in ``values`` (every one of them used).
+
+    Strings (and categories, such as strings read as a dictionary) are factorized, a missing one kept as
+    the column's own missing value (NaN or NA, as ``to_numpy`` gives it); numbers are told apart by their
+    bits (0.0 and -0.0 stay two values, NaN is kept). A column of any other type gets one value per row,
+    as ``to_numpy`` gives them.
+    """
+    if isinstance(column.dtype, (pd.StringDtype, pd.CategoricalDtype)):
+        codes, uniques = pd.factorize(column)
+        values = uniques.tolist()
+        missing = np.flatnonzero(codes < 0)
+        if len(missing):
+            codes = np.where(codes < 0, len(values), codes)
+            values.append(column.iloc[missing[0]:missing[0] + 1].to_numpy()[0])
+        return codes, values
+    raw = column.to_numpy()
+    if raw.dtype.kind in "iuf":
+        codes, uniques = pd.factorize(raw.view(f"i{raw.dtype.itemsize}"))
+        return codes, uniques.view(raw.dtype).tolist()
+    return np.arange(len(raw)), raw.tolist()
+
+
+def shared_cells(column: pd.Series, order: np.ndarray | None = None) -> list:
+    """``column.to_numpy()[order].tolist()`` (all rows in order if ``order`` is None) with the cells of
+    equal values sharing one object (:func:`column_codes`): a column of a few values repeated over many
+    rows then holds a few objects instead of one per row."""
+    codes, values = column_codes(column)
+    cells = np.fromiter(values, dtype=object, count=len(values))
+    return (cells[codes] if order is None else cells[codes[order]]).tolist()
+
+
+# The types of mention the report step reads, in the order Mentions keeps their rows.
+MENTION_TYPES = ("place", "place_rejected", "date", "platform")
+# The mention columns the report step reads for other types than platforms (which need only their span and
+# value): the first three for places, rejected places and dates, the place columns for places only.
+NAMED_FIELDS = ("article_id", "segment_id", "surface")
+REJECTION_FIELDS = ("reason", "detail")
+
+
 class Mentions:
-    """A mentions table as one list per column, rows ordered by segment, then by span (ties in file order)."""
+    """A mentions table as one list per column, equal values sharing one object (:func:`shared_cells`).
+
+    The rows are ordered by type (those of :data:`MENTION_TYPES`, in that order, then any other), then
+    by segment, then by span (ties in file order), so that one segment's mentions of one type are a
+    range of rows (:meth:`rows`). Each column is kept only for the rows of the types it is read for:
+    start, end and value for every row; :data:`NAMED_FIELDS` for the rows up to the last date (places,
+    rejected places, dates); the place columns up to the last place; reason and detail, read for rejected
+    places only, through :meth:`rejection`.
+    """
 
     def __init__(self, mentions: pd.DataFrame, segment_ids: list[str]) -> None:
-        ids = mentions["segment_id"].tolist()
+        codes, ids = column_codes(mentions["segment_id"])
         first: dict[str, int] = {}
         for position, segment_id in enumerate(segment_ids):
             first.setdefault(segment_id, position)
@@ -276,28 +327,46 @@ class Mentions:
         if orphans:
             raise InputError("mentions", f"mentions of segment {orphans[0]!r}, which no segments file has",
                              field="segment_id")
-        segment_order = np.fromiter((first[segment_id] for segment_id in ids), dtype=np.int64, count=len(ids))
-        order = np.lexsort((mentions["end"].to_numpy(), mentions["start"].to_numpy(), segment_order))
-        for name in MENTION_FIELDS:
-            column = mentions[name].to_numpy()[order].tolist() if name in mentions else [None] * len(ids)
+        positions = np.fromiter((first[segment_id] for segment_id in ids), dtype=np.int64, count=len(ids))
+        segment_order, id_codes = positions[codes], codes
+        codes, types = column_codes(mentions["type"])
+        ranks = np.fromiter((MENTION_TYPES.index(value) if isinstance(value, str) and value in MENTION_TYPES
+                             else len(MENTION_TYPES) for value in types), dtype=np.int64, count=len(types))
+        type_order = ranks[codes]
+        order = np.lexsort((mentions["end"].to_numpy(), mentions["start"].to_numpy(), segment_order,
+                            type_order))
+        # Where the rows of places, rejected places and dates end.
+        places_end, rejected_end, dates_end = np.cumsum(np.bincount(type_order, minlength=3))[:3].tolist()
+        self.rejected_start = places_end
+        kept = {**dict.fromkeys(("start", "end", "value"), slice(None)),
+                **dict.fromkeys(NAMED_FIELDS, slice(dates_end)),
+                **dict.fromkeys(PLACE_FIELDS, slice(places_end)),
+                **dict.fromkeys(REJECTION_FIELDS, slice(places_end, rejected_end))}
+        for name, kept_rows in kept.items():
+            rows = order[kept_rows]
+            if name == "segment_id":  # the segments' own id strings
+                column = np.fromiter((segment_ids[first[segment_id]] for segment_id in ids), dtype=object,
+                                     count=len(ids))[id_codes[rows]].tolist()
+            else:
+                column = shared_cells(mentions[name], rows) if name in mentions else [None] * len(rows)
             setattr(self, name, column)
-        sorted_ids = segment_order[order]
-        lows = np.flatnonzero(np.diff(sorted_ids, prepend=-1))
-        highs = np.append(lows[1:], len(ids))
-        # The group number of each segment id (its rows are lows[group] to highs[group]).
-        self.group = {segment_ids[sorted_ids[low]]: group for group, low in enumerate(lows.tolist())}
-        # Per type of mention: its rows, and where each group's rows start and end among them.
-        types = mentions["type"].to_numpy()[order]
-        self.by_type = {}
-        for kind in ("place", "place_rejected", "date", "platform"):
-            rows = np.flatnonzero(types == kind)
-            self.by_type[kind] = (rows.tolist(), np.searchsorted(rows, lows).tolist(),
-                                  np.searchsorted(rows, highs).tolist())
+        # Group g is the g-th segment (in segment order) with mentions; its segment's rows of type t are
+        # bounds[g, 2 t] to bounds[g, 2 t + 1].
+        held = np.unique(segment_order)
+        self.group = {segment_ids[position]: group for group, position in enumerate(held.tolist())}
+        keys = (type_order * len(segment_ids) + segment_order)[order]
+        self.bounds = np.stack([
+            np.searchsorted(keys, rank * len(segment_ids) + held, side=side)
+            for rank in range(len(MENTION_TYPES)) for side in ("left", "right")], axis=1)
 
-    def of_type(self, kind: str, group: int) -> list[int]:
-        """The rows of one segment's mentions of type ``kind``, in order."""
-        rows, starts, ends = self.by_type[kind]
-        return rows[starts[group]:ends[group]]
+    def rows(self, group: int) -> list[range]:
+        """The rows of one segment's mentions of each type of :data:`MENTION_TYPES`, in order."""
+        bounds = self.bounds[group].tolist()
+        return [range(low, high) for low, high in zip(bounds[::2], bounds[1::2], strict=True)]
+
+    def rejection(self, row: int) -> tuple[str, str]:
+        """The reason and detail of a rejected place (row of type ``place_rejected``)."""
+        return self.reason[row - self.rejected_start], self.detail[row - self.rejected_start]
 
 
 @dataclass
@@ -348,9 +417,7 @@ class SegmentReports:
         self.reports: list[tuple] = []
         self.unresolved: list[tuple] = []
         self.keys: dict[tuple[str, str], str] = {}
-        self.places = mentions.of_type("place", group)
-        self.rejected = mentions.of_type("place_rejected", group)
-        self.dated = mentions.of_type("date", group)
+        self.places, self.rejected, self.dated, platform_rows = mentions.rows(group)
         self.reading: Reading | None = None
         if not self.places and not self.dated:
             return  # no place and no dated statement: only rejected place names to list
@@ -362,7 +429,7 @@ class SegmentReports:
         offset = self.offset
         platforms = tuple(
             (int(mentions.start[row]) - offset, int(mentions.end[row]) - offset, mentions.value[row])
-            for row in mentions.of_type("platform", group))
+            for row in platform_rows)
         lang = None if self.lang == "und" else self.lang
         key = (self.text, lang, platforms)
         self.reading = readings.get(key)
@@ -408,7 +475,8 @@ class SegmentReports:
     def build(self) -> None:
         m = self.m
         for row in self.rejected:
-            self.unresolved.append(_unresolved(m, row, m.reason[row], m.detail[row] or ""))
+            reason, detail = m.rejection(row)
+            self.unresolved.append(_unresolved(m, row, reason, detail or ""))
         if self.reading is None:
             return
         index_of = {row: self.reading.sentence_index(int(m.start[row]) - self.offset) for row in self.places}
@@ -497,7 +565,7 @@ class SegmentReports:
         start, end = int(self.m.start[row]), int(self.m.end[row])
         if start > self.offset and self.text[start - self.offset - 1] == "#":
             start -= 1
-        return start, end, self.text[start - self.offset:end - self.offset]
+        return start, end, sys.intern(self.text[start - self.offset:end - self.offset])
 
     def _national_without_place(self, index: int) -> None:
         statuses, statuses_key, giving = self.reading.statement(self.members[index],
@@ -525,8 +593,8 @@ class SegmentReports:
         start, end = (anchor.start, anchor.end) if giving is None else (
             min(giving[0], anchor.start), max(giving[1], anchor.end))
         self.reports.append((
-            report_id, scope, *place, event_id, kind, *joined, time.iso, self.article_id,
-            self.segment_id, self.offset + start, self.offset + end, self.text[start:end], self.lang, method,
+            report_id, scope, *place, event_id, kind, *joined, time.iso, self.article_id, self.segment_id,
+            self.offset + start, self.offset + end, sys.intern(self.text[start:end]), self.lang, method,
             *(mention if mention else (None, None, "")),
         ))
 
@@ -536,7 +604,8 @@ def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: 
     """All reports and all unresolved place mentions, in segment order (then by span)."""
     segment_ids = segments["segment_id"].tolist()
     table = Mentions(mentions, segment_ids)
-    columns = [segment_ids if name == "segment_id" else segments[name].tolist() for name in SEGMENT_FIELDS]
+    columns = [segment_ids if name == "segment_id" else shared_cells(segments[name])
+               for name in SEGMENT_FIELDS]
     readings: dict[tuple, Reading] = {}
     reports, unresolved = [], []
     for segment in zip(*columns, strict=True):
@@ -547,13 +616,19 @@ def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: 
         built.build()
         reports += built.reports
         unresolved += sorted(built.unresolved, key=lambda row: (row[2], row[3]))
-    report_table = pd.DataFrame(reports, columns=list(REPORT_COLUMNS))
-    report_table = report_table.astype({"geonameid": "int64", "evidence_start": "int64",
-                                        "evidence_end": "int64", "lat": "float64", "lon": "float64",
-                                        "place_start": "Int64", "place_end": "Int64"})
-    unresolved_table = pd.DataFrame(unresolved, columns=list(UNRESOLVED_COLUMNS))
-    unresolved_table = unresolved_table.astype({"start": "int64", "end": "int64"})
-    return report_table, unresolved_table
+    report_table = rows_frame(reports, REPORT_COLUMNS, {
+        "geonameid": "int64", "evidence_start": "int64", "evidence_end": "int64", "lat": "float64",
+        "lon": "float64", "place_start": "Int64", "place_end": "Int64"})
+    del reports
+    return report_table, rows_frame(unresolved, UNRESOLVED_COLUMNS, {"start": "int64", "end": "int64"})
+
+
+def rows_frame(rows: list[tuple], columns: Sequence[str], dtypes: dict[str, str]) -> pd.DataFrame:
+    """``pd.DataFrame(rows, columns=columns).astype(dtypes)``, built one column at a time: without the
+    array of every cell that the row-wise constructor makes first (the other columns' types are inferred
+    as it infers them)."""
+    return pd.DataFrame({name: pd.Series(list(map(itemgetter(number), rows)), dtype=dtypes.get(name))
+                         for number, name in enumerate(columns)})
 
 
 def _report_problem(row, event_ids: set[str], platform_ids: set[str], path: str | os.PathLike[str],
@@ -775,10 +850,18 @@ def read_reference_dates(paths: Sequence[str]) -> dict[str, date]:
 
 
 def read_mentions(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read one mentions file, checking that it has the contract's columns."""
+    """Read one mentions file, checking that it has the contract's columns.
+
+    Only the columns the report step reads are read (:data:`MENTION_FIELDS`), their strings as categories
+    (Parquet's dictionaries): most of them repeat a few values over many rows.
+    """
     try:
-        table = pd.read_parquet(path)
-    except (OSError, ValueError) as error:
+        schema = pq.read_schema(path)
+        wanted = [name for name in MENTION_FIELDS if name in schema.names]
+        strings = [name for name in wanted if pa.types.is_string(schema.field(name).type)
+                   or pa.types.is_large_string(schema.field(name).type)]
+        table = pd.read_parquet(path, columns=wanted, read_dictionary=strings)
+    except (OSError, ValueError, pa.ArrowException) as error:
         raise InputError(path, f"cannot read mentions Parquet: {error}") from None
     needed = ("article_id", "segment_id", "type", "start", "end", "surface", "value", "reason", "detail")
     missing = [column for column in needed if column not in table.columns]
