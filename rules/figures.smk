@@ -53,18 +53,18 @@ if config["basemap"]["source"] == "natural_earth":
             code="scripts/kzshutdowns/basemap.py",
         output:
             BASEMAP,
-        params:
-            focus=config["basemap"]["focus"],
-            admin0_sha256=config["basemap"]["natural_earth"]["admin0"]["sha256"],
-            admin1_sha256=config["basemap"]["natural_earth"]["admin1"]["sha256"],
         log:
             "logs/build_basemap/build_basemap.log",
         benchmark:
             "logs/build_basemap/build_basemap.benchmark.tsv"
+        # Settings written into the command, not passed as params (see the embedded build below).
         shell:
-            "python -m kzshutdowns.basemap build --source natural_earth --focus {params.focus}"
-            " --admin0 {input.admin0} --admin0-sha256 {params.admin0_sha256}"
-            " --admin1 {input.admin1} --admin1-sha256 {params.admin1_sha256} --output {output} 2> {log}"
+            f"python -m kzshutdowns.basemap build --source natural_earth --focus {config['basemap']['focus']}"
+            " --admin0 {input.admin0}"
+            f" --admin0-sha256 {config['basemap']['natural_earth']['admin0']['sha256']}"
+            " --admin1 {input.admin1}"
+            f" --admin1-sha256 {config['basemap']['natural_earth']['admin1']['sha256']}"
+            " --output {output} 2> {log}"
 
 else:
 
@@ -74,14 +74,16 @@ else:
             code="scripts/kzshutdowns/basemap.py",
         output:
             BASEMAP,
-        params:
-            focus=config["basemap"]["focus"],
         log:
             "logs/build_basemap/build_basemap.log",
         benchmark:
             "logs/build_basemap/build_basemap.benchmark.tsv"
+        # The focus is written into the command, not passed as a param (see GAZETTEER_SETTINGS in
+        # rules/geocode.smk): a changed focus still reruns the rule, as a changed command. Only
+        # download_natural_earth keeps params (one URL and checksum per layer).
         shell:
-            "python -m kzshutdowns.basemap build --source embedded --focus {params.focus} --output {output} 2> {log}"
+            f"python -m kzshutdowns.basemap build --source embedded --focus {config['basemap']['focus']}"
+            " --output {output} 2> {log}"
 
 
 # Map of the city reports: points sized by reports, coloured and shaped by event.

