@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -18,6 +19,7 @@ import pytest
 from frictionless import Resource, Schema
 from kzshutdowns.assemble_reports import main as assemble_main
 from kzshutdowns.build_city_reports import (
+    FIXED_GPKG_TIME,
     MENTION_TYPES,
     REPORT_COLUMNS,
     UNRESOLVED_COLUMNS,
@@ -33,6 +35,7 @@ from kzshutdowns.build_city_reports import (
     event_spans,
     geojson_feature,
     geojson_lines,
+    geopackage_batch,
     link_event,
     load_city_reports,
     main,
@@ -922,3 +925,77 @@ def test_reports_from_mentions_read_as_categories_equal_those_from_the_frame(fas
     for table in (read, pd.read_parquet(written)):
         for got, want in zip(build_city_reports(segments, table, context()), expected, strict=True):
             pd.testing.assert_frame_equal(got, want)
+
+
+def geopackage_content(path: Path) -> dict[str, list]:
+    """Every row of every table of a GeoPackage (the R-tree by its entries, not its node layout) and the
+    schema's SQL."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as database:
+        master = database.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+        shadow = re.compile(r"rtree_.*_(node|parent|rowid)$")
+        content = {"sqlite_master": [row for row in master if not shadow.match(row[1])]}
+        for kind, name, sql in master:
+            if kind == "table" and not shadow.match(name):
+                query = (f'SELECT id, minx, maxx, miny, maxy FROM "{name}" ORDER BY id' if "VIRTUAL" in sql
+                         else f'SELECT rowid, * FROM "{name}" ORDER BY rowid')
+                content[name] = database.execute(query).fetchall()
+    return content
+
+
+@pytest.mark.parametrize("keep", ["all", "national_first", "national_only"])
+def test_geopackage_content_is_that_of_a_geodataframe_written_batch_by_batch(seed, tmp_path, keep):
+    """The layer written in one GDAL session from Arrow batches holds what geopandas writes from each
+    batch's GeoDataFrame (points from lon/lat, none for national rows, lat and lon kept last, the layer
+    type from the first batch): every row, the spatial index's entries, the schema."""
+    import pyogrio
+
+    paths, _, _ = seed
+    table = pd.read_parquet(paths["city_reports.csv"].parent / "reports.parquet")
+    national = table["scope"] == "national"
+    table = {"all": table, "national_only": table[national],
+             "national_first": pd.concat([table[national], table[~national]])}[keep]
+    assert national.any() and (~national).any()
+    part = tmp_path / "part.parquet"
+    write_part(table.reset_index(drop=True), part)
+    write_reports(read_parts([part], REPORT_COLUMNS, "reports", size=3), gpkg=tmp_path / "stream.gpkg")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_GPKG_TIME})
+    for number, batch in enumerate(read_parts([part], REPORT_COLUMNS, "reports", size=3)):
+        geometry = gpd.points_from_xy(batch["lon"], batch["lat"])
+        geometry[(batch["scope"] == "national").to_numpy()] = None
+        frame = gpd.GeoDataFrame(batch.drop(columns=["lat", "lon"]), geometry=geometry, crs="EPSG:4326")
+        frame["lat"], frame["lon"] = batch["lat"], batch["lon"]
+        frame.to_file(tmp_path / "frames.gpkg", driver="GPKG", layer="city_reports", engine="pyogrio",
+                      mode="a" if number else "w", use_arrow=True)
+    stream = geopackage_content(tmp_path / "stream.gpkg")
+    assert stream == geopackage_content(tmp_path / "frames.gpkg")
+    assert len(stream["city_reports"]) == len(table)
+    assert len(stream["rtree_city_reports_geom"]) == int((table["scope"] != "national").sum())
+
+
+def test_geopackage_points_are_the_wkb_shapely_writes(seed):
+    import shapely
+
+    paths, _, _ = seed
+    table = pd.read_parquet(paths["city_reports.csv"].parent / "reports.parquet")
+    batch = geopackage_batch(table)
+    points = shapely.points(table["lon"], table["lat"])
+    expected = [None if scope == "national" else shapely.to_wkb(point)
+                for scope, point in zip(table["scope"], points, strict=True)]
+    assert batch.column("geometry").to_pylist() == expected
+    assert batch.schema.names == [*(c for c in REPORT_COLUMNS if c not in {"lat", "lon"}), "geometry", "lat",
+                                  "lon"]
+
+
+def test_a_problem_in_a_later_batch_is_raised_as_itself_not_as_a_gdal_error(seed, tmp_path):
+    paths, _, _ = seed
+    table = pd.read_parquet(paths["city_reports.csv"].parent / "reports.parquet")
+
+    def batches():
+        yield table
+        raise InputError("broken.parquet", "cannot read reports Parquet: broken")
+
+    with pytest.raises(InputError, match="broken"):
+        write_reports(batches(), csv=tmp_path / "r.csv", gpkg=tmp_path / "r.gpkg")
+    assert not (tmp_path / "r.gpkg").exists() and not (tmp_path / "r.csv").exists()

