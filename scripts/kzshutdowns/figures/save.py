@@ -32,6 +32,9 @@ METADATA: dict[str, dict[str, str | None]] = {
     "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
     "png": {"Software": None},
 }
+# zlib level 3 instead of Pillow's 6 for the PNG: the same pixels, written in about half the time;
+# the files come out between 5 % smaller and 15 % larger, depending on the figure.
+SAVE_OPTIONS: dict[str, dict[str, object]] = {"png": {"pil_kwargs": {"compress_level": 3}}}
 
 
 @contextmanager
@@ -82,7 +85,7 @@ def save_figure(
         for fmt in formats:
             target = stem.with_name(f"{stem.name}.{fmt}")
             with atomic_output(target) as temporary, mpl.rc_context({"svg.hashsalt": stem.name}):
-                fig.savefig(temporary, format=fmt, metadata=METADATA[fmt])
+                fig.savefig(temporary, format=fmt, metadata=METADATA[fmt], **SAVE_OPTIONS.get(fmt, {}))
             written.append(target)
     if close:
         plt.close(fig)
