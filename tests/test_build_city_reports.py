@@ -29,6 +29,7 @@ from kzshutdowns.build_city_reports import (
     Statement,
     build_city_reports,
     check_reports,
+    check_unique_segment_ids,
     column_codes,
     country_record,
     day_ref,
@@ -757,7 +758,8 @@ def test_csv_and_geojson_writers_give_the_bytes_of_to_csv_and_json_dumps(seed):
     tricky.loc[1, ["lat", "lon"]] = float("nan")
     tricky.loc[2, "scope"] = "national"
     tricky.loc[3, ["lat", "lon"]] = [47.5, 80.25]
-    for table in (reports, tricky):
+    # the tricky rows three times over: few distinct strings, encoded through their dictionary
+    for table in (reports, tricky, pd.concat([tricky] * 3, ignore_index=True)):
         written = io.BytesIO()
         write_rows(table, written, header=True)
         expected = io.StringIO()
@@ -1003,3 +1005,46 @@ def test_a_problem_in_a_later_batch_is_raised_as_itself_not_as_a_gdal_error(seed
     with pytest.raises(InputError, match="broken"):
         write_reports(batches(), csv=tmp_path / "r.csv", gpkg=tmp_path / "r.gpkg")
     assert not (tmp_path / "r.gpkg").exists() and not (tmp_path / "r.csv").exists()
+
+
+@pytest.mark.parametrize("files", [
+    [["a:1", "a:2"], ["b:1"]],
+    [["a:1", "a:2", "a:3"], ["b:1", "a:2", "a:1"]],
+    [["a:1", "a:2", "a:1"], ["a:2"]],
+    [["a:1", None], ["b:1", None]],
+    [["a:1", "a:1"], "unreadable"],
+    [["a:1"], "unreadable", ["a:1"]],
+    [[], ["b:1", "b:1"]],
+])
+def test_repeated_segment_ids_are_found_as_a_row_by_row_search_finds_them(tmp_path, files):
+    paths = []
+    for number, ids in enumerate(files):
+        path = tmp_path / f"part{number}.parquet"
+        if ids == "unreadable":
+            path.write_bytes(b"not parquet")
+        else:
+            pd.DataFrame({"segment_id": pd.array(ids, dtype="str")}).to_parquet(path)
+        paths.append(str(path))
+
+    def first_problem() -> tuple | None:
+        seen: dict = {}
+        for path, ids in zip(paths, files, strict=True):
+            if ids == "unreadable":
+                return (path, None)
+            for line, segment_id in enumerate(ids, start=1):
+                if segment_id in seen:
+                    return (path, line, f"segment id {segment_id!r} is also in {seen[segment_id]}")
+                seen[segment_id] = path
+        return None
+
+    expected = first_problem()
+    if expected is None:
+        check_unique_segment_ids(paths)
+        return
+    with pytest.raises(InputError) as raised:
+        check_unique_segment_ids(paths)
+    assert raised.value.path == expected[0]
+    if expected[1] is None:
+        assert "cannot read segment ids" in str(raised.value)
+    else:
+        assert raised.value.line == expected[1] and expected[2] in str(raised.value)
