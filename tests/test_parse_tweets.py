@@ -271,3 +271,27 @@ def test_every_field_value_gives_the_row_or_the_error_of_parse_tweet(record):
     found = outcome(lambda: [row for batch in tweet_batches(numbered, "c", "c.jsonl")
                              for row in batch.to_pylist()])
     assert found == expected
+
+
+def test_repeated_texts_give_the_rows_of_parse_tweet_from_the_text_cache():
+    """Retweets repeat texts: their tags and detected language come from the cache, and every row is
+    still the row parse_tweet makes of its line."""
+    texts = ["RT #Алматы интернет жоқ @user", "no internet in #Almaty", "سكان أتيراو #كازاخستان"]
+    numbered = [(n, tweet(id=str(n), text=texts[n % 3])) for n in range(1, 31)]  # no lang: detected
+    parse_tweets_module._text_tags.cache_clear()
+    parse_tweets_module._text_language.cache_clear()
+    rows = [row for batch in tweet_batches(numbered, "c", "c.jsonl") for row in batch.to_pylist()]
+    assert rows == line_by_line(numbered, "c", "c.jsonl")
+    assert parse_tweets_module._text_tags.cache_info().hits == 27
+    assert parse_tweets_module._text_language.cache_info().hits == 27
+    assert [(row["lang"], row["hashtags"]) for row in rows[:3]] == [
+        ("en", ["Almaty"]), ("ar", ["كازاخستان"]), ("kk", ["Алматы"])]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("plain ASCII", False), ("Алматы", False), ("cut \ud800", True), ("A \udfff", True),
+    ("ok \ud83d\ude00", True),  # a pair written as two characters is still two lone surrogates
+    ("ok \U0001f600", False),
+])
+def test_lone_surrogates_are_found_outside_ascii(value, expected):
+    assert parse_tweets_module._has_surrogate(value) is expected

@@ -80,6 +80,11 @@ _DECODER = json.JSONDecoder()
 _FIELDS = ("id", "text", "handle", "lang", "author", "date", "created_at")
 # A lone UTF-16 surrogate (JSON lets "\ud800" through; UTF-8, hence Parquet, cannot hold it).
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# The batch parser's tags and detected language of a text, cached for the texts seen last: a
+# collection repeats texts (retweets), and both depend on the text alone.
+_TEXTS_CACHED = 1 << 14
+_text_tags = functools.lru_cache(maxsize=_TEXTS_CACHED)(tag_values)
+_text_language = functools.lru_cache(maxsize=_TEXTS_CACHED)(detect_language)
 
 
 def shard_byte_range(size: int, shard: int, shards: int) -> tuple[int, int]:
@@ -157,9 +162,14 @@ def _optional_string(record: dict, key: str, path: str | os.PathLike[str], numbe
     return value or None
 
 
+def _has_surrogate(value: str) -> bool:
+    """Whether ``value`` holds a lone surrogate (never an ASCII string: that is known without a scan)."""
+    return not value.isascii() and _SURROGATE.search(value) is not None
+
+
 def _check_surrogates(value: object, path: str | os.PathLike[str], number: int, key: str) -> None:
     """Raise InputError if the string ``value`` holds a lone surrogate, which cannot be written as UTF-8."""
-    if isinstance(value, str) and _SURROGATE.search(value):
+    if isinstance(value, str) and _has_surrogate(value):
         raise InputError(path, "holds a lone UTF-16 surrogate (an escape such as \\ud800), not text",
                          number, key)
 
@@ -309,7 +319,7 @@ def _parse_lines(
         tweet_id, text, handle, lang, author, day = plain
         segment_ids.append(prefix + (tweet_id if type(tweet_id) is str else str(tweet_id)))
         texts.append(text)
-        langs.append(lang or detect_language(text))
+        langs.append(lang or _text_language(text))
         authors.append(author)
         handles.append(handle)
         dates.append(day)
@@ -333,7 +343,7 @@ def _parse_lines(
     for index, row in rows.items():
         texts[index], langs[index], authors[index] = row["text"], row["lang"], row["author"]
         handles[index], dates[index] = row["handle"], row["date"]
-    tags = [tag_values(text) for text in texts]
+    tags = [_text_tags(text) for text in texts]
     size = len(chunk)
     return {
         "article_id": [prefix[:-1]] * size,
@@ -367,8 +377,8 @@ def _plain_fields(record: dict) -> tuple | None:
         return None
     if author is not None and type(author) is not str:
         return None
-    if _SURROGATE.search(text) or (type(tweet_id) is str and _SURROGATE.search(tweet_id)) or (
-            author and _SURROGATE.search(author)):
+    if _has_surrogate(text) or (type(tweet_id) is str and _has_surrogate(tweet_id)) or (
+            author and _has_surrogate(author)):
         return None  # parse_tweet names the field
     if date is not None and (type(date) is not str or (date and not _DAY.fullmatch(date))):
         return None
