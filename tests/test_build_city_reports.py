@@ -1048,3 +1048,24 @@ def test_repeated_segment_ids_are_found_as_a_row_by_row_search_finds_them(tmp_pa
         assert "cannot read segment ids" in str(raised.value)
     else:
         assert raised.value.line == expected[1] and expected[2] in str(raised.value)
+
+
+def test_building_in_passes_gives_the_frames_and_parquet_bytes_of_one_pass(fast_path_source, tmp_path,
+                                                                           monkeypatch):
+    """Passes of a few segments (one of them with no report, one segment id repeated in a later pass)
+    give the same frames as one pass, and the same Parquet bytes (text columns in one Arrow chunk)."""
+    segments, mentions, context = fast_path_source
+    repeated = pd.concat([segments, segments.iloc[[len(segments) - 1]]], ignore_index=True)
+    whole = build_city_reports(repeated, mentions, context())
+    monkeypatch.setattr("kzshutdowns.build_city_reports.SEGMENTS_PER_PASS", 3)
+    passes = build_city_reports(repeated, mentions, context())
+    for number, (one, other) in enumerate(zip(whole, passes, strict=True)):
+        pd.testing.assert_frame_equal(one, other)
+        texts = [name for name in other.columns if isinstance(other[name].dtype, pd.StringDtype)]
+        assert texts and all(other[name].array.__arrow_array__().num_chunks == 1 for name in texts)
+        write_part(one, tmp_path / f"whole{number}.parquet")
+        write_part(other, tmp_path / f"passes{number}.parquet")
+        assert (tmp_path / f"whole{number}.parquet").read_bytes() == (
+            tmp_path / f"passes{number}.parquet").read_bytes()
+    last = segments["segment_id"].iloc[-1]
+    assert (whole[0]["segment_id"] == last).sum() + (whole[1]["segment_id"] == last).sum() >= 2

@@ -264,6 +264,8 @@ MENTION_FIELDS = ("article_id", "segment_id", "type", "start", "end", "surface",
 SEGMENT_FIELDS = ("article_id", "segment_id", "kind", "start", "text", "lang", "translates", "date")
 # Readings kept for reuse (retweets and copied posts repeat a text); the store is emptied when full.
 READINGS_KEPT = 100_000
+# Segments whose reports are built in one pass (the Python objects of a pass are held at once).
+SEGMENTS_PER_PASS = 50_000
 
 
 def column_codes(column: pd.Series) -> tuple[np.ndarray, list]:
@@ -312,7 +314,8 @@ class Mentions:
 
     The rows are ordered by type (those of :data:`MENTION_TYPES`, in that order, then any other), then
     by segment, then by span (ties in file order), so that one segment's mentions of one type are a
-    range of rows (:meth:`rows`). Each column is kept only for the rows of the types it is read for:
+    range of rows (:meth:`rows`). Every mention's segment id must be one of ``segment_ids`` (its rows go
+    with the first segment of that id). Each column is kept only for the rows of the types it is read for:
     start, end and value for every row; :data:`NAMED_FIELDS` for the rows up to the last date (places,
     rejected places, dates); the place columns up to the last place; reason and detail, read for rejected
     places only, through :meth:`rejection`.
@@ -323,10 +326,6 @@ class Mentions:
         first: dict[str, int] = {}
         for position, segment_id in enumerate(segment_ids):
             first.setdefault(segment_id, position)
-        orphans = sorted(set(ids) - first.keys())
-        if orphans:
-            raise InputError("mentions", f"mentions of segment {orphans[0]!r}, which no segments file has",
-                             field="segment_id")
         positions = np.fromiter((first[segment_id] for segment_id in ids), dtype=np.int64, count=len(ids))
         segment_order, id_codes = positions[codes], codes
         codes, types = column_codes(mentions["type"])
@@ -601,12 +600,54 @@ class SegmentReports:
 
 def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All reports and all unresolved place mentions, in segment order (then by span)."""
+    """All reports and all unresolved place mentions, in segment order (then by span).
+
+    The segments are taken :data:`SEGMENTS_PER_PASS` at a time, with the mentions of their ids, so that
+    the Python objects of one pass only are held (readings and event links are shared by all passes).
+    """
+    codes, mention_ids = column_codes(mentions["segment_id"])
+    orphans = sorted(set(mention_ids) - set(segments["segment_id"].tolist()))
+    if orphans:
+        raise InputError("mentions", f"mentions of segment {orphans[0]!r}, which no segments file has",
+                         field="segment_id")
+    readings: dict[tuple, Reading] = {}
+    reports, unresolved = [], []
+    for first in range(0, max(len(segments), 1), SEGMENTS_PER_PASS):
+        batch = segments.iloc[first:first + SEGMENTS_PER_PASS]
+        ids = set(batch["segment_id"].tolist())
+        held = np.fromiter((value in ids for value in mention_ids), dtype=bool, count=len(mention_ids))
+        for frames, frame in zip((reports, unresolved), _build_pass(batch, mentions[held[codes]], context,
+                                                                    readings), strict=True):
+            frames.append(frame)
+    return _concatenated(reports), _concatenated(unresolved)
+
+
+def _concatenated(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one after the other; an empty one (text columns without a type) left out unless all are.
+
+    Each text column is made one Arrow chunk again (the Parquet writer's bytes depend on the chunks), a
+    column at a time; ``frames`` is emptied first, so that each column's chunks are let go once copied.
+    """
+    full = [frame for frame in frames if len(frame)]
+    if len(full) < 2:
+        return full[0] if full else frames[0]
+    frames.clear()
+    table = pd.concat(full, ignore_index=True)
+    del full
+    for column in table.columns:
+        if isinstance(table[column].dtype, pd.StringDtype) and table[column].dtype.storage == "pyarrow":
+            table[column] = pd.array(table[column].array.__arrow_array__().combine_chunks(),
+                                     dtype=table[column].dtype)
+    return table
+
+
+def _build_pass(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context,
+                readings: dict[tuple, Reading]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The reports and unresolved mentions of some segments, from the mentions of those segments only."""
     segment_ids = segments["segment_id"].tolist()
     table = Mentions(mentions, segment_ids)
     columns = [segment_ids if name == "segment_id" else shared_cells(segments[name])
                for name in SEGMENT_FIELDS]
-    readings: dict[tuple, Reading] = {}
     reports, unresolved = [], []
     for segment in zip(*columns, strict=True):
         group = table.group.get(segment[1])
