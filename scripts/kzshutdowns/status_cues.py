@@ -161,9 +161,15 @@ def entries_for(lang: str | None) -> Lexicon:
     return COMPILED.get(lang or "", ALL_LANGUAGES)
 
 
+# The letters an Arabic proclitic starts with: a token starting with another has no proclitic to strip.
+_PROCLITIC_INITIALS = frozenset(proclitic[0] for proclitic in ARABIC_PROCLITICS)
+
+
 @lru_cache(maxsize=1 << 16)
 def _stems(token: str) -> tuple[str, ...]:
     """The token, then the token without each Arabic proclitic it may start with."""
+    if token[:1] not in _PROCLITIC_INITIALS:
+        return (token,)
     stripped = (token[len(p):] for p in ARABIC_PROCLITICS if token.startswith(p) and len(token) > len(p))
     return (token, *stripped)
 
