@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kzshutdowns.normalize import ARABIC_PROCLITICS
 from kzshutdowns.platforms import compile_lexicon, find_platforms, load_platforms
-from kzshutdowns.status_cues import CUES, analyse_sentences, find_cues, split_sentences
+from kzshutdowns.status_cues import CUES, _stems, analyse_sentences, find_cues, split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -170,3 +171,11 @@ def test_without_platforms_sentences_keep_their_spans_witness_and_habitual_cues(
     assert [(s.start, s.end, s.witness, s.habitual) for s in bare] == [
         (s.start, s.end, s.witness, s.habitual) for s in full]
     assert not any(sentence.statuses for sentence in bare)
+
+
+@pytest.mark.parametrize("token", ["بالفيسبوك", "وللناس", "فالانترنت", "ال", "و", "facebook", "123",
+                                   "интернет", "لل", "كتاب", "x"])
+def test_stems_are_the_token_and_each_proclitic_stripped(token):
+    """The first-letter shortcut gives what trying every proclitic gives (in the same order)."""
+    stripped = [token[len(p):] for p in ARABIC_PROCLITICS if token.startswith(p) and len(token) > len(p)]
+    assert _stems(token) == (token, *stripped)
