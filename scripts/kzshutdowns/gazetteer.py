@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import ctypes
 import gc
+import gzip
 import hashlib
 import json
 import math
@@ -445,13 +447,34 @@ class _FrequentWords:
     def _listed(self, language: str) -> dict[str, float]:
         """The words of ``language`` that may reach the floor, with their frequencies."""
         if language not in self._frequent:
-            buckets = self._wordfreq.get_frequency_list(language)[: self._buckets]
+            buckets = self._leading_buckets(language)
             self._frequent[language] = {
                 word: self._wordfreq.cB_to_freq(-index)
                 for index, bucket in enumerate(buckets)
                 for word in bucket
             }
         return self._frequent[language]
+
+    def _leading_buckets(self, language: str) -> list[list[str]]:
+        """The first buckets of wordfreq's list for ``language``, as ``get_frequency_list`` gives them.
+
+        The list is one gzipped msgpack array (a header, then the buckets, most frequent first); only
+        its start is decompressed and decoded, where ``get_frequency_list`` reads all of it (the
+        rare words are most of each file: 0.05-0.2 s a language). A language without a list of its
+        own code goes through ``get_frequency_list``, which finds the closest one.
+        """
+        import msgpack  # what wordfreq reads these files with (one of its dependencies)
+
+        path = self._wordfreq.available_languages("best").get(language)
+        if path is None:
+            return self._wordfreq.get_frequency_list(language)[: self._buckets]
+        with gzip.open(path, "rb") as handle:
+            unpacker = msgpack.Unpacker(handle, raw=False)
+            length = unpacker.read_array_header()
+            header = unpacker.unpack() if length else None
+            if not isinstance(header, dict) or header.get("format") != "cB" or header.get("version") != 1:
+                raise InputError(path, f"not a wordfreq cBpack list (header {header!r})")
+            return [unpacker.unpack() for _ in range(min(self._buckets, length - 1))]
 
     def _tokenized(self, word: str, language: str) -> float:
         return self._combined(self._tokenize(word, language), language)
@@ -782,6 +805,26 @@ def tables_fingerprint(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+# glibc's mallopt parameter for the size from which malloc maps fresh pages (see zeroed_large_blocks).
+_M_MMAP_THRESHOLD = -3
+
+
+def zeroed_large_blocks() -> None:
+    """From now on, serve blocks of 128 KiB and more from fresh, zero-filled pages (glibc only).
+
+    The automaton pickles its trie into new 16 MiB buffers that it never clears, and leaves the
+    three padding bytes after each node's end-of-word flag as it found them. glibc maps such a
+    large block fresh (zeros) unless an earlier free raised its dynamic mmap threshold, and whether
+    one did depends on everything the process allocated before: a change anywhere in the build
+    could then fill the padding with leftovers and change the pickle's bytes, though not its
+    content. A fixed threshold keeps the padding zero, if set before the build: a large block
+    freed into the heap would still be reused. Without glibc's mallopt this does nothing.
+    """
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
+
+
 def save_gazetteer(gazetteer: Gazetteer, path: str | os.PathLike[str]) -> None:
     """Write the gazetteer as one pickle of plain tuples (fast to load), atomically."""
     payload = {
@@ -836,6 +879,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--common-word-zipf", type=float, default=DEFAULT_COMMON_WORD_ZIPF)
     parser.add_argument("--output", required=True, help="gazetteer pickle to write")
     args = parser.parse_args(argv)
+    # From the start: a large block freed during the build would otherwise be reused for the pickle.
+    zeroed_large_blocks()
     gazetteer = build_gazetteer(
         read_regions(args.regions),
         read_toponyms(args.toponyms),
