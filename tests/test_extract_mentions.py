@@ -248,6 +248,46 @@ def test_dates_of_a_batch_are_the_dates_of_each_text(texts):
     assert all(found.values())  # texts without dates are left out
 
 
+ASCII_DATE_PIECES = st.sampled_from(
+    ["May", "MAY", "may", "Mayo", "dec", "Dez", "SEPT", "sept", "Janvier", "JUNI", "ma", "y", "2016", "201",
+     "1", "0000", "https", "://t.co/", "AbC9", "_", "-", ".", "#", "@", "é", "x", "Q"])
+
+
+@given(st.lists(st.lists(ASCII_DATE_PIECES, max_size=8).map("".join), max_size=25))
+@settings(max_examples=300, deadline=None)
+def test_ascii_tokens_are_checked_at_once_as_one_by_one(tokens):
+    tokens = [token for token in dict.fromkeys(tokens) if token and token.isascii()]
+    assert extract_mentions_module._ascii_date_tokens(tokens) == {
+        token for token in tokens if extract_mentions_module._may_hold_date(token)}
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127, categories=["L"]), min_size=1, max_size=10)
+       | st.sampled_from(sorted(extract_mentions_module.MONTHS)).map(lambda name: name.split()[0]))
+@settings(max_examples=300, deadline=None)
+def test_ascii_month_words_are_the_words_the_lookups_pass(word):
+    if word.isascii():
+        for written in (word, word.upper(), word.title()):
+            assert (written.lower().encode() in extract_mentions_module._ASCII_MONTH_WORDS) == bool(
+                extract_mentions_module._month_of(written)
+                or extract_mentions_module._starts_two_word_month(written))
+
+
+def test_every_ascii_month_name_is_a_word_the_lookups_pass():
+    words = extract_mentions_module._ASCII_MONTH_WORDS
+    assert {b"may", b"dec", b"septembre", b"dezember"} <= words
+    for word in words:
+        assert word.isalpha()
+        assert extract_mentions_module._month_of(word.decode().title())
+
+
+def test_dates_in_links_and_handles_are_found_as_one_by_one():
+    texts = ["see https://t.co/Ab2016x in 2016", "https://t.co/xMayZ", "https://t.co/x/May/9 in May",
+             "@user_dec 16 Dec 2016", "no date https://t.co/12345", "16 DEC. 2016", "в мае 2016 года"]
+    found = find_dates_many(texts)
+    assert [found.get(index, []) for index in range(len(texts))] == [find_dates(text) for text in texts]
+    assert sorted(found) == [0, 2, 3, 5, 6]
+
+
 def mentions_row_by_row(segments, geocoder, lexicon):
     """The mentions as built before the column-wise code: one dict per mention, one frame, one sort."""
     rows = []

@@ -25,6 +25,7 @@ import argparse
 import datetime as dt
 import functools
 import re
+import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
@@ -106,6 +107,17 @@ CYRILLIC_MONTH_FORMS = {
 }
 # First words of the two-word month names (Arabic كانون الأول, تشرين الثاني), normalised.
 TWO_WORD_MONTH_STARTS = frozenset(name.split()[0] for name in MONTHS if " " in name)
+# The ASCII words that are month names or start one, as _month_of and _starts_two_word_month see
+# them (an ASCII word is only lower-cased by normalise_month and fold_name, and no proclitic is
+# ASCII), as bytes; and the translation of ASCII text that _ascii_date_tokens looks for them in:
+# letters lower-cased, digits as 0, everything else a space (then digits too, for the words).
+_ASCII_MONTH_WORDS = frozenset(name.encode("ascii") for name in (
+    *MONTHS, *CYRILLIC_MONTH_FORMS, *TWO_WORD_MONTH_STARTS) if name.isascii())
+_ASCII_WORD_BYTES = bytes(
+    ord(char.lower()) if char in string.ascii_letters else ord("0") if char in string.digits else ord(" ")
+    for char in map(chr, range(256)))
+_ASCII_DIGITS_OUT = bytes.maketrans(b"0", b" ")
+_ASCII_FOUR_DIGITS = re.compile(rb"0000")
 
 
 @dataclass(frozen=True)
@@ -267,20 +279,43 @@ def find_dates(text: str) -> list[DateMention]:
     return mentions
 
 
+def _may_hold_date(token: str) -> bool:
+    """Whether a token (no white space) holds four digits or a word that is a month name or starts one."""
+    return bool(_FOUR_DIGITS.search(token)) or any(
+        _month_of(word) or _starts_two_word_month(word) for word in _WORDS.findall(token))
+
+
+def _ascii_date_tokens(tokens: Sequence[str]) -> set[str]:
+    """The ASCII ``tokens`` for which :func:`_may_hold_date` holds, all checked at once.
+
+    Links and handles are ASCII and rarely repeat, so a cache of their words would miss. The tokens
+    are joined and translated as bytes (:data:`_ASCII_WORD_BYTES`): four digits show as ``0000``
+    and the words, runs of letters, as their lower case, which is what :func:`_month_of` and
+    :func:`_starts_two_word_month` go by for an ASCII word (:data:`_ASCII_MONTH_WORDS`).
+    """
+    if not tokens:
+        return set()
+    joined = " ".join(tokens).encode("ascii").translate(_ASCII_WORD_BYTES)
+    found = [match.start() for match in _ASCII_FOUR_DIGITS.finditer(joined)]
+    months = _ASCII_MONTH_WORDS.intersection(joined.translate(_ASCII_DIGITS_OUT).split())
+    if months:
+        words = re.compile(rb"(?<![a-z])(?:" + b"|".join(map(re.escape, sorted(months))) + rb")(?![a-z])")
+        found += [match.start() for match in words.finditer(joined)]
+    ends = np.cumsum([len(token) + 1 for token in tokens])  # one past each token's space
+    return {tokens[index] for index in np.unique(np.searchsorted(ends, found, side="right")).tolist()}
+
+
 def find_dates_many(texts: Sequence[str]) -> dict[int, list[DateMention]]:
     """:func:`find_dates` of each of ``texts`` that has a date, by index (the others have none).
 
     Every date holds a four-digit number (a year, an ISO date) or a word that is a month name or
     starts one, and neither crosses white space. So the distinct white-space separated tokens of
-    the whole batch are checked once each, and only the texts holding a token that passes are
-    searched with :func:`find_dates`.
+    the whole batch are checked once each (the ASCII ones together, :func:`_ascii_date_tokens`), and
+    only the texts holding a token that passes are searched with :func:`find_dates`.
     """
     tokens = set("\n".join(texts).split())
-    triggers = {
-        token for token in tokens
-        if _FOUR_DIGITS.search(token)
-        or any(_month_of(word) or _starts_two_word_month(word) for word in _WORDS.findall(token))
-    }
+    triggers = _ascii_date_tokens([token for token in tokens if token.isascii()])
+    triggers.update(token for token in tokens if not token.isascii() and _may_hold_date(token))
     if not triggers:
         return {}
     return {
