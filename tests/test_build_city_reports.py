@@ -15,6 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from frictionless import Resource, Schema
 from kzshutdowns.assemble_reports import main as assemble_main
@@ -27,6 +28,7 @@ from kzshutdowns.build_city_reports import (
     EventSpan,
     Mentions,
     Statement,
+    _bytes,
     build_city_reports,
     check_reports,
     check_unique_segment_ids,
@@ -1069,3 +1071,11 @@ def test_building_in_passes_gives_the_frames_and_parquet_bytes_of_one_pass(fast_
             tmp_path / f"passes{number}.parquet").read_bytes()
     last = segments["segment_id"].iloc[-1]
     assert (whole[0]["segment_id"] == last).sum() + (whole[1]["segment_id"] == last).sum() >= 2
+
+
+def test_bytes_of_arrow_strings_are_their_utf8_one_after_the_other():
+    strings = pa.array(["ab", "cé", "d", "ef"], type=pa.large_string())
+    assert _bytes(strings).to_pybytes() == "abcédef".encode()
+    assert _bytes(strings.slice(1, 2)).to_pybytes() == "céd".encode()  # a slice starts at an offset
+    assert _bytes(pa.array(["x", "yz"])).to_pybytes() == b"xyz"  # 32-bit offsets
+    assert _bytes(pa.chunked_array([strings.slice(2), strings.slice(0, 1)])).to_pybytes() == b"defab"

@@ -794,11 +794,13 @@ def _csv_cells(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     return _decoded(codes, [*fields, ""])  # code -1 (missing) takes the ""
 
 
-def _joined(lines: pa.Array | pa.ChunkedArray, separator: str) -> pa.Buffer:
-    """Arrow strings (none missing) joined by ``separator``, as UTF-8 bytes (never decoded in Python)."""
-    flat = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
-    whole = pa.LargeListArray.from_arrays(pa.array([0, len(flat)], type=pa.int64()), flat)
-    return pc.binary_join(whole, _text(separator))[0].as_buffer()
+def _bytes(strings: pa.Array | pa.ChunkedArray) -> pa.Buffer:
+    """Arrow large strings (none missing) one after the other, as the UTF-8 bytes Arrow holds (no copy
+    for one chunk; never decoded in Python)."""
+    flat = strings.combine_chunks() if isinstance(strings, pa.ChunkedArray) else strings
+    flat = flat.cast(pa.large_string())
+    offsets = np.frombuffer(flat.buffers()[1], dtype=np.int64)[flat.offset:flat.offset + len(flat) + 1]
+    return flat.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
 
 
 def write_rows(table: pd.DataFrame, out: BinaryIO, header: bool) -> None:
@@ -811,8 +813,8 @@ def write_rows(table: pd.DataFrame, out: BinaryIO, header: bool) -> None:
         out.write((",".join(map(_csv_field, map(str, table.columns))) + "\n").encode())
     if len(table):
         cells = [_csv_cells(table[column]) for column in table.columns]
-        out.write(_joined(pc.binary_join_element_wise(*cells, _text(",")), "\n"))
-        out.write(b"\n")
+        cells[-1] = pc.binary_join_element_wise(cells[-1], _text("\n"), _text(""))  # each row's line end
+        out.write(_bytes(pc.binary_join_element_wise(*cells, _text(","))))
 
 
 def write_csv(batches: Iterable[pd.DataFrame], path: str | os.PathLike[str]) -> None:
@@ -876,9 +878,9 @@ def _geometry_cells(reports: pd.DataFrame) -> pa.Array:
     return _decoded(codes, texts)
 
 
-def geojson_features(reports: pd.DataFrame) -> pa.Array | pa.ChunkedArray:
-    """``json.dumps(geojson_feature(row), ensure_ascii=False)`` for every row, built column by column
-    (as Arrow strings)."""
+def geojson_features(reports: pd.DataFrame, end: str = "") -> pa.Array | pa.ChunkedArray:
+    """``json.dumps(geojson_feature(row), ensure_ascii=False) + end`` for every row, built column by
+    column (as Arrow strings)."""
     names = [name for name in reports.columns if name not in {"lat", "lon"}]
     ids = _json_cells(reports["report_id"])
     pieces = [_text('{"type": "Feature", "id": '), ids, _text(', "geometry": '), _geometry_cells(reports),
@@ -886,7 +888,7 @@ def geojson_features(reports: pd.DataFrame) -> pa.Array | pa.ChunkedArray:
     for number, name in enumerate(names):
         pieces += [_text((", " if number else "") + json.dumps(name) + ": "),
                    ids if name == "report_id" else _json_cells(reports[name])]
-    return pc.binary_join_element_wise(*pieces, _text("}}"), _text(""))
+    return pc.binary_join_element_wise(*pieces, _text("}}" + end), _text(""))
 
 
 # A 2D point as WKB (ISO 19125, little-endian), as shapely.to_wkb writes it here.
@@ -980,7 +982,8 @@ def write_reports(
                     write_rows(_csv_table(batch), csv_out, header=number == 0)
                 if geojson_out is not None and len(batch):
                     geojson_out.write(separator)
-                    geojson_out.write(_joined(geojson_features(batch), ",\n"))
+                    features = _bytes(geojson_features(batch, ",\n"))
+                    geojson_out.write(features.slice(0, features.size - 2))  # the next batch writes its ",\n"
                     separator = b",\n"
                 yield batch
 
