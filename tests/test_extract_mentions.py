@@ -288,6 +288,18 @@ def test_dates_in_links_and_handles_are_found_as_one_by_one():
     assert sorted(found) == [0, 2, 3, 5, 6]
 
 
+@given(st.integers(0, 5000), st.lists(st.lists(st.integers(), max_size=4), max_size=12))
+def test_found_numbers_each_mention_by_its_document(first, per_document):
+    found = extract_mentions_module._found(first, per_document)
+    orders, objects = [], []
+    for order, mentions in enumerate(per_document, start=first):  # as the batch loop did it
+        orders.extend([order] * len(mentions))
+        objects.extend(mentions)
+    assert found.orders.dtype == np.int64
+    assert found.orders.tolist() == orders
+    assert found.objects == objects
+
+
 def mentions_row_by_row(segments, geocoder, lexicon):
     """The mentions as built before the column-wise code: one dict per mention, one frame, one sort."""
     rows = []

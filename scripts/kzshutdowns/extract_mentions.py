@@ -28,6 +28,7 @@ import re
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -392,19 +393,13 @@ def _mention_columns(segments: pd.DataFrame, geocoder: Geocoder, lexicon: Platfo
         stop = first + BATCH_SIZE
         batch = texts.iloc[first:stop].tolist()
         batch_langs = [None if lang in {"und", ""} else lang for lang in langs.iloc[first:stop].tolist()]
-        places, rejections, dates = _Found([], []), _Found([], []), _Found([], [])
-        for order, (matches, rejected) in enumerate(geocoder.resolve_many(batch, batch_langs), start=first):
-            if matches:
-                places.orders.extend([order] * len(matches))
-                places.objects.extend(matches)
-            if rejected:
-                rejections.orders.extend([order] * len(rejected))
-                rejections.objects.extend(rejected)
-        for index, written in find_dates_many(batch).items():
-            dates.orders.extend([first + index] * len(written))
-            dates.objects.extend(written)
+        resolved = geocoder.resolve_many(batch, batch_langs)
+        places = _found(first, [matches for matches, _ in resolved])
+        rejections = _found(first, [rejected for _, rejected in resolved])
+        written = find_dates_many(batch)
+        dates = _found(first, [written.get(index, []) for index in range(len(batch))])
         for kind, objects in (("place", places), ("place_rejected", rejections), ("date", dates)):
-            if objects.orders:
+            if len(objects.orders):
                 collected.add(kind, objects.orders, _fields(objects.objects, _FIELDS[kind]))
         on_platforms = find_platforms_many(batch, lexicon)
         if on_platforms.text:
@@ -438,8 +433,15 @@ def _fields(objects: list, fields: Sequence[tuple[str, Callable | None]]) -> lis
 class _Found(NamedTuple):
     """Mentions of one type found in a batch, as objects, with the number of their documents."""
 
-    orders: list[int]
+    orders: np.ndarray
     objects: list
+
+
+def _found(first: int, per_document: list[list]) -> _Found:
+    """The mentions of the documents numbered from ``first`` on, given as one list per document."""
+    counts = np.fromiter(map(len, per_document), dtype=np.int64, count=len(per_document))
+    orders = np.repeat(np.arange(first, first + len(per_document), dtype=np.int64), counts)
+    return _Found(orders, list(chain.from_iterable(per_document)))
 
 
 # What extract_mentions takes from the mention objects of each type (PlaceMatch, Rejection,
@@ -483,7 +485,7 @@ class _Collected:
         self.blocks: dict[str, list[pa.Array | np.ndarray | None]] = {name: [] for name in _VALUE_COLUMNS}
         self.examples: dict[str, dict[tuple[type, bool], object]] = {name: {} for name in _VALUE_COLUMNS}
 
-    def add(self, kind: str, documents: list[int], columns: list[list]) -> None:
+    def add(self, kind: str, documents: list[int] | np.ndarray, columns: list[list]) -> None:
         """Add mentions of type ``kind``: the document number of each, and its columns (start, end,
         surface, then the type's own columns, :data:`_TYPE_COLUMNS`)."""
         size = len(documents)
