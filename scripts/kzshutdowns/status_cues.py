@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from kzshutdowns.normalize import ARABIC_PROCLITICS, fold_text, script_of
 
@@ -152,13 +152,22 @@ def _compile(lexicon: dict[str, dict[str, tuple[str, ...]]]) -> dict[str, Lexico
     return compiled
 
 
-COMPILED = _compile(CUES)
-ALL_LANGUAGES = _longest_first([entry for lexicon in COMPILED.values() for entry in lexicon.entries])
+@cache
+def _lexicons() -> tuple[dict[str, Lexicon], Lexicon]:
+    """The compiled lexicons of :data:`CUES` per language, and every language's entries together.
+
+    Compiled on first use: folding the entries builds the character table of
+    :func:`kzshutdowns.normalize.fold_text` (a few tenths of a second), which jobs that import this
+    module but read no text (the gathers) need not build.
+    """
+    compiled = _compile(CUES)
+    return compiled, _longest_first([entry for lexicon in compiled.values() for entry in lexicon.entries])
 
 
 def entries_for(lang: str | None) -> Lexicon:
     """The cue lexicon for a segment language; every language's entries when it has none."""
-    return COMPILED.get(lang or "", ALL_LANGUAGES)
+    compiled, every = _lexicons()
+    return compiled.get(lang or "", every)
 
 
 # The letters an Arabic proclitic starts with: a token starting with another has no proclitic to strip.
