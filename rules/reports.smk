@@ -118,7 +118,7 @@ rule build_city_reports:
 
 
 # The same gather into a GeoPackage layer: a job of its own, so that it runs beside the other on a
-# second core (writing a large GeoPackage takes as long as the CSV and GeoJSON together).
+# second core (at 1M tweets GDAL's writer and the R-tree cost about as much as the CSV and GeoJSON).
 rule city_reports_geopackage:
     input:
         **GATHER_INPUTS,

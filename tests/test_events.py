@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from kzshutdowns.errors import InputError
 from kzshutdowns.events import (
+    _GEONAMES_CITIES,
     event_problems,
     geonames_cities,
     independent_source_counts,
@@ -414,3 +415,14 @@ def test_one_loader_checks_region_codes_only_when_given_the_regions(tmp_path):
         load_reference_tables(path, REFERENCE / "platforms.csv", REFERENCE / "regions.csv")
     assert (caught.value.line, caught.value.field) == (line, "locations")
     assert read_reference_tables(path, REFERENCE / "platforms.csv")[1] == []
+
+
+def test_the_geonames_cities_file_is_unmapped_after_reading():
+    # An 80 MB mapping left open would keep every page the search read in each job's memory.
+    maps = Path("/proc/self/maps")
+    if not maps.exists():
+        pytest.skip("needs /proc/self/maps (Linux)")
+    kazakh_cities.cache_clear()
+    assert kazakh_cities()
+    assert geonames_cities([1526273])
+    assert str(_GEONAMES_CITIES) not in maps.read_text(encoding="utf-8")

