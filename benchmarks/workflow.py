@@ -404,11 +404,14 @@ def bench_corpus(sizes: Sequence[int], cores_list: Sequence[int], articles: int,
             small = isinstance(gather, Run) and max(scale_out[most][1].values() or [0.0]) < 1024 and (
                 max(gather_peaks.values(), default=0.0) < 1024)
             one, many = scale_out[cores_list[0]][0], run
-            linear = isinstance(one, Run) and isinstance(many, Run) and (
-                one.seconds / many.seconds >= 0.9 * most / cores_list[0])
+            if most == cores_list[0]:  # one core count: no speed-up to judge
+                scaling = "not measured (one core count)"
+            else:
+                linear = isinstance(one, Run) and isinstance(many, Run) and (
+                    one.seconds / many.seconds >= 0.9 * most / cores_list[0])
+                scaling = f"(>= 90% of {most / cores_list[0]:.0f}x): {verdict(linear)}"
             print(f"{'':>22} [1M tweets < 60 s with {most} cores (end to end): {verdict(in_time)}; "
-                  f"< 1 GB per job: {verdict(small)}; near-linear speed-up (>= 90% of "
-                  f"{most / cores_list[0]:.0f}x): {verdict(linear)}]")
+                  f"< 1 GB per job: {verdict(small)}; near-linear speed-up {scaling}]")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
