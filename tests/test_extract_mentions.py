@@ -499,6 +499,13 @@ def test_read_segments_names_the_first_bad_row_and_reads_only_what_is_asked(tmp_
     assert "tweets-t-0:1" in error.value.message
 
 
+def test_read_segments_takes_ids_stored_as_a_dictionary(tmp_path):
+    path = tmp_path / "segments.parquet"
+    segments = tweet_segments("abc", "de", "fgh")
+    segments.assign(segment_id=segments["segment_id"].astype("category")).to_parquet(path)
+    assert read_segments(path)["segment_id"].astype(str).tolist() == segments["segment_id"].tolist()
+
+
 @pytest.mark.parametrize(
     ("column", "values", "line", "message"),
     [
@@ -507,6 +514,10 @@ def test_read_segments_names_the_first_bad_row_and_reads_only_what_is_asked(tmp_
         ("start", ["0", "0", "0"], None, "must hold integers"),
         ("end", [3, None, 3], None, "must hold integers"),  # a null makes the column float
         ("end", pd.array([3, None, 3], dtype="Int64"), 2, "must not be null"),
+        ("segment_id", ["t:1", None, "t:3"], 2, "must not be null"),
+        ("article_id", [None, "t", "t"], 1, "must not be null"),
+        ("segment_id", [1, 2, 3], None, "must hold strings"),
+        ("article_id", pd.Categorical([1, 2, 3]), None, "must hold strings"),
     ],
 )
 def test_read_segments_refuses_ill_typed_or_null_columns(tmp_path, column, values, line, message):

@@ -329,7 +329,7 @@ def find_dates_many(texts: Sequence[str]) -> dict[int, list[DateMention]]:
 def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Read a segments Parquet file (all its columns, or only ``columns``) and check the columns this
     step needs (:data:`SEGMENT_COLUMNS`): present, integer start and end and string text without nulls,
-    and every segment's span as long as its text."""
+    string article and segment ids without nulls, and every segment's span as long as its text."""
     try:
         names = pq.read_schema(path).names
         missing = [column for column in SEGMENT_COLUMNS if column not in names]
@@ -347,6 +347,13 @@ def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.
         nulls = np.flatnonzero(segments[column].isna().to_numpy())
         if len(nulls):
             raise InputError(path, "must not be null", line=int(nulls[0]) + 1, field=column)
+    for column in ("article_id", "segment_id"):  # strings however stored (plain or dictionary)
+        values = segments[column]
+        nulls = np.flatnonzero(values.isna().to_numpy())
+        if len(nulls):
+            raise InputError(path, "must not be null", line=int(nulls[0]) + 1, field=column)
+        if not isinstance(values.dtype, pd.StringDtype) and not all(isinstance(v, str) for v in values):
+            raise InputError(path, f"must hold strings, not {values.dtype}", field=column)
     start, end = segments["start"].to_numpy(), segments["end"].to_numpy()
     bad = np.flatnonzero((start < 0) | (start > end) | (end - start != segments["text"].str.len().to_numpy()))
     if len(bad):
