@@ -1079,3 +1079,36 @@ def test_bytes_of_arrow_strings_are_their_utf8_one_after_the_other():
     assert _bytes(strings.slice(1, 2)).to_pybytes() == "céd".encode()  # a slice starts at an offset
     assert _bytes(pa.array(["x", "yz"])).to_pybytes() == b"xyz"  # 32-bit offsets
     assert _bytes(pa.chunked_array([strings.slice(2), strings.slice(0, 1)])).to_pybytes() == b"defab"
+
+
+@pytest.mark.parametrize(("change", "line", "field", "message"), [
+    ({"segment_id": None}, 2, "segment_id", "missing segment_id"),
+    ({"type": None}, 2, "type", "missing type"),
+    ({"type": "places"}, 2, "type", "unknown mention type 'places'"),
+    ({"start": None}, 2, "start", "missing start"),
+    ({"value": "Almaty"}, 2, "value", "'Almaty' is not a GeoNames id"),
+    ({"value": None}, 2, "value", "is not a GeoNames id"),
+])
+def test_bad_mention_cells_name_the_file_row_and_field(fast_path_source, tmp_path, change, line, field,
+                                                       message):
+    _, mentions, _ = fast_path_source
+    places = mentions[mentions["type"] == "place"].reset_index(drop=True)
+    assert len(places) >= 2
+    bad = places.astype({"start": "Int64"})
+    for name, value in change.items():
+        bad[name] = bad[name].astype(object)
+        bad.loc[1, name] = value
+    written = tmp_path / "mentions.parquet"
+    bad.to_parquet(written)
+    with pytest.raises(InputError, match=re.escape(message)) as raised:
+        read_mentions(written)
+    assert (raised.value.path, raised.value.line, raised.value.field) == (written, line, field)
+
+
+def test_mention_spans_must_be_integers(fast_path_source, tmp_path):
+    _, mentions, _ = fast_path_source
+    written = tmp_path / "mentions.parquet"
+    mentions.astype({"end": "float64"}).to_parquet(written)
+    with pytest.raises(InputError, match="end must be integers") as raised:
+        read_mentions(written)
+    assert raised.value.field == "end"

@@ -1027,7 +1027,30 @@ def read_mentions(path: str | os.PathLike[str]) -> pd.DataFrame:
         if missing:
             raise InputError(path, f"missing mention column {missing[0]!r} (the file has place mentions)",
                              field=missing[0])
+    _check_mention_cells(table, path)
     return table
+
+
+def _check_mention_cells(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Raise InputError (file, row as line, field) for a mention without segment id, type or span, a span
+    that is not integers, a type outside :data:`MENTION_TYPES` or a place whose value is no GeoNames id."""
+    for name in ("segment_id", "type", "start", "end"):
+        rows = np.flatnonzero(table[name].isna().to_numpy())
+        if len(rows):
+            raise InputError(path, f"missing {name}", line=int(rows[0]) + 1, field=name)
+    for name in ("start", "end"):
+        if not pd.api.types.is_integer_dtype(table[name].dtype):
+            raise InputError(path, f"{name} must be integers, not {table[name].dtype}", field=name)
+    rows = np.flatnonzero(~table["type"].isin(MENTION_TYPES).to_numpy())
+    if len(rows):
+        raise InputError(path, f"unknown mention type {table['type'].iloc[rows[0]]!r} (expected one of "
+                         f"{', '.join(MENTION_TYPES)})", line=int(rows[0]) + 1, field="type")
+    places = (table["type"] == "place").to_numpy()
+    ids = table["value"].astype("str").str.fullmatch(r"[0-9]+").fillna(False).to_numpy(dtype=bool)
+    rows = np.flatnonzero(places & ~ids)
+    if len(rows):
+        raise InputError(path, f"place value {table['value'].iloc[rows[0]]!r} is not a GeoNames id",
+                         line=int(rows[0]) + 1, field="value")
 
 
 def check_unique_segment_ids(paths: Sequence[str]) -> None:
