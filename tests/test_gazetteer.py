@@ -297,6 +297,30 @@ def test_saved_automaton_padding_is_zero(tmp_path: Path) -> None:
     assert nodes > 1000
 
 
+@pytest.mark.parametrize("refusal", [OSError("no such library"), TypeError("expected str, got None")])
+def test_zeroing_large_blocks_is_skipped_without_a_c_library(
+    monkeypatch: pytest.MonkeyPatch, refusal: Exception
+) -> None:
+    # Where the C library cannot be opened (OSError; TypeError on Windows) or has no mallopt, the
+    # build goes on without the fixed threshold instead of failing.
+    import ctypes
+
+    from kzshutdowns import gazetteer
+
+    def refuse(name: object) -> object:
+        raise refusal
+
+    monkeypatch.setattr(ctypes, "CDLL", refuse)
+    assert gazetteer.zeroed_large_blocks() is None
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: object())
+    assert gazetteer.zeroed_large_blocks() is None
+    calls = []
+    libc = type("Libc", (), {"mallopt": lambda *args: calls.append(args)})
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: libc)
+    gazetteer.zeroed_large_blocks()
+    assert calls == [(-3, 128 * 1024)]
+
+
 def test_plain_words_are_single_tokens_for_wordfreq() -> None:
     # Every letter taken as plain is one token alone, glued to another plain letter, and after a
     # hyphen or a space, exactly as the shortcut assumes.

@@ -818,9 +818,14 @@ def zeroed_large_blocks() -> None:
     one did depends on everything the process allocated before: a change anywhere in the build
     could then fill the padding with leftovers and change the pickle's bytes, though not its
     content. A fixed threshold keeps the padding zero, if set before the build: a large block
-    freed into the heap would still be reused. Without glibc's mallopt this does nothing.
+    freed into the heap would still be reused. Without glibc's mallopt this does nothing, and so it
+    does where the process's C library cannot be opened (``CDLL(None)`` is refused on Windows).
     """
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    try:
+        libc = ctypes.CDLL(None)
+    except (OSError, TypeError):
+        return
+    mallopt = getattr(libc, "mallopt", None)
     if mallopt is not None:
         mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
 
