@@ -1112,3 +1112,16 @@ def test_mention_spans_must_be_integers(fast_path_source, tmp_path):
     with pytest.raises(InputError, match="end must be integers") as raised:
         read_mentions(written)
     assert raised.value.field == "end"
+
+
+@pytest.mark.parametrize("field", ["name", "country_code", "lat", "lon", "kind"])
+def test_a_place_mention_without_its_place_columns_is_refused(fast_path_source, tmp_path, field):
+    _, mentions, _ = fast_path_source
+    places = mentions[mentions["type"] == "place"].reset_index(drop=True)
+    bad = places.astype({field: object})
+    bad.loc[1, field] = None
+    written = tmp_path / "mentions.parquet"
+    bad.to_parquet(written)
+    with pytest.raises(InputError, match=f"place without {field}") as raised:
+        read_mentions(written)
+    assert (raised.value.line, raised.value.field) == (2, field)

@@ -307,6 +307,8 @@ MENTION_TYPES = ("place", "place_rejected", "date", "platform")
 # value): the first three for places, rejected places and dates, the place columns for places only.
 NAMED_FIELDS = ("article_id", "segment_id", "surface")
 REJECTION_FIELDS = ("reason", "detail")
+# The place columns every place mention fills (admin1 and region_code may be missing).
+PLACE_REQUIRED = ("name", "country_code", "lat", "lon", "kind")
 
 
 class Mentions:
@@ -1033,7 +1035,8 @@ def read_mentions(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 def _check_mention_cells(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Raise InputError (file, row as line, field) for a mention without segment id, type or span, a span
-    that is not integers, a type outside :data:`MENTION_TYPES` or a place whose value is no GeoNames id."""
+    that is not integers, a type outside :data:`MENTION_TYPES`, or a place whose value is no GeoNames id
+    or that lacks one of :data:`PLACE_REQUIRED`."""
     for name in ("segment_id", "type", "start", "end"):
         rows = np.flatnonzero(table[name].isna().to_numpy())
         if len(rows):
@@ -1051,6 +1054,10 @@ def _check_mention_cells(table: pd.DataFrame, path: str | os.PathLike[str]) -> N
     if len(rows):
         raise InputError(path, f"place value {table['value'].iloc[rows[0]]!r} is not a GeoNames id",
                          line=int(rows[0]) + 1, field="value")
+    for name in PLACE_REQUIRED if places.any() else ():  # a table without places may lack the columns
+        rows = np.flatnonzero(places & table[name].isna().to_numpy())
+        if len(rows):
+            raise InputError(path, f"place without {name}", line=int(rows[0]) + 1, field=name)
 
 
 def check_unique_segment_ids(paths: Sequence[str]) -> None:
