@@ -79,8 +79,8 @@ else:
         benchmark:
             "logs/build_basemap/build_basemap.benchmark.tsv"
         # The focus is written into the command, not passed as a param (see GAZETTEER_SETTINGS in
-        # rules/geocode.smk): a changed focus still reruns the rule, as a changed command. Only
-        # download_natural_earth keeps params (one URL and checksum per layer).
+        # rules/geocode.smk): a changed focus still reruns the rule, as a changed command. In this file
+        # only download_natural_earth keeps params (one URL and checksum per layer, natural_earth only).
         shell:
             f"python -m kzshutdowns.basemap build --source embedded --focus {config['basemap']['focus']}"
             " --output {output} 2> {log}"
