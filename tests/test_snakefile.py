@@ -74,3 +74,19 @@ def test_no_job_of_the_default_target_has_params(workflow_tree):
     with_params = rules_with_params(workflow_tree)
     assert "parse_tweets" in with_params  # the scan finds params where they are (not in the default target)
     assert not jobs & with_params
+
+
+def test_a_changed_setting_reruns_its_rule(workflow_tree):
+    # The basemap is built once; the same config then leaves it be, a changed focus reruns it.
+    target = "data/interim/basemap.gpkg"
+    command = [sys.executable, "-m", "snakemake", "--cores", "1", target]
+    built = subprocess.run(command, cwd=workflow_tree, capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stdout + built.stderr
+    unchanged = dry_run(workflow_tree, target)
+    assert unchanged.returncode == 0, unchanged.output
+    assert "Nothing to be done" in unchanged.output
+    edit_config(workflow_tree, lambda config: config["basemap"].update(focus="UZ"))
+    changed = dry_run(workflow_tree, target)
+    assert changed.returncode == 0, changed.output
+    assert "rule build_basemap:" in changed.output
+    assert "reason: Code has changed since last execution" in changed.output
