@@ -248,6 +248,15 @@ def test_dates_of_a_batch_are_the_dates_of_each_text(texts):
     assert all(found.values())  # texts without dates are left out
 
 
+@given(st.lists(st.text(alphabet="ab2016 \n\t\u00a0\u2003\x1c", max_size=12), max_size=20),
+       st.sets(st.text(alphabet="ab2016", min_size=1, max_size=4), max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_texts_holding_a_token_are_those_whose_split_holds_it(texts, tokens):
+    # Unicode white space (no-break and em space, the file separator) separates tokens as split() does
+    holding = extract_mentions_module._texts_holding(texts, "\n".join(texts), tokens)
+    assert holding == {index for index, text in enumerate(texts) if not tokens.isdisjoint(text.split())}
+
+
 ASCII_DATE_PIECES = st.sampled_from(
     ["May", "MAY", "may", "Mayo", "dec", "Dez", "SEPT", "sept", "Janvier", "JUNI", "ma", "y", "2016", "201",
      "1", "0000", "https", "://t.co/", "AbC9", "_", "-", ".", "#", "@", "é", "x", "Q"])

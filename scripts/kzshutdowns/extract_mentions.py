@@ -26,9 +26,10 @@ import datetime as dt
 import functools
 import re
 import string
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import accumulate, chain
 from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -280,8 +281,10 @@ def find_dates(text: str) -> list[DateMention]:
     return mentions
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _may_hold_date(token: str) -> bool:
-    """Whether a token (no white space) holds four digits or a word that is a month name or starts one."""
+    """Whether a token (no white space) holds four digits or a word that is a month name or starts one
+    (cached: the words of running text recur from batch to batch even where the texts are distinct)."""
     return bool(_FOUR_DIGITS.search(token)) or any(
         _month_of(word) or _starts_two_word_month(word) for word in _WORDS.findall(token))
 
@@ -312,18 +315,36 @@ def find_dates_many(texts: Sequence[str]) -> dict[int, list[DateMention]]:
     Every date holds a four-digit number (a year, an ISO date) or a word that is a month name or
     starts one, and neither crosses white space. So the distinct white-space separated tokens of
     the whole batch are checked once each (the ASCII ones together, :func:`_ascii_date_tokens`), and
-    only the texts holding a token that passes are searched with :func:`find_dates`.
+    only the texts holding a token that passes (:func:`_texts_holding`) are searched with
+    :func:`find_dates`.
     """
-    tokens = set("\n".join(texts).split())
+    joined = "\n".join(texts)
+    tokens = set(joined.split())
     triggers = _ascii_date_tokens([token for token in tokens if token.isascii()])
     triggers.update(token for token in tokens if not token.isascii() and _may_hold_date(token))
     if not triggers:
         return {}
     return {
         index: dates
-        for index, text in enumerate(texts)
-        if not triggers.isdisjoint(text.split()) and (dates := find_dates(text))
+        for index in sorted(_texts_holding(texts, joined, triggers))
+        if (dates := find_dates(texts[index]))
     }
+
+
+def _texts_holding(texts: Sequence[str], joined: str, tokens: set[str]) -> set[int]:
+    """The indexes of the ``texts`` (``joined`` with newlines) of which one of ``tokens`` is a white-space
+    separated token, as ``text.split()`` gives them: found by searching ``joined`` for each token (a
+    few per batch) rather than splitting every text."""
+    starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+    holding = set()
+    for token in tokens:
+        at = joined.find(token)
+        while at >= 0:
+            end = at + len(token)
+            if (at == 0 or joined[at - 1].isspace()) and (end == len(joined) or joined[end].isspace()):
+                holding.add(bisect_right(starts, at) - 1)
+            at = joined.find(token, at + 1)
+    return holding
 
 
 def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:

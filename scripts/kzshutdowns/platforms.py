@@ -169,10 +169,8 @@ def find_platforms_many(texts: Sequence[str], lexicon: PlatformLexicon) -> Platf
     hits = list(lexicon.automaton.iter(folded))
     if not hits:
         return PlatformMentions([], [], [], [], [])
-    lasts, payloads = zip(*hits, strict=True)
-    lengths, ids = zip(*payloads, strict=True)
-    end = np.array(lasts, dtype=np.int64) + 1
-    start = end - np.array(lengths, dtype=np.int64)
+    end = np.array([last for last, _ in hits], dtype=np.int64) + 1
+    start = end - np.array([length for _, (length, _) in hits], dtype=np.int64)
     codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     word = (codes != ord(" ")) & (codes != 0) & ((codes < 0xD800) | (codes > 0xDFFF))
     left = ~word[start - 1] | ~word[start]  # the batch is padded with a space at both ends
@@ -187,17 +185,17 @@ def find_platforms_many(texts: Sequence[str], lexicon: PlatformLexicon) -> Platf
             covered = last
     document = np.searchsorted(batch.ends, start[chosen], side="right")
     offsets = np.asarray(batch.starts)[document]
-    found = PlatformMentions(document.tolist(), [], [], [], [ids[index] for index in chosen])
-    positions: dict[int, list[int] | None] = {}
+    found = PlatformMentions(document.tolist(), [], [], [], [hits[index][1][1] for index in chosen])
+    # The texts that folding shortened (dropped marks), with the position of each kept character.
+    shortened = np.flatnonzero(np.subtract(batch.ends, batch.starts) != np.fromiter(
+        map(len, texts), dtype=np.int64, count=len(texts)))
+    positions = {number: kept_positions(texts[number]) for number in
+                 set(shortened.tolist()).intersection(found.text)}
     for number, first, last in zip(found.text, (start[chosen] - offsets).tolist(),
                                    (end[chosen] - offsets).tolist(), strict=True):
         text = texts[number]
-        if number not in positions:
-            span = batch.ends[number] - batch.starts[number]
-            positions[number] = None if span == len(text) else kept_positions(text)
-        kept = positions[number]
         # Map back to the text; the end takes in dropped marks (Arabic vowels) after the last letter.
-        if kept is not None:
+        if (kept := positions.get(number)) is not None:
             first, last = kept[first], kept[last]
         if first > 0 and text[first - 1] in "@#":  # a handle or hashtag keeps its sign
             first -= 1
