@@ -508,6 +508,14 @@ def test_read_segments_names_the_first_bad_row_and_reads_only_what_is_asked(tmp_
     assert "tweets-t-0:1" in error.value.message
 
 
+@pytest.mark.parametrize("langs", [["en", None, "ru"], pd.Series([None, np.nan, "kk"], dtype=object),
+                                   [None, None, None], pd.Categorical(["en", None, "en"])])
+def test_read_segments_takes_null_languages(tmp_path, langs):
+    path = tmp_path / "segments.parquet"
+    tweet_segments("abc", "de", "fgh").assign(lang=langs).to_parquet(path)
+    assert read_segments(path)["lang"].isna().tolist() == pd.isna(pd.Series(langs, dtype=object)).tolist()
+
+
 def test_read_segments_takes_ids_stored_as_a_dictionary(tmp_path):
     path = tmp_path / "segments.parquet"
     segments = tweet_segments("abc", "de", "fgh")
@@ -527,6 +535,11 @@ def test_read_segments_takes_ids_stored_as_a_dictionary(tmp_path):
         ("article_id", [None, "t", "t"], 1, "must not be null"),
         ("segment_id", [1, 2, 3], None, "must hold strings"),
         ("article_id", pd.Categorical([1, 2, 3]), None, "must hold strings"),
+        ("lang", [1, 2, 3], 1, "not int"),
+        ("lang", [None, 5, None], 2, "not float"),  # a null makes the column float
+        ("lang", [True, False, True], 1, "not bool"),
+        ("lang", [None, ["ru"], ["kk"]], 2, "not ndarray"),  # a list column
+        ("lang", pd.Categorical([1, 1, 2]), 1, "not int"),
     ],
 )
 def test_read_segments_refuses_ill_typed_or_null_columns(tmp_path, column, values, line, message):

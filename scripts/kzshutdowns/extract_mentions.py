@@ -350,7 +350,8 @@ def _texts_holding(texts: Sequence[str], joined: str, tokens: set[str]) -> set[i
 def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Read a segments Parquet file (all its columns, or only ``columns``) and check the columns this
     step needs (:data:`SEGMENT_COLUMNS`): present, integer start and end and string text without nulls,
-    string article and segment ids without nulls, and every segment's span as long as its text."""
+    string article and segment ids without nulls, languages that are strings or null, and every
+    segment's span as long as its text."""
     try:
         names = pq.read_schema(path).names
         missing = [column for column in SEGMENT_COLUMNS if column not in names]
@@ -375,6 +376,14 @@ def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.
             raise InputError(path, "must not be null", line=int(nulls[0]) + 1, field=column)
         if not isinstance(values.dtype, pd.StringDtype) and not all(isinstance(v, str) for v in values):
             raise InputError(path, f"must hold strings, not {values.dtype}", field=column)
+    langs = segments["lang"]  # a null language is allowed: the geocoder then detects it
+    if not isinstance(langs.dtype, pd.StringDtype):
+        values = langs.to_numpy(dtype=object)
+        typed = langs.isna().to_numpy() | np.fromiter(
+            (isinstance(value, str) for value in values), dtype=bool, count=len(values))
+        if len(bad := np.flatnonzero(~typed)):
+            raise InputError(path, f"must be a language code (a string) or null, not "
+                             f"{type(values[bad[0]]).__name__}", line=int(bad[0]) + 1, field="lang")
     start, end = segments["start"].to_numpy(), segments["end"].to_numpy()
     bad = np.flatnonzero((start < 0) | (start > end) | (end - start != segments["text"].str.len().to_numpy()))
     if len(bad):
