@@ -235,6 +235,8 @@ PIECES = (
     "الكازاخستانية", "كازاخستان", "Kazakhstan", "Казахстан", "Genève", "in", "в", "and", "и", "و", "the",
     "Internet", "Freedom", "протесты", "احتجاجات", "bloqués", ",", ".", "،", "!", "?", "\n", "«", "»", "-",
     "(", ")", "…", "#", "@", "\u064b", "\u0640", "\u200c", "\u0301", "🔥", "𝔸", "\x00", " ", "  ",
+    # Names that the fallback's transliteration would also take (see test_fallback_settles_names).
+    "Жанатас", "жанатас", "#жанатас", "Boulder", "boulder", "Atbassar", "atbassar", "глубокое",
 )  # fmt: skip
 LANGS = (None, "ar", "ru", "kk", "en", "fr", "de", "und")
 LONG = "words without a name " * (NUMPY_MIN_CHARACTERS // 10)
@@ -257,6 +259,30 @@ def test_batch_gives_what_single_documents_give(geocoder: Geocoder, documents: l
     assert geocoder.geocode_many(texts, langs) == [matches for matches, _ in single]
     # A long last document makes the batch large enough to be folded with numpy.
     assert geocoder.resolve_many([*texts, LONG], [*langs, "en"])[:-1] == single
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(mixed_text, st.sampled_from(("kk", "ru", "en"))), max_size=12))
+def test_fallback_settles_names(geocoder: Geocoder, documents: list[tuple]) -> None:
+    """The fallback sets gazetteer names aside without transliterating them (Geocoder._scanned_name):
+    the results are those of a geocoder that transliterates them, in every case and context."""
+    texts = [text for text, _ in documents]
+    langs = [lang for _, lang in documents]
+    transliterating = Geocoder(geocoder.gazetteer)
+    transliterating._scanned_name = lambda word, script: False  # type: ignore[method-assign]
+    settling = Geocoder(geocoder.gazetteer)
+    assert settling.resolve_many(texts, langs) == transliterating.resolve_many(texts, langs)
+
+
+def test_fallback_settles_names_it_could_transliterate(geocoder: Geocoder) -> None:
+    """In a text about Kazakhstan these names have fallback verdicts, which are never needed."""
+    text = "Жанатас, жанатас и #жанатас; Boulder, boulder, Atbassar, atbassar, глубокое"
+    transliterating = Geocoder(geocoder.gazetteer)
+    transliterating._scanned_name = lambda word, script: False  # type: ignore[method-assign]
+    settling = Geocoder(geocoder.gazetteer)
+    assert settling.resolve(text, "kk") == transliterating.resolve(text, "kk")
+    for word in ("жанатас", "boulder", "atbassar", "глубокое"):
+        assert transliterating._fallback_cache[word] is not None and word in settling._settled
 
 
 def test_batch_of_the_evaluation_set_and_the_seed(geocoder: Geocoder) -> None:

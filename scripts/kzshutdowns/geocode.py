@@ -36,7 +36,7 @@ import json
 import os
 import sys
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -59,6 +59,7 @@ from kzshutdowns.gazetteer import (
     Place,
     build_gazetteer,
     load_gazetteer,
+    padded_key,
     read_regions,
     read_rows,
     read_toponyms,
@@ -181,7 +182,7 @@ class Geocoder:
         self._keys: dict[int, _KeyInfo] = {}
         self._choices: dict[tuple, tuple[Candidate, float, Place]] = {}
         self._fallback_cache: dict[str, tuple[str, str, int, str, float]] = {}
-        self._no_place: set[str] = set()  # folded words whose skeleton fits no place (the usual case)
+        self._settled: set[str] = set()  # folded words the fallback never takes (see _verdict)
         fold_batch([""])  # builds the folding table now, so that loading includes it
 
     @classmethod
@@ -526,12 +527,37 @@ class Geocoder:
     # -- 5. cross-script fallback -----------------------------------------------------------------
 
     def _verdict(self, word: str) -> tuple[str, str, int, str, float] | None:
-        """The fallback's verdict on a folded word (see :meth:`_transliteration`), cached."""
-        if len(word) < FALLBACK_MIN_LETTERS:
-            self._remember_no_place(word)  # too short to transliterate safely
-            return None
+        """The fallback's verdict on a folded word (see :meth:`_transliteration`), or None for a word it
+        never takes: too short to transliterate safely, fitting no place, or a name the scan finds (see
+        :meth:`_scanned_name`). Cached: the words with None in a set (the usual case, see
+        :meth:`_fallback`), the others in a dict; each is emptied when it reaches :data:`CACHE_SIZE`
+        entries, so memory stays bounded."""
         verdict = self._fallback_cache.get(word, _UNSEEN)
-        return self._transliteration(word, script_of(word)) if verdict is _UNSEEN else verdict
+        if verdict is not _UNSEEN:
+            return verdict
+        script = script_of(word)
+        if len(word) < FALLBACK_MIN_LETTERS or self._scanned_name(word, script):
+            verdict = None
+        else:
+            verdict = self._transliteration(word, script)
+        if verdict is None:
+            if len(self._settled) >= CACHE_SIZE:
+                self._settled.clear()
+            self._settled.add(word)
+        else:
+            if len(self._fallback_cache) >= CACHE_SIZE:
+                self._fallback_cache.clear()
+            self._fallback_cache[word] = verdict
+        return verdict
+
+    def _scanned_name(self, word: str, script: str) -> bool:
+        """Whether ``word`` is an Arabic, Latin or Cyrillic gazetteer name: the scan then finds each of
+        its occurrences as a whole word, which becomes a span (or loses to an overlapping one), and the
+        fallback skips words that a span overlaps. The only exception is a Latin or Cyrillic name in
+        lower case (not a hashtag) that is no name in lower case, and the fallback skips those too."""
+        if script not in ("arabic", "latin", "cyrillic"):
+            return False
+        return self.gazetteer.automaton.exists(padded_key(word, script))
 
     def _fallback(
         self,
@@ -542,14 +568,17 @@ class Geocoder:
     ) -> tuple[list[PlaceMatch], list[Rejection]]:
         """Cross-script matches for words that no key in ``spans`` covers; called only for texts about
         Kazakhstan (Kazakh, or with a Kazakh place or the country already found)."""
-        # Most words were seen before and fit no place, or are names already matched: drop them
-        # with set operations, then look for the few others (usually none) in the text.
-        unknown = set(folded.split()) - self._no_place
-        if not unknown:
+        # Most words were seen before and fit no place, or are names the scan finds: drop them with
+        # set operations, then look for the few others (usually none) in the text.
+        words = folded.split()
+        if self._settled.issuperset(words):
+            return [], []
+        # Names are settled here (the first time they are seen), covered or not.
+        placeful = {word for word in set(words) - self._settled if self._verdict(word) is not None}
+        if not placeful:
             return [], []
         covered = [(span.start - len(span.clitic), span.end) for span in spans]
-        unknown -= {folded[start:end] for start, end in covered}
-        placeful = [word for word in unknown if self._verdict(word) is not None]
+        placeful -= {folded[start:end] for start, end in covered}
         if not placeful:
             return [], []
         found: list[PlaceMatch] = []
@@ -580,8 +609,7 @@ class Geocoder:
         """Look a folded word up by consonant skeleton, with its Arabic proclitics tried off.
 
         Returns (clitic, outcome, place index, detail, score) with outcome "match", "ambiguous" or
-        "below_threshold", or None when no Kazakh place has the word's skeleton. Results are cached
-        per word (each cache is emptied when it reaches :data:`CACHE_SIZE`: memory stays bounded).
+        "below_threshold", or None when no Kazakh place has the word's skeleton.
         """
         verdict = None
         if not (script == "arabic" and word.endswith(_ARABIC_ADJECTIVE_ENDINGS)):
@@ -600,18 +628,7 @@ class Geocoder:
                     break
                 verdict = (clitic, "match", places[0], "", round(0.6 + 0.3 * similarity / 100, 3))
                 break
-        if verdict is None:
-            self._remember_no_place(word)
-        else:
-            if len(self._fallback_cache) >= CACHE_SIZE:
-                self._fallback_cache.clear()
-            self._fallback_cache[word] = verdict
         return verdict
-
-    def _remember_no_place(self, word: str) -> None:
-        if len(self._no_place) >= CACHE_SIZE:
-            self._no_place.clear()
-        self._no_place.add(word)
 
     def _similarity(self, stem: str, script: str, place: int) -> float:
         """Similarity (0-100) of a word's romanisation to the closest romanised name of ``place``.
@@ -633,7 +650,7 @@ def _original_span(start: int, end: int, positions: list[int] | None, length: in
     return positions[start], positions[end] if end < len(positions) - 1 else length
 
 
-def _occurrences(folded: str, words: list[str]) -> Iterator[tuple[int, int, str]]:
+def _occurrences(folded: str, words: Iterable[str]) -> Iterator[tuple[int, int, str]]:
     """(start, end, word) for every occurrence of each of ``words`` as a whole word in ``folded``."""
     padded = f" {folded} "
     for word in words:
