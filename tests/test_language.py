@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from kzshutdowns import language
 from kzshutdowns.language import LANGUAGES, UNDETERMINED, detect_language, letter_scripts, script_of
 
 
@@ -62,3 +63,19 @@ def test_letter_scripts_count_each_letter_once_in_order_of_appearance(text):
     counted = letter_scripts(text)
     assert dict(counted) == {script: scripts.count(script) for script in scripts}
     assert list(counted) == list(dict.fromkeys(scripts))  # most_common breaks ties in this order
+
+
+@given(st.text(alphabet="aé Жқ ابپ 1_#@😀\u064e\u0301ſ中", min_size=1, max_size=50))
+def test_main_script_is_the_most_common_script_first_come_among_equals(text):
+    initials = text.translate(language._SCRIPT_INITIALS)
+    if initials:
+        assert language._main_script(initials) == letter_scripts(text).most_common(1)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("ab Жж", ("latin", 2)), ("Жж ab", ("cyrillic", 2)), ("中 a ж", ("other", 1)),
+     ("پ ab ب", ("arabic", 2))],
+)
+def test_main_script_ties_go_to_the_script_seen_first(text, expected):
+    assert language._main_script(text.translate(language._SCRIPT_INITIALS)) == expected

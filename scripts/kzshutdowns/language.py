@@ -95,6 +95,7 @@ class _ScriptInitials(dict[int, str | None]):
 
 _SCRIPT_INITIALS = _ScriptInitials()
 _SCRIPTS = ("arabic", "cyrillic", "latin", "other")
+_SCRIPT_OF_INITIAL = {script[0]: script for script in _SCRIPTS}
 
 
 def letter_scripts(text: str) -> Counter[str]:
@@ -105,13 +106,23 @@ def letter_scripts(text: str) -> Counter[str]:
     return Counter({script: initials.count(script[0]) for _, script in present})
 
 
+def _main_script(initials: str) -> tuple[str, int]:
+    """The script with the most letters and their number, ``initials`` being the letters of a text as
+    the initials of their scripts (see :func:`letter_scripts`); among scripts with as many letters the
+    one whose first letter comes first, as ``letter_scripts(text).most_common(1)`` chooses."""
+    count, _, initial = max((initials.count(initial), -initials.index(initial), initial)
+                            for initial in set(initials))
+    return _SCRIPT_OF_INITIAL[initial], count
+
+
 def _latin_language(text: str) -> str:
     words = [word.lower() for word in _WORD.findall(text)]
     scores = dict.fromkeys(LANGUAGES, 0)
     for language, vocabulary in _FUNCTION_WORDS.items():
         scores[language] += sum(map(vocabulary.__contains__, words))
-    for language, letters in _SPECIFIC_LETTERS.items():
-        scores[language] += sum(map(letters.__contains__, text))
+    if not text.isascii():  # the letters only French or only German uses are not ASCII
+        for language, letters in _SPECIFIC_LETTERS.items():
+            scores[language] += sum(map(letters.__contains__, text))
     best = max(scores.values())
     winners = [language for language, score in scores.items() if score == best]
     return winners[0] if best > 0 and len(winners) == 1 else UNDETERMINED  # a tie is no evidence
@@ -120,12 +131,15 @@ def _latin_language(text: str) -> str:
 def _cyrillic_language(text: str) -> str:
     if not NON_RUSSIAN_CYRILLIC.isdisjoint(text):
         return UNDETERMINED
-    words = [word for word in _WORD.findall(text) if "c" in word.translate(_SCRIPT_INITIALS)]  # Cyrillic
+    words = [word for word in _WORD.findall(text)  # the Cyrillic ones (an ASCII word is Latin)
+             if not word.isascii() and "c" in word.translate(_SCRIPT_INITIALS)]
     kazakh = sum(not KAZAKH_LETTERS.isdisjoint(word) for word in words)
     return "kk" if words and kazakh / len(words) >= KAZAKH_WORD_SHARE else "ru"
 
 
 def _arabic_language(text: str, arabic_letters: int) -> str:
+    if NON_ARABIC_ARABIC_SCRIPT.isdisjoint(text):
+        return "ar"
     foreign = sum(text.count(char) for char in NON_ARABIC_ARABIC_SCRIPT)
     return UNDETERMINED if foreign / arabic_letters > NON_ARABIC_LETTER_SHARE else "ar"
 
@@ -134,15 +148,14 @@ def detect_language(text: str) -> str:
     """Return the ISO 639-1 code of ``text`` (one of :data:`LANGUAGES`) or ``"und"``; see module doc."""
     without_urls = _URL.sub(" ", text) if "/" in text or "." in text else text  # every URL has one
     prose = _TAG.sub(" ", without_urls) if "@" in without_urls or "#" in without_urls else without_urls
-    scripts = letter_scripts(prose)
-    if scripts.total() < MIN_LETTERS:
+    initials = prose.translate(_SCRIPT_INITIALS)  # one character per letter (see letter_scripts)
+    if len(initials) < MIN_LETTERS:
         prose = without_urls.replace("#", " ").replace("@", " ")
-        scripts = letter_scripts(prose)
-    total = scripts.total()
-    if total < MIN_LETTERS:
+        initials = prose.translate(_SCRIPT_INITIALS)
+    if len(initials) < MIN_LETTERS:
         return UNDETERMINED
-    script, count = scripts.most_common(1)[0]
-    if script == "other" or count * 2 <= total:
+    script, count = _main_script(initials)
+    if script == "other" or count * 2 <= len(initials):
         return UNDETERMINED
     if script == "arabic":
         return _arabic_language(prose, count)
