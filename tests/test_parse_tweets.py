@@ -2,6 +2,7 @@
 
 import gc
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -295,3 +296,9 @@ def test_repeated_texts_give_the_rows_of_parse_tweet_from_the_text_cache():
 ])
 def test_lone_surrogates_are_found_outside_ascii(value, expected):
     assert parse_tweets_module._has_surrogate(value) is expected
+
+
+@given(st.text(alphabet="@_aZ09é١ \n", max_size=6))
+def test_signed_handles_are_those_of_the_regular_expression(handle):
+    expected = re.fullmatch(r"@?[A-Za-z0-9_]+", handle) is not None
+    assert parse_tweets_module._is_signed_handle(handle) == expected

@@ -74,7 +74,6 @@ _LINES_AT_ONCE = 2000
 # What the batch parser takes without asking parse_tweet: an ASCII calendar date, and an ISO
 # timestamp in UTC with seconds (its calendar date is its first ten characters).
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_SIGNED_HANDLE = re.compile(r"@?[A-Za-z0-9_]+")
 _UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z")
 _DECODER = json.JSONDecoder()
 _FIELDS = ("id", "text", "handle", "lang", "author", "date", "created_at")
@@ -369,9 +368,9 @@ def _plain_fields(record: dict) -> tuple | None:
     tweet_id, text, handle, lang, author, date, created = map(record.get, _FIELDS)
     if not (type(tweet_id) is int or (type(tweet_id) is str and tweet_id)):
         return None
-    if type(text) is not str or not text.strip():
+    if type(text) is not str or not text or text.isspace():  # text.strip() empty, without the copy
         return None
-    if handle is not None and (type(handle) is not str or (handle and not _SIGNED_HANDLE.fullmatch(handle))):
+    if handle is not None and (type(handle) is not str or (handle and not _is_signed_handle(handle))):
         return None
     if lang is not None and (type(lang) is not str or (lang and not _is_lang(lang))):
         return None
@@ -389,6 +388,13 @@ def _plain_fields(record: dict) -> tuple | None:
     if day is not None and not _is_day(day):
         return None
     return tweet_id, text, handle.removeprefix("@") if handle else None, lang or None, author or None, day
+
+
+def _is_signed_handle(handle: str) -> bool:
+    """Whether ``handle`` is ASCII letters, digits and ``_`` after an optional ``@`` (the regular
+    expression ``@?[A-Za-z0-9_]+``, checked with string methods: several times faster)."""
+    name = handle.removeprefix("@")
+    return name.isascii() and (name.isalnum() or name.replace("_", "a").isalnum())
 
 
 def parse_tweets(
