@@ -122,14 +122,15 @@ class Statement:
             if sentence.habitual:
                 continue
             for platform, status in sentence.statuses.items():
-                if platform not in found or STATUS_RANK[status] < STATUS_RANK[found[platform]]:
+                known = found.get(platform)
+                if known is None or STATUS_RANK[status] < STATUS_RANK[known]:
                     found[platform] = status
-        lists: dict[str, list[str]] = {}
-        for status in STATUSES:
-            ids = sorted(p for p, s in found.items() if s == status)
-            if any(kinds.get(p) == "platform" for p in ids):
-                ids = [p for p in ids if p not in GENERIC_PLATFORMS]
-            lists[status] = ids
+        lists: dict[str, list[str]] = {status: [] for status in STATUSES}
+        for platform in sorted(found):
+            lists[found[platform]].append(platform)
+        for status, ids in lists.items():
+            if not GENERIC_PLATFORMS.isdisjoint(ids) and any(kinds.get(p) == "platform" for p in ids):
+                lists[status] = [p for p in ids if p not in GENERIC_PLATFORMS]
         return lists
 
 
@@ -246,6 +247,20 @@ class Context:
     reference_dates: dict[str, date]
     # link_event's answers so far, by (time, scope, place id, region code, statuses): a run asks few distinct.
     links: dict[tuple, tuple[str | None, str, str]] = field(default_factory=dict, repr=False)
+    # The statuses of the statements so far, by what their sentences say: a run meets few distinct.
+    said: dict[tuple, tuple[dict[str, list[str]], tuple[str, ...]]] = field(default_factory=dict, repr=False)
+
+    def statuses(self, sentences: list[Sentence]) -> tuple[dict[str, list[str]], tuple[str, ...]]:
+        """The statuses of a statement of ``sentences`` (:meth:`Statement.statuses`; shared by equal
+        statements, so not to be changed) and its key: the ';'-joined lists, blocked, restricted,
+        reachable, as a report writes them."""
+        key = tuple(item for sentence in sentences if not sentence.habitual
+                    for item in sentence.statuses.items())
+        known = self.said.get(key)
+        if known is None:
+            statuses = Statement(sentences).statuses(self.platform_kinds)
+            known = self.said[key] = (statuses, tuple(map(";".join, statuses.values())))
+        return known
 
     def link(self, time: TimeRef, scope: str, geonameid: str, region_code: str | None,
              statuses: dict[str, list[str]], statuses_key: tuple) -> tuple[str | None, str, str]:
@@ -356,13 +371,13 @@ class Mentions:
         held = np.unique(segment_order)
         self.group = {segment_ids[position]: group for group, position in enumerate(held.tolist())}
         keys = (type_order * len(segment_ids) + segment_order)[order]
-        self.bounds = np.stack([
+        self.bounds: list[list[int]] = np.stack([
             np.searchsorted(keys, rank * len(segment_ids) + held, side=side)
-            for rank in range(len(MENTION_TYPES)) for side in ("left", "right")], axis=1)
+            for rank in range(len(MENTION_TYPES)) for side in ("left", "right")], axis=1).tolist()
 
     def rows(self, group: int) -> list[range]:
         """The rows of one segment's mentions of each type of :data:`MENTION_TYPES`, in order."""
-        bounds = self.bounds[group].tolist()
+        bounds = self.bounds[group]
         return [range(low, high) for low, high in zip(bounds[::2], bounds[1::2], strict=True)]
 
     def rejection(self, row: int) -> tuple[str, str]:
@@ -387,18 +402,20 @@ class Reading:
         """The sentence holding the character at ``relative`` (sentences cover every non-space character)."""
         return bisect_right(self.starts, relative) - 1
 
-    def statement(self, members: tuple[int, ...], kinds: dict[str, str]
+    def statement(self, members: tuple[int, ...], context: Context
                   ) -> tuple[dict[str, list[str]], tuple, tuple[int, int] | None]:
-        """The statuses of the statement made of sentences ``members`` (see :class:`Statement`)."""
+        """The statuses of the statement made of sentences ``members`` (see :class:`Statement`), their
+        key (:meth:`Context.statuses`), and the span of its sentences that give a status."""
         known = self.statements.get(members)
         if known is None:
-            statement = Statement([self.sentences[index] for index in members])
-            statuses = statement.statuses(kinds)
-            giving = [s for s in statement.sentences if s.statuses and not s.habitual]
+            sentences = [self.sentences[index] for index in members]
+            giving = [s for s in sentences if s.statuses and not s.habitual]
             span = (min(s.start for s in giving), max(s.end for s in giving)) if giving else None
-            # The key is the ';'-joined lists, blocked, restricted, reachable: what a report writes.
-            known = self.statements[members] = (statuses, tuple(map(";".join, statuses.values())), span)
+            known = self.statements[members] = (*context.statuses(giving), span)
         return known
+
+
+_span = itemgetter(2, 3)  # an unresolved mention's start and end
 
 
 def _unresolved(mentions: Mentions, row: int, reason: str, detail: str) -> tuple:
@@ -519,7 +536,7 @@ class SegmentReports:
             detail = "no date in the text and no document date"
             self.unresolved.append(_unresolved(m, row, "no_date", detail))
             return
-        statuses, statuses_key, giving = self.reading.statement(self.members[index], context.platform_kinds)
+        statuses, statuses_key, giving = self.reading.statement(self.members[index], context)
         has_status = any(statuses.values())
         historical = (time.source == "text" and self.reference is not None
                       and time.last < self.reference - timedelta(days=HISTORICAL_AFTER_DAYS))
@@ -569,8 +586,7 @@ class SegmentReports:
         return start, end, sys.intern(self.text[start - self.offset:end - self.offset])
 
     def _national_without_place(self, index: int) -> None:
-        statuses, statuses_key, giving = self.reading.statement(self.members[index],
-                                                                self.context.platform_kinds)
+        statuses, statuses_key, giving = self.reading.statement(self.members[index], self.context)
         if not any(statuses.values()):
             return
         country, time = self.context.country, self.times[index]
@@ -658,7 +674,7 @@ def _build_pass(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context
         built = SegmentReports(segment, table, group, context, readings)
         built.build()
         reports += built.reports
-        unresolved += sorted(built.unresolved, key=lambda row: (row[2], row[3]))
+        unresolved += sorted(built.unresolved, key=_span) if len(built.unresolved) > 1 else built.unresolved
     report_table = rows_frame(reports, REPORT_COLUMNS, {
         "geonameid": "int64", "evidence_start": "int64", "evidence_end": "int64", "lat": "float64",
         "lon": "float64", "place_start": "Int64", "place_end": "Int64"})
