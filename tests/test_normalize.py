@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from anyascii import anyascii
 from hypothesis import given
 from hypothesis import strategies as st
 from kzshutdowns.normalize import (
+    _DIGRAPHS,
+    _SKELETON_MAP,
     ARABIC_PROCLITICS,
     consonant_skeleton,
     cyrillic_case_forms,
@@ -127,3 +131,25 @@ def test_arabic_proclitics() -> None:
     assert {"و", "ف", "ب", "ل", "ك", "ال", "لل", "وال", "بال", "وب", "ولل"} <= ARABIC_PROCLITICS
     assert "" not in ARABIC_PROCLITICS
     assert "من" not in ARABIC_PROCLITICS
+
+
+def _skeleton_step_by_step(romanised: str) -> str:
+    """consonant_skeleton as first written: digraphs, letter merges, every character but the consonants
+    dropped, runs of one consonant made one."""
+    text = romanised.lower()
+    for digraph, letter in _DIGRAPHS:
+        text = text.replace(digraph, letter)
+    text = "".join(char for char in text.translate(_SKELETON_MAP) if char in "bdfgjklmnrstz")
+    return "".join(char for char, _ in itertools.groupby(text))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=20) | st.text(max_size=20))
+def test_consonant_skeleton_equals_the_step_by_step_skeleton(romanised: str) -> None:
+    assert consonant_skeleton(romanised) == _skeleton_step_by_step(romanised)
+
+
+@pytest.mark.parametrize(
+    "romanised", ["Atbassar", "Kkkarr", "xxq", "Zhanaozen", "\u212aaraganda", "İssyk", ""]
+)
+def test_consonant_skeleton_merges_runs_and_drops_what_is_not_ascii(romanised: str) -> None:
+    assert consonant_skeleton(romanised) == _skeleton_step_by_step(romanised)

@@ -344,6 +344,12 @@ _DIGRAPHS = (
 )
 _SKELETON_MAP = str.maketrans({"q": "k", "c": "k", "p": "b", "v": "f", "x": "h"})
 _SKELETON_DROP = re.compile(r"[^bdfgjklmnrstz]")
+# _SKELETON_MAP and then _SKELETON_DROP for each ASCII character, as one table: str.translate is fast
+# on ASCII text, and romanisations are ASCII (anything else is dropped after the table).
+_SKELETON_ASCII = {
+    code: _SKELETON_DROP.sub("", chr(code).translate(_SKELETON_MAP)) or None for code in range(128)
+}
+_DOUBLED = re.compile(r"(.)\1")
 
 
 def consonant_skeleton(romanised: str) -> str:
@@ -351,5 +357,9 @@ def consonant_skeleton(romanised: str) -> str:
     text = romanised.lower()
     for digraph, letter in _DIGRAPHS:
         text = text.replace(digraph, letter)
-    text = _SKELETON_DROP.sub("", text.translate(_SKELETON_MAP))
+    text = text.translate(_SKELETON_ASCII)
+    if not text.isascii():
+        text = _SKELETON_DROP.sub("", text)
+    if _DOUBLED.search(text) is None:  # no run of one consonant to merge (the usual case)
+        return text
     return "".join(char for char, _ in itertools.groupby(text))
