@@ -35,13 +35,15 @@ import argparse
 import json
 import os
 import sys
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from functools import partial
+from itertools import islice, pairwise
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import IO, NamedTuple
 
+import numpy as np
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
@@ -151,17 +153,27 @@ class _KeyInfo(NamedTuple):
     """What matching, the guards and disambiguation need to know of a key, worked out once per key."""
 
     key: Key
+    length: int  # of the key's text
     arabic: bool
     lower_ok: bool  # a Latin or Cyrillic name accepted in lower case (see _lower_case_allowed)
     clitic_ok: bool  # an Arabic name that may carry a glued clitic (see _clitic_allowed)
     unguarded: bool  # the guard accepts it in any context (an Arabic name: unless written with tanween)
-    place: Place | None  # the only candidate's place, None when there are several to choose from
-    method: str  # the only candidate's method and score
-    score: float
-    skip: int
+    local: bool  # its first candidate is in Kazakhstan and not the country itself
+    small: bool  # its first candidate is a city of fewer than SMALL_PLACE_POPULATION people
+    template: dict[str, object] | None  # the only candidate's match (see _template), None when there
+    skip: int  # are several to choose from; the first candidate's clitic letters
     countries: frozenset[str]  # the countries of its candidates
     regions: frozenset[tuple[str, str]]  # (country, admin-1) of its candidate cities
     region: tuple[str, str]  # (country, admin-1) of its first candidate
+
+
+class _Choice(NamedTuple):
+    """A name's best candidate in a context: its match (see _template) or, when ``template`` is None,
+    why the name is rejected as ambiguous."""
+
+    skip: int
+    template: dict[str, object] | None
+    detail: str
 
 
 class _Span(NamedTuple):
@@ -174,13 +186,19 @@ class _Span(NamedTuple):
     info: _KeyInfo
 
 
+# _Span((start, end, key, clitic, info)) without the Python-level __new__ of a NamedTuple; spans are
+# made for every name found.
+_new_span = partial(tuple.__new__, _Span)
+_by_span = attrgetter("start", "end")  # the sort order of matches and of rejections
+
+
 class Geocoder:
     """Geocode text against a loaded gazetteer; create with :meth:`load`."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self._keys: dict[int, _KeyInfo] = {}
-        self._choices: dict[tuple, tuple[Candidate, float, Place]] = {}
+        self._choices: dict[tuple, _Choice] = {}
         self._fallback_cache: dict[str, tuple[str, str, int, str, float]] = {}
         self._settled: set[str] = set()  # folded words the fallback never takes (see _verdict)
         fold_batch([""])  # builds the folding table now, so that loading includes it
@@ -233,24 +251,25 @@ class Geocoder:
         elif len(langs) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(langs)} languages")
         batch = fold_batch(texts)
-        hits = self._scan(batch)
-        return [
-            self._resolve_one(text, lang, batch, index, hits[index])
-            for index, (text, lang) in enumerate(zip(texts, langs, strict=True))
-        ]
+        hits, bounds = self._scan(batch)
+        results: list[tuple[list[PlaceMatch], list[Rejection]]] = []
+        first = 0
+        for index, (text, lang, stop) in enumerate(zip(texts, langs, bounds, strict=True)):
+            if first == stop and lang is not None and lang != "kk":
+                results.append(([], []))  # nothing matched and nothing says the text is about Kazakhstan
+            else:
+                results.append(self._resolve_one(text, lang, batch, index, hits[first:stop]))
+            first = stop
+        return results
 
-    def _scan(self, batch: FoldedBatch) -> list[list[tuple[int, int]]]:
-        """The automaton's hits (end, key number) in each document of ``batch``, with ``end`` counted in
-        the document's folded text padded with one space on both sides."""
-        hits: list[list[tuple[int, int]]] = [[] for _ in batch.starts]
-        ends = batch.ends
-        document, limit, offset = -1, -1, 0
-        for end, number in self.gazetteer.automaton.iter(batch.folded):
-            if end > limit:  # the hit is in a later document (a match never spans a BOUNDARY)
-                document = bisect_left(ends, end)
-                limit, offset = ends[document], batch.starts[document] - 1
-            hits[document].append((end - offset, number))
-        return hits
+    def _scan(self, batch: FoldedBatch) -> tuple[list[tuple[int, int]], list[int]]:
+        """The automaton's hits (end, key number) in ``batch.folded``, in the order of their ``end``
+        (the index of their last character there), and for each document the number of hits that end
+        in it or before: a match never spans a BOUNDARY, so document ``i`` has the hits from
+        ``bounds[i - 1]`` (or 0) to ``bounds[i]``."""
+        hits = list(self.gazetteer.automaton.iter(batch.folded))
+        ends = np.fromiter(map(itemgetter(0), hits), dtype=np.int64, count=len(hits))
+        return hits, np.searchsorted(ends, batch.ends, side="right").tolist()
 
     def _resolve_one(
         self,
@@ -260,12 +279,12 @@ class Geocoder:
         index: int,
         hits: list[tuple[int, int]],
     ) -> tuple[list[PlaceMatch], list[Rejection]]:
-        if not hits and lang is not None and lang != "kk":
-            return [], []  # nothing matched and nothing says the text is about Kazakhstan
+        """:meth:`resolve` for document ``index`` of ``batch`` (whose text is ``text``) with its ``hits``
+        (see :meth:`_scan`)."""
         folded, positions = batch.document(index, text)
         if lang is None:
             lang = detect_language(text)
-        spans = self._find_spans(folded, text, positions, hits)
+        spans = self._find_spans(folded, text, positions, hits, batch.starts[index])
         if not spans and lang != "kk":
             return [], []  # nothing matched and nothing says the text is about Kazakhstan
         accepted: list[_Span] = []
@@ -282,22 +301,23 @@ class Geocoder:
                 rejections.append(verdict)
         matches, ambiguous = self._disambiguate(accepted, text, positions, lang)
         rejections += ambiguous
-        if lang == "kk" or any(m.country_code == "KZ" for m in matches):  # the fallback's context gate
+        if lang == "kk" or "KZ" in [m.country_code for m in matches]:  # the fallback's context gate
             fallback, fallback_rejections = self._fallback(text, folded, positions, spans)
-            matches += fallback
+            if fallback:  # matches of spans come in text order, those of the fallback after them
+                matches += fallback
+                matches.sort(key=_by_span)
             rejections += fallback_rejections
-        if len(matches) > 1:
-            matches.sort(key=lambda m: (m.start, m.end))
         if len(rejections) > 1:
-            rejections.sort(key=lambda r: (r.start, r.end))
+            rejections.sort(key=_by_span)
         return matches, rejections
 
     # -- 2. matching ----------------------------------------------------------------------------
 
     def _find_spans(
-        self, folded: str, text: str, positions: list[int] | None, hits: list[tuple[int, int]]
+        self, folded: str, text: str, positions: list[int] | None, hits: list[tuple[int, int]], offset: int
     ) -> list[_Span]:
-        """The names among the automaton's ``hits`` in ``folded`` (see :meth:`_scan`), without overlaps."""
+        """The names among the automaton's ``hits`` (see :meth:`_scan`) in ``folded``, which starts at
+        ``offset`` in the batch, without overlaps, in text order."""
         found: list[_Span] = []
         keys = self._keys
         for end, number in hits:
@@ -306,11 +326,9 @@ class Geocoder:
                 if len(keys) >= CACHE_SIZE:
                     keys.clear()
                 info = keys[number] = self._key_info(self.gazetteer.key(number))
-            key = info.key
-            # ``end`` indexes the trailing space in " " + folded + " ", one ahead of ``folded``: so
-            # it is the exclusive end of the name there and end - 1 that in ``folded``.
-            stop = end - 1
-            start = stop - len(key.text)
+            # ``end`` indexes the space after the name in the batch: the exclusive end in ``folded``.
+            stop = end - offset
+            start = stop - info.length
             clitic = ""
             if info.arabic:
                 if start > 0 and folded[start - 1] != " ":
@@ -324,9 +342,9 @@ class Geocoder:
                 first = start if positions is None else positions[start]
                 if not (text[first].isupper() or (first and text[first - 1] == "#")):
                     continue
-            found.append(_Span(start, stop, key, clitic, info))
-        if len(found) < 2:
-            return found
+            found.append(_new_span((start, stop, info.key, clitic, info)))
+        if len(found) < 2 or all(a.end <= b.start - len(b.clitic) for a, b in pairwise(found)):
+            return found  # no overlaps (spans come in the order of their ends): nothing to choose
         # Longest name first, then fewest clitic letters, then leftmost; keep the non-overlapping ones.
         found.sort(key=lambda s: (-(s.end - s.start), len(s.clitic), s.start))
         taken: list[_Span] = []
@@ -346,15 +364,16 @@ class Geocoder:
         only = key.candidates[0] if len(key.candidates) == 1 else None
         return _KeyInfo(
             key,
+            len(key.text),
             key.script == "arabic",
             self._lower_case_allowed(key),
             self._clitic_allowed(key),
             # The guard's rules (see _guard): only common words, and Latin or small places at the
             # start of a sentence, need context.
             not key.common and (key.script == "arabic" or (key.script == "cyrillic" and not small)),
-            None if only is None else best,
-            "" if only is None else only.method,
-            0.0 if only is None else round(METHOD_SCORES[only.method], 3),
+            best.country_code == "KZ" and best.kind != "country",
+            small,
+            None if only is None else _template(best, only.method, round(METHOD_SCORES[only.method], 3)),
             key.candidates[0].skip,
             frozenset(place.country_code for place in places),
             frozenset((place.country_code, place.admin1) for place in places if place.kind == "city"),
@@ -386,31 +405,27 @@ class Geocoder:
     ) -> Rejection | None:
         """None to accept, a Rejection to report, or ``_DROP`` to drop silently (a lower-case or
         very common word that only happens to be a foreign place name)."""
-        key = span.key
-        skip = key.candidates[0].skip
-        start, end = _original_span(span.start + skip, span.end, positions, len(text))
-        best = self.gazetteer.places[key.candidates[0].place]
-        local = best.country_code == "KZ" and best.kind != "country"
+        key, info = span.key, span.info
+        start, end = _original_span(span.start + info.skip, span.end, positions, len(text))
         hashtag = start > 0 and text[start - 1] == "#" and not span.clitic
-        if key.script == "arabic" and _TANWEEN & set(text[start : end + 1]):
-            if not local:
+        if info.arabic and _TANWEEN & set(text[start : end + 1]):
+            if not info.local:
                 return _DROP
             return Rejection(
                 start, end, text[start:end], "stopword", "indefinite (tanween) form: an adjective, not a name"
             )
         weak = key.common
-        if key.script in ("latin", "cyrillic") and not hashtag and _sentence_initial(text, start):
+        if not info.arabic and not hashtag and _sentence_initial(text, start):
             # A capital at the start of a sentence is no evidence of a name: small places
             # ("Достық", a village, is also "friendship") and names opening a longer proper name
             # ("Jordan Peterson") then need context too.
-            small = best.kind == "city" and best.population < SMALL_PLACE_POPULATION
             phrase = key.script == "latin" and _followed_by_capitalised(text, end, spans, positions)
-            weak = weak or small or phrase
+            weak = weak or info.small or phrase
         if not weak:
             return None
         if hashtag or self._has_cue(span, folded, text, positions, start, lang, spans):
             return None
-        if local or key.script in ("latin", "cyrillic"):
+        if info.local or not info.arabic:
             surface = text[start:end]
             what = "a common word" if key.common else "at the start of a sentence"
             return Rejection(
@@ -453,37 +468,25 @@ class Geocoder:
     def _disambiguate(
         self, spans: list[_Span], text: str, positions: list[int] | None, lang: str
     ) -> tuple[list[PlaceMatch], list[Rejection]]:
-        places = self.gazetteer.places
         matches: list[PlaceMatch] = []
         rejections: list[Rejection] = []
         context: tuple[set[str], list[tuple[str, str]]] | None = None
         for number, span in enumerate(spans):
             info = span.info
-            if info.place is not None:  # the usual case: nothing to weigh
+            if info.template is not None:  # the usual case: nothing to weigh
                 start, end = _original_span(span.start + info.skip, span.end, positions, len(text))
-                matches.append(_match(info.place, start, end, text, info.method, info.score))
+                matches.append(_match(info.template, start, end, text))
                 continue
             if context is None:  # the document's context, needed only to choose
                 context = self._context(spans, lang)
             countries, admin1 = context
             others = {pair for index, pair in enumerate(admin1) if index != number}
-            best, margin, runner = self._choose(info, countries, others)
-            start, end = _original_span(span.start + best.skip, span.end, positions, len(text))
-            place = places[best.place]
-            if margin < AMBIGUITY_MARGIN and runner.country_code != place.country_code:
-                rejections.append(
-                    Rejection(
-                        start,
-                        end,
-                        text[start:end],
-                        "ambiguous",
-                        f"{place.name} ({place.country_code}) or {runner.name} ({runner.country_code})",
-                    )
-                )
-                continue
-            confidence = min(1.0, 0.6 + margin / 2.5)
-            score = round(METHOD_SCORES[best.method] * confidence, 3)
-            matches.append(_match(place, start, end, text, best.method, score))
+            choice = self._choose(info, countries, others)
+            start, end = _original_span(span.start + choice.skip, span.end, positions, len(text))
+            if choice.template is None:
+                rejections.append(Rejection(start, end, text[start:end], "ambiguous", choice.detail))
+            else:
+                matches.append(_match(choice.template, start, end, text))
         return matches, rejections
 
     def _context(self, spans: list[_Span], lang: str) -> tuple[set[str], list[tuple[str, str]]]:
@@ -495,12 +498,11 @@ class Geocoder:
                 countries |= span.info.countries
         return countries, [span.info.region for span in spans]
 
-    def _choose(
-        self, info: _KeyInfo, countries: set[str], regions: set[tuple[str, str]]
-    ) -> tuple[Candidate, float, Place]:
-        """The best of a name's (several) candidates in a document's context, its margin over the
-        runner-up and the runner-up's place. Cached per name and the part of the context that bears on
-        its candidates: a document names few of their countries and regions."""
+    def _choose(self, info: _KeyInfo, countries: set[str], regions: set[tuple[str, str]]) -> _Choice:
+        """The best of a name's (several) candidates in a document's context, rejected as ambiguous when
+        its margin over the runner-up is small and they lie in different countries; the score of a
+        match grows with the margin. Cached per name and the part of the context that bears on its
+        candidates: a document names few of their countries and regions."""
         relevant = (info.key.text, frozenset(countries & info.countries), frozenset(regions & info.regions))
         choice = self._choices.get(relevant)
         if choice is None:
@@ -509,7 +511,14 @@ class Geocoder:
                 key=lambda pair: (-pair[0], pair[1].place),
             )
             (best_score, best), (runner_score, runner) = scored[:2]
-            choice = (best, best_score - runner_score, self.gazetteer.places[runner.place])
+            margin = best_score - runner_score
+            place, other = self.gazetteer.places[best.place], self.gazetteer.places[runner.place]
+            if margin < AMBIGUITY_MARGIN and other.country_code != place.country_code:
+                detail = f"{place.name} ({place.country_code}) or {other.name} ({other.country_code})"
+                choice = _Choice(best.skip, None, detail)
+            else:
+                score = round(METHOD_SCORES[best.method] * min(1.0, 0.6 + margin / 2.5), 3)
+                choice = _Choice(best.skip, _template(place, best.method, score), "")
             if len(self._choices) >= CACHE_SIZE:
                 self._choices.clear()
             self._choices[relevant] = choice
@@ -598,9 +607,8 @@ class Geocoder:
             clitic, outcome, place, detail, score = verdict
             start, _ = _original_span(word_start + len(clitic), word_end, positions, len(text))
             if outcome == "match":
-                found.append(
-                    _match(self.gazetteer.places[place], start, original_end, text, "transliterated", score)
-                )
+                template = _template(self.gazetteer.places[place], "transliterated", score)
+                found.append(_match(template, start, original_end, text))
             else:
                 rejected.append(Rejection(start, original_end, text[start:original_end], outcome, detail))
         return found, rejected
@@ -722,21 +730,29 @@ def _next_to_place(
     return False
 
 
-def _match(place: Place, start: int, end: int, text: str, method: str, score: float) -> PlaceMatch:
-    """``PlaceMatch(start, end, text[start:end], ...place..., method, score, ...)``, made faster (``score``
-    comes rounded to three decimals).
+def _template(place: Place, method: str, score: float) -> dict[str, object]:
+    """The fields of a :class:`PlaceMatch` of ``place`` (in the class's order), its span left to
+    :func:`_match`; ``score`` comes rounded to three decimals."""
+    return {
+        "start": 0, "end": 0, "surface": "", "geonameid": place.geonameid, "name": place.name,
+        "country_code": place.country_code, "admin1": place.admin1, "lat": place.lat, "lon": place.lon,
+        "method": method, "score": score, "kind": place.kind, "region_code": place.region_code,
+    }  # fmt: skip
+
+
+def _match(template: dict[str, object], start: int, end: int, text: str) -> PlaceMatch:
+    """``PlaceMatch(start, end, text[start:end], ...)`` with the other fields from ``template`` (see
+    :func:`_template`), made faster.
 
     A frozen dataclass's ``__init__`` sets its 13 fields one at a time through ``object.__setattr__``;
-    giving the new instance its whole ``__dict__`` at once makes the same object (equal, with the same
-    repr, hash and pickle; see the tests) in half the time, and most documents have a match to make.
+    giving the new instance its whole ``__dict__`` at once, a copy of the template with the span filled
+    in, makes the same object (equal, with the same repr, hash and pickle; see the tests) in a fraction
+    of the time, and most documents have a match to make.
     """
+    fields = template.copy()
+    fields["start"], fields["end"], fields["surface"] = start, end, text[start:end]
     match = object.__new__(PlaceMatch)
-    object.__setattr__(match, "__dict__", {
-        "start": start, "end": end, "surface": text[start:end], "geonameid": place.geonameid,
-        "name": place.name, "country_code": place.country_code, "admin1": place.admin1, "lat": place.lat,
-        "lon": place.lon, "method": method, "score": score, "kind": place.kind,
-        "region_code": place.region_code,
-    })  # fmt: skip
+    object.__setattr__(match, "__dict__", fields)
     return match
 
 
