@@ -343,7 +343,10 @@ class Geocoder:
                 if not (text[first].isupper() or (first and text[first - 1] == "#")):
                     continue
             found.append(_new_span((start, stop, info.key, clitic, info)))
-        if len(found) < 2 or all(a.end <= b.start - len(b.clitic) for a, b in pairwise(found)):
+        for a, b in pairwise(found):
+            if a.end > b.start - len(b.clitic):
+                break
+        else:
             return found  # no overlaps (spans come in the order of their ends): nothing to choose
         # Longest name first, then fewest clitic letters, then leftmost; keep the non-overlapping ones.
         found.sort(key=lambda s: (-(s.end - s.start), len(s.clitic), s.start))
@@ -544,11 +547,12 @@ class Geocoder:
         verdict = self._fallback_cache.get(word, _UNSEEN)
         if verdict is not _UNSEEN:
             return verdict
-        script = script_of(word)
-        if len(word) < FALLBACK_MIN_LETTERS or self._scanned_name(word, script):
-            verdict = None
-        else:
+        verdict = None
+        if len(word) >= FALLBACK_MIN_LETTERS:
+            script = script_of(word)
             verdict = self._transliteration(word, script)
+            if verdict is not None and self._scanned_name(word, script):  # names are few: checked last
+                verdict = None
         if verdict is None:
             if len(self._settled) >= CACHE_SIZE:
                 self._settled.clear()
