@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 
 from kzshutdowns.normalize import ARABIC_PROCLITICS, fold_text, script_of
 
@@ -125,19 +125,50 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Compiled cue entries, longest first, indexed by the first letter of their first word."""
+    """Compiled cue entries, longest first, and one regular expression that finds them all.
+
+    ``pattern`` matches an entry where a word of the folded text starts, trying the entries in rank
+    order; the capture group that took part in a match (``match.lastindex``) names the entry,
+    ``groups[match.lastindex - 1]``.
+    """
 
     entries: tuple[Entry, ...]
-    by_initial: dict[str, tuple[tuple[int, Entry], ...]]
+    pattern: re.Pattern[str]
+    groups: tuple[Entry, ...]
+
+
+# A character of a word (of _TOKEN). Folded text holds only these and spaces: every other character
+# folds to a space, apostrophes too, so a word of folded text is a run of these.
+_LETTER = r"[^\W_]"
+
+
+def _alternatives(entry: Entry) -> dict[str, str]:
+    """Regular expressions matching ``entry`` where a word starts, keyed by the word's first character
+    and matching from its second: an Arabic entry's first word may follow a proclitic in its word, the
+    words are separated by non-letters, and the last word ends its word unless it may continue."""
+    ending = f"{_LETTER}*" if entry.open_end else f"(?!{_LETTER})"
+    rest = "".join(r"[\W_]+" + re.escape(word) for word in entry.words[1:]) + ending
+    heads: dict[str, list[str]] = {}
+    for lead in ("", *sorted(ARABIC_PROCLITICS)) if entry.arabic else ("",):
+        head = lead + entry.words[0]
+        heads.setdefault(head[0], []).append(re.escape(head[1:]))
+    return {initial: f"(?:{'|'.join(tails)}){rest}" for initial, tails in heads.items()}
 
 
 def _longest_first(entries: list[Entry]) -> Lexicon:
-    # More words, then longer words first, so "غير ان" wins over "غير".
+    """The lexicon of ``entries``: more words, then longer words first, so "غير ان" wins over "غير"."""
     entries = sorted(entries, key=lambda e: (-len(e.words), -sum(map(len, e.words)), e.words, e.category))
-    by_initial: dict[str, list[tuple[int, Entry]]] = {}
-    for rank, entry in enumerate(entries):
-        by_initial.setdefault(entry.words[0][0], []).append((rank, entry))
-    return Lexicon(tuple(entries), {initial: tuple(items) for initial, items in by_initial.items()})
+    by_initial: dict[str, list[tuple[str, Entry]]] = {}
+    for entry in entries:
+        for initial, alternative in _alternatives(entry).items():
+            by_initial.setdefault(initial, []).append((alternative, entry))
+    # Each branch starts with its literal initial, which lets the regex engine skip other characters
+    # fast; the look-behind then checks that the initial starts a word.
+    branches = [f"{re.escape(initial)}(?<!{_LETTER}{re.escape(initial)})(?:"
+                + "|".join(f"{alternative}()" for alternative, _ in items) + ")"
+                for initial, items in by_initial.items()]
+    groups = tuple(entry for items in by_initial.values() for _, entry in items)
+    return Lexicon(tuple(entries), re.compile("|".join(branches)), groups)
 
 
 def _compile(lexicon: dict[str, dict[str, tuple[str, ...]]]) -> dict[str, Lexicon]:
@@ -170,87 +201,36 @@ def entries_for(lang: str | None) -> Lexicon:
     return compiled.get(lang or "", every)
 
 
-# The letters an Arabic proclitic starts with: a token starting with another has no proclitic to strip.
-_PROCLITIC_INITIALS = frozenset(proclitic[0] for proclitic in ARABIC_PROCLITICS)
-
-
-@lru_cache(maxsize=1 << 16)
-def _stems(token: str) -> tuple[str, ...]:
-    """The token, then the token without each Arabic proclitic it may start with."""
-    if token[:1] not in _PROCLITIC_INITIALS:
-        return (token,)
-    stripped = (token[len(p):] for p in ARABIC_PROCLITICS if token.startswith(p) and len(token) > len(p))
-    return (token, *stripped)
-
-
-def _candidates(lexicon: Lexicon, token: str) -> list[Entry]:
-    """Entries whose first word could match ``token`` (by its first letter, with or without clitics)."""
-    initials = {stem[0] for stem in _stems(token)}
-    found = [item for initial in initials for item in lexicon.by_initial.get(initial, ())]
-    return [entry for _, entry in sorted(found, key=lambda item: item[0])]
-
-
-def _word_matches(token: str, word: str, open_end: bool, clitics: bool) -> bool:
-    candidates = _stems(token) if clitics else (token,)
-    return any(c.startswith(word) if open_end else c == word for c in candidates)
-
-
-@lru_cache(maxsize=1 << 16)
-def _starting_with(lang: str | None, token: str) -> tuple[Entry, ...]:
-    """The candidate entries of ``lang``'s lexicon whose first word matches ``token``, in rank order."""
-    return tuple(
-        entry for entry in _candidates(entries_for(lang), token)
-        if _word_matches(token, entry.words[0], entry.open_end and len(entry.words) == 1, entry.arabic)
-    )
-
-
-def _rest_matches(entry: Entry, tokens: list[str], at: int) -> bool:
-    """Whether the words of ``entry`` after its first follow ``tokens[at]`` (an entry of
-    :func:`_starting_with`, whose first word that token already matches as this would check it)."""
-    words = entry.words
-    if len(words) == 1:
-        return True
-    if at + len(words) > len(tokens):
-        return False
-    last = len(words) - 1
-    return all(_word_matches(tokens[at + i], words[i], entry.open_end and i == last, False)
-               for i in range(1, len(words)))
-
-
-def _spans(folded: str, positions: list[int] | None) -> list[tuple[int, int]]:
-    """The spans in the original text of the words of its folded copy (``positions`` maps them back)."""
-    spans = [match.span() for match in _TOKEN.finditer(folded)]
-    if positions is None:
-        return spans
-    return [(positions[start], positions[end - 1] + 1) for start, end in spans]
+def _read_cues(text: str, lang: str | None) -> tuple[list[Cue], set[int]]:
+    """:func:`find_cues`, and the word indices of the negators among the cues that may follow the word
+    they negate (:data:`POSTPOSED_NEGATORS`)."""
+    lexicon = entries_for(lang)
+    folded, positions = fold_text(text)
+    cues: list[Cue] = []
+    postposed: set[int] = set()
+    word = 0  # the index of the first word after the last cue
+    read = 0  # where the last cue ends in the folded text
+    for match in lexicon.pattern.finditer(folded):
+        start, end = match.span()
+        entry = lexicon.groups[match.lastindex - 1]
+        word += len(_TOKEN.findall(folded, read, start))
+        if entry.category == "negation" and folded[start:end] in POSTPOSED_NEGATORS:
+            postposed.add(word)
+        if positions is None:
+            cues.append(Cue(entry.category, start, end, word, len(entry.words)))
+        else:
+            cues.append(Cue(entry.category, positions[start], positions[end - 1] + 1, word, len(entry.words)))
+        word += len(entry.words)
+        read = end
+    return cues, postposed
 
 
 def find_cues(text: str, lang: str | None) -> list[Cue]:
     """Every cue in ``text``, leftmost-longest and non-overlapping, in text order.
 
     Words are read left to right; a word that starts a cue moves the reading past the cue's words.
-    Spans are worked out only for a text that has a cue.
     """
-    folded, positions = fold_text(text)
-    tokens = _TOKEN.findall(folded)
-    spans: list[tuple[int, int]] | None = None
-    cues: list[Cue] = []
-    at = 0  # the first word not yet taken by a cue
-    for index, token in enumerate(tokens):
-        if index < at:
-            continue
-        starting = _starting_with(lang, token)
-        if not starting:
-            continue
-        entry = next((e for e in starting if _rest_matches(e, tokens, index)), None)
-        if entry is None:
-            continue
-        if spans is None:
-            spans = _spans(folded, positions)
-        n = len(entry.words)
-        cues.append(Cue(entry.category, spans[index][0], spans[index + n - 1][1], index, n))
-        at = index + n
-    return cues
+    return _read_cues(text, lang)[0]
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -271,11 +251,13 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return trimmed
 
 
-def _effective_statuses(cues: list[Cue], text: str) -> tuple[list[tuple[Cue, str]], list[Cue]]:
-    """Status cues with negation applied, and the negators that negated no status cue."""
+def _effective_statuses(cues: list[Cue], postposed: set[int]) -> tuple[list[tuple[Cue, str]], list[Cue]]:
+    """Status cues with negation applied, and the negators that negated no status cue (``postposed``:
+    the word indices of negators that may follow the word they negate)."""
     negators = [c for c in cues if c.category == "negation"]
-    postposed = {neg: fold_text(text[neg.start:neg.end])[0] in POSTPOSED_NEGATORS for neg in negators}
-    used: set[Cue] = set()
+    if not negators:
+        return [(cue, cue.category) for cue in cues if cue.category in STATUSES], []
+    used: set[int] = set()
     result = []
     for cue in cues:
         if cue.category not in STATUSES:
@@ -284,11 +266,11 @@ def _effective_statuses(cues: list[Cue], text: str) -> tuple[list[tuple[Cue, str
         for neg in negators:
             gap = cue.word - (neg.word + neg.words - 1)
             after = neg.word - (cue.word + cue.words - 1)
-            if 0 < gap <= NEGATION_WINDOW or (0 < after <= NEGATION_WINDOW and postposed[neg]):
+            if 0 < gap <= NEGATION_WINDOW or (0 < after <= NEGATION_WINDOW and neg.word in postposed):
                 negated = True
-                used.add(neg)
+                used.add(neg.word)
         result.append((cue, OPPOSITE[cue.category] if negated else cue.category))
-    return result, [neg for neg in negators if neg not in used]
+    return result, [neg for neg in negators if neg.word not in used]
 
 
 def _adjacent(text: str, end: int, start: int) -> bool:
@@ -296,48 +278,59 @@ def _adjacent(text: str, end: int, start: int) -> bool:
     return end <= start and not text[end:start].strip(" \t,.;:!?،")
 
 
+def _give_statuses(sentence: Sentence, text: str, cues: list[Cue], postposed: set[int],
+                   platforms: list[tuple[int, int, str]]) -> None:
+    """Give each of the ``platforms`` mentioned in ``sentence`` the status its clause gives it (see
+    :func:`analyse_sentences`); ``cues`` are the sentence's cues."""
+    # Clauses: the cues from the start of the sentence, then from each contrast cue on.
+    clauses: list[list[Cue]] = [[]]
+    for cue in cues:
+        if cue.category == "contrast":
+            clauses.append([])
+        clauses[-1].append(cue)
+    bounds = [sentence.start, *(clause[0].start for clause in clauses[1:]), sentence.end]
+    previous: str | None = None
+    for number, clause_cues in enumerate(clauses):
+        c_start, c_end = bounds[number], bounds[number + 1]
+        statuses, free_negators = _effective_statuses(clause_cues, postposed)
+        for start, end, pid in platforms:
+            if not c_start <= start < c_end:
+                continue
+            if statuses:
+                nearest = min(statuses, key=lambda item, at=start: (abs(item[0].start - at), item[0].start))
+                status = nearest[1]
+                if status == "reachable" and any(s == "restricted" for _, s in statuses):
+                    status = "restricted"  # "works with interruptions" is restricted
+            elif number and previous is not None:  # a contrast clause without a status cue
+                status = OPPOSITE[previous]
+            elif any(_adjacent(text, neg.end, start) or _adjacent(text, end, neg.start)
+                     for neg in free_negators):
+                status = "blocked"  # a negator right beside the name: "no internet", "интернет жоқ"
+            else:
+                continue
+            known = sentence.statuses.get(pid)
+            if known is None or STATUSES.index(status) < STATUSES.index(known):
+                sentence.statuses[pid] = status
+        if statuses:
+            previous = statuses[-1][1]
+
+
 def analyse_sentences(text: str, lang: str | None, platforms: list[tuple[int, int, str]]) -> list[Sentence]:
     """Split ``text`` into sentences and give each platform mention the status its clause gives it.
 
     ``platforms`` holds (start, end, platform id) spans in ``text``. A platform mentioned twice in a
     sentence with different statuses keeps the first in the order blocked, restricted, reachable (a
-    loss of access reported anywhere is kept).
+    loss of access reported anywhere is kept). Only a sentence with both a cue and a platform has
+    clauses to read.
     """
-    cues = find_cues(text, lang)
+    cues, postposed = _read_cues(text, lang)
     sentences = []
     for s_start, s_end in split_sentences(text):
-        sentence = Sentence(s_start, s_end)
         inside = [c for c in cues if s_start <= c.start < s_end]
-        sentence.witness = any(c.category == "witness" for c in inside)
-        sentence.habitual = any(c.category == "habitual" for c in inside)
+        categories = {c.category for c in inside}
+        sentence = Sentence(s_start, s_end, {}, "witness" in categories, "habitual" in categories)
         sentences.append(sentence)
-        if not platforms:
-            continue  # no platform to give a status to: the clauses need no reading
-        # Clause boundaries: the start of the sentence and every contrast cue.
-        bounds = [s_start] + [c.start for c in inside if c.category == "contrast"] + [s_end]
-        previous: str | None = None
-        for c_start, c_end in zip(bounds, bounds[1:], strict=False):
-            clause_cues = [c for c in inside if c_start <= c.start < c_end]
-            statuses, free_negators = _effective_statuses(clause_cues, text)
-            contrast = any(c.category == "contrast" and c.start == c_start for c in clause_cues)
-            own = [(start, end, pid) for start, end, pid in platforms if c_start <= start < c_end]
-            for start, end, pid in own:
-                if statuses:
-                    nearest = min(statuses,
-                                  key=lambda item, at=start: (abs(item[0].start - at), item[0].start))
-                    status = nearest[1]
-                    if status == "reachable" and any(s == "restricted" for _, s in statuses):
-                        status = "restricted"  # "works with interruptions" is restricted
-                elif contrast and previous is not None:
-                    status = OPPOSITE[previous]
-                elif any(_adjacent(text, neg.end, start) or _adjacent(text, end, neg.start)
-                         for neg in free_negators):
-                    status = "blocked"  # a negator right beside the name: "no internet", "интернет жоқ"
-                else:
-                    continue
-                known = sentence.statuses.get(pid)
-                if known is None or STATUSES.index(status) < STATUSES.index(known):
-                    sentence.statuses[pid] = status
-            if statuses:
-                previous = statuses[-1][1]
+        own = [platform for platform in platforms if s_start <= platform[0] < s_end]
+        if inside and own:
+            _give_statuses(sentence, text, inside, postposed, own)
     return sentences
