@@ -192,19 +192,22 @@ def fold_batch(texts: Sequence[str]) -> FoldedBatch:
     of the whole batch up in a numpy array costs a few, after a fixed cost of tens of microseconds
     that small batches (a single tweet) are better off without.
     """
-    if sum(len(text) for text in texts) < NUMPY_MIN_CHARACTERS:
+    if sum(map(len, texts)) < NUMPY_MIN_CHARACTERS:
         return _join([fold_text(text)[0] for text in texts])
     codes = np.frombuffer(_JOINER.join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     astral = codes >= _BMP
-    folded = _bmp_codes()[np.where(astral, 0, codes)]
     if astral.any():  # emoji and other characters beyond the BMP: the slower table
+        folded = _bmp_codes()[np.where(astral, 0, codes)]
         for code in np.unique(codes[astral]).tolist():
             char = _FOLD_TABLE[code]
             folded[codes == code] = _DROPPED_CODE if char is None else ord(char)
-    bounds = np.cumsum([len(text) + len(_JOINER) for text in texts])  # one past each joiner
+    else:
+        folded = _bmp_codes().take(codes)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    bounds = np.cumsum(lengths + len(_JOINER))  # one past each joiner
     folded[bounds[:-1] - 2] = ord(BOUNDARY)
     raw_starts = np.concatenate(([0], bounds[:-1]))
-    raw_ends = raw_starts + [len(text) for text in texts]
+    raw_ends = raw_starts + lengths
     keep = folded != _DROPPED_CODE
     if not keep.all():
         folded = folded[keep]
