@@ -542,7 +542,14 @@ def test_build_refuses_mentions_of_segments_it_was_not_given(seed, tmp_path, cap
              *reference_flags(REFERENCE / "shutdowns.csv"),
              "--reports", str(tmp_path / "r.parquet"), "--unresolved", str(tmp_path / "u.parquet")]
     assert run_main(assemble_main, flags) == 2
-    assert "no segments file has" in capsys.readouterr().err
+    # The file, the first mention of a tweet (in file order) as its row, and the field are named.
+    mentions = pd.read_parquet(paths["mentions.parquet"])
+    given = segments["segment_id"][segments["kind"] != "tweet"]
+    row = int(np.flatnonzero(~mentions["segment_id"].isin(given))[0])
+    segment_id = mentions["segment_id"].iloc[row]
+    assert ":t" in segment_id
+    assert capsys.readouterr().err == (f"error: {paths['mentions.parquet']}:{row + 1}: segment_id: "
+                                       f"segment id {segment_id!r} is in no segments file\n")
 
 
 @pytest.mark.parametrize("keep_places", [True, False])

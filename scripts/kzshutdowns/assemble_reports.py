@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The readings and rows built form no reference cycles: reference counting frees them all, and the
         # collector would only scan them (over a second of a 125k-tweet shard, a twelfth of its CPU time).
         gc.disable()
-        reports, unresolved = build_city_reports(segments, mentions, context)
+        reports, unresolved = build_city_reports(segments, mentions, context, args.mentions)
     check_reports(reports, events, platforms, args.reports)
     write_part(reports, args.reports)
     write_part(unresolved, args.unresolved)

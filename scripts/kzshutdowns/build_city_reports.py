@@ -393,14 +393,10 @@ class Reading:
     """
 
     sentences: list[Sentence]
-    starts: list[int]
+    starts: list[int]  # the sentences' starts: character i is in sentence bisect_right(starts, i) - 1
     # Per statement (its sentences' indices): statuses, their key, and the span of the sentences giving one.
     statements: dict[tuple[int, ...], tuple[dict[str, list[str]], tuple, tuple[int, int] | None]] = field(
         default_factory=dict)
-
-    def sentence_index(self, relative: int) -> int:
-        """The sentence holding the character at ``relative`` (sentences cover every non-space character)."""
-        return bisect_right(self.starts, relative) - 1
 
     def statement(self, members: tuple[int, ...], context: Context
                   ) -> tuple[dict[str, list[str]], tuple, tuple[int, int] | None]:
@@ -408,9 +404,9 @@ class Reading:
         key (:meth:`Context.statuses`), and the span of its sentences that give a status."""
         known = self.statements.get(members)
         if known is None:
-            sentences = [self.sentences[index] for index in members]
-            giving = [s for s in sentences if s.statuses and not s.habitual]
-            span = (min(s.start for s in giving), max(s.end for s in giving)) if giving else None
+            giving = [s for s in map(self.sentences.__getitem__, members) if s.statuses and not s.habitual]
+            # Sentences follow one another in the text: the span is from the first giving one to the last.
+            span = (giving[0].start, giving[-1].end) if giving else None
             known = self.statements[members] = (*context.statuses(giving), span)
         return known
 
@@ -497,9 +493,10 @@ class SegmentReports:
             self.unresolved.append(_unresolved(m, row, reason, detail or ""))
         if self.reading is None:
             return
-        index_of = {row: self.reading.sentence_index(int(m.start[row]) - self.offset) for row in self.places}
-        for row in self.places:
-            self._place(row, index_of)
+        starts, offset = self.reading.starts, self.offset
+        index_of = {row: bisect_right(starts, m.start[row] - offset) - 1 for row in self.places}
+        for row, index in index_of.items():
+            self._place(row, index, index_of)
         if self.kind != "translation":
             placed_sentences = set(index_of.values())
             for index, sentence in enumerate(self.reading.sentences):
@@ -507,20 +504,21 @@ class SegmentReports:
                         and sentence.statuses):
                     self._national_without_place(index)
 
-    def _place(self, row: int, index_of: dict[int, int]) -> None:
+    def _place(self, row: int, index: int, index_of: dict[int, int]) -> None:
+        """The report or the unresolved mention of place mention ``row``, in sentence ``index``."""
         m, context = self.m, self.context
         country = context.country
         if self.kind == "translation":
             detail = f"the original tweet {self.translates} carries the report"
             self.unresolved.append(_unresolved(m, row, "translation", detail))
             return
+        place_kind = m.kind[row]
         if m.country_code[row] != country.code:
             self.unresolved.append(_unresolved(m, row, "foreign_place",
-                                               f"{m.name[row]} ({m.country_code[row]}, {m.kind[row]})"))
+                                               f"{m.name[row]} ({m.country_code[row]}, {place_kind})"))
             return
-        index = index_of[row]
         sentence = self.reading.sentences[index]
-        if m.kind[row] == "region":
+        if place_kind == "region":
             cities = [m.name[p] for p in self.places if m.kind[p] == "city" and m.admin1[p] == m.admin1[row]
                       and index_of[p] == index]
             if cities:
@@ -540,14 +538,14 @@ class SegmentReports:
         has_status = any(statuses.values())
         historical = (time.source == "text" and self.reference is not None
                       and time.last < self.reference - timedelta(days=HISTORICAL_AFTER_DAYS))
-        if m.kind[row] == "country":
+        if place_kind == "country":
             kind, scope = "national_statement", "national"
         elif historical:
-            kind, scope = "historical_reference", m.kind[row]
+            kind, scope = "historical_reference", place_kind
         elif self.kind == "tweet":
-            kind, scope = "tweet_located", m.kind[row]
+            kind, scope = "tweet_located", place_kind
         else:
-            kind, scope = "residents_confirmed", m.kind[row]
+            kind, scope = "residents_confirmed", place_kind
             if has_status and not sentence.witness:
                 self.unresolved.append(_unresolved(m, row, "no_witness_cue",
                                                    "no residents or users speak in the sentence"))
@@ -616,18 +614,25 @@ class SegmentReports:
         ))
 
 
-def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context
+def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context,
+                       mentions_path: str | os.PathLike[str] = "mentions"
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All reports and all unresolved place mentions, in segment order (then by span).
+
+    A mention whose segment id no segment has is refused: InputError naming ``mentions_path`` (the file
+    the mentions were read from), the mention's row as line, and the field.
 
     The segments are taken :data:`SEGMENTS_PER_PASS` at a time, with the mentions of their ids, so that
     the Python objects of one pass only are held (readings and event links are shared by all passes).
     """
     codes, mention_ids = column_codes(mentions["segment_id"])
-    orphans = sorted(set(mention_ids) - set(segments["segment_id"].tolist()))
-    if orphans:
-        raise InputError("mentions", f"mentions of segment {orphans[0]!r}, which no segments file has",
-                         field="segment_id")
+    known = set(segments["segment_id"].tolist())
+    orphans = np.flatnonzero(np.fromiter((value not in known for value in mention_ids), dtype=bool,
+                                         count=len(mention_ids))[codes])
+    if len(orphans):
+        row = int(orphans[0])
+        raise InputError(mentions_path, f"segment id {mention_ids[codes[row]]!r} is in no segments file",
+                         line=row + 1, field="segment_id")
     readings: dict[tuple, Reading] = {}
     reports, unresolved = [], []
     for first in range(0, max(len(segments), 1), SEGMENTS_PER_PASS):
