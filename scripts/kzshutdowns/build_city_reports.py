@@ -96,6 +96,8 @@ CSV_SPECIAL = re.compile(r'[,"\n\r]')
 JSON_SPECIAL = r'["\\\x00-\x1f]'
 # The gather writes the reports in batches of this many rows (bounded memory, same bytes for any sharding).
 BATCH_ROWS = 50_000
+# The rows of a text column whose distinct strings tell whether to write it through its dictionary.
+DISTINCT_SAMPLE = 1_000
 
 
 @dataclass(frozen=True)
@@ -783,10 +785,13 @@ def _escaped(strings: pa.Array | pa.ChunkedArray, special: str, encode: Callable
     """``encode(s)`` for each string ``s``, given that ``encode`` leaves a string without a match of the
     regular expression ``special`` as ``quote + s + quote``: only the distinct strings that match are
     encoded in Python, once each. Missing strings stay missing. A column of few distinct strings is
-    worked on through its dictionary (Arrow's string kernels cost about a tenth of a microsecond a row)."""
+    worked on through its dictionary (Arrow's string kernels cost about a tenth of a microsecond a row);
+    whether it has few is told by its first :data:`DISTINCT_SAMPLE` rows, so that a column of distinct
+    strings (report ids) is not hashed in full for nothing. Either way the strings are the same."""
     whole = strings.combine_chunks() if isinstance(strings, pa.ChunkedArray) else strings
-    coded = pc.dictionary_encode(whole)
-    if 2 * len(coded.dictionary) < len(whole):
+    sample = whole.slice(0, DISTINCT_SAMPLE)
+    if 2 * len(pc.unique(sample)) < len(sample):
+        coded = pc.dictionary_encode(whole)
         return pc.take(_escaped(coded.dictionary, special, encode, quote), coded.indices)
     matches = pc.match_substring_regex(whole, special)
     plain = pc.binary_join_element_wise(_text(quote), whole, _text(quote), _text("")) if quote else whole
