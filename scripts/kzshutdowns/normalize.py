@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -352,17 +353,17 @@ _SKELETON_DROP = re.compile(r"[^bdfgjklmnrstz]")
 _SKELETON_ASCII = {
     code: _SKELETON_DROP.sub("", chr(code).translate(_SKELETON_MAP)) or None for code in range(128)
 }
-_DOUBLED = re.compile(r"(.)\1")
+# Without an "h" only these digraphs can apply (none of them, nor what replaces them, makes an "h").
+_DIGRAPHS_WITHOUT_H = tuple((digraph, letter) for digraph, letter in _DIGRAPHS if "h" not in digraph)
+_RUN = re.compile(r"(.)\1+")  # several of one consonant in a row, made one by _RUN.sub(itemgetter(1), ...)
 
 
 def consonant_skeleton(romanised: str) -> str:
     """Return the consonant skeleton of an ASCII romanisation (``Karaganda`` -> ``krgnd``)."""
     text = romanised.lower()
-    for digraph, letter in _DIGRAPHS:
+    for digraph, letter in _DIGRAPHS if "h" in text else _DIGRAPHS_WITHOUT_H:
         text = text.replace(digraph, letter)
     text = text.translate(_SKELETON_ASCII)
     if not text.isascii():
         text = _SKELETON_DROP.sub("", text)
-    if _DOUBLED.search(text) is None:  # no run of one consonant to merge (the usual case)
-        return text
-    return "".join(char for char, _ in itertools.groupby(text))
+    return _RUN.sub(itemgetter(1), text)
