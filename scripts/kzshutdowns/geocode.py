@@ -112,6 +112,7 @@ LIST_JOINERS = frozenset(
 _SENTENCE_END = ".!?\n…"
 _UNSEEN = ("", "", -1, "", 0.0)  # cache sentinel: a word not looked up yet
 _TANWEEN = frozenset("\u064b\u064c\u064d")
+_PROCLITICS_LONGEST_FIRST = sorted(ARABIC_PROCLITICS, key=len, reverse=True)
 # Nisba adjective endings (كازاخستانية "Kazakhstani"): derived from names, never names themselves.
 _ARABIC_ADJECTIVE_ENDINGS = ("يه", "يين", "يون", "ييه")
 
@@ -672,13 +673,16 @@ def _occurrences(folded: str, words: Iterable[str]) -> Iterator[tuple[int, int, 
             at = padded.find(f" {word} ", at + len(word))
 
 
-def _stems(word: str, script: str) -> Iterator[tuple[str, str]]:
-    """The word itself, then (for Arabic) the word without each proclitic that it starts with."""
-    yield "", word
-    if script == "arabic":
-        for clitic in sorted(ARABIC_PROCLITICS, key=len, reverse=True):
-            if word.startswith(clitic) and len(word) - len(clitic) >= FALLBACK_MIN_LETTERS - 1:
-                yield clitic, word[len(clitic) :]
+def _stems(word: str, script: str) -> list[tuple[str, str]]:
+    """The word itself, then (for Arabic) the word without each proclitic that it starts with, longest
+    proclitic first (a word starts with at most one of each length)."""
+    if script != "arabic":
+        return [("", word)]
+    return [("", word)] + [
+        (clitic, word[len(clitic) :])
+        for clitic in _PROCLITICS_LONGEST_FIRST
+        if word.startswith(clitic) and len(word) - len(clitic) >= FALLBACK_MIN_LETTERS - 1
+    ]
 
 
 def _sentence_initial(text: str, start: int) -> bool:
