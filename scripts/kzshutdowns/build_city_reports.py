@@ -90,6 +90,8 @@ HISTORICAL_AFTER_DAYS = 30
 PLACE_RANK = {"city_listed": 3, "region_listed": 2, "national_scope": 1}
 # GeoPackage writes the time into gpkg_contents unless told a fixed one: keep rebuilds byte-identical.
 FIXED_GPKG_TIME = "2000-01-01T00:00:00.000Z"
+# A place mention's value: a GeoNames id.
+GEONAMES_ID = re.compile(r"[0-9]+")
 # Characters that make the csv module quote a field (delimiter, quote character, line breaks).
 CSV_SPECIAL = re.compile(r'[,"\n\r]')
 # Characters that JSON escapes in a string (ensure_ascii off): quote, backslash, control characters.
@@ -1075,7 +1077,9 @@ def _check_mention_cells(table: pd.DataFrame, path: str | os.PathLike[str]) -> N
         raise InputError(path, f"unknown mention type {table['type'].iloc[rows[0]]!r} (expected one of "
                          f"{', '.join(MENTION_TYPES)})", line=int(rows[0]) + 1, field="type")
     places = (table["type"] == "place").to_numpy()
-    ids = table["value"].astype("str").str.fullmatch(r"[0-9]+").fillna(False).to_numpy(dtype=bool)
+    codes, values = column_codes(table["value"])  # each distinct value checked once
+    ids = np.array([not pd.isna(value) and GEONAMES_ID.fullmatch(str(value)) is not None for value in values],
+                   dtype=bool)[codes]
     rows = np.flatnonzero(places & ~ids)
     if len(rows):
         raise InputError(path, f"place value {table['value'].iloc[rows[0]]!r} is not a GeoNames id",
@@ -1103,14 +1107,14 @@ def check_unique_segment_ids(paths: Sequence[str]) -> None:
     if columns:
         chunks = [chunk.cast(pa.large_string()) for column in columns for chunk in column.chunks]
         ids = pa.chunked_array(chunks, type=pa.large_string())
-        codes = pc.dictionary_encode(ids, null_encoding="encode").combine_chunks().indices.to_numpy()
-        _, first = np.unique(codes, return_index=True)
-        repeated = np.flatnonzero(first[codes] != np.arange(len(codes)))
-        if len(repeated):
+        if len(pc.unique(ids)) < len(ids):  # some id is repeated (null counts as an id): find the first
+            codes = pc.dictionary_encode(ids, null_encoding="encode").combine_chunks().indices.to_numpy()
+            _, first = np.unique(codes, return_index=True)
+            repeated = np.flatnonzero(first[codes] != np.arange(len(codes)))
             position = int(repeated[0])
             ends = np.cumsum([len(column) for column in columns])
-            number, seen = (int(np.searchsorted(ends, row, side="right")) for row in (position,
-                                                                                     first[codes[position]]))
+            number, seen = (int(np.searchsorted(ends, row, side="right"))
+                            for row in (position, first[codes[position]]))
             line = position - (int(ends[number - 1]) if number else 0) + 1
             raise InputError(paths[number], f"segment id {ids[position].as_py()!r} is also in {paths[seen]}",
                              line=line, field="segment_id")
