@@ -258,8 +258,8 @@ class Context:
         """The statuses of a statement of ``sentences`` (:meth:`Statement.statuses`; shared by equal
         statements, so not to be changed) and its key: the ';'-joined lists, blocked, restricted,
         reachable, as a report writes them."""
-        key = tuple(item for sentence in sentences if not sentence.habitual
-                    for item in sentence.statuses.items())
+        key = tuple([item for sentence in sentences if not sentence.habitual
+                     for item in sentence.statuses.items()])
         known = self.said.get(key)
         if known is None:
             statuses = Statement(sentences).statuses(self.platform_kinds)
@@ -269,7 +269,9 @@ class Context:
     def link(self, time: TimeRef, scope: str, geonameid: str, region_code: str | None,
              statuses: dict[str, list[str]], statuses_key: tuple) -> tuple[str | None, str, str]:
         """:func:`link_event` against the dataset's events, remembered per distinct question."""
-        key = (time, scope, geonameid, region_code, statuses_key)
+        # A time reference is one function of its ISO form and source (resolve_date, day_ref): key on those
+        # strings, whose hashes Python keeps, rather than hash the dataclass's five fields every time.
+        key = (time.iso, time.source, scope, geonameid, region_code, statuses_key)
         answer = self.links.get(key)
         if answer is None:
             answer = self.links[key] = link_event(time, scope, geonameid, region_code, statuses, self.events)
@@ -445,9 +447,8 @@ class SegmentReports:
                              else day_ref(reference.isoformat(), "published") if reference else None)
         self.reference = self.default_time.first if tweet_date else reference
         offset = self.offset
-        platforms = tuple(
-            (int(mentions.start[row]) - offset, int(mentions.end[row]) - offset, mentions.value[row])
-            for row in platform_rows)
+        starts, ends, values = mentions.start, mentions.end, mentions.value  # Python ints and strings
+        platforms = tuple([(starts[row] - offset, ends[row] - offset, values[row]) for row in platform_rows])
         lang = None if self.lang == "und" else self.lang
         key = (self.text, lang, platforms)
         self.reading = readings.get(key)
