@@ -22,6 +22,7 @@ from kzshutdowns.assemble_reports import main as assemble_main
 from kzshutdowns.build_city_reports import (
     FIXED_GPKG_TIME,
     MENTION_TYPES,
+    NUMBER_DTYPES,
     REPORT_COLUMNS,
     UNRESOLVED_COLUMNS,
     Context,
@@ -594,6 +595,25 @@ def test_gather_refuses_a_segment_id_repeated_in_another_segments_file(seed, tmp
     assert not any(path.exists() for path in outputs.values())
 
 
+@pytest.mark.parametrize(("column", "dtype"),
+                         [("lat", "str"), ("geonameid", "float64"), ("place_start", "float64")])
+def test_gather_refuses_a_reports_part_whose_number_column_has_another_type(seed, tmp_path, capsys, column,
+                                                                               dtype):
+    # Checked per file, before any row is written: a coordinate held as text would otherwise fail deep
+    # inside the CSV or GeoPackage writer.
+    paths, _, _ = seed
+    parts = {"reports": tmp_path / "reports.parquet",
+             "unresolved": paths["city_reports.csv"].parent / "unresolved.parquet"}
+    reports = pd.read_parquet(paths["city_reports.csv"].parent / "reports.parquet")
+    write_part(reports.astype({column: dtype}), parts["reports"])
+    outputs = {name: tmp_path / name for name in ("city_reports.csv", "city_reports.geojson",
+                                                   "city_reports.gpkg", "unresolved_mentions.csv")}
+    assert run_main(main, gather_flags([paths["segments.parquet"]], parts, outputs)) == 2
+    assert capsys.readouterr().err == (f"error: {parts['reports']}: {column}: must hold "
+                                       f"{NUMBER_DTYPES[column]}, not {dtype}\n")
+    assert not any(path.exists() for path in outputs.values())
+
+
 def test_geojson_has_one_feature_per_line(seed):
     paths, reports, _ = seed
     lines = paths["city_reports.geojson"].read_text(encoding="utf-8").split("\n")
@@ -631,7 +651,8 @@ def test_gathered_files_do_not_depend_on_how_reports_are_split_over_sources(seed
 
 def test_no_reports_at_all_still_gives_the_headers(tmp_path):
     empty = tmp_path / "empty.parquet"
-    write_part(pd.DataFrame({column: pd.Series(dtype="str") for column in UNRESOLVED_COLUMNS}), empty)
+    write_part(pd.DataFrame({column: pd.Series(dtype=NUMBER_DTYPES.get(column, "str"))
+                             for column in UNRESOLVED_COLUMNS}), empty)
     batches = list(read_parts([empty, empty], UNRESOLVED_COLUMNS, "unresolved mentions"))
     assert len(batches) == 1 and batches[0].empty
     write_csv(batches, tmp_path / "u.csv")

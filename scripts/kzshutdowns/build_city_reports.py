@@ -84,6 +84,11 @@ REPORT_COLUMNS = (
 )
 UNRESOLVED_COLUMNS = ("article_id", "segment_id", "start", "end", "surface", "reason", "detail")
 PLATFORM_LIST_COLUMNS = ("platforms_blocked", "platforms_restricted", "platforms_reachable")
+# The types of the number columns of the map step's tables (reports, unresolved mentions); the other
+# columns hold strings (missing ones included).
+NUMBER_DTYPES = {"geonameid": "int64", "lat": "float64", "lon": "float64", "evidence_start": "int64",
+                 "evidence_end": "int64", "place_start": "Int64", "place_end": "Int64",
+                 "start": "int64", "end": "int64"}
 REPORT_SCOPES = frozenset({"city", "region", "national"})
 # A place in a sentence dated this many days or more before the document is a historical reference.
 HISTORICAL_AFTER_DAYS = 30
@@ -685,17 +690,15 @@ def _build_pass(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context
         built.build()
         reports += built.reports
         unresolved += sorted(built.unresolved, key=_span) if len(built.unresolved) > 1 else built.unresolved
-    report_table = rows_frame(reports, REPORT_COLUMNS, {
-        "geonameid": "int64", "evidence_start": "int64", "evidence_end": "int64", "lat": "float64",
-        "lon": "float64", "place_start": "Int64", "place_end": "Int64"})
+    report_table = rows_frame(reports, REPORT_COLUMNS, NUMBER_DTYPES)
     del reports
-    return report_table, rows_frame(unresolved, UNRESOLVED_COLUMNS, {"start": "int64", "end": "int64"})
+    return report_table, rows_frame(unresolved, UNRESOLVED_COLUMNS, NUMBER_DTYPES)
 
 
 def rows_frame(rows: list[tuple], columns: Sequence[str], dtypes: dict[str, str]) -> pd.DataFrame:
-    """``pd.DataFrame(rows, columns=columns).astype(dtypes)``, built one column at a time: without the
-    array of every cell that the row-wise constructor makes first (the other columns' types are inferred
-    as it infers them)."""
+    """``pd.DataFrame(rows, columns=columns)`` with the columns that ``dtypes`` names cast to those types,
+    built one column at a time: without the array of every cell that the row-wise constructor makes
+    first (the other columns' types are inferred as it infers them)."""
     return pd.DataFrame({name: pd.Series(list(map(itemgetter(number), rows)), dtype=dtypes.get(name))
                          for number, name in enumerate(columns)})
 
@@ -1128,7 +1131,9 @@ def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
     """The per-source tables of the map step, in the order given, cut into batches of ``size`` rows.
 
     The batches do not depend on how the rows are spread over the files; if there are no rows at all,
-    one empty batch is given (so that the outputs still get their header).
+    one empty batch is given (so that the outputs still get their header). Each file must have
+    ``columns``, its number columns of the types of :data:`NUMBER_DTYPES`. The cells are not checked
+    again: the map step checked them against the reference tables before writing.
     """
     pending: list[pd.DataFrame] = []
     count, given, empty = 0, False, None
@@ -1139,6 +1144,10 @@ def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
             raise InputError(path, f"cannot read {what} Parquet: {error}") from None
         if list(table.columns) != list(columns):
             raise InputError(path, f"{what} columns are not {', '.join(columns)}", field="columns")
+        for name in columns:
+            dtype = NUMBER_DTYPES.get(name)
+            if dtype is not None and table[name].dtype != dtype:
+                raise InputError(path, f"must hold {dtype}, not {table[name].dtype}", field=name)
         empty = table.iloc[:0] if empty is None else empty
         while len(table):
             taken, table = table.iloc[:size - count], table.iloc[size - count:]
