@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import json
 import re
@@ -1153,3 +1154,22 @@ def test_a_place_mention_without_its_place_columns_is_refused(fast_path_source, 
     with pytest.raises(InputError, match=f"place without {field}") as raised:
         read_mentions(written)
     assert (raised.value.line, raised.value.field) == (2, field)
+
+
+def test_text_cells_are_the_same_through_the_dictionary_or_not(monkeypatch):
+    """The gather escapes a text column's strings through its dictionary when its first rows repeat
+    strings (DISTINCT_SAMPLE): the cells are the same either way, and each reads back as its string."""
+    from kzshutdowns.build_city_reports import _csv_cells, _json_cells
+
+    repeated = ["a", "b,c", 'q"x', "line\nx", None, "\x01", "\\", "ü", ""] * 10
+    values = pd.Series(repeated + [f"id{number}" for number in range(20)], dtype="str")
+    cells = {}
+    for sample in (0, len(values)):  # no row to judge by: the strings one by one; all rows: the dictionary
+        monkeypatch.setattr("kzshutdowns.build_city_reports.DISTINCT_SAMPLE", sample)
+        cells[sample] = (_csv_cells(values).to_pylist(), _json_cells(values).to_pylist())
+    assert cells[0] == cells[len(values)]
+    csv_cells, json_cells = cells[0]
+    strings = [None if pd.isna(value) else value for value in values.tolist()]
+    assert [next(csv.reader(io.StringIO(cell + ",", newline="")))[0] for cell in csv_cells] == [
+        "" if value is None else value for value in strings]
+    assert [json.loads(cell) for cell in json_cells] == strings
