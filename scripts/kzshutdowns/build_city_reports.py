@@ -254,7 +254,8 @@ class Context:
     region_of_admin1: dict[str, str]
     country: Country
     reference_dates: dict[str, date]
-    # link_event's answers so far, by (time, scope, place id, region code, statuses): a run asks few distinct.
+    # link_event's answers so far, by (time's ISO form and source, scope, place id, region code, statuses):
+    # a run asks few distinct.
     links: dict[tuple, tuple[str | None, str, str]] = field(default_factory=dict, repr=False)
     # The statuses of the statements so far, by what their sentences say: a run meets few distinct.
     said: dict[tuple, tuple[dict[str, list[str]], tuple[str, ...]]] = field(default_factory=dict, repr=False)
