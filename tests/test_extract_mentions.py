@@ -516,6 +516,22 @@ def test_read_segments_takes_null_languages(tmp_path, langs):
     assert read_segments(path)["lang"].isna().tolist() == pd.isna(pd.Series(langs, dtype=object)).tolist()
 
 
+@pytest.mark.parametrize("storage", ["python", "pyarrow"])
+def test_read_segments_reads_string_dtype_languages_as_the_str_dtype(tmp_path, storage):
+    """A file written from pandas' "string" dtype holds its nulls as pd.NA when read back, and the
+    geocoder failed on them (boolean value of NA is ambiguous); read as the str dtype (NaN) they
+    give the mentions a file written from the str dtype gives."""
+    segments = tweet_segments("в Актау", "Facebook in Almaty", "в Актау").assign(lang=["ru", None, None])
+    segments.astype({"lang": pd.StringDtype(storage)}).to_parquet(tmp_path / "string.parquet")
+    segments.astype({"lang": "str"}).to_parquet(tmp_path / "str.parquet")
+    read, expected = read_segments(tmp_path / "string.parquet"), read_segments(tmp_path / "str.parquet")
+    pd.testing.assert_frame_equal(read, expected)
+    geocoder, lexicon = Geocoder.load(), compile_lexicon(load_platforms(PLATFORMS))
+    mentions = extract_mentions(read, geocoder, lexicon)
+    pd.testing.assert_frame_equal(mentions, extract_mentions(expected, geocoder, lexicon))
+    assert {"tweets-t-0:1", "tweets-t-0:2"} <= set(mentions.loc[mentions["type"] == "place", "segment_id"])
+
+
 def test_read_segments_takes_ids_stored_as_a_dictionary(tmp_path):
     path = tmp_path / "segments.parquet"
     segments = tweet_segments("abc", "de", "fgh")

@@ -376,8 +376,13 @@ def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.
             raise InputError(path, "must not be null", line=int(nulls[0]) + 1, field=column)
         if not isinstance(values.dtype, pd.StringDtype) and not all(isinstance(v, str) for v in values):
             raise InputError(path, f"must hold strings, not {values.dtype}", field=column)
-    langs = segments["lang"]  # a null language is allowed: the geocoder then detects it
-    if not isinstance(langs.dtype, pd.StringDtype):
+    # A null language is allowed; what it then means, see _documents. pandas' "string" dtype (a file
+    # written from it says so in its metadata) holds nulls as pd.NA, which the geocoder cannot
+    # compare: such a column is read as the default str dtype, whose null is NaN.
+    langs = segments["lang"]
+    if isinstance(langs.dtype, pd.StringDtype) and langs.dtype.na_value is pd.NA:
+        segments["lang"] = langs.astype("str")
+    elif not isinstance(langs.dtype, pd.StringDtype):
         values = langs.to_numpy(dtype=object)
         typed = langs.isna().to_numpy() | np.fromiter(
             (isinstance(value, str) for value in values), dtype=bool, count=len(values))
