@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from functools import lru_cache
 
 LANGUAGES: tuple[str, ...] = ("ar", "ru", "kk", "en", "fr", "de")
@@ -94,22 +93,13 @@ class _ScriptInitials(dict[int, str | None]):
 
 
 _SCRIPT_INITIALS = _ScriptInitials()
-_SCRIPTS = ("arabic", "cyrillic", "latin", "other")
-_SCRIPT_OF_INITIAL = {script[0]: script for script in _SCRIPTS}
-
-
-def letter_scripts(text: str) -> Counter[str]:
-    """Count the letters of ``text`` by script ("arabic", "cyrillic", "latin", "other"), the scripts in
-    the order their first letters come in the text."""
-    initials = text.translate(_SCRIPT_INITIALS)
-    present = sorted((initials.index(script[0]), script) for script in _SCRIPTS if script[0] in initials)
-    return Counter({script: initials.count(script[0]) for _, script in present})
+_SCRIPT_OF_INITIAL = {script[0]: script for script in ("arabic", "cyrillic", "latin", "other")}
 
 
 def _main_script(initials: str) -> tuple[str, int]:
     """The script with the most letters and their number, ``initials`` being the letters of a text as
-    the initials of their scripts (see :func:`letter_scripts`); among scripts with as many letters the
-    one whose first letter comes first, as ``letter_scripts(text).most_common(1)`` chooses."""
+    the initials of their scripts (``text.translate(_SCRIPT_INITIALS)``); among scripts with as many
+    letters the one whose first letter comes first."""
     count, _, initial = max((initials.count(initial), -initials.index(initial), initial)
                             for initial in set(initials))
     return _SCRIPT_OF_INITIAL[initial], count
@@ -148,7 +138,7 @@ def detect_language(text: str) -> str:
     """Return the ISO 639-1 code of ``text`` (one of :data:`LANGUAGES`) or ``"und"``; see module doc."""
     without_urls = _URL.sub(" ", text) if "/" in text or "." in text else text  # every URL has one
     prose = _TAG.sub(" ", without_urls) if "@" in without_urls or "#" in without_urls else without_urls
-    initials = prose.translate(_SCRIPT_INITIALS)  # one character per letter (see letter_scripts)
+    initials = prose.translate(_SCRIPT_INITIALS)  # one character per letter: its script's initial
     if len(initials) < MIN_LETTERS:
         prose = without_urls.replace("#", " ").replace("@", " ")
         initials = prose.translate(_SCRIPT_INITIALS)
