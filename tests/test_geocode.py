@@ -285,6 +285,36 @@ def test_fallback_settles_names_it_could_transliterate(geocoder: Geocoder) -> No
         assert transliterating._fallback_cache[word] is not None and word in settling._settled
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(mixed_text, st.sampled_from(LANGS)), min_size=1, max_size=12))
+def test_caches_do_not_change_results(geocoder: Geocoder, documents: list[tuple]) -> None:
+    """What a document gets depends on nothing seen before it: the caches (key infos, choices, verdicts
+    and settled words) are filled and emptied in any order. The reference is a new geocoder per
+    document; the others are the shared (warm) geocoder on the batch in reverse, and geocoders whose
+    caches are emptied at every new entry (CACHE_SIZE 1), on the batch and again on its reverse."""
+    texts = [text for text, _ in documents]
+    langs = [lang for _, lang in documents]
+    fresh = [Geocoder(geocoder.gazetteer).resolve(text, lang) for text, lang in documents]
+    assert geocoder.resolve_many(texts[::-1], langs[::-1])[::-1] == fresh
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(geocode, "CACHE_SIZE", 1)
+        tiny = Geocoder(geocoder.gazetteer)
+        assert tiny.resolve_many(texts, langs) == fresh
+        assert tiny.resolve_many(texts[::-1], langs[::-1])[::-1] == fresh
+        assert _one_by_one(tiny, texts, langs) == fresh
+
+
+def test_a_changed_match_does_not_change_later_matches(geocoder: Geocoder) -> None:
+    """Matches are made from per-name templates (geocode._match): each has its own fields, so changing
+    one (it is frozen, but its __dict__ can be reached) changes no other match, now or later."""
+    text = "Протесты в Жанаозене и Алматы"
+    first, again = geocoder.geocode(text), geocoder.geocode(text)
+    assert first == again and first[0] is not again[0] and len(first) == 2
+    for match in first:
+        vars(match).update(name="changed", geonameid=0, start=-1)
+    assert geocoder.geocode(text) == again and "changed" not in {match.name for match in again}
+
+
 def test_batch_of_the_evaluation_set_and_the_seed(geocoder: Geocoder) -> None:
     cases = read_cases(CASES)
     texts = [case.text for case in cases] + [read_text(SEED), ""]
@@ -305,13 +335,25 @@ def test_no_name_runs_from_one_document_into_the_next(geocoder: Geocoder) -> Non
         geocoder.resolve_many(["Almaty"], ["en", "ru"])
 
 
-@given(st.lists(st.text(max_size=30), max_size=8), st.booleans())
+# Any text, lone surrogates included (JSON's "\\udf1d" makes one), beside astral characters too.
+any_text = st.text(st.characters() | st.characters(categories=["Cs"]), max_size=30)
+
+
+@given(st.lists(any_text, max_size=8), st.booleans())
 def test_fold_batch_folds_each_document_as_fold_text(texts: list[str], large: bool) -> None:
     if large:  # folded with numpy, not text by text
         texts = [*texts, LONG]
     batch = fold_batch(texts)
     assert [batch.document(index, text) for index, text in enumerate(texts)] == [fold_text(t) for t in texts]
     assert batch.folded.count(BOUNDARY) == max(len(texts) - 1, 0)  # a NUL in a text folds to a space
+
+
+def test_a_lone_surrogate_folds_alike_beside_an_astral_character() -> None:
+    # fold_text looks a text with an astral character up in the full table, fold_batch in the BMP one.
+    for text in ("🔥\udf1d", "\ud910🔥", "Almaty\udc80"):
+        assert fold_text(text)[0] == fold_text(text.replace("🔥", " "))[0]
+        batch = fold_batch([text, LONG])
+        assert batch.document(0, text) == fold_text(text)
 
 
 def test_fast_match_is_a_place_match(geocoder: Geocoder) -> None:

@@ -143,7 +143,12 @@ def _skeleton_step_by_step(romanised: str) -> str:
     return "".join(char for char, _ in itertools.groupby(text))
 
 
-@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=20) | st.text(max_size=20))
+# Letters of the digraphs (with and without an "h"), in both cases, make them often; then any ASCII, any text.
+DIGRAPH_LETTERS = "dzkhgsctnDZKHGSCTNae "
+
+
+@given(st.text(alphabet=DIGRAPH_LETTERS, max_size=20) | st.text(alphabet=st.characters(max_codepoint=0x7F),
+                                                              max_size=20) | st.text(max_size=20))
 def test_consonant_skeleton_equals_the_step_by_step_skeleton(romanised: str) -> None:
     assert consonant_skeleton(romanised) == _skeleton_step_by_step(romanised)
 

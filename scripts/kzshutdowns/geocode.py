@@ -110,7 +110,6 @@ LIST_JOINERS = frozenset(
     + ("мен", "бен", "пен", "жане", "немесе", "و", "او")  # Kazakh (folded: және -> жане), Arabic
 )
 _SENTENCE_END = ".!?\n…"
-_UNSEEN = ("", "", -1, "", 0.0)  # cache sentinel: a word not looked up yet
 _TANWEEN = frozenset("\u064b\u064c\u064d")
 _PROCLITICS_LONGEST_FIRST = sorted(ARABIC_PROCLITICS, key=len, reverse=True)
 # Nisba adjective endings (كازاخستانية "Kazakhstani"): derived from names, never names themselves.
@@ -161,8 +160,8 @@ class _KeyInfo(NamedTuple):
     unguarded: bool  # the guard accepts it in any context (an Arabic name: unless written with tanween)
     local: bool  # its first candidate is in Kazakhstan and not the country itself
     small: bool  # its first candidate is a city of fewer than SMALL_PLACE_POPULATION people
-    template: dict[str, object] | None  # the only candidate's match (see _template), None when there
-    skip: int  # are several to choose from; the first candidate's clitic letters
+    template: dict[str, object] | None  # the only candidate's match (see _template); None: several
+    skip: int  # the first candidate's clitic letters (left out of the span)
     countries: frozenset[str]  # the countries of its candidates
     regions: frozenset[tuple[str, str]]  # (country, admin-1) of its candidate cities
     region: tuple[str, str]  # (country, admin-1) of its first candidate
@@ -545,10 +544,9 @@ class Geocoder:
         :meth:`_scanned_name`). Cached: the words with None in a set (the usual case, see
         :meth:`_fallback`), the others in a dict; each is emptied when it reaches :data:`CACHE_SIZE`
         entries, so memory stays bounded."""
-        verdict = self._fallback_cache.get(word, _UNSEEN)
-        if verdict is not _UNSEEN:
+        verdict = self._fallback_cache.get(word)  # holds only verdicts that are not None
+        if verdict is not None:
             return verdict
-        verdict = None
         if len(word) >= FALLBACK_MIN_LETTERS:
             script = script_of(word)
             verdict = self._transliteration(word, script)

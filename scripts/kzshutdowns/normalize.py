@@ -112,11 +112,17 @@ def fold_char(char: str) -> str:
     return lower
 
 
+def _fold_code(code: int) -> str | None:
+    """The fold of code point ``code`` as a ``str.translate`` table gives it (None: dropped). A lone
+    surrogate (a text decoded with "surrogateescape", or JSON's "\\ud800") maps to itself."""
+    return chr(code) if 0xD800 <= code < 0xE000 else (fold_char(chr(code)) or None)
+
+
 class _FoldTable(dict[int, str | None]):
     """A ``str.translate`` table that folds each code point on first sight and remembers it."""
 
     def __missing__(self, code: int) -> str | None:
-        folded = fold_char(chr(code)) or None
+        folded = _fold_code(code)
         self[code] = folded
         return folded
 
@@ -129,8 +135,8 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 @lru_cache(maxsize=1)
 def _bmp_table() -> list[str | None]:
     """The fold of every Basic Multilingual Plane code point, as a list: ``str.translate`` indexes a
-    list faster than it looks up a dict. Surrogates map to themselves. Built once, on first use."""
-    return [chr(code) if 0xD800 <= code < 0xE000 else (fold_char(chr(code)) or None) for code in range(_BMP)]
+    list faster than it looks up a dict. Built once, on first use."""
+    return [_fold_code(code) for code in range(_BMP)]
 
 
 def fold_text(text: str) -> tuple[str, list[int] | None]:
