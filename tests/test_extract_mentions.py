@@ -257,6 +257,15 @@ def test_texts_holding_a_token_are_those_whose_split_holds_it(texts, tokens):
     assert holding == {index for index, text in enumerate(texts) if not tokens.isdisjoint(text.split())}
 
 
+
+def test_texts_holding_more_tokens_than_are_searched_for():
+    # Many tokens (distinct numbers): the texts are split instead; text 5 holds 0005, text 40 only 0005x
+    texts = [f"a {number:04d}\u00a0b" for number in range(40)] + ["0005x", ""]
+    tokens = {f"{number:04d}" for number in range(0, 40, 2)} | {"0005"}
+    assert len(tokens) > extract_mentions_module._TOKENS_SEARCHED
+    holding = extract_mentions_module._texts_holding(texts, "\n".join(texts), tokens)
+    assert holding == {*range(0, 40, 2), 5}
+
 ASCII_DATE_PIECES = st.sampled_from(
     ["May", "MAY", "may", "Mayo", "dec", "Dez", "SEPT", "sept", "Janvier", "JUNI", "ma", "y", "2016", "201",
      "1", "0000", "https", "://t.co/", "AbC9", "_", "-", ".", "#", "@", "é", "x", "Q"])
