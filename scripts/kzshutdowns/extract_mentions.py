@@ -383,13 +383,9 @@ def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.
             raise InputError(path, "must not be null", line=int(nulls[0]) + 1, field=column)
         if not isinstance(values.dtype, pd.StringDtype) and not all(isinstance(v, str) for v in values):
             raise InputError(path, f"must hold strings, not {values.dtype}", field=column)
-    # A null language is allowed; what it then means, see _documents. pandas' "string" dtype (a file
-    # written from it says so in its metadata) holds nulls as pd.NA, which the geocoder cannot
-    # compare: such a column is read as the default str dtype, whose null is NaN.
+    # A null language (None, NaN or pd.NA) is allowed: the geocoder detects it (see _documents).
     langs = segments["lang"]
-    if isinstance(langs.dtype, pd.StringDtype) and langs.dtype.na_value is pd.NA:
-        segments["lang"] = langs.astype("str")
-    elif not isinstance(langs.dtype, pd.StringDtype):
+    if not isinstance(langs.dtype, pd.StringDtype):
         values = langs.to_numpy(dtype=object)
         typed = langs.isna().to_numpy() | np.fromiter(
             (isinstance(value, str) for value in values), dtype=bool, count=len(values))
@@ -441,7 +437,9 @@ def _mention_columns(segments: pd.DataFrame, geocoder: Geocoder, lexicon: Platfo
     for first in range(0, len(firsts), BATCH_SIZE):
         stop = first + BATCH_SIZE
         batch = texts.iloc[first:stop].tolist()
-        batch_langs = [None if lang in {"und", ""} else lang for lang in langs.iloc[first:stop].tolist()]
+        # "und", "" and a missing language (None, NaN, pd.NA) all leave the language to the geocoder
+        batch_langs = [lang if isinstance(lang, str) and lang not in {"und", ""} else None
+                       for lang in langs.iloc[first:stop].tolist()]
         resolved = geocoder.resolve_many(batch, batch_langs)
         places = _found(first, [matches for matches, _ in resolved])
         rejections = _found(first, [rejected for _, rejected in resolved])
@@ -460,8 +458,8 @@ def _documents(segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Number the documents of ``segments`` (distinct pairs of text and language) in order of first
     appearance: the number of each segment's document, and the row of each document's first segment.
 
-    A segment with a missing language is a document of its own (its missing value, None or NaN, is
-    passed on to the geocoder as it is).
+    A segment with a missing language (None or NaN) is a document of its own, whose language the
+    geocoder detects.
     """
     texts = pd.factorize(segments["text"], use_na_sentinel=False)[0]
     langs, distinct = pd.factorize(segments["lang"])
