@@ -222,6 +222,20 @@ def test_fallback_skips_adjectives(geocoder: Geocoder) -> None:
     assert ids(geocoder.geocode("قالت الشركات الكازاخستانية في أستانا")) == [ASTANA]
 
 
+def test_fallback_skips_words_with_digits(geocoder: Geocoder) -> None:
+    """A link id's consonants may fit a place (IcrVie8ISC: Balpyk Bi or Asyqata); a word with a digit is
+    no name, and the fallback neither takes nor reports it."""
+    for text, lang in (("Астанада интернет жоқ https://t.co/IcrVie8ISC", "kk"),
+                       ("В Астане нет интернета https://t.co/IcrVie8ISC", "ru"),
+                       ("Жанаозен2011 Астанада", "kk")):
+        matches, rejections = geocoder.resolve(text, lang)
+        assert ids(matches) == [ASTANA]
+        assert rejections == []
+    # without its digit, the same word is transliterated and rejected as ambiguous
+    _, rejections = geocoder.resolve("Астанада интернет жоқ https://t.co/IcrVieISC", "kk")
+    assert [(r.surface, r.reason) for r in rejections] == [("IcrVieISC", "ambiguous")]
+
+
 # -- batches: resolve_many gives what resolve gives, text by text ------------------------------------
 
 # Pieces of mixed-script text: names in every script and form (inflected, with clitics, hashtags,

@@ -21,6 +21,7 @@ which folds and scans a whole batch in one go), in one pass plus a little bookke
 5. **Fall back** across scripts for unmatched words: romanise (anyascii), reduce to a consonant
    skeleton and look it up among Kazakh places, accepting only skeletons of at least four
    consonants, a unique place, a similar romanisation and a document that is about Kazakhstan.
+   Words holding a digit (link ids such as ``t.co/IcrVie8ISC``) are never transliterated.
 
 Each :class:`PlaceMatch` says how it was found (``method``) and how sure the geocoder is
 (``score``); each :class:`Rejection` says why a place-like word was not taken.
@@ -34,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -111,6 +113,7 @@ LIST_JOINERS = frozenset(
 )
 _SENTENCE_END = ".!?\n…"
 _TANWEEN = frozenset("\u064b\u064c\u064d")
+_HAS_DIGIT = re.compile(r"\d").search
 _PROCLITICS_LONGEST_FIRST = sorted(ARABIC_PROCLITICS, key=len, reverse=True)
 # Nisba adjective endings (كازاخستانية "Kazakhstani"): derived from names, never names themselves.
 _ARABIC_ADJECTIVE_ENDINGS = ("يه", "يين", "يون", "ييه")
@@ -540,14 +543,14 @@ class Geocoder:
 
     def _verdict(self, word: str) -> tuple[str, str, int, str, float] | None:
         """The fallback's verdict on a folded word (see :meth:`_transliteration`), or None for a word it
-        never takes: too short to transliterate safely, fitting no place, or a name the scan finds (see
-        :meth:`_scanned_name`). Cached: the words with None in a set (the usual case, see
+        never takes: too short to transliterate safely, holding a digit (a link id, whose consonants
+        may well fit a place), fitting no place, or a name the scan finds (see :meth:`_scanned_name`). Cached: the words with None in a set (the usual case, see
         :meth:`_fallback`), the others in a dict; each is emptied when it reaches :data:`CACHE_SIZE`
         entries, so memory stays bounded."""
         verdict = self._fallback_cache.get(word)  # holds only verdicts that are not None
         if verdict is not None:
             return verdict
-        if len(word) >= FALLBACK_MIN_LETTERS:
+        if len(word) >= FALLBACK_MIN_LETTERS and not _HAS_DIGIT(word):
             script = script_of(word)
             verdict = self._transliteration(word, script)
             if verdict is not None and self._scanned_name(word, script):  # names are few: checked last
