@@ -544,9 +544,9 @@ class Geocoder:
     def _verdict(self, word: str) -> tuple[str, str, int, str, float] | None:
         """The fallback's verdict on a folded word (see :meth:`_transliteration`), or None for a word it
         never takes: too short to transliterate safely, holding a digit (a link id, whose consonants
-        may well fit a place), fitting no place, or a name the scan finds (see :meth:`_scanned_name`). Cached: the words with None in a set (the usual case, see
-        :meth:`_fallback`), the others in a dict; each is emptied when it reaches :data:`CACHE_SIZE`
-        entries, so memory stays bounded."""
+        may well fit a place), fitting no place, or a name the scan finds (see :meth:`_scanned_name`).
+        Cached: the words with None in a set (the usual case, see :meth:`_fallback`), the others in a
+        dict; each is emptied when it reaches :data:`CACHE_SIZE` entries, so memory stays bounded."""
         verdict = self._fallback_cache.get(word)  # holds only verdicts that are not None
         if verdict is not None:
             return verdict
