@@ -64,3 +64,23 @@ def test_load_frozen_restores_the_collector_when_loading_fails():
     with fewer_collections(), pytest.raises(OSError):
         load_frozen(fail)
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_young_zero_stops_automatic_collections_until_leaving():
+    started = []
+
+    def record(phase, info):
+        if phase == "start":
+            started.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        with fewer_collections(young=0):
+            kept = [[] for _ in range(100_000)]  # far beyond any threshold
+            assert started == [] and gc.get_threshold()[0] == 0
+        assert gc.isenabled() and gc.get_threshold()[0] != 0
+        more = [[] for _ in range(100_000)]
+        assert started  # collections run again after the block
+    finally:
+        gc.callbacks.remove(record)
+    assert len(kept) == len(more)

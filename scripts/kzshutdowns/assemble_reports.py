@@ -8,7 +8,6 @@ in :mod:`kzshutdowns.build_city_reports`.
 from __future__ import annotations
 
 import argparse
-import gc
 from collections.abc import Sequence
 
 import pyarrow as pa
@@ -61,10 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Reading leaves Arrow's memory pool holding the freed buffers, which the Python objects built next
     # cannot use: give them back to the system (a 250k-tweet shard's peak memory is 0.2 GB lower).
     pa.default_memory_pool().release_unused()
-    with fewer_collections():
-        # The readings and rows built form no reference cycles: reference counting frees them all, and the
-        # collector would only scan them (over a second of a 125k-tweet shard, a twelfth of its CPU time).
-        gc.disable()
+    # The readings and rows built form no reference cycles: reference counting frees them all, and the
+    # collector would only scan them (over a second of a 125k-tweet shard, a twelfth of its CPU time).
+    with fewer_collections(young=0):
         reports, unresolved = build_city_reports(segments, mentions, context, args.mentions)
     check_reports(reports, events, platforms, args.reports)
     write_part(reports, args.reports)

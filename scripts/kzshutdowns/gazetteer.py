@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import csv
 import ctypes
-import gc
 import gzip
 import hashlib
 import json
@@ -46,6 +45,7 @@ from anyascii import anyascii
 
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output, read_text
+from kzshutdowns.gc_tuning import fewer_collections
 from kzshutdowns.normalize import consonant_skeleton, cyrillic_case_forms, fold_name, script_of
 
 FORMAT_VERSION = 1
@@ -594,9 +594,7 @@ def build_gazetteer(
     The build creates millions of small objects and frees none: Python's cyclic garbage collector,
     which would walk them all again and again, is paused meanwhile.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with fewer_collections(young=0):
         return _build(
             regions,
             toponyms,
@@ -606,9 +604,6 @@ def build_gazetteer(
             regions_path=regions_path,
             toponyms_path=toponyms_path,
         )
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _build(
