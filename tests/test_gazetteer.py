@@ -393,11 +393,15 @@ def test_build_is_the_same_with_the_garbage_collector_on(small: Gazetteer) -> No
 
 @pytest.mark.parametrize("enabled", [True, False])
 def test_build_pauses_the_collector_and_restores_it(enabled: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    def collecting() -> bool:  # whether collections start by themselves (a zero threshold stops them)
+        return gc.isenabled() and gc.get_threshold()[0] > 0
+
     states: list[bool] = []
-    monkeypatch.setattr("kzshutdowns.gazetteer._build", lambda *args, **kwargs: states.append(gc.isenabled()))
+    monkeypatch.setattr("kzshutdowns.gazetteer._build", lambda *args, **kwargs: states.append(collecting()))
     (gc.enable if enabled else gc.disable)()
+    thresholds = gc.get_threshold()
     try:
         build_gazetteer([], [])
-        assert states == [False] and gc.isenabled() == enabled
+        assert states == [False] and collecting() == enabled and gc.get_threshold() == thresholds
     finally:
         gc.enable()
