@@ -97,8 +97,6 @@ PLACE_RANK = {"city_listed": 3, "region_listed": 2, "national_scope": 1}
 FIXED_GPKG_TIME = "2000-01-01T00:00:00.000Z"
 # A place mention's value: a GeoNames id.
 GEONAMES_ID = re.compile(r"[0-9]+")
-# Characters that make the csv module quote a field (delimiter, quote character, line breaks).
-CSV_SPECIAL = re.compile(r'[,"\n\r]')
 # Characters that JSON escapes in a string (ensure_ascii off): quote, backslash, control characters.
 JSON_SPECIAL = r'["\\\x00-\x1f]'
 # The gather writes the reports in batches of this many rows (bounded memory, same bytes for any sharding).
@@ -767,13 +765,22 @@ def _csv_table(reports: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _csv_field(value: str) -> str:
+def _written_field(value: str) -> str:
     """One field as the csv module's writer (minimal quoting, LF line ends) writes it in a row of several."""
-    if CSV_SPECIAL.search(value) is None:
-        return value
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow([value, ""])
     return buffer.getvalue()[:-2]  # without the empty second field's "," and the line end
+
+
+# The characters that make the csv module's writer quote a field: the delimiter, the quote character and
+# "\n", and "\r" where this Python's writer quotes it (3.11's does not, with LF line ends). A field with
+# one of them is written in quotes, its quotes doubled (see _csv_quoted).
+CSV_SPECIAL = re.compile("[" + "".join(c for c in ',"\n\r' if _written_field(c) != c) + "]")
+
+
+def _csv_field(value: str) -> str:
+    """:func:`_written_field`, without the writer for a field that needs no quotes (most)."""
+    return value if CSV_SPECIAL.search(value) is None else _written_field(value)
 
 
 def _arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
@@ -787,11 +794,11 @@ def _text(value: str) -> pa.Scalar:
     return pa.scalar(value, pa.large_string())
 
 
-def _escaped(strings: pa.Array | pa.ChunkedArray, special: str, encode: Callable[[str], str], quote: str
-             ) -> pa.Array:
-    """``encode(s)`` for each string ``s``, given that ``encode`` leaves a string without a match of the
-    regular expression ``special`` as ``quote + s + quote``: only the distinct strings that match are
-    encoded in Python, once each. Missing strings stay missing. A column of few distinct strings is
+def _escaped(strings: pa.Array | pa.ChunkedArray, special: str,
+             encode: Callable[[pa.Array], pa.Array], quote: str) -> pa.Array:
+    """Each string encoded, given that the encoding leaves a string without a match of the regular
+    expression ``special`` as ``quote + s + quote``: ``encode`` gets the strings that match (in row
+    order) and gives their encodings. Missing strings stay missing. A column of few distinct strings is
     worked on through its dictionary (Arrow's string kernels cost about a tenth of a microsecond a row);
     whether it has few is told by its first :data:`DISTINCT_SAMPLE` rows, so that a column of distinct
     strings (report ids) is not hashed in full for nothing. Either way the strings are the same."""
@@ -802,11 +809,22 @@ def _escaped(strings: pa.Array | pa.ChunkedArray, special: str, encode: Callable
         return pc.take(_escaped(coded.dictionary, special, encode, quote), coded.indices)
     matches = pc.match_substring_regex(whole, special)
     plain = pc.binary_join_element_wise(_text(quote), whole, _text(quote), _text("")) if quote else whole
-    flagged = pc.unique(whole.filter(matches))
+    flagged = whole.filter(matches)
     if len(flagged) == 0:
         return plain
-    encoded = pa.array([encode(value) for value in flagged.to_pylist()], type=pa.large_string())
-    return pc.if_else(matches, pc.take(encoded, pc.index_in(whole, flagged)), plain)
+    return pc.replace_with_mask(plain, matches, encode(flagged))
+
+
+def _csv_quoted(strings: pa.Array) -> pa.Array:
+    """Fields as the csv module's writer quotes them (in quotes, inner quotes doubled)."""
+    return pc.binary_join_element_wise(_text('"'), pc.replace_substring(strings, '"', '""'), _text('"'),
+                                       _text(""))
+
+
+def _json_strings(strings: pa.Array) -> pa.Array:
+    """Strings as JSON texts (:func:`json.encoder.encode_basestring`, ensure_ascii off)."""
+    return pa.array(map(encode_basestring, strings.to_pylist()), type=pa.large_string(),
+                    size=len(strings))
 
 
 def _decoded(codes: np.ndarray, texts: list[str]) -> pa.Array:
@@ -821,7 +839,7 @@ def _csv_cells(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     each distinct value that needs quotes quoted once, as Arrow strings."""
     strings = _arrow_strings(values)
     if strings is not None:
-        return pc.fill_null(_escaped(strings, CSV_SPECIAL.pattern, _csv_field, ""), _text(""))
+        return pc.fill_null(_escaped(strings, CSV_SPECIAL.pattern, _csv_quoted, ""), _text(""))
     codes, uniques = pd.factorize(values)
     fields = list(map(str, uniques.tolist()))
     if CSV_SPECIAL.search("".join(fields)):  # one search tells whether any field needs quotes
@@ -886,7 +904,7 @@ def _json_cells(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     distinct string that has characters to escape, any other value's once per distinct value."""
     strings = _arrow_strings(values)
     if strings is not None:
-        return pc.fill_null(_escaped(strings, JSON_SPECIAL, encode_basestring, '"'), _text("null"))
+        return pc.fill_null(_escaped(strings, JSON_SPECIAL, _json_strings, '"'), _text("null"))
     codes, uniques = pd.factorize(values)
     texts = [encode_basestring(value) if type(value) is str else _json_text(_json_value(value))
              for value in uniques.tolist()]
