@@ -28,6 +28,7 @@ from kzshutdowns.parse_article import (
     parse_article,
     split_lines,
     tag_values,
+    tag_values_many,
     write_segments,
 )
 
@@ -374,12 +375,13 @@ def test_find_tags(text, hashtags, mentions):
     assert all(text[tag.start : tag.end] == text[tag.start] + tag.value for tag in tags)
 
 
-TAG_LETTERS = "ab_1 Жé ح\u064e #@&./:httpsHTTPSwW pic.twitter.com ſ\u200c"
+TAG_LETTERS = "ab_1 Жé ح\u064e #@&./:httpsHTTPSwW pic.twitter.com ſ\u200cıİ\u00a0\n"
 
 
 @given(st.text(alphabet=TAG_LETTERS, max_size=60))
 @example("mirror WWW.kz?q=@a,#b and #c")  # a URL without "/"
 @example("httpſ://x.kz/@a #b pic.twitter.com/#c")
+@example("PIC.TWıTTER.COM/#a www.@b http://x\u00a0@c x/#d/#e,https://y/#f")
 @settings(max_examples=500, deadline=None)
 def test_tags_are_those_of_the_plain_rules(text):
     """find_tags against the rules written plainly: every regex scan always, each tag checked against
@@ -401,6 +403,15 @@ def test_tags_are_those_of_the_plain_rules(text):
     assert [tuple(tag) for tag in found] == sorted(expected, key=lambda tag: tag[1])
     assert tag_values(text) == ([t.value for t in found if t.kind == "hashtag"],
                                 [t.value for t in found if t.kind == "mention"])
+
+
+@given(st.lists(st.text(alphabet=TAG_LETTERS, max_size=30), max_size=6))
+@example(["see http://x.kz/", "@a #b"])  # a URL at the end of a text does not reach into the next
+@example(["a", "#b", "@c#d", ""])
+@settings(max_examples=500, deadline=None)
+def test_tags_of_many_texts_are_those_of_each_text(texts):
+    hashtags, mentions = tag_values_many(texts)
+    assert list(zip(hashtags, mentions, strict=True)) == [tag_values(text) for text in texts]
 
 
 # --- property: arbitrary text parses or raises InputError with path and line ---------------------

@@ -57,10 +57,12 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from os import PathLike
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -104,6 +106,9 @@ _ATTRIBUTION = re.compile(
     r"(?P<dash>—|–|―|--)\s*(?P<author>.*?)\s*\(@(?P<handle>[A-Za-z0-9_]+)\)\s*(?P<date>.*)", re.DOTALL
 )
 _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+", re.IGNORECASE)
+# What comes before a sign inside a URL, read backwards from the sign: non-space characters, then
+# the URL's prefix reversed (see _tags).
+_URL_BEHIND = re.compile(r"\S*?(?://:s?ptth|\.www|/moc\.rettiwt\.cip)", re.IGNORECASE)
 # "@" first (not preceded by a word character or "@"), so the regex engine can search for it quickly
 _MENTION = re.compile(r"@(?<![\w@]@)([A-Za-z0-9_]+)")
 # word characters plus the combining marks of Latin, Cyrillic and Arabic, and the zero-width non-joiner
@@ -171,17 +176,40 @@ def tag_values(text: str) -> tuple[list[str], list[str]]:
     return [tag.value for tag in hashtags], [tag.value for tag in mentions]
 
 
+def tag_values_many(texts: Sequence[str]) -> tuple[list[list[str]], list[list[str]]]:
+    """:func:`tag_values` of each of ``texts``: the values of its hashtags, and of its mentions.
+
+    Found with one scan of each expression over the texts joined with newlines, which gives the tags
+    of every text: no URL, mention or hashtag holds white space, and a sign after a newline is as
+    free as one at the start of a text. Each tag then goes to the text its start falls in.
+    """
+    hashtags, mentions = _tags("\n".join(texts))
+    ends = np.cumsum([len(text) + 1 for text in texts])  # one past the newline after each text
+    return _values_by_text(hashtags, ends), _values_by_text(mentions, ends)
+
+
+def _values_by_text(tags: list[Tag], ends: np.ndarray) -> list[list[str]]:
+    """The values of ``tags`` (in order, spans into joined texts) as one list per text, the texts
+    ending before the offsets ``ends``."""
+    starts = np.fromiter((tag.start for tag in tags), dtype=np.int64, count=len(tags))
+    counts = np.bincount(np.searchsorted(ends, starts, side="right"), minlength=len(ends)).tolist()
+    values = [tag.value for tag in tags]
+    stops = accumulate(counts)
+    return [values[stop - count:stop] for stop, count in zip(stops, counts, strict=True)]
+
+
 def _tags(text: str) -> tuple[list[Tag], list[Tag]]:
     """The hashtags and the mentions of ``text``, each in text order."""
-    # every URL holds a "/" or a "."
-    urls = [match.span() for match in _URL.finditer(text)] if "/" in text or "." in text else []
+    # A sign is inside a URL when a URL's prefix comes before it in its run of non-space characters
+    # (a URL runs from its prefix to the next white space, and no prefix holds "@" or "#"); that is
+    # looked for backwards from each sign, so a long text with few signs is not scanned for URLs.
+    backwards = text[::-1] if "/" in text or "." in text else None  # every URL holds a "/" or a "."
 
     def in_url(position: int) -> bool:
-        return any(start <= position < end for start, end in urls)
+        return backwards is not None and _URL_BEHIND.match(backwards, len(text) - position) is not None
 
     mentions = [
-        Tag("mention", m.start(), m.end(), m[1])
-        for m in _MENTION.finditer(text) if not (urls and in_url(m.start()))
+        Tag("mention", m.start(), m.end(), m[1]) for m in _MENTION.finditer(text) if not in_url(m.start())
     ]
     mention_ends = {tag.end for tag in mentions}
     hashtags = []
@@ -189,7 +217,7 @@ def _tags(text: str) -> tuple[list[Tag], list[Tag]]:
         start, value = match.start(), match[1]
         before = text[start - 1] if start else " "
         glued = before.isalnum() or before in "_&#"
-        if (urls and in_url(start)) or (glued and start not in mention_ends):
+        if (glued and start not in mention_ends) or in_url(start):
             continue
         if any(map(str.isalpha, value)):
             hashtags.append(Tag("hashtag", start, match.end(), value))
