@@ -37,10 +37,11 @@ import json
 import os
 import re
 import sys
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import islice, pairwise
+from itertools import accumulate, islice
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import IO, NamedTuple
@@ -77,6 +78,7 @@ from kzshutdowns.normalize import (
     FoldedBatch,
     consonant_skeleton,
     fold_batch,
+    kept_positions,
     script_of,
 )
 
@@ -168,6 +170,15 @@ class _KeyInfo(NamedTuple):
     countries: frozenset[str]  # the countries of its candidates
     regions: frozenset[tuple[str, str]]  # (country, admin-1) of its candidate cities
     region: tuple[str, str]  # (country, admin-1) of its first candidate
+    shortcut: int  # how Geocoder._find_names may take it: _ANYWHERE, _MID_SENTENCE or _GUARDED
+    kazakh: bool  # its only candidate is in Kazakhstan (or is the country)
+
+
+# A name that is no common word is accepted without looking at its context when the guard would accept
+# it anywhere (_ANYWHERE: Arabic names in text without dropped marks, Cyrillic names of places that are
+# not small), or unless a capital at the start of a sentence is all that shows it to be a name
+# (_MID_SENTENCE: the other names); common words (_GUARDED) go through the guard.
+_ANYWHERE, _MID_SENTENCE, _GUARDED = 0, 1, 2
 
 
 class _Choice(NamedTuple):
@@ -193,6 +204,56 @@ class _Span(NamedTuple):
 # made for every name found.
 _new_span = partial(tuple.__new__, _Span)
 _by_span = attrgetter("start", "end")  # the sort order of matches and of rejections
+
+
+class _BatchNames(NamedTuple):
+    """The names that :meth:`Geocoder._find_names` finds in a batch, in the order of their ends (so by
+    text), as columns: those of document ``i`` are ``cuts[i]`` to ``cuts[i + 1]``."""
+
+    cuts: list[int]
+    starts: list[int]  # in the document's folded text, without the clitic
+    stops: list[int]  # the same, exclusive
+    clitics: list[int]  # the length of each name's glued Arabic proclitic (0: none)
+    infos: list[_KeyInfo]
+    offsets: list[int]  # where the name's document starts in the batch
+    positions: dict[int, list[int]]  # for each text that folding shortened, its kept_positions
+    overlapping: list[bool]  # per document: some of its names overlap
+    accepted: list[bool]  # per document: the guards accept its names as found (see Geocoder._find_names)
+    plain: list[bool]  # per document (see Geocoder._find_names)
+    matches: list[PlaceMatch | None]  # each name's match in a plain document, None in the others
+
+    def spans(self, index: int, folded: str) -> list[_Span]:
+        """The spans of document ``index`` of the batch folded as ``folded``, without overlaps (the
+        longest name wins, then the one with fewest clitic letters, then the leftmost)."""
+        first, last = self.cuts[index], self.cuts[index + 1]
+        found = [
+            _new_span((start, stop, info.key, folded[offset + start - clitic : offset + start], info))
+            for start, stop, clitic, info, offset in zip(
+                self.starts[first:last],
+                self.stops[first:last],
+                self.clitics[first:last],
+                self.infos[first:last],
+                self.offsets[first:last],
+                strict=True,
+            )
+        ]
+        if not self.overlapping[index]:
+            return found
+        found.sort(key=lambda s: (-(s.end - s.start), len(s.clitic), s.start))
+        taken: list[_Span] = []
+        for span in found:
+            if all(
+                span.end <= other.start - len(other.clitic) or span.start - len(span.clitic) >= other.end
+                for other in taken
+            ):
+                taken.append(span)
+        taken.sort(key=lambda s: s.start)
+        return taken
+
+
+def _covered(spans: list[_Span]) -> list[tuple[int, int]]:
+    """The stretches of folded text that ``spans`` cover, clitics included."""
+    return [(span.start - len(span.clitic), span.end) for span in spans]
 
 
 class Geocoder:
@@ -247,51 +308,67 @@ class Geocoder:
         self, texts: Sequence[str], langs: Sequence[str | None] | None = None
     ) -> list[tuple[list[PlaceMatch], list[Rejection]]]:
         """:meth:`resolve` for each of ``texts``, much faster per text than one call each: the batch is
-        folded in one go and scanned in one automaton pass, and a text without a name costs nothing more.
+        folded in one go, scanned in one automaton pass, its names filtered with array operations and
+        the fallback's words looked at together, and a text with plain names only (see
+        :meth:`_find_names`) or none costs little more.
         ``langs`` gives the language of each text (None: detect it); without it all are detected."""
         if langs is None:
             langs = [None] * len(texts)
         elif len(langs) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(langs)} languages")
+        known = [
+            detect_language(text) if lang is None else lang for text, lang in zip(texts, langs, strict=True)
+        ]
         batch = fold_batch(texts)
-        hits, bounds = self._scan(batch)
+        names = self._find_names(texts, batch)
         results: list[tuple[list[PlaceMatch], list[Rejection]]] = []
-        first = 0
-        for index, (text, lang, stop) in enumerate(zip(texts, langs, bounds, strict=True)):
-            if first == stop and lang is not None and lang != "kk":
+        spans_of: dict[int, list[_Span]] = {}
+        for index, (text, lang, plain) in enumerate(zip(texts, known, names.plain, strict=True)):
+            first, last = names.cuts[index], names.cuts[index + 1]
+            if plain:  # see _find_names
+                results.append((names.matches[first:last], []))  # type: ignore[arg-type]
+            elif first == last and lang != "kk":
                 results.append(([], []))  # nothing matched and nothing says the text is about Kazakhstan
             else:
-                results.append(self._resolve_one(text, lang, batch, index, hits[first:stop]))
-            first = stop
+                spans = spans_of[index] = names.spans(index, batch.folded)
+                folded = batch.folded[batch.starts[index] : batch.ends[index]]
+                positions = names.positions.get(index)
+                results.append(self._settle(spans, text, folded, positions, lang, names.accepted[index]))
+        # The fallback, for the texts about Kazakhstan (Kazakh, or with a Kazakh place or the country).
+        about_kazakhstan = [
+            index
+            for index, (matches, _) in enumerate(results)
+            if known[index] == "kk" or "KZ" in [m.country_code for m in matches]
+        ]
+        for index, (found, rejected) in self._fallback(
+            texts, batch, names, spans_of, about_kazakhstan
+        ).items():
+            matches, rejections = results[index]
+            if found:  # matches of spans come in text order, those of the fallback after them
+                matches = sorted(matches + found, key=_by_span)
+            if rejected:
+                rejections = sorted(rejections + rejected, key=_by_span)
+            results[index] = (matches, rejections)
         return results
 
-    def _scan(self, batch: FoldedBatch) -> tuple[list[tuple[int, int]], list[int]]:
-        """The automaton's hits (end, key number) in ``batch.folded``, in the order of their ``end``
-        (the index of their last character there), and for each document the number of hits that end
-        in it or before: a match never spans a BOUNDARY, so document ``i`` has the hits from
-        ``bounds[i - 1]`` (or 0) to ``bounds[i]``."""
-        hits = list(self.gazetteer.automaton.iter(batch.folded))
-        ends = np.fromiter(map(itemgetter(0), hits), dtype=np.int64, count=len(hits))
-        return hits, np.searchsorted(ends, batch.ends, side="right").tolist()
-
-    def _resolve_one(
+    def _settle(
         self,
+        spans: list[_Span],
         text: str,
-        lang: str | None,
-        batch: FoldedBatch,
-        index: int,
-        hits: list[tuple[int, int]],
+        folded: str,
+        positions: list[int] | None,
+        lang: str,
+        accepted_as_found: bool = False,
     ) -> tuple[list[PlaceMatch], list[Rejection]]:
-        """:meth:`resolve` for document ``index`` of ``batch`` (whose text is ``text``) with its ``hits``
-        (see :meth:`_scan`)."""
-        folded, positions = batch.document(index, text)
-        if lang is None:
-            lang = detect_language(text)
-        spans = self._find_spans(folded, text, positions, hits, batch.starts[index])
-        if not spans and lang != "kk":
-            return [], []  # nothing matched and nothing says the text is about Kazakhstan
+        """The guards and then disambiguation for the names (``spans``) of one text (see :meth:`resolve`);
+        with ``accepted_as_found``, the guards are known to accept them all (see :meth:`_find_names`)."""
+        if accepted_as_found:
+            matches, rejections = self._disambiguate(spans, text, positions, lang)
+            if len(rejections) > 1:
+                rejections.sort(key=_by_span)
+            return matches, rejections
         accepted: list[_Span] = []
-        rejections: list[Rejection] = []
+        rejections = []
         for span in spans:
             # Tanween marks are dropped by folding: without dropped characters there is none.
             if span.info.unguarded and not (span.info.arabic and positions is not None):
@@ -304,86 +381,154 @@ class Geocoder:
                 rejections.append(verdict)
         matches, ambiguous = self._disambiguate(accepted, text, positions, lang)
         rejections += ambiguous
-        if lang == "kk" or "KZ" in [m.country_code for m in matches]:  # the fallback's context gate
-            fallback, fallback_rejections = self._fallback(text, folded, positions, spans)
-            if fallback:  # matches of spans come in text order, those of the fallback after them
-                matches += fallback
-                matches.sort(key=_by_span)
-            rejections += fallback_rejections
         if len(rejections) > 1:
             rejections.sort(key=_by_span)
         return matches, rejections
 
     # -- 2. matching ----------------------------------------------------------------------------
 
-    def _find_spans(
-        self, folded: str, text: str, positions: list[int] | None, hits: list[tuple[int, int]], offset: int
-    ) -> list[_Span]:
-        """The names among the automaton's ``hits`` (see :meth:`_scan`) in ``folded``, which starts at
-        ``offset`` in the batch, without overlaps, in text order."""
-        found: list[_Span] = []
-        keys = self._keys
-        for end, number in hits:
-            info = keys.get(number)
-            if info is None:
-                if len(keys) >= CACHE_SIZE:
-                    keys.clear()
-                info = keys[number] = self._key_info(self.gazetteer.key(number))
-            # ``end`` indexes the space after the name in the batch: the exclusive end in ``folded``.
-            stop = end - offset
-            start = stop - info.length
-            clitic = ""
-            if info.arabic:
-                if start > 0 and folded[start - 1] != " ":
-                    word_start = folded.rfind(" ", 0, start) + 1
-                    clitic = folded[word_start:start]
-                    if clitic not in ARABIC_PROCLITICS or not info.clitic_ok:
-                        continue
-            elif not info.lower_ok:
-                # Latin and Cyrillic names must be capitalised or hashtags; most hits are lower-case
-                # words ("les", "der"), dropped here before any other work.
-                first = start if positions is None else positions[start]
-                if not (text[first].isupper() or (first and text[first - 1] == "#")):
-                    continue
-            found.append(_new_span((start, stop, info.key, clitic, info)))
-        for a, b in pairwise(found):
-            if a.end > b.start - len(b.clitic):
-                break
-        else:
-            return found  # no overlaps (spans come in the order of their ends): nothing to choose
-        # Longest name first, then fewest clitic letters, then leftmost; keep the non-overlapping ones.
-        found.sort(key=lambda s: (-(s.end - s.start), len(s.clitic), s.start))
-        taken: list[_Span] = []
-        for span in found:
-            if all(
-                span.end <= other.start - len(other.clitic) or span.start - len(span.clitic) >= other.end
-                for other in taken
-            ):
-                taken.append(span)
-        taken.sort(key=lambda s: s.start)
-        return taken
+    def _find_names(self, texts: Sequence[str], batch: FoldedBatch) -> _BatchNames:
+        """The names in a folded batch of ``texts``: every gazetteer key found by one automaton scan, less
+        Latin and Cyrillic names that must be capitalised (or hashtags) and are not, and Arabic names
+        glued to a word that is no proclitic; most hits are lower-case words ("les", "der"), dropped
+        here with array operations before any other work.
+
+        The guards accept all the names of a text *as found* when folding dropped none of its
+        characters and each name is accepted in any context, or mid-sentence and is so (see
+        ``_KeyInfo.shortcut``). Such a text is *plain* when its names also neither overlap nor need a
+        choice among candidates: the guards and disambiguation then give a match for each name, in
+        text order, and no rejection, and these matches are made here for all plain texts at once.
+        """
+        hits = list(self.gazetteer.automaton.iter(batch.folded))
+        count = len(texts)
+        offsets = np.asarray(batch.starts, dtype=np.int64)
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
+        shortened = np.asarray(batch.ends, dtype=np.int64) - offsets != lengths
+        positions = {index: kept_positions(texts[index]) for index in np.flatnonzero(shortened).tolist()}
+        # ``end`` indexes the space after the name in the batch: the exclusive end of the name.
+        ends = np.fromiter(map(itemgetter(0), hits), dtype=np.int64, count=len(hits))
+        document = np.searchsorted(batch.ends, ends)
+        keys, which = np.unique(
+            np.fromiter(map(itemgetter(1), hits), dtype=np.int64, count=len(hits)), return_inverse=True
+        )
+        infos = [self._info(number) for number in keys.tolist()]
+
+        def column(values: Iterable[int]) -> np.ndarray:  # a property of each hit's key
+            return np.fromiter(values, dtype=np.int64, count=len(infos))[which]
+
+        starts = ends - column(info.length for info in infos)  # in the batch
+        kept = np.ones(len(hits), dtype=bool)
+        kinds = column(info.arabic + 2 * info.lower_ok for info in infos)
+        capitalised = np.flatnonzero(kinds == 0)  # Latin and Cyrillic names not taken in lower case
+        for hit, index, at in zip(
+            capitalised.tolist(),
+            document[capitalised].tolist(),
+            (starts - offsets[document])[capitalised].tolist(),
+            strict=True,
+        ):
+            text = texts[index]
+            if index in positions:
+                at = positions[index][at]
+            kept[hit] = text[at].isupper() or (at > 0 and text[at - 1] == "#")
+        folded = batch.folded
+        clitics = np.zeros(len(hits), dtype=np.int64)
+        arabic = np.flatnonzero(kinds & 1)  # Arabic names, with proclitics glued or not
+        for hit, at, key in zip(
+            arabic.tolist(), starts[arabic].tolist(), which[arabic].tolist(), strict=True
+        ):
+            if folded[at - 1] != " ":
+                clitic = folded[folded.rfind(" ", 0, at) + 1 : at]
+                kept[hit] = clitic in ARABIC_PROCLITICS and infos[key].clitic_ok
+                clitics[hit] = len(clitic)
+        kept = np.flatnonzero(kept)
+        document, starts, ends, clitics, which = (
+            document[kept],
+            starts[kept],
+            ends[kept],
+            clitics[kept],
+            which[kept],
+        )
+        accepted = ~shortened
+        shortcut = column(info.shortcut for info in infos)
+        accepted[document[shortcut == _GUARDED]] = False
+        skip = column(info.skip for info in infos)
+        offsets = offsets[document]
+        middle = np.flatnonzero((shortcut == _MID_SENTENCE) & accepted[document])
+        for index, at in zip(
+            document[middle].tolist(), (starts + skip - offsets)[middle].tolist(), strict=True
+        ):
+            text = texts[index]
+            if not (at > 0 and text[at - 1] == "#") and _sentence_initial(text, at):
+                accepted[index] = False  # a capital at the start of a sentence: the guard decides
+        overlapping = np.zeros(count, dtype=bool)  # names overlap: they come in the order of their ends
+        overlapping[
+            document[1:][(document[1:] == document[:-1]) & (ends[:-1] > starts[1:] - clitics[1:])]
+        ] = True
+        plain = accepted & ~overlapping
+        plain[document[column(info.template is None for info in infos) == 1]] = False
+        hit_infos = [infos[key] for key in which.tolist()]
+        matches = [
+            _match(info.template, start, end, texts[index]) if is_plain else None  # type: ignore[arg-type]
+            for info, start, end, index, is_plain in zip(
+                hit_infos,
+                (starts + skip - offsets).tolist(),
+                (ends - offsets).tolist(),
+                document.tolist(),
+                plain[document].tolist(),
+                strict=True,
+            )
+        ]
+        return _BatchNames(
+            np.searchsorted(document, np.arange(count + 1)).tolist(),
+            (starts - offsets).tolist(),
+            (ends - offsets).tolist(),
+            clitics.tolist(),
+            hit_infos,
+            offsets.tolist(),
+            positions,
+            overlapping.tolist(),
+            accepted.tolist(),
+            plain.tolist(),
+            matches,
+        )
+
+    def _info(self, number: int) -> _KeyInfo:
+        """What is needed of key ``number`` (cached)."""
+        info = self._keys.get(number)
+        if info is None:
+            if len(self._keys) >= CACHE_SIZE:
+                self._keys.clear()
+            info = self._keys[number] = self._key_info(self.gazetteer.key(number))
+        return info
 
     def _key_info(self, key: Key) -> _KeyInfo:
         places = [self.gazetteer.places[candidate.place] for candidate in key.candidates]
         best = places[0]
         small = best.kind == "city" and best.population < SMALL_PLACE_POPULATION
         only = key.candidates[0] if len(key.candidates) == 1 else None
+        template = (
+            None if only is None else _template(best, only.method, round(METHOD_SCORES[only.method], 3))
+        )
+        # The guard's rules (see _guard): only common words, and Latin or small places at the start of
+        # a sentence, need context.
+        unguarded = not key.common and (key.script == "arabic" or (key.script == "cyrillic" and not small))
+        shortcut = _GUARDED if key.common else _ANYWHERE if unguarded else _MID_SENTENCE
         return _KeyInfo(
             key,
             len(key.text),
             key.script == "arabic",
             self._lower_case_allowed(key),
             self._clitic_allowed(key),
-            # The guard's rules (see _guard): only common words, and Latin or small places at the
-            # start of a sentence, need context.
-            not key.common and (key.script == "arabic" or (key.script == "cyrillic" and not small)),
+            unguarded,
             best.country_code == "KZ" and best.kind != "country",
             small,
-            None if only is None else _template(best, only.method, round(METHOD_SCORES[only.method], 3)),
+            template,
             key.candidates[0].skip,
             frozenset(place.country_code for place in places),
             frozenset((place.country_code, place.admin1) for place in places if place.kind == "city"),
             (best.country_code, best.admin1),
+            shortcut,
+            template is not None and best.country_code == "KZ",
         )
 
     def _lower_case_allowed(self, key: Key) -> bool:
@@ -576,48 +721,52 @@ class Geocoder:
 
     def _fallback(
         self,
-        text: str,
-        folded: str,
-        positions: list[int] | None,
-        spans: list[_Span],
-    ) -> tuple[list[PlaceMatch], list[Rejection]]:
-        """Cross-script matches for words that no key in ``spans`` covers; called only for texts about
-        Kazakhstan (Kazakh, or with a Kazakh place or the country already found)."""
-        # Most words were seen before and fit no place, or are names the scan finds: drop them with
-        # set operations, then look for the few others (usually none) in the text.
-        words = folded.split()
-        if self._settled.issuperset(words):
-            return [], []
+        texts: Sequence[str],
+        batch: FoldedBatch,
+        names: _BatchNames,
+        spans_of: dict[int, list[_Span]],
+        documents: list[int],
+    ) -> dict[int, tuple[list[PlaceMatch], list[Rejection]]]:
+        """Cross-script matches and rejections, by document, for the words of ``documents`` (those of
+        the batch's texts that are about Kazakhstan: Kazakh, or with a Kazakh place or the country
+        already found) that no name covers. ``spans_of`` holds the spans of the texts that are not plain.
+
+        Most words were seen before and fit no place, or are names the scan finds: the words of all the
+        texts are dropped with set operations in one go, and the few others (usually none) then looked
+        for in the texts."""
+        pieces = [batch.folded[batch.starts[index] : batch.ends[index]] for index in documents]
+        joined = " ".join(pieces)
         # Names are settled here (the first time they are seen), covered or not.
-        placeful = {word for word in set(words) - self._settled if self._verdict(word) is not None}
+        placeful = [word for word in set(joined.split()) - self._settled if self._verdict(word) is not None]
         if not placeful:
-            return [], []
-        covered = [(span.start - len(span.clitic), span.end) for span in spans]
-        placeful -= {folded[start:end] for start, end in covered}
-        if not placeful:
-            return [], []
-        found: list[PlaceMatch] = []
-        rejected: list[Rejection] = []
-        for word_start, word_end, word in sorted(_occurrences(folded, placeful)):
-            script = script_of(word)
-            verdict = self._verdict(word)
-            if verdict is None:
+            return {}
+        piece_starts = [0, *accumulate(len(piece) + 1 for piece in pieces)]
+        results: dict[int, tuple[list[PlaceMatch], list[Rejection]]] = {}
+        for joined_start, joined_end, word in sorted(_occurrences(joined, placeful)):
+            piece = bisect_right(piece_starts, joined_start) - 1
+            index, text, folded = documents[piece], texts[documents[piece]], pieces[piece]
+            word_start, word_end = joined_start - piece_starts[piece], joined_end - piece_starts[piece]
+            covered = _covered(spans_of.get(index) or names.spans(index, batch.folded))
+            if word in {folded[start:end] for start, end in covered} or any(
+                start < word_end and word_start < end for start, end in covered
+            ):
                 continue
-            if any(s < word_end and word_start < e for s, e in covered):
-                continue
+            positions = names.positions.get(index)
             original_start, original_end = _original_span(word_start, word_end, positions, len(text))
+            script = script_of(word)
             if script in ("latin", "cyrillic") and not text[original_start : original_start + 1].isupper():
                 continue
             if script == "arabic" and _TANWEEN & set(text[original_start : original_end + 1]):
                 continue
-            clitic, outcome, place, detail, score = verdict
+            clitic, outcome, place, detail, score = self._verdict(word)  # type: ignore[misc]
             start, _ = _original_span(word_start + len(clitic), word_end, positions, len(text))
+            found, rejected = results.setdefault(index, ([], []))
             if outcome == "match":
                 template = _template(self.gazetteer.places[place], "transliterated", score)
                 found.append(_match(template, start, original_end, text))
             else:
                 rejected.append(Rejection(start, original_end, text[start:original_end], outcome, detail))
-        return found, rejected
+        return results
 
     def _transliteration(self, word: str, script: str) -> tuple[str, str, int, str, float] | None:
         """Look a folded word up by consonant skeleton, with its Arabic proclitics tried off.
