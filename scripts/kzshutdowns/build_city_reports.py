@@ -54,6 +54,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
+from itertools import islice
 from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
@@ -70,7 +71,7 @@ from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.events import parse_partial_date, split_list
 from kzshutdowns.files import atomic_output, read_text
 from kzshutdowns.raw_manifest import parse_metadata
-from kzshutdowns.status_cues import STATUSES, Sentence, analyse_sentences
+from kzshutdowns.status_cues import STATUSES, Sentence, analyse_many
 
 TARGET_COUNTRY = "KZ"
 GENERIC_PLATFORMS = frozenset({"social_media"})
@@ -289,6 +290,8 @@ MENTION_FIELDS = ("article_id", "segment_id", "type", "start", "end", "surface",
 SEGMENT_FIELDS = ("article_id", "segment_id", "kind", "start", "text", "lang", "translates", "date")
 # Readings kept for reuse (retweets and copied posts repeat a text); the store is emptied when full.
 READINGS_KEPT = 100_000
+# Segments whose texts are read at once (analyse_many's arrays take tens of bytes a character).
+SEGMENTS_READ_TOGETHER = 2_000
 # Segments whose reports are built in one pass (the Python objects of a pass are held at once).
 SEGMENTS_PER_PASS = 50_000
 
@@ -429,11 +432,25 @@ def _unresolved(mentions: Mentions, row: int, reason: str, detail: str) -> tuple
             int(mentions.end[row]), mentions.surface[row], reason, detail)
 
 
-class SegmentReports:
-    """The reports and unresolved mentions of one segment (group ``group`` of the mentions)."""
+def _reading_key(segment: tuple, rows: list[range], mentions: Mentions) -> tuple | None:
+    """What the reading of a segment depends on: its text, language (None for "und") and platform spans
+    (relative to the text); None when the segment needs no reading (no place and no dated statement).
+    ``rows`` are the segment's mention rows (:meth:`Mentions.rows`)."""
+    places, _, dated, platform_rows = rows
+    if not places and not dated:
+        return None
+    text, lang, offset = segment[4], segment[5], int(segment[3])
+    starts, ends, values = mentions.start, mentions.end, mentions.value  # Python ints and strings
+    platforms = tuple([(starts[row] - offset, ends[row] - offset, values[row]) for row in platform_rows])
+    return text, None if lang == "und" else lang, platforms
 
-    def __init__(self, segment: tuple, mentions: Mentions, group: int, context: Context,
-                 readings: dict[tuple, Reading]) -> None:
+
+class SegmentReports:
+    """The reports and unresolved mentions of one segment, from its mention rows (:meth:`Mentions.rows`)
+    and its reading (None when it needs none, see :func:`_reading_key`)."""
+
+    def __init__(self, segment: tuple, mentions: Mentions, rows: list[range], context: Context,
+                 reading: Reading | None) -> None:
         (self.article_id, self.segment_id, self.kind, start, self.text, self.lang, self.translates,
          tweet_date) = segment
         self.offset = int(start)
@@ -441,26 +458,15 @@ class SegmentReports:
         self.reports: list[tuple] = []
         self.unresolved: list[tuple] = []
         self.keys: dict[tuple[str, str], str] = {}
-        self.places, self.rejected, self.dated, platform_rows = mentions.rows(group)
-        self.reading: Reading | None = None
-        if not self.places and not self.dated:
+        self.places, self.rejected, self.dated, _ = rows
+        self.reading = reading
+        if reading is None:
             return  # no place and no dated statement: only rejected place names to list
         reference = context.reference_dates.get(self.article_id)
         tweet_date = tweet_date if isinstance(tweet_date, str) and tweet_date else None
         self.default_time = (day_ref(tweet_date, "tweet") if tweet_date
                              else day_ref(reference.isoformat(), "published") if reference else None)
         self.reference = self.default_time.first if tweet_date else reference
-        offset = self.offset
-        starts, ends, values = mentions.start, mentions.end, mentions.value  # Python ints and strings
-        platforms = tuple([(starts[row] - offset, ends[row] - offset, values[row]) for row in platform_rows])
-        lang = None if self.lang == "und" else self.lang
-        key = (self.text, lang, platforms)
-        self.reading = readings.get(key)
-        if self.reading is None:
-            if len(readings) >= READINGS_KEPT:
-                readings.clear()
-            sentences = analyse_sentences(self.text, lang, list(platforms))
-            self.reading = readings[key] = Reading(sentences, [s.start for s in sentences])
         self._times()
 
     def _times(self) -> None:
@@ -673,6 +679,24 @@ def _concatenated(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return table
 
 
+def _readings(keys: list[tuple | None], readings: dict[tuple, Reading]) -> list[Reading | None]:
+    """The reading of each key of :func:`_reading_key` (None for None): the one in ``readings``, else made
+    now, the texts of all such keys read at once (:func:`kzshutdowns.status_cues.analyse_many`), and kept
+    in ``readings``, which is emptied first when it would hold more than :data:`READINGS_KEPT`."""
+    known = [None if key is None else readings.get(key) for key in keys]
+    unread = {key: None for key, reading in zip(keys, known, strict=True)
+              if reading is None and key is not None}
+    if len(readings) + len(unread) > READINGS_KEPT:
+        readings.clear()
+    if unread:
+        analysed = analyse_many([key[0] for key in unread], [key[1] for key in unread],
+                                [list(key[2]) for key in unread])
+        for key, sentences in zip(list(unread), analysed, strict=True):
+            unread[key] = readings[key] = Reading(sentences, [sentence.start for sentence in sentences])
+    return [unread[key] if reading is None and key is not None else reading
+            for key, reading in zip(keys, known, strict=True)]
+
+
 def _build_pass(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context,
                 readings: dict[tuple, Reading]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The reports and unresolved mentions of some segments, from the mentions of those segments only."""
@@ -681,14 +705,17 @@ def _build_pass(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context
     columns = [segment_ids if name == "segment_id" else shared_cells(segments[name])
                for name in SEGMENT_FIELDS]
     reports, unresolved = [], []
-    for segment in zip(*columns, strict=True):
-        group = table.group.get(segment[1])
-        if group is None:
-            continue
-        built = SegmentReports(segment, table, group, context, readings)
-        built.build()
-        reports += built.reports
-        unresolved += sorted(built.unresolved, key=_span) if len(built.unresolved) > 1 else built.unresolved
+    # Taken SEGMENTS_READ_TOGETHER at a time: their texts are read together, then their reports built.
+    every_segment, groups = zip(*columns, strict=True), table.group
+    while chunk := list(islice(every_segment, SEGMENTS_READ_TOGETHER)):
+        held = [(segment, table.rows(groups[segment[1]])) for segment in chunk if segment[1] in groups]
+        keys = [_reading_key(segment, rows, table) for segment, rows in held]
+        for (segment, rows), reading in zip(held, _readings(keys, readings), strict=True):
+            built = SegmentReports(segment, table, rows, context, reading)
+            built.build()
+            reports += built.reports
+            left = built.unresolved
+            unresolved += sorted(left, key=_span) if len(left) > 1 else left
     report_table = rows_frame(reports, REPORT_COLUMNS, NUMBER_DTYPES)
     del reports
     return report_table, rows_frame(unresolved, UNRESOLVED_COLUMNS, NUMBER_DTYPES)

@@ -28,10 +28,21 @@ cue in the clause overrides a reachable one (``работает с перебо�
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
-from kzshutdowns.normalize import ARABIC_PROCLITICS, fold_text, script_of
+import numpy as np
+
+from kzshutdowns.normalize import (
+    ARABIC_PROCLITICS,
+    BOUNDARY,
+    fold_batch,
+    fold_text,
+    kept_positions,
+    script_of,
+)
 
 STATUSES = ("blocked", "restricted", "reachable")
 OPPOSITE = {"blocked": "reachable", "restricted": "reachable", "reachable": "blocked"}
@@ -88,7 +99,9 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
 CATEGORIES = (*STATUSES, "negation", "contrast", "witness", "habitual")
 
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_SENTENCE_END = re.compile(r"[.!?؟؛;](?=\s|$)|\n")
+# Marks that end a sentence when white space or the end of the text follows; a line break ends one too.
+_BMP = 0x10000  # code points of the Basic Multilingual Plane: below this
+_SENTENCE_MARKS = np.isin(np.arange(_BMP), [ord(mark) for mark in ".!?؟؛;"])  # by code point
 
 
 @dataclass(frozen=True)
@@ -101,8 +114,7 @@ class Entry:
     arabic: bool
 
 
-@dataclass(frozen=True)
-class Cue:
+class Cue(NamedTuple):
     """A cue found in a text: category, span in the text, and the index of its first word."""
 
     category: str
@@ -140,6 +152,10 @@ class Lexicon:
 # A character of a word (of _TOKEN). Folded text holds only these and spaces: every other character
 # folds to a space, apostrophes too, so a word of folded text is a run of these.
 _LETTER = r"[^\W_]"
+# What separates the words of an entry of many words: anything but a letter, except the mark between two
+# texts folded together (kzshutdowns.normalize.BOUNDARY, which folding never makes), so that no cue runs
+# from one text into the next.
+_GAP = rf"[^\w{re.escape(BOUNDARY)}]+"
 
 
 def _alternatives(entry: Entry) -> dict[str, str]:
@@ -147,7 +163,7 @@ def _alternatives(entry: Entry) -> dict[str, str]:
     and matching from its second: an Arabic entry's first word may follow a proclitic in its word, the
     words are separated by non-letters, and the last word ends its word unless it may continue."""
     ending = f"{_LETTER}*" if entry.open_end else f"(?!{_LETTER})"
-    rest = "".join(r"[\W_]+" + re.escape(word) for word in entry.words[1:]) + ending
+    rest = "".join(_GAP + re.escape(word) for word in entry.words[1:]) + ending
     heads: dict[str, list[str]] = {}
     for lead in ("", *sorted(ARABIC_PROCLITICS)) if entry.arabic else ("",):
         head = lead + entry.words[0]
@@ -201,28 +217,110 @@ def entries_for(lang: str | None) -> Lexicon:
     return compiled.get(lang or "", every)
 
 
-def _read_cues(text: str, lang: str | None) -> tuple[list[Cue], set[int]]:
-    """:func:`find_cues`, and the word indices of the negators among the cues that may follow the word
-    they negate (:data:`POSTPOSED_NEGATORS`)."""
-    lexicon = entries_for(lang)
-    folded, positions = fold_text(text)
-    cues: list[Cue] = []
-    postposed: set[int] = set()
-    word = 0  # the index of the first word after the last cue
-    read = 0  # where the last cue ends in the folded text
-    for match in lexicon.pattern.finditer(folded):
-        start, end = match.span()
-        entry = lexicon.groups[match.lastindex - 1]
-        word += len(_TOKEN.findall(folded, read, start))
-        if entry.category == "negation" and folded[start:end] in POSTPOSED_NEGATORS:
-            postposed.add(word)
-        if positions is None:
-            cues.append(Cue(entry.category, start, end, word, len(entry.words)))
-        else:
-            cues.append(Cue(entry.category, positions[start], positions[end - 1] + 1, word, len(entry.words)))
-        word += len(entry.words)
-        read = end
-    return cues, postposed
+class _CueTable(NamedTuple):
+    """The cues of many texts (:func:`_read_cues`), ordered by text and then by start.
+
+    ``at[k]`` is where cue ``k`` starts in the texts joined by line breaks (its start plus its text's
+    offset there, :func:`_offsets`); ``postposed[i]`` holds the word indices of text ``i``'s negators
+    that may follow the word they negate (:data:`POSTPOSED_NEGATORS`), for the texts that have any.
+    """
+
+    cues: list[Cue]
+    at: np.ndarray
+    postposed: dict[int, set[int]]
+
+
+@cache
+def _character_table(test: str) -> np.ndarray:
+    """For every Basic Multilingual Plane code point, whether ``str.<test>()`` holds of it (``isalnum``:
+    a word character of the regular expressions here, ``isspace``: their ``\\s``)."""
+    return np.fromiter((getattr(chr(code), test)() for code in range(_BMP)), dtype=bool, count=_BMP)
+
+
+def _codes(text: str) -> np.ndarray:
+    """The code points of ``text`` (a lone surrogate as itself)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _holds(codes: np.ndarray, test: str) -> np.ndarray:
+    """Whether ``str.<test>()`` holds of each code point of ``codes``."""
+    astral = codes >= _BMP
+    if not astral.any():
+        return _character_table(test)[codes]
+    held = _character_table(test)[np.where(astral, 0, codes)]
+    beyond = np.flatnonzero(astral)  # emoji and other characters beyond the BMP: each distinct one tested
+    distinct, each = np.unique(codes[beyond], return_inverse=True)
+    held[beyond] = np.array([getattr(chr(code), test)() for code in distinct.tolist()], dtype=bool)[each]
+    return held
+
+
+def _words_before(folded: str) -> np.ndarray:
+    """For each position of ``folded`` (and its end), how many words start before it (a word: a run of
+    letters and digits, as :data:`_TOKEN` finds them in folded text, where apostrophes are spaces)."""
+    letters = _holds(_codes(folded), "isalnum")
+    starts = letters.copy()
+    starts[1:] &= ~letters[:-1]
+    return np.concatenate(([0], np.cumsum(starts, dtype=np.int64)))
+
+
+def _lengths(texts: Sequence[str]) -> np.ndarray:
+    """The lengths of ``texts``."""
+    return np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+
+
+def _offsets(lengths: np.ndarray) -> np.ndarray:
+    """Where each text of these lengths starts in the texts joined by line breaks (``"\\n".join``)."""
+    return np.cumsum(lengths + 1) - (lengths + 1)
+
+
+def _read_cues(texts: Sequence[str], langs: Sequence[str | None]) -> _CueTable:
+    """:func:`find_cues` of many texts at once: the texts of each lexicon are folded together
+    (:func:`kzshutdowns.normalize.fold_batch`) and searched with one pass of the lexicon's regular
+    expression, and a cue's word index is the number of words starting before it in its text."""
+    by_lexicon: dict[int, tuple[Lexicon, list[int]]] = {}
+    for index, lang in enumerate(langs):
+        lexicon = entries_for(lang)
+        by_lexicon.setdefault(id(lexicon), (lexicon, []))[1].append(index)
+    lengths = _lengths(texts)
+    found: list[tuple[np.ndarray, list[Cue], np.ndarray]] = []
+    for lexicon, members in by_lexicon.values():
+        batch = fold_batch([texts[index] for index in members])
+        matches = [match.span() + (match.lastindex,) for match in lexicon.pattern.finditer(batch.folded)]
+        if not matches:
+            continue
+        starts, ends, groups = np.array(matches, dtype=np.int64).T
+        member = np.searchsorted(batch.starts, starts, side="right") - 1
+        first = np.asarray(batch.starts)[member]
+        before = _words_before(batch.folded)
+        words = (before[starts] - before[first]).tolist()
+        starts, ends = (starts - first).tolist(), (ends - first).tolist()
+        # Where folding dropped characters (Arabic vowels), spans in the folded text are mapped back.
+        shrunk = np.flatnonzero(np.subtract(batch.ends, batch.starts) != lengths[members])
+        kept = {number: kept_positions(texts[members[number]]) for number in shrunk.tolist()}
+        for k in np.flatnonzero(np.isin(member, shrunk)).tolist():
+            positions = kept[int(member[k])]
+            starts[k], ends[k] = positions[starts[k]], positions[ends[k] - 1] + 1
+        entries = [lexicon.groups[group - 1] for group in groups.tolist()]
+        cues = list(map(Cue, [entry.category for entry in entries], starts, ends, words,
+                        [len(entry.words) for entry in entries]))
+        postposed = np.zeros(len(cues), dtype=bool)
+        for k, (start, end, _) in enumerate(matches):
+            if entries[k].category == "negation" and batch.folded[start:end] in POSTPOSED_NEGATORS:
+                postposed[k] = True
+        found.append((np.asarray(members)[member], cues, postposed))
+    if not found:
+        return _CueTable([], np.zeros(0, dtype=np.int64), {})
+    text_of = np.concatenate([part[0] for part in found])
+    cues = [cue for _, part, _ in found for cue in part]
+    starts = np.fromiter((cue.start for cue in cues), dtype=np.int64, count=len(cues))
+    at = _offsets(lengths)[text_of] + starts
+    order = np.argsort(at, kind="stable")
+    cues = [cues[k] for k in order.tolist()]
+    text_of, at = text_of[order], at[order]
+    postposed: dict[int, set[int]] = {}
+    for k in np.flatnonzero(np.concatenate([part[2] for part in found])[order]).tolist():
+        postposed.setdefault(int(text_of[k]), set()).add(cues[k].word)
+    return _CueTable(cues, at, postposed)
 
 
 def find_cues(text: str, lang: str | None) -> list[Cue]:
@@ -230,25 +328,32 @@ def find_cues(text: str, lang: str | None) -> list[Cue]:
 
     Words are read left to right; a word that starts a cue moves the reading past the cue's words.
     """
-    return _read_cues(text, lang)[0]
+    return _read_cues([text], [lang]).cues
+
+
+def _sentence_spans(joined: str) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the sentences of ``joined`` (see :func:`split_sentences`)."""
+    codes = _codes(joined)
+    space = _holds(codes, "isspace")
+    ending = _SENTENCE_MARKS[np.minimum(codes, _BMP - 1)]
+    ending[:-1] &= space[1:]  # a mark ends a sentence before white space or at the end of the text
+    cuts = np.flatnonzero(ending | (codes == ord("\n"))) + 1
+    pieces = np.concatenate(([0], cuts[cuts < len(codes)], [len(codes)]))
+    filled = np.flatnonzero(~space)
+    first = np.searchsorted(filled, pieces[:-1])  # the first character of a piece not white space ...
+    last = np.searchsorted(filled, pieces[1:]) - 1  # ... and the last
+    kept = first <= last
+    return filled[first[kept]], filled[last[kept]] + 1
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences of ``text``, without surrounding white space; empty ones are skipped."""
-    spans, begin = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        spans.append((begin, match.end()))
-        begin = match.end()
-    spans.append((begin, len(text)))
-    trimmed = []
-    for start, end in spans:
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            trimmed.append((start, end))
-    return trimmed
+    """Spans of the sentences of ``text``, without surrounding white space; empty ones are skipped.
+
+    A sentence ends after ``. ! ? ؟ ؛ ;`` followed by white space or the end of the text, and after a line
+    break.
+    """
+    starts, ends = _sentence_spans(text)
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
 def _effective_statuses(cues: list[Cue], postposed: set[int]) -> tuple[list[tuple[Cue, str]], list[Cue]]:
@@ -321,16 +426,44 @@ def analyse_sentences(text: str, lang: str | None, platforms: list[tuple[int, in
     ``platforms`` holds (start, end, platform id) spans in ``text``. A platform mentioned twice in a
     sentence with different statuses keeps the first in the order blocked, restricted, reachable (a
     loss of access reported anywhere is kept). Only a sentence with both a cue and a platform has
-    clauses to read.
+    clauses to read. :func:`analyse_many` does the same for many texts at once.
     """
-    cues, postposed = _read_cues(text, lang)
-    sentences = []
-    for s_start, s_end in split_sentences(text):
-        inside = [c for c in cues if s_start <= c.start < s_end]
-        categories = {c.category for c in inside}
-        sentence = Sentence(s_start, s_end, {}, "witness" in categories, "habitual" in categories)
-        sentences.append(sentence)
-        own = [platform for platform in platforms if s_start <= platform[0] < s_end]
-        if inside and own:
-            _give_statuses(sentence, text, inside, postposed, own)
-    return sentences
+    return analyse_many([text], [lang], [platforms])[0]
+
+
+def analyse_many(texts: Sequence[str], langs: Sequence[str | None],
+                 platforms: Sequence[Sequence[tuple[int, int, str]]]) -> list[list[Sentence]]:
+    """:func:`analyse_sentences` of each text with its language and platform spans.
+
+    The cues of all texts are read together (:func:`_read_cues`) and the sentences of all texts split in
+    one pass over the texts joined by line breaks; a text is read in Python only to make its sentences and
+    to give statuses in those of its sentences that hold both a cue and a platform.
+    """
+    table = _read_cues(texts, langs)
+    lengths = _lengths(texts)
+    offsets = _offsets(lengths)
+    starts, ends = _sentence_spans("\n".join(texts))
+    text_of = np.searchsorted(offsets, starts, side="right") - 1
+    # The cues of each sentence (every cue starts inside a sentence, on a letter) and its platforms.
+    low, high = np.searchsorted(table.at, starts), np.searchsorted(table.at, ends)
+    marks = {category: np.concatenate(([0], np.cumsum([cue.category == category for cue in table.cues],
+                                                      dtype=np.int64)))
+             for category in ("witness", "habitual")}
+    counts = np.fromiter(map(len, platforms), dtype=np.int64, count=len(platforms))
+    placed = np.fromiter((span[0] for spans in platforms for span in spans), dtype=np.int64,
+                         count=int(counts.sum()))
+    inside = (placed >= 0) & (placed < np.repeat(lengths, counts))
+    placed = np.sort((placed + np.repeat(offsets, counts))[inside])
+    read = np.flatnonzero((high > low) & (np.searchsorted(placed, ends) > np.searchsorted(placed, starts)))
+    starts, ends = starts - offsets[text_of], ends - offsets[text_of]
+    sentences = [Sentence(start, end, {}, witness, habitual) for start, end, witness, habitual in zip(
+        starts.tolist(), ends.tolist(), *((mark[high] > mark[low]).tolist() for mark in marks.values()),
+        strict=True)]
+    cues, postposed = table.cues, table.postposed
+    for number, index, first, last in zip(read.tolist(), text_of[read].tolist(), low[read].tolist(),
+                                          high[read].tolist(), strict=True):
+        sentence = sentences[number]
+        own = [span for span in platforms[index] if sentence.start <= span[0] < sentence.end]
+        _give_statuses(sentence, texts[index], cues[first:last], postposed.get(index, set()), own)
+    bounds = np.searchsorted(text_of, np.arange(len(texts) + 1)).tolist()
+    return [sentences[first:last] for first, last in zip(bounds, bounds[1:], strict=False)]
