@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +16,9 @@ from kzshutdowns.status_cues import (
     CUES,
     Cue,
     Entry,
+    _holds,
+    _read_cues,
+    analyse_many,
     analyse_sentences,
     entries_for,
     find_cues,
@@ -299,3 +304,93 @@ def test_only_postposed_negators_act_backwards(lexicon):
 ])
 def test_clauses(lexicon, text, lang, expected):
     assert statuses(text, lang, lexicon) == expected
+
+
+def sentences_by_regex(text: str) -> list[tuple[int, int]]:
+    """The sentence spans as the module docstring defines them, found by a regular expression: a sentence
+    ends after one of ``. ! ? ؟ ؛ ;`` followed by white space or the end of the text, and after a line break;
+    white space around a sentence is not part of it and sentences of white space only are skipped."""
+    cuts = [0, *(match.end() for match in re.finditer(r"[.!?؟؛;](?=\s|$)|\n", text)), len(text)]
+    spans = []
+    for begin, end in zip(cuts, cuts[1:], strict=False):
+        piece = text[begin:end]
+        if piece.strip():
+            spans.append((begin + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())))
+    return spans
+
+
+SENTENCE_TEXT = st.text(alphabet=st.sampled_from([*".!?؟؛;\n\t\r \u2003\u00a0\u2028\x1c,aZ1ä😀\U0001d400_'",
+                                                  "\ud800"]), max_size=40)
+
+
+@given(SENTENCE_TEXT)
+@settings(max_examples=500, deadline=None)
+def test_split_sentences_as_defined(text):
+    assert split_sentences(text) == sentences_by_regex(text)
+
+
+def test_character_tables_agree_with_the_regular_expressions():
+    """The numpy tables that count words and find white space say what ``[^\\W_]`` and ``\\s`` say, for
+    every BMP code point (lone surrogates included) and for characters beyond it."""
+    codes = np.array([*range(0x10000), 0x1F600, 0x1D400, 0x20000, 0xE0020, 0x10FFFF], dtype=np.uint32)
+    text = "".join(map(chr, codes.tolist()))
+    letters = np.array([bool(re.fullmatch(r"[^\W_]", char)) for char in text])
+    spaces = np.array([bool(re.fullmatch(r"\s", char)) for char in text])
+    assert (_holds(codes, "isalnum") == letters).all()
+    assert (_holds(codes, "isspace") == spaces).all()
+
+
+# Texts for the batch: cue words (some after proclitics, with endings), platform names, a word that folding
+# shortens (Arabic vowels), emoji, separators and sentence ends; a text may end inside an entry of several
+# words ("went" | "dark", "غير" | "ان") that the next text completes.
+BATCH_WORDS = st.one_of(WORD.map("".join), st.sampled_from(
+    ["Facebook", "Twitter", "интернет", "فيسبوك", "تويتر", "Ютуб", "حُظِرت", "😀", "went", "dark", "غير", "ان",
+     "при", "этом", "in", "from", "time", "to"]))
+BATCH_GAPS = st.sampled_from([" ", ", ", ". ", "! ", "؟ ", "\n", " - ", "  ", "."])
+BATCH_TEXT = st.lists(st.tuples(BATCH_WORDS, BATCH_GAPS), max_size=8).map(
+    lambda parts: "".join(word + gap for word, gap in parts))
+LANGS = st.sampled_from(["ar", "ru", "kk", "en", None, "und", "fr"])
+PLATFORM_IDS = st.sampled_from(["facebook", "twitter", "internet", "youtube"])
+
+
+@st.composite
+def batch_item(draw):
+    text = draw(st.one_of(BATCH_TEXT, st.just("")))
+    spans = draw(st.lists(st.tuples(st.integers(-2, len(text) + 2), st.integers(0, 6), PLATFORM_IDS),
+                          max_size=4))
+    return text, draw(LANGS), [(start, start + length, pid) for start, length, pid in spans]
+
+
+def sentence_fields(sentences):
+    return [(s.start, s.end, list(s.statuses.items()), s.witness, s.habitual) for s in sentences]
+
+
+@given(st.lists(batch_item(), max_size=12))
+@settings(max_examples=400, deadline=None)
+def test_many_texts_read_together_as_each_alone(items):
+    """analyse_many over a mix of languages, texts and platform spans (some outside their text) gives each
+    text what analyse_sentences gives it alone, statuses in the same order; find_cues agrees too."""
+    texts, langs, platforms = (list(column) for column in zip(*items, strict=True)) if items else ([], [], [])
+    together = analyse_many(texts, langs, platforms)
+    assert len(together) == len(items)
+    for (text, lang, spans), sentences in zip(items, together, strict=True):
+        assert sentence_fields(sentences) == sentence_fields(analyse_sentences(text, lang, spans))
+        assert [(s.start, s.end) for s in sentences] == sentences_by_regex(text)
+    table = _read_cues(texts, langs)
+    at = 0
+    for text, lang in zip(texts, langs, strict=True):
+        alone = find_cues(text, lang)
+        assert table.cues[at:at + len(alone)] == alone
+        at += len(alone)
+    assert at == len(table.cues)
+
+
+def test_no_cue_runs_from_one_text_into_the_next():
+    texts = ["the network went", "dark today", "غير", "ان تويتر", "при", "этом"]
+    langs = ["en", "en", "ar", "ar", "ru", "ru"]
+    table = _read_cues(texts, langs)
+    assert [(cue.category, cue.words) for cue in table.cues] == [("negation", 1)]  # غير alone, nothing else
+    assert [cue.category for cue in find_cues("the network went dark", "en")] == ["blocked"]
+    assert [cue.category for cue in find_cues("غير ان", "ar")] == ["contrast"]
+    assert analyse_many(texts, langs, [[]] * 6) == [analyse_sentences(t, g, []) for t, g in zip(texts, langs,
+                                                                                                 strict=True)]
