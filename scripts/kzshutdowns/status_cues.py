@@ -139,7 +139,7 @@ class Sentence:
 class Lexicon:
     """Compiled cue entries, longest first, and one regular expression that finds them all.
 
-    ``pattern`` matches an entry where a word of the folded text starts, trying the entries in rank
+    ``pattern`` matches a space and an entry starting the word after it, trying the entries in rank
     order; the capture group that took part in a match (``match.lastindex``) names the entry,
     ``groups[match.lastindex - 1]``.
     """
@@ -150,8 +150,10 @@ class Lexicon:
 
 
 # A character of a word (of _TOKEN). Folded text holds only these and spaces: every other character
-# folds to a space, apostrophes too, so a word of folded text is a run of these.
+# folds to a space, apostrophes too, so a word of folded text is a run of these. (A lone surrogate folds
+# to itself: _read_cues makes it a space before searching.)
 _LETTER = r"[^\W_]"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # What separates the words of an entry of many words: anything but a letter, except the mark between two
 # texts folded together (kzshutdowns.normalize.BOUNDARY, which folding never makes), so that no cue runs
 # from one text into the next.
@@ -178,13 +180,12 @@ def _longest_first(entries: list[Entry]) -> Lexicon:
     for entry in entries:
         for initial, alternative in _alternatives(entry).items():
             by_initial.setdefault(initial, []).append((alternative, entry))
-    # Each branch starts with its literal initial, which lets the regex engine skip other characters
-    # fast; the look-behind then checks that the initial starts a word.
-    branches = [f"{re.escape(initial)}(?<!{_LETTER}{re.escape(initial)})(?:"
-                + "|".join(f"{alternative}()" for alternative, _ in items) + ")"
+    # A word of folded text starts after a space (see _read_cues): the pattern starts with one, which lets
+    # the regex engine skip to the next space fast; each branch then starts with its literal initial.
+    branches = [f"{re.escape(initial)}(?:" + "|".join(f"{alternative}()" for alternative, _ in items) + ")"
                 for initial, items in by_initial.items()]
     groups = tuple(entry for items in by_initial.values() for _, entry in items)
-    return Lexicon(tuple(entries), re.compile("|".join(branches)), groups)
+    return Lexicon(tuple(entries), re.compile(f" (?:{'|'.join(branches)})"), groups)
 
 
 def _compile(lexicon: dict[str, dict[str, tuple[str, ...]]]) -> dict[str, Lexicon]:
@@ -285,13 +286,16 @@ def _read_cues(texts: Sequence[str], langs: Sequence[str | None]) -> _CueTable:
     found: list[tuple[np.ndarray, list[Cue], np.ndarray]] = []
     for lexicon, members in by_lexicon.values():
         batch = fold_batch([texts[index] for index in members])
-        matches = [match.span() + (match.lastindex,) for match in lexicon.pattern.finditer(batch.folded)]
+        # Each text is folded with a space before it; a word of folded text starts after a space.
+        folded = _SURROGATE.sub(" ", batch.folded)
+        matches = [match.span() + (match.lastindex,) for match in lexicon.pattern.finditer(folded)]
         if not matches:
             continue
         starts, ends, groups = np.array(matches, dtype=np.int64).T
+        starts += 1  # after the space
         member = np.searchsorted(batch.starts, starts, side="right") - 1
         first = np.asarray(batch.starts)[member]
-        before = _words_before(batch.folded)
+        before = _words_before(folded)
         words = (before[starts] - before[first]).tolist()
         starts, ends = (starts - first).tolist(), (ends - first).tolist()
         # Where folding dropped characters (Arabic vowels), spans in the folded text are mapped back.
@@ -305,7 +309,7 @@ def _read_cues(texts: Sequence[str], langs: Sequence[str | None]) -> _CueTable:
                         [len(entry.words) for entry in entries]))
         postposed = np.zeros(len(cues), dtype=bool)
         for k, (start, end, _) in enumerate(matches):
-            if entries[k].category == "negation" and batch.folded[start:end] in POSTPOSED_NEGATORS:
+            if entries[k].category == "negation" and folded[start + 1:end] in POSTPOSED_NEGATORS:
                 postposed[k] = True
         found.append((np.asarray(members)[member], cues, postposed))
     if not found:
