@@ -41,7 +41,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import accumulate, islice
+from itertools import accumulate, islice, pairwise
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import IO, NamedTuple
@@ -219,8 +219,9 @@ class _BatchNames(NamedTuple):
     positions: dict[int, list[int]]  # for each text that folding shortened, its kept_positions
     overlapping: list[bool]  # per document: some of its names overlap
     accepted: list[bool]  # per document: the guards accept its names as found (see Geocoder._find_names)
-    plain: list[bool]  # per document (see Geocoder._find_names)
     matches: list[PlaceMatch | None]  # each name's match in a plain document, None in the others
+    kazakh: list[bool]  # per document: plain, with a match in Kazakhstan (or of the country)
+    others: list[int]  # the documents with names that are not plain
 
     def spans(self, index: int, folded: str) -> list[_Span]:
         """The spans of document ``index`` of the batch folded as ``folded``, without overlaps (the
@@ -250,10 +251,25 @@ class _BatchNames(NamedTuple):
         taken.sort(key=lambda s: s.start)
         return taken
 
+    def columns(self, index: int, folded: str) -> tuple[list[_KeyInfo], list[int], list[int]]:
+        """The key, start and stop of each span of document ``index`` (see :meth:`spans`)."""
+        if self.overlapping[index]:
+            spans = self.spans(index, folded)
+            return [span.info for span in spans], [span.start for span in spans], [span.end for span in spans]
+        first, last = self.cuts[index], self.cuts[index + 1]
+        return self.infos[first:last], self.starts[first:last], self.stops[first:last]
 
-def _covered(spans: list[_Span]) -> list[tuple[int, int]]:
-    """The stretches of folded text that ``spans`` cover, clitics included."""
-    return [(span.start - len(span.clitic), span.end) for span in spans]
+    def covered(self, index: int, folded: str) -> list[tuple[int, int]]:
+        """The stretches of document ``index``'s folded text that its spans cover, clitics included."""
+        if self.overlapping[index]:
+            return [(span.start - len(span.clitic), span.end) for span in self.spans(index, folded)]
+        first, last = self.cuts[index], self.cuts[index + 1]
+        return [
+            (start - clitic, stop)
+            for start, stop, clitic in zip(
+                self.starts[first:last], self.stops[first:last], self.clitics[first:last], strict=True
+            )
+        ]
 
 
 class Geocoder:
@@ -263,6 +279,7 @@ class Geocoder:
         self.gazetteer = gazetteer
         self._keys: dict[int, _KeyInfo] = {}
         self._choices: dict[tuple, _Choice] = {}
+        self._sequences: dict[tuple, list[_Choice]] = {}
         self._fallback_cache: dict[str, tuple[str, str, int, str, float]] = {}
         self._settled: set[str] = set()  # folded words the fallback never takes (see _verdict)
         fold_batch([""])  # builds the folding table now, so that loading includes it
@@ -321,28 +338,31 @@ class Geocoder:
         ]
         batch = fold_batch(texts)
         names = self._find_names(texts, batch)
-        results: list[tuple[list[PlaceMatch], list[Rejection]]] = []
-        spans_of: dict[int, list[_Span]] = {}
-        for index, (text, lang, plain) in enumerate(zip(texts, known, names.plain, strict=True)):
-            first, last = names.cuts[index], names.cuts[index + 1]
-            if plain:  # see _find_names
-                results.append((names.matches[first:last], []))  # type: ignore[arg-type]
-            elif first == last and lang != "kk":
-                results.append(([], []))  # nothing matched and nothing says the text is about Kazakhstan
-            else:
-                spans = spans_of[index] = names.spans(index, batch.folded)
-                folded = batch.folded[batch.starts[index] : batch.ends[index]]
-                positions = names.positions.get(index)
-                results.append(self._settle(spans, text, folded, positions, lang, names.accepted[index]))
-        # The fallback, for the texts about Kazakhstan (Kazakh, or with a Kazakh place or the country).
-        about_kazakhstan = [
-            index
-            for index, (matches, _) in enumerate(results)
-            if known[index] == "kk" or "KZ" in [m.country_code for m in matches]
+        # What plain texts and texts without names get (see _find_names); the others are settled below.
+        results: list[tuple[list[PlaceMatch], list[Rejection]]] = [
+            (names.matches[first:last], [])
+            for first, last in pairwise(names.cuts)  # type: ignore[misc]
         ]
-        for index, (found, rejected) in self._fallback(
-            texts, batch, names, spans_of, about_kazakhstan
-        ).items():
+        # The fallback's context gate: texts about Kazakhstan (Kazakh, or with a Kazakh place or the country).
+        kazakh = [
+            lang == "kk" or in_kazakhstan for lang, in_kazakhstan in zip(known, names.kazakh, strict=True)
+        ]
+        for index in names.others:
+            text, lang = texts[index], known[index]
+            if names.accepted[index]:  # no dropped characters: no positions
+                matches, rejections = self._disambiguate(
+                    *names.columns(index, batch.folded), text, None, lang
+                )
+                if len(rejections) > 1:
+                    rejections.sort(key=_by_span)
+            else:
+                spans = names.spans(index, batch.folded)
+                folded = batch.folded[batch.starts[index] : batch.ends[index]]
+                matches, rejections = self._settle(spans, text, folded, names.positions.get(index), lang)
+            results[index] = (matches, rejections)
+            kazakh[index] = lang == "kk" or "KZ" in [match.country_code for match in matches]
+        about_kazakhstan = [index for index, about in enumerate(kazakh) if about]
+        for index, (found, rejected) in self._fallback(texts, batch, names, about_kazakhstan).items():
             matches, rejections = results[index]
             if found:  # matches of spans come in text order, those of the fallback after them
                 matches = sorted(matches + found, key=_by_span)
@@ -352,23 +372,11 @@ class Geocoder:
         return results
 
     def _settle(
-        self,
-        spans: list[_Span],
-        text: str,
-        folded: str,
-        positions: list[int] | None,
-        lang: str,
-        accepted_as_found: bool = False,
+        self, spans: list[_Span], text: str, folded: str, positions: list[int] | None, lang: str
     ) -> tuple[list[PlaceMatch], list[Rejection]]:
-        """The guards and then disambiguation for the names (``spans``) of one text (see :meth:`resolve`);
-        with ``accepted_as_found``, the guards are known to accept them all (see :meth:`_find_names`)."""
-        if accepted_as_found:
-            matches, rejections = self._disambiguate(spans, text, positions, lang)
-            if len(rejections) > 1:
-                rejections.sort(key=_by_span)
-            return matches, rejections
+        """The guards and then disambiguation for the names (``spans``) of one text (see :meth:`resolve`)."""
         accepted: list[_Span] = []
-        rejections = []
+        rejections: list[Rejection] = []
         for span in spans:
             # Tanween marks are dropped by folding: without dropped characters there is none.
             if span.info.unguarded and not (span.info.arabic and positions is not None):
@@ -379,7 +387,14 @@ class Geocoder:
                 accepted.append(span)
             elif verdict is not _DROP:
                 rejections.append(verdict)
-        matches, ambiguous = self._disambiguate(accepted, text, positions, lang)
+        matches, ambiguous = self._disambiguate(
+            [span.info for span in accepted],
+            [span.start for span in accepted],
+            [span.end for span in accepted],
+            text,
+            positions,
+            lang,
+        )
         rejections += ambiguous
         if len(rejections) > 1:
             rejections.sort(key=_by_span)
@@ -466,6 +481,9 @@ class Geocoder:
         ] = True
         plain = accepted & ~overlapping
         plain[document[column(info.template is None for info in infos) == 1]] = False
+        kazakh = np.zeros(count, dtype=bool)
+        kazakh[document[column(info.kazakh for info in infos) == 1]] = True
+        others = np.flatnonzero(~plain & (np.bincount(document, minlength=count) > 0))
         hit_infos = [infos[key] for key in which.tolist()]
         matches = [
             _match(info.template, start, end, texts[index]) if is_plain else None  # type: ignore[arg-type]
@@ -488,8 +506,9 @@ class Geocoder:
             positions,
             overlapping.tolist(),
             accepted.tolist(),
-            plain.tolist(),
             matches,
+            (kazakh & plain).tolist(),
+            others.tolist(),
         )
 
     def _info(self, number: int) -> _KeyInfo:
@@ -617,37 +636,56 @@ class Geocoder:
     # -- 4. disambiguation ------------------------------------------------------------------------
 
     def _disambiguate(
-        self, spans: list[_Span], text: str, positions: list[int] | None, lang: str
+        self,
+        infos: list[_KeyInfo],
+        starts: list[int],
+        stops: list[int],
+        text: str,
+        positions: list[int] | None,
+        lang: str,
     ) -> tuple[list[PlaceMatch], list[Rejection]]:
+        """Matches for the accepted names of a text (the key, start and stop of each, as in a
+        :class:`_Span`), and rejections of those too ambiguous to take, each in text order."""
         matches: list[PlaceMatch] = []
         rejections: list[Rejection] = []
-        context: tuple[set[str], list[tuple[str, str]]] | None = None
-        for number, span in enumerate(spans):
-            info = span.info
-            if info.template is not None:  # the usual case: nothing to weigh
-                start, end = _original_span(span.start + info.skip, span.end, positions, len(text))
-                matches.append(_match(info.template, start, end, text))
-                continue
-            if context is None:  # the document's context, needed only to choose
-                context = self._context(spans, lang)
-            countries, admin1 = context
-            others = {pair for index, pair in enumerate(admin1) if index != number}
-            choice = self._choose(info, countries, others)
-            start, end = _original_span(span.start + choice.skip, span.end, positions, len(text))
+        for choice, span_start, span_end in zip(self._choices_of(infos, lang), starts, stops, strict=True):
+            start, end = _original_span(span_start + choice.skip, span_end, positions, len(text))
             if choice.template is None:
                 rejections.append(Rejection(start, end, text[start:end], "ambiguous", choice.detail))
             else:
                 matches.append(_match(choice.template, start, end, text))
         return matches, rejections
 
-    def _context(self, spans: list[_Span], lang: str) -> tuple[set[str], list[tuple[str, str]]]:
+    def _choices_of(self, infos: list[_KeyInfo], lang: str) -> list[_Choice]:
+        """The choice for each of the accepted names of a text (see :meth:`_choose`), which depends on
+        its names and on whether it is Kazakh only. Cached per sequence of names, which texts repeat."""
+        relevant = (lang == "kk", *[info.key.text for info in infos])
+        choices = self._sequences.get(relevant)
+        if choices is None:
+            choices = []
+            context: tuple[set[str], list[tuple[str, str]]] | None = None
+            for number, info in enumerate(infos):
+                if info.template is not None:  # the usual case: nothing to weigh
+                    choices.append(_Choice(info.skip, info.template, ""))
+                    continue
+                if context is None:  # the document's context, needed only to choose
+                    context = self._context(infos, lang)
+                countries, admin1 = context
+                others = {pair for index, pair in enumerate(admin1) if index != number}
+                choices.append(self._choose(info, countries, others))
+            if len(self._sequences) >= CACHE_SIZE:
+                self._sequences.clear()
+            self._sequences[relevant] = choices
+        return choices
+
+    def _context(self, infos: list[_KeyInfo], lang: str) -> tuple[set[str], list[tuple[str, str]]]:
         """The countries a document is about (Kazakhstan for Kazakh text, and the country of each name
         whose candidates all lie in one), and the (country, admin-1) of each name's first candidate."""
         countries = {"KZ"} if lang == "kk" else set()
-        for span in spans:
-            if len(span.info.countries) == 1:
-                countries |= span.info.countries
-        return countries, [span.info.region for span in spans]
+        for info in infos:
+            if len(info.countries) == 1:
+                countries |= info.countries
+        return countries, [info.region for info in infos]
 
     def _choose(self, info: _KeyInfo, countries: set[str], regions: set[tuple[str, str]]) -> _Choice:
         """The best of a name's (several) candidates in a document's context, rejected as ambiguous when
@@ -724,12 +762,11 @@ class Geocoder:
         texts: Sequence[str],
         batch: FoldedBatch,
         names: _BatchNames,
-        spans_of: dict[int, list[_Span]],
         documents: list[int],
     ) -> dict[int, tuple[list[PlaceMatch], list[Rejection]]]:
         """Cross-script matches and rejections, by document, for the words of ``documents`` (those of
         the batch's texts that are about Kazakhstan: Kazakh, or with a Kazakh place or the country
-        already found) that no name covers. ``spans_of`` holds the spans of the texts that are not plain.
+        already found) that no name covers.
 
         Most words were seen before and fit no place, or are names the scan finds: the words of all the
         texts are dropped with set operations in one go, and the few others (usually none) then looked
@@ -746,7 +783,7 @@ class Geocoder:
             piece = bisect_right(piece_starts, joined_start) - 1
             index, text, folded = documents[piece], texts[documents[piece]], pieces[piece]
             word_start, word_end = joined_start - piece_starts[piece], joined_end - piece_starts[piece]
-            covered = _covered(spans_of.get(index) or names.spans(index, batch.folded))
+            covered = names.covered(index, batch.folded)
             if word in {folded[start:end] for start, end in covered} or any(
                 start < word_end and word_start < end for start, end in covered
             ):
