@@ -71,11 +71,10 @@ from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.events import parse_partial_date, split_list
 from kzshutdowns.files import atomic_output, read_text
 from kzshutdowns.raw_manifest import parse_metadata
-from kzshutdowns.status_cues import STATUSES, Sentence, analyse_many
+from kzshutdowns.status_cues import STATUS_RANK, STATUSES, Sentence, analyse_many
 
 TARGET_COUNTRY = "KZ"
 GENERIC_PLATFORMS = frozenset({"social_media"})
-STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}  # the first in STATUSES wins
 REPORT_KINDS = ("residents_confirmed", "tweet_located", "historical_reference", "national_statement")
 REPORT_COLUMNS = (
     "report_id", "scope", "geonameid", "name", "admin1", "lat", "lon", "event_id", "report_kind",

@@ -46,6 +46,7 @@ from kzshutdowns.normalize import (
 
 STATUSES = ("blocked", "restricted", "reachable")
 OPPOSITE = {"blocked": "reachable", "restricted": "reachable", "reachable": "blocked"}
+STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}  # the first in STATUSES wins
 NEGATION_WINDOW = 3
 # Negators that may follow the word they negate (Kazakh postposed negation, Russian "доступа нет").
 POSTPOSED_NEGATORS = frozenset({"жок", "емес", "нет"})
@@ -228,6 +229,7 @@ class _CueTable(NamedTuple):
 
     cues: list[Cue]
     at: np.ndarray
+    categories: np.ndarray  # the cues' categories
     postposed: dict[int, set[int]]
 
 
@@ -278,12 +280,16 @@ def _read_cues(texts: Sequence[str], langs: Sequence[str | None]) -> _CueTable:
     """:func:`find_cues` of many texts at once: the texts of each lexicon are folded together
     (:func:`kzshutdowns.normalize.fold_batch`) and searched with one pass of the lexicon's regular
     expression, and a cue's word index is the number of words starting before it in its text."""
-    by_lexicon: dict[int, tuple[Lexicon, list[int]]] = {}
+    by_lang: dict[str | None, list[int]] = {}
     for index, lang in enumerate(langs):
+        by_lang.setdefault(lang, []).append(index)
+    by_lexicon: dict[int, tuple[Lexicon, list[int]]] = {}
+    for lang, indices in by_lang.items():
         lexicon = entries_for(lang)
-        by_lexicon.setdefault(id(lexicon), (lexicon, []))[1].append(index)
+        by_lexicon.setdefault(id(lexicon), (lexicon, []))[1].extend(indices)
     lengths = _lengths(texts)
-    found: list[tuple[np.ndarray, list[Cue], np.ndarray]] = []
+    # Per lexicon: the text of each cue, the cues, their categories, whether each is a postposed negator.
+    found: list[tuple[np.ndarray, list[Cue], np.ndarray, np.ndarray]] = []
     for lexicon, members in by_lexicon.values():
         batch = fold_batch([texts[index] for index in members])
         # Each text is folded with a space before it; a word of folded text starts after a space.
@@ -304,27 +310,26 @@ def _read_cues(texts: Sequence[str], langs: Sequence[str | None]) -> _CueTable:
         for k in np.flatnonzero(np.isin(member, shrunk)).tolist():
             positions = kept[int(member[k])]
             starts[k], ends[k] = positions[starts[k]], positions[ends[k] - 1] + 1
-        entries = [lexicon.groups[group - 1] for group in groups.tolist()]
-        cues = list(map(Cue, [entry.category for entry in entries], starts, ends, words,
-                        [len(entry.words) for entry in entries]))
+        categories = np.array([entry.category for entry in lexicon.groups])[groups - 1]
+        lengths_in_words = [len(lexicon.groups[group - 1].words) for group in groups.tolist()]
+        cues = list(map(Cue, categories.tolist(), starts, ends, words, lengths_in_words))
         postposed = np.zeros(len(cues), dtype=bool)
-        for k, (start, end, _) in enumerate(matches):
-            if entries[k].category == "negation" and folded[start + 1:end] in POSTPOSED_NEGATORS:
-                postposed[k] = True
-        found.append((np.asarray(members)[member], cues, postposed))
+        for k in np.flatnonzero(categories == "negation").tolist():
+            postposed[k] = folded[matches[k][0] + 1:matches[k][1]] in POSTPOSED_NEGATORS
+        found.append((np.asarray(members)[member], cues, categories, postposed))
     if not found:
-        return _CueTable([], np.zeros(0, dtype=np.int64), {})
+        return _CueTable([], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=str), {})
     text_of = np.concatenate([part[0] for part in found])
-    cues = [cue for _, part, _ in found for cue in part]
+    cues = [cue for part in found for cue in part[1]]
     starts = np.fromiter((cue.start for cue in cues), dtype=np.int64, count=len(cues))
     at = _offsets(lengths)[text_of] + starts
     order = np.argsort(at, kind="stable")
     cues = [cues[k] for k in order.tolist()]
     text_of, at = text_of[order], at[order]
     postposed: dict[int, set[int]] = {}
-    for k in np.flatnonzero(np.concatenate([part[2] for part in found])[order]).tolist():
+    for k in np.flatnonzero(np.concatenate([part[3] for part in found])[order]).tolist():
         postposed.setdefault(int(text_of[k]), set()).add(cues[k].word)
-    return _CueTable(cues, at, postposed)
+    return _CueTable(cues, at, np.concatenate([part[2] for part in found])[order], postposed)
 
 
 def find_cues(text: str, lang: str | None) -> list[Cue]:
@@ -398,18 +403,23 @@ def _give_statuses(sentence: Sentence, text: str, cues: list[Cue], postposed: se
             clauses.append([])
         clauses[-1].append(cue)
     bounds = [sentence.start, *(clause[0].start for clause in clauses[1:]), sentence.end]
+    given = sentence.statuses
     previous: str | None = None
     for number, clause_cues in enumerate(clauses):
         c_start, c_end = bounds[number], bounds[number + 1]
         statuses, free_negators = _effective_statuses(clause_cues, postposed)
+        # One status cue gives its status everywhere in the clause; with more, the nearest gives it, and a
+        # restricted one turns reachable to restricted ("works with interruptions").
+        only = statuses[0][1] if len(statuses) == 1 else None
+        restricted = only is None and "restricted" in [status for _, status in statuses]
         for start, end, pid in platforms:
             if not c_start <= start < c_end:
                 continue
-            if statuses:
+            if only is not None:
+                status = only
+            elif statuses:
                 nearest = min(statuses, key=lambda item, at=start: (abs(item[0].start - at), item[0].start))
-                status = nearest[1]
-                if status == "reachable" and any(s == "restricted" for _, s in statuses):
-                    status = "restricted"  # "works with interruptions" is restricted
+                status = "restricted" if restricted and nearest[1] == "reachable" else nearest[1]
             elif number and previous is not None:  # a contrast clause without a status cue
                 status = OPPOSITE[previous]
             elif any(_adjacent(text, neg.end, start) or _adjacent(text, end, neg.start)
@@ -417,9 +427,9 @@ def _give_statuses(sentence: Sentence, text: str, cues: list[Cue], postposed: se
                 status = "blocked"  # a negator right beside the name: "no internet", "интернет жоқ"
             else:
                 continue
-            known = sentence.statuses.get(pid)
-            if known is None or STATUSES.index(status) < STATUSES.index(known):
-                sentence.statuses[pid] = status
+            known = given.get(pid)
+            if known is None or STATUS_RANK[status] < STATUS_RANK[known]:
+                given[pid] = status
         if statuses:
             previous = statuses[-1][1]
 
@@ -450,8 +460,7 @@ def analyse_many(texts: Sequence[str], langs: Sequence[str | None],
     text_of = np.searchsorted(offsets, starts, side="right") - 1
     # The cues of each sentence (every cue starts inside a sentence, on a letter) and its platforms.
     low, high = np.searchsorted(table.at, starts), np.searchsorted(table.at, ends)
-    marks = {category: np.concatenate(([0], np.cumsum([cue.category == category for cue in table.cues],
-                                                      dtype=np.int64)))
+    marks = {category: np.concatenate(([0], np.cumsum(table.categories == category, dtype=np.int64)))
              for category in ("witness", "habitual")}
     counts = np.fromiter(map(len, platforms), dtype=np.int64, count=len(platforms))
     placed = np.fromiter((span[0] for spans in platforms for span in spans), dtype=np.int64,
