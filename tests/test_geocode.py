@@ -183,6 +183,16 @@ def test_spelling_forms(geocoder: Geocoder, text: str, surface: str, geonameid: 
     assert text[match.start : match.end] == surface
 
 
+def test_names_in_lower_case_only_as_hashtags(geocoder: Geocoder) -> None:
+    """A name that must be capitalised is taken in lower case as a hashtag only, also after characters
+    that folding drops (the tanween of مرحبًا): the first letter is looked up in the text itself."""
+    berlin = 2950159
+    assert ids(geocoder.geocode("Protest in #paris and #berlin", "en")) == [PARIS, berlin]
+    assert geocoder.geocode("Protest in paris and berlin", "en") == []
+    for text, found in (("مرحبًا Paris", [PARIS]), ("مرحبًا #paris", [PARIS]), ("مرحبًا paris", [])):
+        assert ids(geocoder.geocode(text, "en")) == found, text
+
+
 def test_longest_name_wins(geocoder: Geocoder) -> None:
     (match,) = geocoder.geocode("Protests in Mangystau Region")
     assert (match.surface, match.kind, match.region_code) == ("Mangystau Region", "region", "KZ-MAN")
@@ -225,9 +235,11 @@ def test_fallback_skips_adjectives(geocoder: Geocoder) -> None:
 def test_fallback_skips_words_with_digits(geocoder: Geocoder) -> None:
     """A link id's consonants may fit a place (IcrVie8ISC: Balpyk Bi or Asyqata); a word with a digit is
     no name, and the fallback neither takes nor reports it."""
-    for text, lang in (("Астанада интернет жоқ https://t.co/IcrVie8ISC", "kk"),
-                       ("В Астане нет интернета https://t.co/IcrVie8ISC", "ru"),
-                       ("Жанаозен2011 Астанада", "kk")):
+    for text, lang in (
+        ("Астанада интернет жоқ https://t.co/IcrVie8ISC", "kk"),
+        ("В Астане нет интернета https://t.co/IcrVie8ISC", "ru"),
+        ("Жанаозен2011 Астанада", "kk"),
+    ):
         matches, rejections = geocoder.resolve(text, lang)
         assert ids(matches) == [ASTANA]
         assert rejections == []
@@ -316,6 +328,85 @@ def test_caches_do_not_change_results(geocoder: Geocoder, documents: list[tuple]
         assert tiny.resolve_many(texts, langs) == fresh
         assert tiny.resolve_many(texts[::-1], langs[::-1])[::-1] == fresh
         assert _one_by_one(tiny, texts, langs) == fresh
+
+
+def _through_the_guards(geocoder: Geocoder) -> Geocoder:
+    """A geocoder on the same gazetteer that takes none of the batch shortcuts of Geocoder._find_names:
+    every text with a name goes through the guards and disambiguation on its own spans."""
+    reference = Geocoder(geocoder.gazetteer)
+    key_info = reference._key_info
+    reference._key_info = lambda key: key_info(key)._replace(shortcut=geocode._GUARDED)  # type: ignore[method-assign]
+    return reference
+
+
+# Words the fallback takes (or rejects) in a text about Kazakhstan, and the same in other forms and
+# contexts: lower case, glued to a name, covered by a name (بكاراغاندا), with a digit.
+FALLBACK_PIECES = (
+    "قاراغاندى", "وقاراغاندى", "بكاراغاندا", "IcrVieISC", "icrvieisc", "t.co/IcrVieISC", "IcrVie8ISC",
+    "Астанада", "Kazakhstan", "كازاخستان", "Paris", "Aktau", "Актау", "Казахстан",
+)  # fmt: skip
+batch_text = mixed_text | st.lists(st.sampled_from(PIECES + FALLBACK_PIECES), max_size=12).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(batch_text | st.text(max_size=40), st.sampled_from(LANGS)), max_size=12))
+def test_batch_shortcuts_give_what_the_guards_give_text_by_text(
+    geocoder: Geocoder, documents: list[tuple]
+) -> None:
+    """resolve_many's shortcuts for a whole batch (plain texts, names the guards accept as found, the
+    fallback's words looked at for all texts at once, so a word may be placeful in one text and not
+    in another) give, pickled byte for byte, what the guards and disambiguation give text by text."""
+    texts = [text for text, _ in documents]
+    langs = [lang for _, lang in documents]
+    reference = _through_the_guards(geocoder)
+    expected = pickle.dumps([reference.resolve(text, lang) for text, lang in documents])
+    assert pickle.dumps(geocoder.resolve_many(texts, langs)) == expected
+    assert pickle.dumps(geocoder.resolve_many([*texts, LONG], [*langs, "en"])[:-1]) == expected
+
+
+def test_batch_shortcuts_on_every_kind_of_name(geocoder: Geocoder) -> None:
+    """The same, on one batch of every kind of name (plain, common word, small place, several
+    candidates, with clitics, with dropped marks) in every kind of place in a sentence: at its start,
+    after a cue, inside a title-case phrase, in a list, as a hashtag."""
+    names = (
+        "Almaty", "almaty", "Jordan", "Oral", "Essen", "Paris", "Aktau", "Lyon", "Genève", "Mangystau Region",
+        "Достық", "Семей", "семей", "Алматы", "Астане", "Актау", "Жанатас", "Казахстан", "طراز", "بيان",
+        "وألماتي", "ألماتي", "كَارَاغَانْدَا", "قاراغاندى", "Kazakhstan",
+    )  # fmt: skip
+    befores = ("", "Today ", "Today in ", "Сегодня в ", "Hi. ", "« ", "#", "Internet ", "في ", "Oral, ")
+    afters = ("", " Peterson", " Freedom", " internet", ", Almaty", " и Семей", ". Aktau", " و أستانا")
+    texts = [before + name + after for before in befores for name in names for after in afters]
+    langs = [LANGS[index % len(LANGS)] for index in range(len(texts))]
+    reference = _through_the_guards(geocoder)
+    expected = [reference.resolve(text, lang) for text, lang in zip(texts, langs, strict=True)]
+    assert pickle.dumps(geocoder.resolve_many(texts, langs)) == pickle.dumps(expected)
+    assert sum(1 for matches, _ in expected if matches) > len(texts) // 2  # the batch is not all misses
+
+
+def test_a_placeful_word_counts_only_where_the_fallback_looks(geocoder: Geocoder) -> None:
+    """The fallback looks at the words of a batch's texts about Kazakhstan together: a word it takes is
+    found in such a text, but not in a text that is not about Kazakhstan, nor in lower case, nor where
+    a name covers it, whatever the other texts of the batch hold."""
+    texts = [
+        "في قاراغاندى انقطع الاتصال",  # not about Kazakhstan: nothing
+        "في كازاخستان، تحديدا في قاراغاندى، انقطع الاتصال",  # the country, then the word: found
+        "Астанада интернет жоқ https://t.co/IcrVieISC",  # Kazakh: rejected as ambiguous
+        "Астанада интернет жоқ icrvieisc",  # lower case: not looked at
+        "Aktau and Paris",  # about Kazakhstan, without the word
+        "حجب في بكاراغاندا",  # covered by a name (كاراغاندا with its clitic)
+    ]
+    langs = ["ar", "ar", "kk", "kk", "en", "ar"]
+    batched = geocoder.resolve_many(texts, langs)
+    assert batched == [geocoder.resolve(text, lang) for text, lang in zip(texts, langs, strict=True)]
+    assert batched[0] == ([], [])
+    assert [(m.surface, m.method) for m in batched[1][0]] == [
+        ("كازاخستان", "variant"),
+        ("قاراغاندى", "transliterated"),
+    ]
+    assert [(r.surface, r.reason) for r in batched[2][1]] == [("IcrVieISC", "ambiguous")]
+    assert batched[3][1] == [] and ids(batched[3][0]) == [ASTANA]
+    assert ids(batched[4][0]) == [AKTAU, PARIS] and batched[4][1] == []
+    assert ids(batched[5][0]) == [KARAGANDY] and batched[5][1] == []
 
 
 def test_a_changed_match_does_not_change_later_matches(geocoder: Geocoder) -> None:
