@@ -1,7 +1,9 @@
 """Offline multilingual geocoder: place names in Arabic, Russian, Kazakh and Latin-script text to GeoNames.
 
 How a text is geocoded (:meth:`Geocoder.resolve`, or many at once with :meth:`Geocoder.resolve_many`,
-which folds and scans a whole batch in one go), in one pass plus a little bookkeeping:
+which folds and scans a whole batch in one go, filters its names with array operations, settles texts
+whose names need no context without the guards, and looks at the fallback's words of all its texts
+together), in one pass plus a little bookkeeping:
 
 1. **Fold** the text (:mod:`kzshutdowns.normalize`), keeping a map back to the original characters.
 2. **Match** every gazetteer key in one Aho-Corasick scan. Latin and Cyrillic keys must be whole
