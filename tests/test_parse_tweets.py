@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from kzshutdowns import parse_tweets as parse_tweets_module
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.parse_article import COLUMNS
+from kzshutdowns.parse_article import COLUMNS, tag_values_many
 from kzshutdowns.parse_tweets import (
     main,
     parse_tweet,
@@ -274,17 +274,38 @@ def test_every_field_value_gives_the_row_or_the_error_of_parse_tweet(record):
     assert found == expected
 
 
-def test_repeated_texts_give_the_rows_of_parse_tweet_from_the_text_cache():
-    """Retweets repeat texts: their detected language comes from the cache, and every row is still the
-    row parse_tweet makes of its line."""
+def test_repeated_texts_give_the_rows_of_parse_tweet_from_the_text_cache(monkeypatch):
+    """Retweets repeat texts: their tags and detected language are found once (tags for each batch's
+    new texts) and kept, and every row is still the row parse_tweet makes of its line."""
     texts = ["RT #Алматы интернет жоқ @user", "no internet in #Almaty", "سكان أتيراو #كازاخستان"]
     numbered = [(n, tweet(id=str(n), text=texts[n % 3])) for n in range(1, 31)]  # no lang: detected
     parse_tweets_module._text_language.cache_clear()
+    parse_tweets_module._text_tags.clear()
+    tagged = []
+    monkeypatch.setattr(parse_tweets_module, "tag_values_many",
+                        lambda batch: tagged.append(batch) or tag_values_many(batch))
+    monkeypatch.setattr(parse_tweets_module, "_LINES_AT_ONCE", 7)  # five batches
     rows = [row for batch in tweet_batches(numbered, "c", "c.jsonl") for row in batch.to_pylist()]
     assert rows == line_by_line(numbered, "c", "c.jsonl")
     assert parse_tweets_module._text_language.cache_info().hits == 27
+    assert sorted(text for batch in tagged for text in batch) == sorted(texts)
     assert [(row["lang"], row["hashtags"]) for row in rows[:3]] == [
         ("en", ["Almaty"]), ("ar", ["كازاخستان"]), ("kk", ["Алматы"])]
+
+
+def test_the_tag_cache_is_emptied_when_full(monkeypatch):
+    monkeypatch.setattr(parse_tweets_module, "_TEXTS_CACHED", 6)
+    parse_tweets_module._text_tags.clear()
+    tagged = []
+    monkeypatch.setattr(parse_tweets_module, "tag_values_many",
+                        lambda batch: tagged.append(batch) or tag_values_many(batch))
+    texts = [f"#t{n} @u{n}" for n in range(6)]
+    for start in (0, 2, 3):
+        assert parse_tweets_module._tags_of(texts[start:start + 3]) == [
+            ([f"t{n}"], [f"u{n}"]) for n in range(start, start + 3)]
+    # the second batch reuses the tags of a known text; the third would overfill the cache: emptied first
+    assert tagged == [texts[0:3], texts[3:5], texts[3:6]]
+    assert sorted(parse_tweets_module._text_tags) == texts[3:]
 
 
 @pytest.mark.parametrize(("value", "expected"), [

@@ -33,10 +33,10 @@ within the shard.
 Speed. The file is decoded a block of lines at a time, and a batch of lines is parsed column by
 column: the lines of the common shape (a JSON object per line with string fields, ``created_at`` as
 ``YYYY-MM-DDTHH:MM:SSZ`` and/or a ``date``) are told apart with each field checked for the whole
-batch at once (:func:`_plain_columns`), and the hashtags and mentions of all its texts are found in
-one scan (:func:`kzshutdowns.parse_article.tag_values_many`); any line of another shape, being odd
-or wrong, goes through :func:`parse_tweet`, the reference, so rows and errors (and the choice of
-the first error) are exactly those of parsing line by line.
+batch at once (:func:`_plain_columns`), and the hashtags and mentions of its texts not seen lately
+are found in one scan (:func:`kzshutdowns.parse_article.tag_values_many`); any line of another
+shape, being odd or wrong, goes through :func:`parse_tweet`, the reference, so rows and errors (and
+the choice of the first error) are exactly those of parsing line by line.
 """
 
 from __future__ import annotations
@@ -81,12 +81,11 @@ _UTC_STAMPS = re.compile(f"(?:{_UTC_STAMP.pattern})*")  # stamps one after the o
 _STRING_OR_NONE = (str, type(None))
 _DECODER = json.JSONDecoder()
 _FIELDS = ("id", "text", "handle", "lang", "author", "date", "created_at")
-# A lone UTF-16 surrogate (JSON lets "\ud800" through; UTF-8, hence Parquet, cannot hold it).
-_SURROGATE = re.compile("[\ud800-\udfff]")
-# The batch parser's detected language of a text, cached for the texts seen last: a collection
-# repeats texts (retweets), and the language depends on the text alone.
+# The batch parser's detected language and tags of a text, kept for the texts seen last: a
+# collection repeats texts (retweets), and both depend on the text alone.
 _TEXTS_CACHED = 1 << 14
 _text_language = functools.lru_cache(maxsize=_TEXTS_CACHED)(detect_language)
+_text_tags: dict[str, tuple[list[str], list[str]]] = {}
 
 
 def shard_byte_range(size: int, shard: int, shards: int) -> tuple[int, int]:
@@ -165,8 +164,16 @@ def _optional_string(record: dict, key: str, path: str | os.PathLike[str], numbe
 
 
 def _has_surrogate(value: str) -> bool:
-    """Whether ``value`` holds a lone surrogate (never an ASCII string: that is known without a scan)."""
-    return not value.isascii() and _SURROGATE.search(value) is not None
+    """Whether ``value`` holds a lone UTF-16 surrogate (JSON lets ``"\\ud800"`` through): the one kind of
+    character UTF-8, hence Parquet, cannot hold, so found by encoding (several times faster than a
+    regular expression; never needed for an ASCII string)."""
+    if value.isascii():
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _check_surrogates(value: object, path: str | os.PathLike[str], number: int, key: str) -> None:
@@ -330,7 +337,7 @@ def _parse_lines(
     for index, row in rows.items():
         texts[index], langs[index], authors[index] = row["text"], row["lang"], row["author"]
         handles[index], dates[index] = row["handle"], row["date"]
-    hashtags, mentions = tag_values_many(texts)
+    tags = _tags_of(texts)
     size = len(chunk)
     return {
         "article_id": [prefix[:-1]] * size,
@@ -345,9 +352,20 @@ def _parse_lines(
         "author": authors,
         "handle": handles,
         "date": dates,
-        "hashtags": hashtags,
-        "mentions": mentions,
+        "hashtags": [hashtags for hashtags, _ in tags],
+        "mentions": [mentions for _, mentions in tags],
     }
+
+
+def _tags_of(texts: list[str]) -> list[tuple[list[str], list[str]]]:
+    """:func:`~kzshutdowns.parse_article.tag_values` of each of ``texts``: kept from earlier batches
+    (:data:`_text_tags`, emptied when full) or found for the batch's other texts at once."""
+    distinct = dict.fromkeys(texts)
+    if len(_text_tags) + len(distinct) > _TEXTS_CACHED:
+        _text_tags.clear()
+    new = [text for text in distinct if text not in _text_tags]
+    _text_tags.update(zip(new, zip(*tag_values_many(new), strict=True), strict=True))
+    return [_text_tags[text] for text in texts]
 
 
 def _check_ids_unique(segment_ids: list[str], numbers: list[int], path: str | os.PathLike[str],
