@@ -105,9 +105,9 @@ TRANSLATION_SLACK = 40
 _ATTRIBUTION = re.compile(
     r"(?P<dash>—|–|―|--)\s*(?P<author>.*?)\s*\(@(?P<handle>[A-Za-z0-9_]+)\)\s*(?P<date>.*)", re.DOTALL
 )
-_URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+", re.IGNORECASE)
-# What comes before a sign inside a URL, read backwards from the sign: non-space characters, then
-# the URL's prefix reversed (see _tags).
+# A URL is "http://", "https://", "www." or "pic.twitter.com/" (in any case) and the non-space
+# characters after it. What comes before a sign inside one, read backwards from the sign: non-space
+# characters, then such a prefix reversed (see _tags).
 _URL_BEHIND = re.compile(r"\S*?(?://:s?ptth|\.www|/moc\.rettiwt\.cip)", re.IGNORECASE)
 # "@" first (not preceded by a word character or "@"), so the regex engine can search for it quickly
 _MENTION = re.compile(r"@(?<![\w@]@)([A-Za-z0-9_]+)")
