@@ -1102,6 +1102,21 @@ def test_building_in_passes_gives_the_frames_and_parquet_bytes_of_one_pass(fast_
     assert (whole[0]["segment_id"] == last).sum() + (whole[1]["segment_id"] == last).sum() >= 2
 
 
+def test_texts_read_a_few_at_a_time_with_a_small_store_give_the_frames_of_one_reading(fast_path_source,
+                                                                                      monkeypatch):
+    """Segments whose texts are read two at a time, with a store of readings emptied every few segments
+    (texts read again later, a segment repeated), give the frames of reading them all at once."""
+    segments, mentions, context = fast_path_source
+    repeated = pd.concat([segments, segments.iloc[::-1]], ignore_index=True)
+    whole = build_city_reports(repeated, mentions, context())
+    monkeypatch.setattr("kzshutdowns.build_city_reports.SEGMENTS_READ_TOGETHER", 2)
+    monkeypatch.setattr("kzshutdowns.build_city_reports.READINGS_KEPT", 3)
+    few = build_city_reports(repeated, mentions, context())
+    for one, other in zip(whole, few, strict=True):
+        pd.testing.assert_frame_equal(one, other)
+    assert len(whole[0]) > 10
+
+
 def test_bytes_of_arrow_strings_are_their_utf8_one_after_the_other():
     strings = pa.array(["ab", "cé", "d", "ef"], type=pa.large_string())
     assert _bytes(strings).to_pybytes() == "abcédef".encode()
