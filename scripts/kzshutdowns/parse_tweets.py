@@ -30,13 +30,13 @@ that is not a JSON object, a missing or ill-typed field, a string holding a lone
 (``"\\ud800"``), an impossible date, a malformed language code or handle, and a tweet id repeated
 within the shard.
 
-Speed. The file is decoded a block of lines at a time, and a batch of lines is parsed column by
-column: the lines of the common shape (a JSON object per line with string fields, ``created_at`` as
-``YYYY-MM-DDTHH:MM:SSZ`` and/or a ``date``) are told apart with each field checked for the whole
-batch at once (:func:`_plain_columns`), and the hashtags and mentions of its texts not seen lately
-are found in one scan (:func:`kzshutdowns.parse_article.tag_values_many`); any line of another
-shape, being odd or wrong, goes through :func:`parse_tweet`, the reference, so rows and errors (and
-the choice of the first error) are exactly those of parsing line by line.
+Speed. The file is decoded a block of lines at a time, and a batch of lines is parsed in one loop
+that takes the common shape (a JSON object per line with string fields, ``created_at`` as
+``YYYY-MM-DDTHH:MM:SSZ`` and/or a ``date``) with one check of each field
+(:func:`_plain_fields`); any line it does not take, being odd or wrong, goes through
+:func:`parse_tweet`, the reference, so rows and errors (and the choice of the first error) are
+exactly those of parsing line by line. The hashtags and mentions of the batch's texts not seen
+lately are found in one scan (:func:`kzshutdowns.parse_article.tag_values_many`).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 
@@ -76,16 +76,13 @@ _LINES_AT_ONCE = 2000
 # timestamp in UTC with seconds (its calendar date is its first ten characters).
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z")
-_UTC_STAMP_LENGTH = 20
-_UTC_STAMPS = re.compile(f"(?:{_UTC_STAMP.pattern})*")  # stamps one after the other
-_STRING_OR_NONE = (str, type(None))
 _DECODER = json.JSONDecoder()
 _FIELDS = ("id", "text", "handle", "lang", "author", "date", "created_at")
-# The batch parser's detected language and tags of a text, kept for the texts seen last: a
+# The batch parser's tags and detected language of a text, kept for the texts seen last: a
 # collection repeats texts (retweets), and both depend on the text alone.
 _TEXTS_CACHED = 1 << 14
-_text_language = functools.lru_cache(maxsize=_TEXTS_CACHED)(detect_language)
 _text_tags: dict[str, tuple[list[str], list[str]]] = {}
+_text_language = functools.lru_cache(maxsize=_TEXTS_CACHED)(detect_language)
 
 
 def shard_byte_range(size: int, shard: int, shards: int) -> tuple[int, int]:
@@ -256,8 +253,7 @@ def _is_lang(lang: str) -> bool:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _is_day(text: str) -> bool:
-    """Whether ``text`` is a day of the calendar as :meth:`datetime.date.fromisoformat` reads it (what
-    matters is its answer for ``YYYY-MM-DD`` in ASCII digits: other dates are refused before)."""
+    """Whether ``text`` (already ``YYYY-MM-DD`` in ASCII digits) is a day of the calendar."""
     try:
         dt.date.fromisoformat(text)
     except ValueError:
@@ -308,20 +304,34 @@ def _parse_lines(
     """The segment rows of ``chunk`` as columns; ``first_line`` maps the segment ids of earlier lines of
     the shard to their line numbers. Raises the error :func:`parse_tweet` would raise first."""
     prefix = f"tweets-{collection}:"
-    records = []
-    for _, line in chunk:
+    segment_ids: list[str | None] = []
+    texts: list[str | None] = []
+    langs: list[str | None] = []
+    authors: list[str | None] = []
+    handles: list[str | None] = []
+    dates: list[str | None] = []
+    irregular: list[int] = []  # rows left to parse_tweet
+    for index, (_, line) in enumerate(chunk):
         try:
             record, stop = _DECODER.raw_decode(line)
         except ValueError:
             record, stop = None, -1
-        # anything but a whole-line JSON object counts as an object without fields: not plain
-        records.append(record if stop == len(line) and type(record) is dict else {})
-    plain, (tweet_ids, texts, handles, langs, authors, dates) = _plain_columns(records)
-    segment_ids = [prefix + (tweet_id if type(tweet_id) is str else str(tweet_id)) if ok else None
-                   for ok, tweet_id in zip(plain, tweet_ids, strict=True)]
+        plain = _plain_fields(record) if stop == len(line) and type(record) is dict else None
+        if plain is None:
+            irregular.append(index)
+            for column in (segment_ids, texts, langs, authors, handles, dates):
+                column.append(None)
+            continue
+        tweet_id, text, handle, lang, author, day = plain
+        segment_ids.append(prefix + (tweet_id if type(tweet_id) is str else str(tweet_id)))
+        texts.append(text)
+        langs.append(lang or _text_language(text))
+        authors.append(author)
+        handles.append(handle)
+        dates.append(day)
     rows = {}
     failed_at, failure = len(chunk), None
-    for index in (index for index, ok in enumerate(plain) if not ok):  # left to parse_tweet
+    for index in irregular:
         number, line = chunk[index]
         try:
             rows[index] = parse_tweet(line, collection, path, number)
@@ -329,11 +339,13 @@ def _parse_lines(
             failed_at, failure = index, error
             break
         segment_ids[index] = rows[index]["segment_id"]
-    _check_ids_unique(segment_ids[:failed_at], [number for number, _ in chunk[:failed_at]], path, first_line)
+    for index in range(failed_at):  # a repeated id is found at its line, before any later error
+        number = chunk[index][0]
+        seen = first_line.setdefault(segment_ids[index], number)
+        if seen != number:
+            raise InputError(path, f"tweet id repeats the tweet on line {seen}", number, "id")
     if failure is not None:
         raise failure
-    langs = [lang or _text_language(text) if ok else None
-             for ok, lang, text in zip(plain, langs, texts, strict=True)]
     for index, row in rows.items():
         texts[index], langs[index], authors[index] = row["text"], row["lang"], row["author"]
         handles[index], dates[index] = row["handle"], row["date"]
@@ -368,100 +380,39 @@ def _tags_of(texts: list[str]) -> list[tuple[list[str], list[str]]]:
     return [_text_tags[text] for text in texts]
 
 
-def _check_ids_unique(segment_ids: list[str], numbers: list[int], path: str | os.PathLike[str],
-                      first_line: dict[str, int]) -> None:
-    """Add the segment ids of the lines ``numbers`` to ``first_line`` (id -> its line), raising at the
-    first line whose id an earlier line of the shard has."""
-    if len(set(segment_ids)) == len(segment_ids) and first_line.keys().isdisjoint(segment_ids):
-        first_line.update(zip(segment_ids, numbers, strict=True))  # the usual case, in one go
-        return
-    for segment_id, number in zip(segment_ids, numbers, strict=True):
-        seen = first_line.setdefault(segment_id, number)
-        if seen != number:
-            raise InputError(path, f"tweet id repeats the tweet on line {seen}", number, "id")
+def _plain_fields(record: dict) -> tuple | None:
+    """(id, text, handle without @, lang or None, author, date) of a record of the common shape, exactly
+    as :func:`parse_tweet` takes them; None for any other record (parse_tweet then decides)."""
+    tweet_id, text, handle, lang, author, date, created = map(record.get, _FIELDS)
+    if not (type(tweet_id) is int or (type(tweet_id) is str and tweet_id)):
+        return None
+    if type(text) is not str or not text or text.isspace():  # text.strip() empty, without the copy
+        return None
+    if handle is not None and (type(handle) is not str or (handle and not _is_signed_handle(handle))):
+        return None
+    if lang is not None and (type(lang) is not str or (lang and not _is_lang(lang))):
+        return None
+    if author is not None and type(author) is not str:
+        return None
+    if _has_surrogate(text) or (type(tweet_id) is str and _has_surrogate(tweet_id)) or (
+            author and _has_surrogate(author)):
+        return None  # parse_tweet names the field
+    if date is not None and (type(date) is not str or (date and not _DAY.fullmatch(date))):
+        return None
+    if created is not None and (type(created) is not str or (created and not (
+            _UTC_STAMP.fullmatch(created) and (not date or created.startswith(date))))):
+        return None
+    day = date or (created[:10] if created else None)
+    if day is not None and not _is_day(day):
+        return None
+    return tweet_id, text, handle.removeprefix("@") if handle else None, lang or None, author or None, day
 
 
-def _plain_columns(records: list[dict]) -> tuple[list[bool], list[list]]:
-    """Which of ``records`` are of the common shape, and their columns id, text, handle without @, lang
-    or None, author or None and date, exactly as :func:`parse_tweet` takes them (None in the rows of
-    other records: parse_tweet decides those).
-
-    Every field is checked for all records at once: the types in one pass, each format with one
-    call over the column (:func:`_failing`) in the usual case that all values have it.
-    """
-    columns = [[record.get(key) for record in records] for key in _FIELDS]
-    tweet_ids, texts, handles, langs, authors, dates, stamps = columns
-    typed = [
-        (type(tweet_id) is int or (type(tweet_id) is str and tweet_id != ""))
-        and type(text) is str and text != "" and not text.isspace()  # text.strip() empty, without the copy
-        and type(handle) in _STRING_OR_NONE and type(lang) in _STRING_OR_NONE
-        and type(author) in _STRING_OR_NONE and type(date) in _STRING_OR_NONE
-        and type(stamp) in _STRING_OR_NONE
-        for tweet_id, text, handle, lang, author, date, stamp in zip(*columns, strict=True)
-    ]
-    failing = set().union(
-        _failing(tweet_ids, _without_surrogates),  # parse_tweet names the field
-        _failing(texts, _without_surrogates),
-        _failing(authors, _without_surrogates),
-        _failing(handles, _all_signed_handles),
-        _failing(langs, _all_distinct(_is_lang)),
-        _failing(dates, _all_distinct(_DAY.fullmatch)),
-        _failing(stamps, _all_utc_stamps),
-    )
-    days = [date or (stamp[:10] if stamp else None) if ok else None
-            for ok, date, stamp in zip(typed, dates, stamps, strict=True)]
-    bad_days = {day for day in set(days) if day is not None and not _is_day(day)}
-    plain = [
-        ok and index not in failing and not (date and stamp and not stamp.startswith(date))
-        and day not in bad_days
-        for index, (ok, date, stamp, day) in enumerate(zip(typed, dates, stamps, days, strict=True))
-    ]
-    return plain, [
-        [tweet_id if ok else None for ok, tweet_id in zip(plain, tweet_ids, strict=True)],
-        [text if ok else None for ok, text in zip(plain, texts, strict=True)],
-        [handle.removeprefix("@") if ok and handle else None
-         for ok, handle in zip(plain, handles, strict=True)],
-        [lang or None if ok else None for ok, lang in zip(plain, langs, strict=True)],
-        [author or None if ok else None for ok, author in zip(plain, authors, strict=True)],
-        [day if ok else None for ok, day in zip(plain, days, strict=True)],
-    ]
-
-
-def _failing(values: list, all_fine: Callable[[list[str]], bool]) -> set[int]:
-    """The indexes of the non-empty strings among ``values`` that are not fine, ``all_fine(strings)``
-    telling whether all of ``strings`` are: in the usual case that all are, one call for the column;
-    otherwise each string is tested alone."""
-    strings = [value for value in values if type(value) is str and value]
-    if all_fine(strings):
-        return set()
-    return {index for index, value in enumerate(values)
-            if type(value) is str and value and not all_fine([value])}
-
-
-def _without_surrogates(strings: list[str]) -> bool:
-    """Whether none of ``strings`` holds a lone surrogate (:func:`_has_surrogate` of them all joined)."""
-    return not _has_surrogate("".join(strings))
-
-
-def _all_signed_handles(handles: list[str]) -> bool:
-    """Whether every one of ``handles`` is ASCII letters, digits and ``_`` after an optional ``@`` (the
-    regular expression ``@?[A-Za-z0-9_]+``): the names are not empty, and all joined are such
-    characters (checked with string methods: several times faster than the expression)."""
-    names = [handle.removeprefix("@") for handle in handles]
-    joined = "".join(names)
-    return all(names) and joined.isascii() and (not joined or joined.replace("_", "a").isalnum())
-
-
-def _all_utc_stamps(stamps: list[str]) -> bool:
-    """Whether every one of ``stamps`` fully matches :data:`_UTC_STAMP`: all have its length, and all
-    joined are a run of such stamps."""
-    return set(map(len, stamps)) <= {_UTC_STAMP_LENGTH} and _UTC_STAMPS.fullmatch("".join(stamps)) is not None
-
-
-def _all_distinct(holds: Callable[[str], object]) -> Callable[[list[str]], bool]:
-    """A test of whether ``holds`` is true of every one of a column's strings, each distinct one tested once
-    (for columns of few values: languages, dates)."""
-    return lambda strings: all(map(holds, set(strings)))
+def _is_signed_handle(handle: str) -> bool:
+    """Whether ``handle`` is ASCII letters, digits and ``_`` after an optional ``@`` (the regular
+    expression ``@?[A-Za-z0-9_]+``, checked with string methods: several times faster)."""
+    name = handle.removeprefix("@")
+    return name.isascii() and (name.isalnum() or name.replace("_", "a").isalnum())
 
 
 def parse_tweets(
