@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -19,18 +20,22 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from frictionless import Resource, Schema
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from kzshutdowns.assemble_reports import main as assemble_main
 from kzshutdowns.build_city_reports import (
     FIXED_GPKG_TIME,
     MENTION_TYPES,
     NUMBER_DTYPES,
     REPORT_COLUMNS,
+    SEGMENT_FIELDS,
     UNRESOLVED_COLUMNS,
     Context,
     EventSpan,
     Mentions,
     Statement,
     _bytes,
+    _undated,
     build_city_reports,
     check_reports,
     check_unique_segment_ids,
@@ -1188,3 +1193,177 @@ def test_text_cells_are_the_same_through_the_dictionary_or_not(monkeypatch):
     assert [next(csv.reader(io.StringIO(cell + ",", newline="")))[0] for cell in csv_cells] == [
         "" if value is None else value for value in strings]
     assert [json.loads(cell) for cell in json_cells] == strings
+
+
+def test_segments_built_together_give_what_each_built_alone_gives(fast_path_source, tmp_path):
+    """The articles' dated paragraphs go one by one, the tweets and undated paragraphs column by column;
+    with the columns turned off every segment goes one by one: the frames and Parquet bytes are equal."""
+    segments, mentions, context = fast_path_source
+    undated = _undated(segments, mentions)
+    assert undated.any() and not undated.all()
+    assert set(segments["kind"][undated]) >= {"tweet", "paragraph"}
+    together = build_city_reports(segments, mentions, context())
+    alone = build_city_reports(segments, mentions, context(), columnar=False)
+    for number, (one, other) in enumerate(zip(together, alone, strict=True)):
+        pd.testing.assert_frame_equal(one, other)
+        write_part(one, tmp_path / f"together{number}.parquet")
+        write_part(other, tmp_path / f"alone{number}.parquet")
+        assert (tmp_path / f"together{number}.parquet").read_bytes() == (
+            tmp_path / f"alone{number}.parquet").read_bytes()
+    assert len(together[0]) > 10 and len(together[1]) > 10
+
+
+# Places for the random sources below: value, name, country, admin1, lat, lon, kind, region code.
+MIXED_PLACES = {
+    "Almaty": ("1526384", "Almaty", "KZ", "02", 43.25, 76.91, "city", None),
+    "Astana": ("1526273", "Astana", "KZ", "05", 51.18, 71.45, "city", None),
+    "Karagandy": ("609655", "Karagandy", "KZ", "12", 49.80, 73.10, "city", None),
+    "Karaganda Region": ("1523401", "Karaganda Region", "KZ", "12", 48.0, 72.0, "region", "KZ-KAR"),
+    "Atyrau": ("610529", "Atyrau", "KZ", None, 47.11, 51.92, "city", None),
+    "Kazakhstan": ("1522867", "Kazakhstan", "KZ", None, 48.0, 68.0, "country", None),
+    "Paris": ("2988507", "Paris", "FR", "11", 48.85, 2.35, "city", None),
+}
+MIXED_DATES = {"": None, " on 16 December 2016": "2016-12-16", " in 2011": "2011",
+               " on 5 January": "XXXX-01-05", " on 1 March 2019": "2019-03-01"}
+MIXED_SENTENCE = st.tuples(
+    st.sampled_from(["", "Residents say "]),
+    st.sampled_from(["", "Facebook", "Twitter", "social media"]),
+    st.sampled_from(["is blocked", "works", "is regularly blocked", "was slow"]),
+    st.lists(st.tuples(st.sampled_from(sorted(MIXED_PLACES)), st.booleans()), min_size=1, max_size=4),
+    st.sampled_from(sorted(MIXED_DATES)),
+    st.booleans(),  # a rejected place name
+)
+MIXED_SEGMENT = st.tuples(
+    st.sampled_from(["tweet", "tweet", "paragraph", "translation"]),
+    st.sampled_from(["a", "b"]),
+    st.sampled_from([None, "2016-12-16", "2022-01-05"]),
+    st.sampled_from(["en", "und"]),
+    st.integers(0, 40),  # where the text starts in its document
+    st.lists(MIXED_SENTENCE, max_size=3),
+    st.booleans(),  # the id of the segment before
+)
+
+
+def mixed_source(drawn: list) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Segments and mentions of the drawn segments (texts of English sentences, mentions at their words);
+    a segment drawn as repeating the id before it is a copy of the segment before (as a retweet)."""
+    segments: list[dict] = []
+    mentions: list[dict] = []
+    for number, (kind, article, day, lang, offset, sentences, repeat) in enumerate(drawn):
+        if repeat and segments:
+            segments.append(dict(segments[-1]))
+            continue
+        segment_id, text = f"{article}:s{number}", ""
+        for witness, platform, status, places, when, rejected in sentences:
+            words = []  # (type, where in the text, word, value, place columns)
+            text += witness
+            if platform:
+                words.append(("platform", len(text), platform, platform.replace(" ", "_").lower(), {}))
+                text += platform + " "
+            text += status + " in "
+            for place_number, (place, hashed) in enumerate(places):
+                text += (" and " if place_number else "") + ("#" if hashed else "")
+                value, name, country, admin1, lat, lon, place_kind, region = MIXED_PLACES[place]
+                words.append(("place", len(text), place, value, {
+                    "name": name, "country_code": country, "admin1": admin1, "lat": lat, "lon": lon,
+                    "kind": place_kind, "region_code": region}))
+                text += place
+            if rejected:
+                text += " near "
+                words.append(("place_rejected", len(text), "Apple", "", {
+                    "reason": "stopword", "detail": None if number % 2 else "a common word"}))
+                text += "Apple"
+            if when:
+                text += " "
+                written = when.split(" ", 2)[-1]
+                words.append(("date", len(text), written, MIXED_DATES[when], {}))
+                text += written
+            text += ". "
+            mentions += [{"article_id": article, "segment_id": segment_id, "type": kind_of,
+                          "start": offset + at, "end": offset + at + len(word), "surface": word,
+                          "value": value, **columns}
+                         for kind_of, at, word, value, columns in words]
+        segments.append({"article_id": article, "segment_id": segment_id, "kind": kind, "start": offset,
+                         "end": offset + len(text), "text": text, "lang": lang,
+                         "translates": f"{article}:s0" if kind == "translation" else None,
+                         "date": day if kind == "tweet" else None})
+    columns = ["article_id", "segment_id", "type", "start", "end", "surface", "value", "name", "country_code",
+               "admin1", "lat", "lon", "kind", "region_code", "reason", "detail"]
+    # Text columns of Python objects (a missing detail is None, not NaN as in a string column).
+    mention_frame = pd.DataFrame(mentions, columns=columns, dtype=object).astype(
+        {"start": "int64", "end": "int64", "lat": "float64", "lon": "float64"})
+    return pd.DataFrame(segments, columns=[*SEGMENT_FIELDS, "end"]), mention_frame
+
+
+@pytest.fixture(scope="module")
+def mixed_context():
+    """A fresh context of the reference tables for each call (documents "a" dated, "b" not)."""
+    tables = load_reference_tables(REFERENCE / "shutdowns.csv", REFERENCE / "platforms.csv",
+                                   REFERENCE / "regions.csv")
+    country = country_record("KZ")
+
+    def context() -> Context:
+        kinds = dict(zip(tables.platforms["id"], tables.platforms["kind"], strict=True))
+        regions = dict(zip(tables.regions["admin1"], tables.regions["region_code"], strict=True))
+        return Context(events=event_spans(tables.events, "KZ"), platform_kinds=kinds,
+                       region_of_admin1=regions, country=country, reference_dates={"a": date(2016, 12, 16)})
+
+    return context
+
+
+# Every outcome of a place in an undated segment: a region qualifying its city, a witness, hashtags, the
+# same city and the country twice, a status that is none, no document date, a translation, a foreign city,
+# a city without admin1, a habitual sentence, a repeated segment, no event, a region and its city in two
+# sentences, rejected names with and without detail; then the same segments dated.
+def said(*places: str, platform: str = "Facebook", status: str = "is blocked", witness: str = "",
+         rejected: bool = False) -> tuple:
+    """A sentence as MIXED_SENTENCE draws it, undated (a place written #name is a hashtag)."""
+    return (witness, platform, status, [(place.lstrip("#"), place.startswith("#")) for place in places], "",
+            rejected)
+
+
+MIXED_EXAMPLE = [
+    ("paragraph", "a", None, "en", 5, [said("Karaganda Region", "Karagandy", witness="Residents say ")],
+     False),
+    ("tweet", "b", "2016-12-16", "en", 0, [said("#Almaty", "Almaty", "Kazakhstan", "#Kazakhstan",
+                                                platform="Twitter", rejected=True)], False),
+    ("tweet", "b", "2022-01-05", "und", 0, [said("Astana", platform="", status="was slow"),
+                                            said("Atyrau", status="works")], False),
+    ("paragraph", "b", None, "en", 9, [said("Almaty")], False),
+    ("paragraph", "a", None, "en", 9, [said("Almaty")], False),
+    ("translation", "b", None, "en", 0, [said("Almaty")], False),
+    ("tweet", "b", "2016-12-16", "en", 0, [said("Paris", platform="social media"),
+                                           said("Astana", status="is regularly blocked")], False),
+    ("tweet", "b", "2016-12-16", "en", 0, [], True),
+    ("tweet", "b", "2022-01-05", "en", 3, [said("Almaty", platform="Twitter", witness="Residents say ",
+                                                rejected=True)], False),
+    ("tweet", "b", "2022-01-05", "en", 0, [said("Astana", platform="", status="was slow")], False),
+    ("tweet", "b", "2019-03-02", "en", 0, [said("Almaty", platform="Twitter")], False),
+    ("tweet", "b", "2016-12-16", "en", 0, [said("Karaganda Region"), said("Karagandy", rejected=True)],
+     False),
+]
+# The same segments, each sentence dated (built one by one in both runs).
+MIXED_DATED = [(*segment[:5], [(*sentence[:4], " on 16 December 2016", sentence[5])
+                               for sentence in segment[5]], segment[6]) for segment in MIXED_EXAMPLE]
+
+
+@settings(max_examples=60, deadline=None)
+@example(drawn=MIXED_EXAMPLE, through_parquet=True)
+@example(drawn=MIXED_EXAMPLE, through_parquet=False)
+@example(drawn=MIXED_DATED, through_parquet=False)
+@given(drawn=st.lists(MIXED_SEGMENT, max_size=12), through_parquet=st.booleans())
+def test_random_segments_built_together_give_what_each_built_alone_gives(mixed_context, drawn,
+                                                                          through_parquet):
+    """Random mixes of tweets, paragraphs and translations (dated or not, with or without a tweet date or a
+    document date, places at home and abroad, regions beside their cities, hashtags, the country, repeated
+    places, rejected names, repeated segment ids) give the same frames column by column as one by one."""
+    segments, mentions = mixed_source(drawn)
+    if through_parquet:  # the mention strings as categories, missing ones NaN, as read from a file
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "mentions.parquet"
+            mentions.to_parquet(path)
+            mentions = read_mentions(path)
+    together = build_city_reports(segments, mentions, mixed_context())
+    alone = build_city_reports(segments, mentions, mixed_context(), columnar=False)
+    for one, other in zip(together, alone, strict=True):
+        pd.testing.assert_frame_equal(one, other)

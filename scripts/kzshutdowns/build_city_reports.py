@@ -338,6 +338,14 @@ REJECTION_FIELDS = ("reason", "detail")
 PLACE_REQUIRED = ("name", "country_code", "lat", "lon", "kind")
 
 
+def type_ranks(column: pd.Series) -> np.ndarray:
+    """Each mention type's place in :data:`MENTION_TYPES` (any other type after them)."""
+    codes, types = column_codes(column)
+    ranks = np.fromiter((MENTION_TYPES.index(value) if isinstance(value, str) and value in MENTION_TYPES
+                         else len(MENTION_TYPES) for value in types), dtype=np.int64, count=len(types))
+    return ranks[codes]
+
+
 class Mentions:
     """A mentions table as one list per column, equal values sharing one object (:func:`shared_cells`).
 
@@ -357,10 +365,7 @@ class Mentions:
             first.setdefault(segment_id, position)
         positions = np.fromiter((first[segment_id] for segment_id in ids), dtype=np.int64, count=len(ids))
         segment_order, id_codes = positions[codes], codes
-        codes, types = column_codes(mentions["type"])
-        ranks = np.fromiter((MENTION_TYPES.index(value) if isinstance(value, str) and value in MENTION_TYPES
-                             else len(MENTION_TYPES) for value in types), dtype=np.int64, count=len(types))
-        type_order = ranks[codes]
+        type_order = type_ranks(mentions["type"])
         order = np.lexsort((mentions["end"].to_numpy(), mentions["start"].to_numpy(), segment_order,
                             type_order))
         # Where the rows of places, rejected places and dates end.
@@ -444,6 +449,18 @@ def _reading_key(segment: tuple, rows: list[range], mentions: Mentions) -> tuple
     return text, None if lang == "und" else lang, platforms
 
 
+def untold_time(article_id: str, tweet_date: str | None, context: Context
+                ) -> tuple[TimeRef | None, date | None]:
+    """A segment's time reference where its text gives none (its tweet's date, else its document's
+    publication date, else None) and the day a year-less date is read against (the same day, else the
+    document's date)."""
+    reference = context.reference_dates.get(article_id)
+    if isinstance(tweet_date, str) and tweet_date:
+        time = day_ref(tweet_date, "tweet")
+        return time, time.first
+    return (day_ref(reference.isoformat(), "published") if reference else None), reference
+
+
 class SegmentReports:
     """The reports and unresolved mentions of one segment, from its mention rows (:meth:`Mentions.rows`)
     and its reading (None when it needs none, see :func:`_reading_key`)."""
@@ -461,11 +478,7 @@ class SegmentReports:
         self.reading = reading
         if reading is None:
             return  # no place and no dated statement: only rejected place names to list
-        reference = context.reference_dates.get(self.article_id)
-        tweet_date = tweet_date if isinstance(tweet_date, str) and tweet_date else None
-        self.default_time = (day_ref(tweet_date, "tweet") if tweet_date
-                             else day_ref(reference.isoformat(), "published") if reference else None)
-        self.reference = self.default_time.first if tweet_date else reference
+        self.default_time, self.reference = untold_time(self.article_id, tweet_date, context)
         self._times()
 
     def _times(self) -> None:
@@ -629,7 +642,7 @@ class SegmentReports:
 
 
 def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context,
-                       mentions_path: str | os.PathLike[str] = "mentions"
+                       mentions_path: str | os.PathLike[str] = "mentions", columnar: bool = True
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All reports and all unresolved place mentions, in segment order (then by span).
 
@@ -638,6 +651,7 @@ def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: 
 
     The segments are taken :data:`SEGMENTS_PER_PASS` at a time, with the mentions of their ids, so that
     the Python objects of one pass only are held (readings and event links are shared by all passes).
+    With ``columnar`` off, every segment is built by :class:`SegmentReports` (see :func:`_build_pass`).
     """
     codes, mention_ids = column_codes(mentions["segment_id"])
     known = set(segments["segment_id"].tolist())
@@ -654,7 +668,7 @@ def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: 
         ids = set(batch["segment_id"].tolist())
         held = np.fromiter((value in ids for value in mention_ids), dtype=bool, count=len(mention_ids))
         for frames, frame in zip((reports, unresolved), _build_pass(batch, mentions[held[codes]], context,
-                                                                    readings), strict=True):
+                                                                    readings, columnar), strict=True):
             frames.append(frame)
     return _concatenated(reports), _concatenated(unresolved)
 
@@ -697,35 +711,406 @@ def _readings(keys: list[tuple | None], readings: dict[tuple, Reading]) -> list[
 
 
 def _build_pass(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context,
-                readings: dict[tuple, Reading]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The reports and unresolved mentions of some segments, from the mentions of those segments only."""
+                readings: dict[tuple, Reading], columnar: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The reports and unresolved mentions of some segments, from the mentions of those segments only.
+
+    Segments without a date mention, each with an id of its own, are built together column by column
+    (:class:`ColumnarReports`), the others one by one (:class:`SegmentReports`); with ``columnar`` off,
+    all of them one by one.
+    """
     segment_ids = segments["segment_id"].tolist()
-    table = Mentions(mentions, segment_ids)
-    columns = [segment_ids if name == "segment_id" else shared_cells(segments[name])
-               for name in SEGMENT_FIELDS]
-    reports, unresolved = [], []
-    # Taken SEGMENTS_READ_TOGETHER at a time: their texts are read together, then their reports built.
-    every_segment, groups = zip(*columns, strict=True), table.group
-    while chunk := list(islice(every_segment, SEGMENTS_READ_TOGETHER)):
-        held = [(segment, table.rows(groups[segment[1]])) for segment in chunk if segment[1] in groups]
-        keys = [_reading_key(segment, rows, table) for segment, rows in held]
-        for (segment, rows), reading in zip(held, _readings(keys, readings), strict=True):
-            built = SegmentReports(segment, table, rows, context, reading)
-            built.build()
-            reports += built.reports
-            left = built.unresolved
-            unresolved += sorted(left, key=_span) if len(left) > 1 else left
-    report_table = rows_frame(reports, REPORT_COLUMNS, NUMBER_DTYPES)
-    del reports
-    return report_table, rows_frame(unresolved, UNRESOLVED_COLUMNS, NUMBER_DTYPES)
+    cells = [segment_ids if name == "segment_id" else shared_cells(segments[name]) for name in SEGMENT_FIELDS]
+    together = _undated(segments, mentions) if columnar else np.zeros(len(segments), dtype=bool)
+    many = ColumnarReports(cells, np.flatnonzero(together), mentions, context, readings)
+    if len(many.sentenceless):
+        together[many.positions[many.sentenceless]] = False
+        many = ColumnarReports(cells, np.flatnonzero(together), mentions, context, readings)
+    reports, report_at, unresolved, unresolved_at = many.build()
+    alone = np.flatnonzero(~together).tolist()
+    alone_reports: list[tuple] = []
+    alone_unresolved: list[tuple] = []
+    alone_report_at: list[int] = []
+    alone_unresolved_at: list[int] = []
+    if alone:
+        table = Mentions(mentions[many.segment_of < 0], [segment_ids[position] for position in alone])
+        groups = table.group
+        every_segment = ((position, tuple([column[position] for column in cells])) for position in alone)
+        # Taken SEGMENTS_READ_TOGETHER at a time: their texts are read together, then their reports built.
+        while chunk := list(islice(every_segment, SEGMENTS_READ_TOGETHER)):
+            held = [(position, segment, table.rows(groups[segment[1]])) for position, segment in chunk
+                    if segment[1] in groups]
+            keys = [_reading_key(segment, rows, table) for _, segment, rows in held]
+            for (position, segment, rows), reading in zip(held, _readings(keys, readings), strict=True):
+                built = SegmentReports(segment, table, rows, context, reading)
+                built.build()
+                alone_reports += built.reports
+                alone_report_at += [position] * len(built.reports)
+                left = built.unresolved
+                alone_unresolved += sorted(left, key=_span) if len(left) > 1 else left
+                alone_unresolved_at += [position] * len(left)
+    report_table = columns_frame(_merged(reports, report_at, alone_reports, alone_report_at), REPORT_COLUMNS,
+                                 NUMBER_DTYPES)
+    del reports, alone_reports
+    unresolved = _merged(unresolved, unresolved_at, alone_unresolved, alone_unresolved_at)
+    return report_table, columns_frame(unresolved, UNRESOLVED_COLUMNS, NUMBER_DTYPES)
+
+
+def _undated(segments: pd.DataFrame, mentions: pd.DataFrame) -> np.ndarray:
+    """Whether each segment has no date mention and no other segment of ``segments`` has its id."""
+    codes, ids = column_codes(mentions["segment_id"])
+    dated = np.zeros(len(ids), dtype=bool)
+    dated[codes[(mentions["type"] == "date").to_numpy(dtype=bool, na_value=False)]] = True
+    dated_ids = [value for value, held in zip(ids, dated.tolist(), strict=True) if held]
+    column = segments["segment_id"]
+    return ~(column.isin(dated_ids).to_numpy(dtype=bool) | column.duplicated(keep=False).to_numpy(dtype=bool))
+
+
+def _objects(values: Sequence) -> np.ndarray:
+    """``values`` as a one-dimensional array of objects."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _merged(columns: list[list], at: np.ndarray, rows: list[tuple], rows_at: list[int]) -> list[list]:
+    """The rows given as ``columns`` and those given as tuples, as columns, in the order of their segments'
+    positions (``at``, ``rows_at``; rows of one segment all come from one side, in the order given)."""
+    if not rows:
+        return columns
+    others = [list(column) for column in zip(*rows, strict=True)]
+    if not len(at):
+        return others
+    order = np.argsort(np.concatenate([at, np.array(rows_at, dtype=np.int64)]), kind="stable")
+    return [_objects(one + other)[order].tolist() for one, other in zip(columns, others, strict=True)]
+
+
+def _combined(*codes: np.ndarray) -> np.ndarray:
+    """One code (from 0, in order of first appearance) per distinct combination of the given codes
+    (non-negative integers, one array per part, all of one length)."""
+    combined = np.zeros(len(codes[0]), dtype=np.int64)
+    for part in codes:
+        combined = pd.factorize(combined * (int(part.max(initial=0)) + 1) + part)[0]
+    return combined
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """The first row of each code of :func:`_combined`, by code."""
+    return np.unique(codes, return_index=True)[1]
+
+
+class ColumnarReports:
+    """What :class:`SegmentReports` makes of many segments, worked out together column by column, for
+    segments without a date mention (every sentence then has the segment's untold time, so the
+    segment's sentences make one statement, and no sentence reports without a place).
+
+    ``positions`` are the segments' rows in ``cells`` (the columns of :data:`SEGMENT_FIELDS`), which have
+    ids of their own; the rows of ``mentions`` of other segments are left out (``segment_of`` -1). The
+    texts are read on creation; the segments whose places fall in a text without sentences (places outside
+    their text) are listed in ``sentenceless`` (their indices in ``positions``), to be built one by one.
+    """
+
+    def __init__(self, cells: list[list], positions: np.ndarray, mentions: pd.DataFrame, context: Context,
+                 readings: dict[tuple, Reading]) -> None:
+        self.positions, self.mentions, self.context = positions, mentions, context
+        picked = positions.tolist()
+        (self.article_ids, self.ids, self.kinds, starts, self.texts, self.langs, self.translates,
+         self.dates) = ([column[position] for position in picked] for column in cells)
+        self.offsets = np.array(starts, dtype=np.int64)
+        index_of = dict(zip(self.ids, range(len(picked)), strict=True))
+        codes, ids = column_codes(mentions["segment_id"])
+        self.segment_of = np.fromiter((index_of.get(value, -1) for value in ids), dtype=np.int64,
+                                      count=len(ids))[codes]
+        ranks = type_ranks(mentions["type"])
+        self.start = mentions["start"].to_numpy(dtype=np.int64)
+        self.end = mentions["end"].to_numpy(dtype=np.int64)
+
+        def rows(rank: int) -> np.ndarray:  # ordered by segment, then by span (ties in file order)
+            chosen = np.flatnonzero((ranks == rank) & (self.segment_of >= 0))
+            return chosen[np.lexsort((self.end[chosen], self.start[chosen], self.segment_of[chosen]))]
+
+        self.places, self.rejected, platforms = (rows(MENTION_TYPES.index(name))
+                                                 for name in ("place", "place_rejected", "platform"))
+        # The reading of each segment with a place (as _reading_key and _readings make it).
+        self.held = np.unique(self.segment_of[self.places])
+        of = self.segment_of[platforms]
+        spans = list(zip((self.start[platforms] - self.offsets[of]).tolist(),
+                         (self.end[platforms] - self.offsets[of]).tolist(),
+                         shared_cells(mentions["value"], platforms), strict=True))
+        low, high = (np.searchsorted(of, self.held, side=side).tolist() for side in ("left", "right"))
+        keys = [(self.texts[index], None if self.langs[index] == "und" else self.langs[index],
+                 tuple(spans[first:last]))
+                for index, first, last in zip(self.held.tolist(), low, high, strict=True)]
+        self.readings: list[Reading] = []
+        for first in range(0, len(keys), SEGMENTS_READ_TOGETHER):
+            self.readings += _readings(keys[first:first + SEGMENTS_READ_TOGETHER], readings)
+        self.sentenceless = self.held[np.fromiter((not reading.sentences for reading in self.readings),
+                                                  dtype=bool, count=len(self.readings))]
+
+    def _cells(self, name: str, rows: np.ndarray) -> list:
+        """A mention column's cells at ``rows`` (None for a column the table lacks)."""
+        return shared_cells(self.mentions[name], rows) if name in self.mentions else [None] * len(rows)
+
+    def _codes(self, name: str, rows: np.ndarray) -> tuple[np.ndarray, list]:
+        """A mention column's codes at ``rows`` and its values (:func:`column_codes`)."""
+        if name not in self.mentions:
+            return np.zeros(len(rows), dtype=np.int64), [None]
+        codes, values = column_codes(self.mentions[name])
+        return codes[rows], values
+
+    def build(self) -> tuple[list[list], np.ndarray, list[list], np.ndarray]:
+        """The reports (columns of :data:`REPORT_COLUMNS`) and the unresolved mentions (columns of
+        :data:`UNRESOLVED_COLUMNS`), each with its segment's position in ``cells``, in segment order and
+        within a segment in the order of :class:`SegmentReports`."""
+        context, country = self.context, self.context.country
+        places = self.places
+        segment = self.segment_of[places]
+        # The distinct readings, their sentences one after the other, and each segment's reading.
+        reading_of = np.full(len(self.ids), -1, dtype=np.int64)
+        number: dict[int, int] = {}
+        distinct: list[Reading] = []
+        for index, reading in zip(self.held.tolist(), self.readings, strict=True):
+            known = number.get(id(reading))
+            if known is None:
+                known = number[id(reading)] = len(distinct)
+                distinct.append(reading)
+            reading_of[index] = known
+        sentences = [sentence for reading in distinct for sentence in reading.sentences]
+        counts = np.fromiter((len(reading.sentences) for reading in distinct), dtype=np.int64,
+                             count=len(distinct))
+        firsts = np.cumsum(counts) - counts
+        sentence_start, sentence_end, habitual, witness = (
+            np.fromiter((getattr(sentence, name) for sentence in sentences),
+                        dtype=bool if name in ("habitual", "witness") else np.int64, count=len(sentences))
+            for name in ("start", "end", "habitual", "witness"))
+        # Each reading's one statement: statuses (numbered by their key), the span of the giving sentences.
+        statements = [reading.statement(tuple(range(len(reading.sentences))), context)
+                      for reading in distinct]
+        status_number: dict[tuple, int] = {}
+        status_lists: list[dict[str, list[str]]] = []
+        status_keys: list[tuple] = []
+        for statuses, key, _ in statements:
+            if key not in status_number:
+                status_number[key] = len(status_keys)
+                status_lists.append(statuses)
+                status_keys.append(key)
+        statement_status = np.fromiter((status_number[key] for _, key, _ in statements), dtype=np.int64,
+                                       count=len(statements))
+        giving = np.array([span if span is not None else (-1, -1) for _, _, span in statements],
+                          dtype=np.int64).reshape(-1, 2)
+        said = np.array([any(statuses.values()) for statuses in status_lists], dtype=bool)
+
+        # Each place's sentence: bisect_right of the reading's sentence starts, less one (-1 before the first
+        # sentence, where a list index takes the last).
+        reading = reading_of[segment]
+        width = max(map(len, self.texts), default=0) + 2
+        sentence_keys = np.repeat(np.arange(len(distinct), dtype=np.int64) * width, counts) + sentence_start
+        place_keys = reading * width + np.clip(self.start[places] - self.offsets[segment], -1, width - 2)
+        at = np.searchsorted(sentence_keys, place_keys, side="right") - 1
+        told = at - firsts[reading]
+        at = np.where(told < 0, firsts[reading] + counts[reading] - 1, at)
+
+        # The segments' untold times.
+        time_number: dict[tuple, int] = {}
+        times: list[TimeRef | None] = []
+        time_of = np.empty(len(self.ids), dtype=np.int64)
+        for index, key in enumerate(zip(self.article_ids, self.dates, strict=True)):
+            known = time_number.get(key)
+            if known is None:
+                known = time_number[key] = len(times)
+                times.append(untold_time(key[0], key[1], context)[0])
+            time_of[index] = known
+        timeless = np.array([time is None for time in times], dtype=bool)
+
+        kind_codes, kinds = self._codes("kind", places)
+        kind_of = _objects(kinds)[kind_codes]
+        national = np.array([kind == "country" for kind in kinds], dtype=bool)[kind_codes]
+        country_codes, country_values = self._codes("country_code", places)
+        home = np.array([value == country.code for value in country_values], dtype=bool)[country_codes]
+        segment_kinds = _objects(self.kinds)
+        translation = (segment_kinds == "translation")[segment]
+        tweet = (segment_kinds == "tweet")[segment]
+        names = self._cells("name", places)
+        admin1s = self._cells("admin1", places)
+
+        reason = np.full(len(places), None, dtype=object)
+        detail = np.full(len(places), None, dtype=object)
+        open_rows = np.ones(len(places), dtype=bool)
+
+        def settle(mask: np.ndarray, why: str | np.ndarray, details: Callable[[list[int]], list] | str
+                   ) -> None:
+            """Give the open rows of ``mask`` their reason and detail (one, or a function of the rows)."""
+            hit = np.flatnonzero(open_rows & mask)
+            reason[hit] = why if isinstance(why, str) else why[hit]
+            detail[hit] = details if isinstance(details, str) else _objects(details(hit.tolist()))
+            open_rows[hit] = False
+
+        settle(translation, "translation", lambda hit: [
+            f"the original tweet {self.translates[segment[row]]} carries the report" for row in hit])
+        settle(~home, "foreign_place", lambda hit: [
+            f"{names[row]} ({country_values[country_codes[row]]}, {kind_of[row]})" for row in hit])
+        # A region that qualifies a city of its own in the same sentence.
+        qualifying = {}
+        for row in np.flatnonzero(open_rows & (kind_of == "region")).tolist():
+            rows = range(*np.searchsorted(segment, [segment[row], segment[row] + 1]).tolist())
+            cities = [names[p] for p in rows if kind_of[p] == "city" and admin1s[p] == admin1s[row]
+                      and told[p] == told[row]]
+            if cities:
+                qualifying[row] = f"qualifies {cities[0]} in the same sentence"
+        if qualifying:
+            settle(np.isin(np.arange(len(places)), list(qualifying)), "region",
+                   lambda hit: [qualifying[row] for row in hit])
+        settle(habitual[at], "habitual", "the sentence describes a recurring practice")
+        settle(timeless[time_of[segment]], "no_date", "no date in the text and no document date")
+        status = statement_status[reading_of[segment]]
+        has_status = said[status]
+        settle(~national & ~tweet & has_status & ~witness[at], "no_witness_cue",
+               "no residents or users speak in the sentence")
+        settle(~has_status, "no_status", "no platform is said to be blocked, restricted or reachable")
+
+        # Event links, asked once per distinct question.
+        linked = np.flatnonzero(open_rows)
+        value_codes, values = self._codes("value", places)
+        region_codes, region_values = self._codes("region_code", places)
+        admin1_codes, admin1_values = self._codes("admin1", places)
+        pairs = _combined(region_codes[linked], admin1_codes[linked])
+        regions = []
+        for row in linked[_first_rows(pairs)].tolist():
+            region_code = region_values[region_codes[row]]
+            if not isinstance(region_code, str) or not region_code:
+                region_code = context.region_of_admin1.get(admin1_values[admin1_codes[row]] or "")
+            regions.append(region_code)
+        scope_codes = np.where(national, 0, kind_codes + 1)[linked]
+        questions = _combined(time_of[segment[linked]], scope_codes, value_codes[linked], pairs,
+                              status[linked])
+        answers = []
+        for first in _first_rows(questions).tolist():
+            row = linked[first]
+            scope = "national" if national[row] else kind_of[row]
+            answers.append(context.link(times[time_of[segment[row]]], scope, values[value_codes[row]],
+                                        regions[pairs[first]], status_lists[status[row]],
+                                        status_keys[status[row]]))
+        events = _objects([answer[0] for answer in answers])[questions]
+        methods = _objects([answer[1] for answer in answers])[questions]
+        found = np.zeros(len(places), dtype=bool)
+        found[linked] = events != None  # noqa: E711 (element-wise)
+        event_of = np.full(len(places), None, dtype=object)
+        event_of[linked], method_of = events, np.full(len(places), None, dtype=object)
+        method_of[linked] = methods
+        link_detail = np.full(len(places), None, dtype=object)
+        link_detail[linked] = _objects([answer[2] for answer in answers])[questions]
+        settle(~found, method_of, lambda hit: link_detail[hit].tolist())
+
+        # One report per place (the country, or a place's id) and event in a segment: the first.
+        kept = np.flatnonzero(open_rows)
+        keys = np.where(national[kept], country.code, _objects(values)[value_codes[kept]])
+        report_ids = _objects([f"{self.ids[index]}:{key}:{event}" for index, key, event in zip(
+            segment[kept].tolist(), keys.tolist(), event_of[kept].tolist(), strict=True)])
+        # (keyed as SegmentReports keys them: by equal strings; a column of objects has a code per row)
+        same = _combined(segment[kept], pd.factorize(keys)[0] + 1, pd.factorize(event_of[kept])[0] + 1)
+        repeated = np.ones(len(kept), dtype=bool)
+        repeated[_first_rows(same)] = False
+        settle(np.isin(np.arange(len(places)), kept[repeated]), "duplicate",
+               lambda hit: [f"same place and event as {report_id}" for report_id in report_ids[repeated]])
+        reports = self._reports(kept[~repeated], report_ids[~repeated].tolist(), national, kind_of, tweet,
+                                names, admin1s, values, value_codes, event_of, method_of, at, sentence_start,
+                                sentence_end, giving[reading_of[segment]], status_keys, status, times,
+                                time_of)
+        unresolved = self._unresolved(reason, detail)
+        return reports, self.positions[segment[kept[~repeated]]], *unresolved
+
+    def _reports(self, rows: np.ndarray, report_ids: list[str], national: np.ndarray, kind_of: np.ndarray,
+                 tweet: np.ndarray, names: list, admin1s: list, values: list, value_codes: np.ndarray,
+                 event_of: np.ndarray, method_of: np.ndarray, at: np.ndarray, sentence_start: np.ndarray,
+                 sentence_end: np.ndarray, giving: np.ndarray, status_keys: list[tuple], status: np.ndarray,
+                 times: list[TimeRef | None], time_of: np.ndarray) -> list[list]:
+        """The columns of the reports of place rows ``rows`` (see :meth:`SegmentReports._report`)."""
+        country = self.context.country
+        places = self.places[rows]
+        segment = self.segment_of[places]
+        national = national[rows]
+        located = ~national
+
+        def either(country_value, place_values: np.ndarray) -> list:
+            chosen = _objects(place_values) if place_values.dtype != object else place_values.copy()
+            chosen[national] = country_value
+            return chosen.tolist()
+
+        used = np.unique(value_codes[rows][located])  # the values of located places: GeoNames ids
+        geonameids = np.zeros(len(values), dtype=np.int64)
+        geonameids[used] = [int(values[code]) for code in used.tolist()]
+        lat_codes, lats = self._codes("lat", places)
+        lon_codes, lons = self._codes("lon", places)
+        kinds = np.where(national, "national_statement",
+                         np.where(tweet[rows], "tweet_located", "residents_confirmed")).astype(object)
+        # From the first to the last sentence of the statement that gives a status, and the anchor itself.
+        anchor_start, anchor_end = sentence_start[at[rows]], sentence_end[at[rows]]
+        giving = giving[rows]
+        given = giving[:, 0] >= 0
+        start = np.where(given, np.minimum(giving[:, 0], anchor_start), anchor_start)
+        end = np.where(given, np.maximum(giving[:, 1], anchor_end), anchor_end)
+        offsets = self.offsets[segment]
+        index = segment.tolist()
+        texts = [self.texts[position] for position in index]
+        # The place name as written, with the # of a hashtag.
+        place_start, place_end = self.start[places], self.end[places]
+        relative = (place_start - offsets).tolist()
+        hashed = np.array([first > 0 and text[first - 1] == "#"
+                           for text, first in zip(texts, relative, strict=True)], dtype=bool)
+        place_start = place_start - hashed
+        joined = [_objects([key[part] for key in status_keys])[status[rows]].tolist() for part in range(3)]
+        return [
+            report_ids,
+            either("national", kind_of[rows]),
+            np.where(national, country.geonameid, geonameids[value_codes[rows]]).tolist(),
+            either(country.name, _objects(names)[rows]),
+            either("", _objects(admin1s)[rows]),
+            either(None, np.array([float(value) for value in lats], dtype=np.float64)[lat_codes]),
+            either(None, np.array([float(value) for value in lons], dtype=np.float64)[lon_codes]),
+            event_of[rows].tolist(),
+            kinds.tolist(),
+            *joined,
+            _objects([None if time is None else time.iso for time in times])[time_of[segment]].tolist(),
+            [self.article_ids[position] for position in index],
+            [self.ids[position] for position in index],
+            (offsets + start).tolist(),
+            (offsets + end).tolist(),
+            [text[first:last] for text, first, last in zip(texts, start.tolist(), end.tolist(), strict=True)],
+            [self.langs[position] for position in index],
+            method_of[rows].tolist(),
+            place_start.tolist(),
+            place_end.tolist(),
+            [text[first:last] for text, first, last in zip(texts, (place_start - offsets).tolist(),
+                                                           (place_end - offsets).tolist(), strict=True)],
+        ]
+    def _unresolved(self, reason: np.ndarray, detail: np.ndarray) -> tuple[list[list], np.ndarray]:
+        """The columns of the unresolved mentions: the rejected place names, then the places given a reason,
+        each segment's by span (ties in that order), as :meth:`SegmentReports.build` lists them."""
+        left = np.flatnonzero(reason != None)  # noqa: E711 (element-wise)
+        rows = np.concatenate([self.rejected, self.places[left]])
+        segment = self.segment_of[rows]
+        order = np.lexsort((np.arange(len(rows)), self.end[rows], self.start[rows], segment))
+        reasons = _objects([*self._cells("reason", self.rejected), *reason[left].tolist()])[order]
+        details = _objects([*(text or "" for text in self._cells("detail", self.rejected)),
+                            *detail[left].tolist()])[order]
+        rows, segment = rows[order], segment[order]
+        columns = [self._cells("article_id", rows), [self.ids[index] for index in segment.tolist()],
+                   self.start[rows].tolist(), self.end[rows].tolist(), self._cells("surface", rows),
+                   reasons.tolist(), details.tolist()]
+        return columns, self.positions[segment]
 
 
 def rows_frame(rows: list[tuple], columns: Sequence[str], dtypes: dict[str, str]) -> pd.DataFrame:
     """``pd.DataFrame(rows, columns=columns)`` with the columns that ``dtypes`` names cast to those types,
     built one column at a time: without the array of every cell that the row-wise constructor makes
     first (the other columns' types are inferred as it infers them)."""
-    return pd.DataFrame({name: pd.Series(list(map(itemgetter(number), rows)), dtype=dtypes.get(name))
-                         for number, name in enumerate(columns)})
+    return columns_frame([list(map(itemgetter(number), rows)) for number in range(len(columns))], columns,
+                         dtypes)
+
+
+def columns_frame(cells: list[list], columns: Sequence[str], dtypes: dict[str, str]) -> pd.DataFrame:
+    """The frame of :func:`rows_frame` from its columns' cells (lists, one per column)."""
+    return pd.DataFrame({name: pd.Series(values, dtype=dtypes.get(name))
+                         for name, values in zip(columns, cells, strict=True)})
 
 
 def _report_problem(row, event_ids: set[str], platform_ids: set[str], path: str | os.PathLike[str],
