@@ -339,7 +339,7 @@ class Geocoder:
             detect_language(text) if lang is None else lang for text, lang in zip(texts, langs, strict=True)
         ]
         batch = fold_batch(texts)
-        names = self._find_names(texts, batch)
+        names = self._find_names(texts, known, batch)
         # What plain texts and texts without names get (see _find_names); the others are settled below.
         results: list[tuple[list[PlaceMatch], list[Rejection]]] = [
             (names.matches[first:last], [])
@@ -404,7 +404,7 @@ class Geocoder:
 
     # -- 2. matching ----------------------------------------------------------------------------
 
-    def _find_names(self, texts: Sequence[str], batch: FoldedBatch) -> _BatchNames:
+    def _find_names(self, texts: Sequence[str], langs: list[str], batch: FoldedBatch) -> _BatchNames:
         """The names in a folded batch of ``texts``: every gazetteer key found by one automaton scan, less
         Latin and Cyrillic names that must be capitalised (or hashtags) and are not, and Arabic names
         glued to a word that is no proclitic; most hits are lower-case words ("les", "der"), dropped
@@ -412,9 +412,10 @@ class Geocoder:
 
         The guards accept all the names of a text *as found* when folding dropped none of its
         characters and each name is accepted in any context, or mid-sentence and is so (see
-        ``_KeyInfo.shortcut``). Such a text is *plain* when its names also neither overlap nor need a
-        choice among candidates: the guards and disambiguation then give a match for each name, in
-        text order, and no rejection, and these matches are made here for all plain texts at once.
+        ``_KeyInfo.shortcut``). Such a text is *plain* when its names also do not overlap and none is
+        too ambiguous to take (see :meth:`_choices_of`, which depends on the language of the text, in
+        ``langs``): disambiguation then gives a match for each name, in text order, and no
+        rejection, and these matches are made here for all plain texts at once.
         """
         hits = list(self.gazetteer.automaton.iter(batch.folded))
         count = len(texts)
@@ -482,16 +483,30 @@ class Geocoder:
             document[1:][(document[1:] == document[:-1]) & (ends[:-1] > starts[1:] - clitics[1:])]
         ] = True
         plain = accepted & ~overlapping
-        plain[document[column(info.template is None for info in infos) == 1]] = False
         kazakh = np.zeros(count, dtype=bool)
         kazakh[document[column(info.kazakh for info in infos) == 1]] = True
-        others = np.flatnonzero(~plain & (np.bincount(document, minlength=count) > 0))
+        cuts = np.searchsorted(document, np.arange(count + 1)).tolist()
         hit_infos = [infos[key] for key in which.tolist()]
+        templates = [info.template for info in hit_infos]
+        skips = skip.tolist()
+        # A name with several candidates: the text's choices (see _choices_of), unless one is ambiguous.
+        several = np.flatnonzero(column(info.template is None for info in infos) & plain[document])
+        for index in np.unique(document[several]).tolist():
+            first, last = cuts[index], cuts[index + 1]
+            choices = self._choices_of(hit_infos[first:last], langs[index])
+            if any(choice.template is None for choice in choices):
+                plain[index] = False
+                continue
+            templates[first:last] = [choice.template for choice in choices]
+            skips[first:last] = [choice.skip for choice in choices]
+            kazakh[index] = "KZ" in [choice.template["country_code"] for choice in choices]  # type: ignore[index]
+        others = np.flatnonzero(~plain & (np.bincount(document, minlength=count) > 0))
         matches = [
-            _match(info.template, start, end, texts[index]) if is_plain else None  # type: ignore[arg-type]
-            for info, start, end, index, is_plain in zip(
-                hit_infos,
-                (starts + skip - offsets).tolist(),
+            _match(template, start + skipped, end, texts[index]) if is_plain else None  # type: ignore[arg-type]
+            for template, skipped, start, end, index, is_plain in zip(
+                templates,
+                skips,
+                (starts - offsets).tolist(),
                 (ends - offsets).tolist(),
                 document.tolist(),
                 plain[document].tolist(),
@@ -499,7 +514,7 @@ class Geocoder:
             )
         ]
         return _BatchNames(
-            np.searchsorted(document, np.arange(count + 1)).tolist(),
+            cuts,
             (starts - offsets).tolist(),
             (ends - offsets).tolist(),
             clitics.tolist(),
