@@ -420,6 +420,27 @@ def test_a_placeful_word_counts_only_where_the_fallback_looks(geocoder: Geocoder
     assert ids(batched[5][0]) == [KARAGANDY] and batched[5][1] == []
 
 
+def test_choices_cached_per_sequence_of_names_follow_their_context(geocoder: Geocoder) -> None:
+    """Aksay (several candidates) is chosen by its text's context, which the choices cached per sequence
+    of names (Geocoder._choices_of) must carry: in Russia on its own, in Kazakhstan for Kazakh text or
+    beside a place in Kazakhstan, and surely so beside Oral (same region). Each order of the batch, on
+    one shared geocoder, gives every text what a new geocoder gives it."""
+    aksay_ru, aksay_kz = 583673, 610613
+    documents = [
+        ("Aksay", "en", (aksay_ru, 1.0)),
+        ("Aksay", "kk", (aksay_kz, 0.781)),
+        ("Aksay and Astana", "en", (aksay_kz, 0.781)),
+        ("Aksay and Oral", "en", (aksay_kz, 1.0)),
+        ("Aksay and Astana", "kk", (aksay_kz, 0.781)),
+    ]
+    for batch in (documents, documents[::-1]):
+        shared = Geocoder(geocoder.gazetteer)
+        texts, langs = [text for text, _, _ in batch], [lang for _, lang, _ in batch]
+        for (text, lang, aksay), (matches, _) in zip(batch, shared.resolve_many(texts, langs), strict=True):
+            assert (matches[0].geonameid, matches[0].score) == aksay, (text, lang)
+        assert _one_by_one(shared, texts, langs) == _one_by_one(Geocoder(geocoder.gazetteer), texts, langs)
+
+
 def test_a_changed_match_does_not_change_later_matches(geocoder: Geocoder) -> None:
     """Matches are made from per-name templates (geocode._match): each has its own fields, so changing
     one (it is frozen, but its __dict__ can be reached) changes no other match, now or later."""

@@ -98,7 +98,8 @@ SMALL_PLACE_POPULATION = 15_000
 # Documents geocoded together by the CLI (Geocoder.resolve_many): large enough to spread the cost of
 # folding and scanning a batch, small enough to keep memory constant.
 BATCH_SIZE = 1000
-# Decoded keys and fallback verdicts are cached per geocoder, up to this many entries each.
+# Decoded keys, choices of candidates and fallback verdicts are cached per geocoder, up to this many
+# entries each.
 CACHE_SIZE = 50_000
 CLITIC_MIN_FOREIGN_LENGTH = 6
 
@@ -431,7 +432,8 @@ class Geocoder:
         )
         infos = [self._info(number) for number in keys.tolist()]
 
-        def column(values: Iterable[int]) -> np.ndarray:  # a property of each hit's key
+        # A property of each hit's key, for the hits in ``which`` when called (it is filtered below).
+        def column(values: Iterable[int]) -> np.ndarray:
             return np.fromiter(values, dtype=np.int64, count=len(infos))[which]
 
         starts = ends - column(info.length for info in infos)  # in the batch
@@ -674,8 +676,9 @@ class Geocoder:
         return matches, rejections
 
     def _choices_of(self, infos: list[_KeyInfo], lang: str) -> list[_Choice]:
-        """The choice for each of the accepted names of a text (see :meth:`_choose`), which depends on
-        its names and on whether it is Kazakh only. Cached per sequence of names, which texts repeat."""
+        """The choice for each of the accepted names of a text (see :meth:`_choose`), which depends only
+        on its names (their countries and regions make the context) and on whether the text is Kazakh.
+        Cached per sequence of names and that flag: texts repeat them."""
         relevant = (lang == "kk", *[info.key.text for info in infos])
         choices = self._sequences.get(relevant)
         if choices is None:
@@ -798,12 +801,14 @@ class Geocoder:
         results: dict[int, tuple[list[PlaceMatch], list[Rejection]]] = {}
         for joined_start, joined_end, word in sorted(_occurrences(joined, placeful)):
             piece = bisect_right(piece_starts, joined_start) - 1
-            index, text, folded = documents[piece], texts[documents[piece]], pieces[piece]
+            index, text = documents[piece], texts[documents[piece]]
             word_start, word_end = joined_start - piece_starts[piece], joined_end - piece_starts[piece]
+            # An occurrence that a name's span (clitic included) overlaps is part of that name. A name is
+            # never a placeful word (see _scanned_name), and a clitic glued to a name makes the same span
+            # (or one that a longer name overlaps) wherever the word stands: no other occurrence of a
+            # covered word needs skipping.
             covered = names.covered(index, batch.folded)
-            if word in {folded[start:end] for start, end in covered} or any(
-                start < word_end and word_start < end for start, end in covered
-            ):
+            if any(start < word_end and word_start < end for start, end in covered):
                 continue
             positions = names.positions.get(index)
             original_start, original_end = _original_span(word_start, word_end, positions, len(text))
