@@ -180,11 +180,6 @@ class FoldedBatch(NamedTuple):
     starts: list[int]
     ends: list[int]
 
-    def document(self, index: int, text: str) -> tuple[str, list[int] | None]:
-        """What :func:`fold_text` returns for document ``index``, whose text is ``text``."""
-        start, end = self.starts[index], self.ends[index]
-        return self.folded[start:end], None if end - start == len(text) else kept_positions(text)
-
 
 @lru_cache(maxsize=1)
 def _bmp_codes() -> np.ndarray:
