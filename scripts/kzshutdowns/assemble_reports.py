@@ -26,8 +26,8 @@ from kzshutdowns.build_city_reports import (
 )
 from kzshutdowns.errors import run_main
 from kzshutdowns.events import load_reference_tables
-from kzshutdowns.extract_mentions import read_segments
 from kzshutdowns.gc_tuning import fewer_collections
+from kzshutdowns.segments import read_segments
 
 
 def main(argv: Sequence[str] | None = None) -> int:

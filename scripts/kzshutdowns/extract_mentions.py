@@ -38,11 +38,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pandas.api.types import is_integer_dtype
 from pandas.arrays import ArrowStringArray
 
 from kzshutdowns.dates import MONTHS, DateFormatError, month_number, normalise_month, parse_date
-from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.errors import run_main
 from kzshutdowns.files import atomic_output
 from kzshutdowns.gc_tuning import fewer_collections, load_frozen
 from kzshutdowns.geocode import BATCH_SIZE, Geocoder
@@ -53,6 +52,7 @@ from kzshutdowns.platforms import (
     find_platforms_many,
     load_platforms,
 )
+from kzshutdowns.segments import SEGMENT_COLUMNS, read_segments
 
 SCHEMA = pa.schema(
     [
@@ -77,7 +77,6 @@ SCHEMA = pa.schema(
     ]
 )
 COLUMNS = tuple(SCHEMA.names)
-SEGMENT_COLUMNS = ("article_id", "segment_id", "kind", "start", "end", "text", "lang")
 TYPE_ORDER = {"place": 0, "place_rejected": 1, "platform": 2, "date": 3}
 
 # Words that make a bare four-digit number a year, before it or after it (folded).
@@ -352,53 +351,6 @@ def _texts_holding(texts: Sequence[str], joined: str, tokens: set[str]) -> set[i
                 holding.add(bisect_right(starts, at) - 1)
             at = joined.find(token, at + 1)
     return holding
-
-
-def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """Read a segments Parquet file (all its columns, or only ``columns``) and check the columns this
-    step needs (:data:`SEGMENT_COLUMNS`): present, integer start and end and string text without nulls,
-    string article and segment ids without nulls, languages that are strings or null, and every
-    segment's span as long as its text."""
-    try:
-        names = pq.read_schema(path).names
-        missing = [column for column in SEGMENT_COLUMNS if column not in names]
-        if missing:
-            raise InputError(path, f"missing segment columns {', '.join(missing)}", field=missing[0])
-        wanted = None if columns is None else list(dict.fromkeys([*SEGMENT_COLUMNS, *columns]))
-        segments = pd.read_parquet(path, columns=wanted)
-    except (OSError, ValueError, pa.ArrowException) as error:
-        raise InputError(path, f"cannot read segments Parquet: {error}") from None
-    for column in ("start", "end", "text"):
-        dtype, strings = segments[column].dtype, column == "text"
-        if not (isinstance(dtype, pd.StringDtype) if strings else is_integer_dtype(dtype)):
-            kind = "strings" if strings else "integers"
-            raise InputError(path, f"must hold {kind}, not {dtype}", field=column)
-        nulls = np.flatnonzero(segments[column].isna().to_numpy())
-        if len(nulls):
-            raise InputError(path, "must not be null", line=int(nulls[0]) + 1, field=column)
-    for column in ("article_id", "segment_id"):  # strings however stored (plain or dictionary)
-        values = segments[column]
-        nulls = np.flatnonzero(values.isna().to_numpy())
-        if len(nulls):
-            raise InputError(path, "must not be null", line=int(nulls[0]) + 1, field=column)
-        if not isinstance(values.dtype, pd.StringDtype) and not all(isinstance(v, str) for v in values):
-            raise InputError(path, f"must hold strings, not {values.dtype}", field=column)
-    # A null language (None, NaN or pd.NA) is allowed: the geocoder detects it (see _documents).
-    langs = segments["lang"]
-    if not isinstance(langs.dtype, pd.StringDtype):
-        values = langs.to_numpy(dtype=object)
-        typed = langs.isna().to_numpy() | np.fromiter(
-            (isinstance(value, str) for value in values), dtype=bool, count=len(values))
-        if len(bad := np.flatnonzero(~typed)):
-            raise InputError(path, f"must be a language code (a string) or null, not "
-                             f"{type(values[bad[0]]).__name__}", line=int(bad[0]) + 1, field="lang")
-    start, end = segments["start"].to_numpy(), segments["end"].to_numpy()
-    bad = np.flatnonzero((start < 0) | (start > end) | (end - start != segments["text"].str.len().to_numpy()))
-    if len(bad):
-        row = segments.iloc[bad[0]]
-        raise InputError(path, f"segment {row.segment_id!r}: span {row.start}-{row.end} does not fit its "
-                         f"text of {len(row.text)} characters", line=int(bad[0]) + 1, field="start")
-    return segments if columns is None else segments[list(columns)]
 
 
 def extract_mentions(segments: pd.DataFrame, geocoder: Geocoder, lexicon: PlatformLexicon) -> pd.DataFrame:
