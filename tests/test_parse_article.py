@@ -382,6 +382,8 @@ TAG_LETTERS = "ab_1 Жé ح\u064e #@&./:httpsHTTPSwW pic.twitter.com ſ\u200cı�
 @example("mirror WWW.kz?q=@a,#b and #c")  # a URL without "/"
 @example("httpſ://x.kz/@a #b pic.twitter.com/#c")
 @example("PIC.TWıTTER.COM/#a www.@b http://x\u00a0@c x/#d/#e,https://y/#f")
+# signs after a sign inside a URL, in its run and after white space; a prefix between two signs of a run
+@example(",#a,http://x/@b,#c,@d\n,#e ,@f,www.x/#g,@h")
 @settings(max_examples=500, deadline=None)
 def test_tags_are_those_of_the_plain_rules(text):
     """find_tags against the rules written plainly: every regex scan always, each tag checked against

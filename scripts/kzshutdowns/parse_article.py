@@ -109,6 +109,7 @@ _ATTRIBUTION = re.compile(
 # characters after it. What comes before a sign inside one, read backwards from the sign: non-space
 # characters, then such a prefix reversed (see _tags).
 _URL_BEHIND = re.compile(r"\S*?(?://:s?ptth|\.www|/moc\.rettiwt\.cip)", re.IGNORECASE)
+_WHITE_SPACE = re.compile(r"\s")
 # "@" first (not preceded by a word character or "@"), so the regex engine can search for it quickly
 _MENTION = re.compile(r"@(?<![\w@]@)([A-Za-z0-9_]+)")
 # word characters plus the combining marks of Latin, Cyrillic and Arabic, and the zero-width non-joiner
@@ -204,9 +205,22 @@ def _tags(text: str) -> tuple[list[Tag], list[Tag]]:
     # (a URL runs from its prefix to the next white space, and no prefix holds "@" or "#"); that is
     # looked for backwards from each sign, so a long text with few signs is not scanned for URLs.
     backwards = text[::-1] if "/" in text or "." in text else None  # every URL holds a "/" or a "."
+    size, last, inside = len(text), -1, False  # the last sign asked about and its answer
 
     def in_url(position: int) -> bool:
-        return backwards is not None and _URL_BEHIND.match(backwards, len(text) - position) is not None
+        nonlocal last, inside
+        if backwards is None:
+            return False
+        # After a sign asked about earlier only the characters since it are read (no prefix holds a
+        # sign): the sign is inside a URL when a prefix is among them, or when the earlier sign is inside
+        # one and in the same run. So a long run of many signs is not read again for each of them.
+        if last < position:  # size - 1 - last: where the sign asked about last is, read backwards
+            inside = _URL_BEHIND.match(backwards, size - position, size - 1 - last) is not None or (
+                inside and _WHITE_SPACE.search(text, last, position) is None)
+        else:
+            inside = _URL_BEHIND.match(backwards, size - position) is not None
+        last = position
+        return inside
 
     mentions = [
         Tag("mention", m.start(), m.end(), m[1]) for m in _MENTION.finditer(text) if not in_url(m.start())
