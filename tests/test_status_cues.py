@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kzshutdowns.normalize import ARABIC_PROCLITICS, fold_text
+from kzshutdowns.normalize import ARABIC_PROCLITICS, NUMPY_MIN_CHARACTERS, fold_text
 from kzshutdowns.platforms import compile_lexicon, find_platforms, load_platforms
 from kzshutdowns.status_cues import (
     _TOKEN,
@@ -353,9 +353,15 @@ LANGS = st.sampled_from(["ar", "ru", "kk", "en", None, "und", "fr"])
 PLATFORM_IDS = st.sampled_from(["facebook", "twitter", "internet", "youtube"])
 
 
+# A text long enough that its lexicon's texts are folded with numpy (fold_batch), as analyse_many's batches
+# of many segments are, while a short text alone is folded with str.translate.
+LONG_TEXT = ("Facebook is not blocked, but Twitter is. Residents: حُظِرت فيسبوك 😀 \udc80 "
+             "интернета нет, ВКонтакте работает с перебоями.\n") * (NUMPY_MIN_CHARACTERS // 100)
+
+
 @st.composite
 def batch_item(draw):
-    text = draw(st.one_of(BATCH_TEXT, st.just("")))
+    text = draw(st.one_of(BATCH_TEXT, st.just(""), BATCH_TEXT.map(lambda text: text + LONG_TEXT)))
     spans = draw(st.lists(st.tuples(st.integers(-2, len(text) + 2), st.integers(0, 6), PLATFORM_IDS),
                           max_size=4))
     return text, draw(LANGS), [(start, start + length, pid) for start, length, pid in spans]

@@ -97,7 +97,6 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
         "habitual": ("regularly", "periodically", "from time to time", "routinely", "often"),
     },
 }
-CATEGORIES = (*STATUSES, "negation", "contrast", "witness", "habitual")
 
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 # Marks that end a sentence when white space or the end of the text follows; a line break ends one too.
