@@ -1261,8 +1261,9 @@ def _decoded(codes: np.ndarray, texts: list[str]) -> pa.Array:
 
 
 def _csv_cells(values: pd.Series) -> pa.Array | pa.ChunkedArray:
-    """A column's fields as ``to_csv`` writes them (a value as ``str`` gives it, a missing one empty),
-    each distinct value that needs quotes quoted once, as Arrow strings."""
+    """A column's fields as ``to_csv`` writes them (a value as ``str`` gives it, a missing one empty), as
+    Arrow strings: a string column quoted by Arrow kernels (:func:`_escaped`), any other column's values
+    written once per distinct value."""
     strings = _arrow_strings(values)
     if strings is not None:
         return pc.fill_null(_escaped(strings, CSV_SPECIAL.pattern, _csv_quoted, ""), _text(""))
@@ -1326,8 +1327,9 @@ def _point(lon: float, lat: float, scope: str) -> dict | None:
 
 
 def _json_cells(values: pd.Series) -> pa.Array | pa.ChunkedArray:
-    """Each value's JSON text as in :func:`geojson_feature`, as Arrow strings: a string's encoded once per
-    distinct string that has characters to escape, any other value's once per distinct value."""
+    """Each value's JSON text as in :func:`geojson_feature`, as Arrow strings: a string column's strings
+    that have characters to escape encoded in Python (:func:`_escaped`), any other value's once per
+    distinct value."""
     strings = _arrow_strings(values)
     if strings is not None:
         return pc.fill_null(_escaped(strings, JSON_SPECIAL, _json_strings, '"'), _text("null"))
