@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,21 +25,19 @@ from hypothesis import strategies as st
 from kzshutdowns.assemble_reports import main as assemble_main
 from kzshutdowns.build_city_reports import (
     FIXED_GPKG_TIME,
-    MENTION_TYPES,
     NUMBER_DTYPES,
     REPORT_COLUMNS,
     SEGMENT_FIELDS,
     UNRESOLVED_COLUMNS,
     Context,
     EventSpan,
-    Mentions,
     Statement,
     _bytes,
-    _undated,
     build_city_reports,
     check_reports,
     check_unique_segment_ids,
     column_codes,
+    columns_frame,
     country_record,
     day_ref,
     event_spans,
@@ -53,7 +51,6 @@ from kzshutdowns.build_city_reports import (
     read_parts,
     read_reference_dates,
     resolve_date,
-    rows_frame,
     shared_cells,
     write_csv,
     write_part,
@@ -883,75 +880,16 @@ def test_shared_cells_are_to_numpy_values_with_equal_strings_shared(column):
         assert all(cell is next(t for t in texts if t == cell) for cell in texts)
 
 
-def test_mentions_table_gives_each_row_of_the_frame_in_segment_and_span_order():
-    """Mentions built from a frame with missing cells (NaN place columns of platform rows, a missing
-    region code, a missing detail), types interleaved, segments out of order and tied spans: per
-    segment and type, the rows of the frame sorted by segment, start and end (ties in file order) with
-    each column's values as ``to_numpy`` gives them."""
-    nan = float("nan")
-    frame = pd.DataFrame({
-        "article_id": ["x"] * 8,
-        "segment_id": ["x:2", "x:1", "x:2", "x:1", "x:2", "x:1", "x:2", "x:2"],
-        "type": ["platform", "place", "place", "place_rejected", "place", "date", "place", "other"],
-        "start": [9, 4, 3, 0, 3, 8, 0, 1],
-        "end": [12, 9, 8, 2, 8, 12, 2, 2],
-        "surface": ["abc", "Almaty", "Astana", "zz", "ASTANA", "2016", "Ak", "q"],
-        "value": ["twitter", "1526384", "1526273", None, "1526273", "2016", "610611", "q"],
-        "name": [None, "Almaty", "Astana", None, "Astana", None, "Aktau", None],
-        "country_code": [None, "KZ", "KZ", None, "KZ", None, "KZ", None],
-        "admin1": [None, "02", "05", None, "05", None, "09", None],
-        "lat": [nan, 43.25, 51.18, nan, 51.18, nan, -0.0, nan],
-        "lon": [nan, 76.9, 71.45, nan, 71.45, nan, 51.2, nan],
-        "kind": [None, "city", "city", None, "city", None, "city", None],
-        "region_code": [None, None, "KZ-AST", None, None, None, None, None],
-        "reason": [None, None, None, "ambiguous", None, None, None, None],
-        "detail": [None, None, None, None, None, None, None, None],
-    }).astype({name: "str" for name in ("article_id", "segment_id", "type", "surface", "value", "name",
-                                        "country_code", "admin1", "kind", "region_code", "reason", "detail")})
-    segment_ids = ["x:0", "x:1", "x:2"]
-    table = Mentions(frame, segment_ids)
-    position = frame["segment_id"].map({segment_id: n for n, segment_id in enumerate(segment_ids)})
-    ordered = frame.assign(position=position).sort_values(["position", "start", "end"], kind="stable")
-    fields = {"place": ["start", "end", "value", "article_id", "segment_id", "surface", "name",
-                        "country_code", "admin1", "lat", "lon", "kind", "region_code"],
-              "place_rejected": ["start", "end", "value", "article_id", "segment_id", "surface"],
-              "date": ["start", "end", "value", "article_id", "segment_id", "surface"],
-              "platform": ["start", "end", "value"]}
-    assert "x:0" not in table.group
-    for segment_id in ("x:1", "x:2"):
-        rows = dict(zip(MENTION_TYPES, table.rows(table.group[segment_id]), strict=True))
-        for kind, names in fields.items():
-            expected = ordered[(ordered["segment_id"] == segment_id) & (ordered["type"] == kind)]
-            assert len(rows[kind]) == len(expected)
-            for name in names:
-                assert same_cells([getattr(table, name)[row] for row in rows[kind]],
-                                  expected[name].to_numpy().tolist()), (segment_id, kind, name)
-            if kind == "place_rejected":
-                assert same_cells([list(table.rejection(row)) for row in rows[kind]],
-                                  expected[["reason", "detail"]].to_numpy().tolist())
-    assert [table.start[row] for row in table.rows(table.group["x:2"])[0]] == [0, 3, 3]  # tie: file order
-    assert [table.surface[row] for row in table.rows(table.group["x:2"])[0]] == ["Ak", "Astana", "ASTANA"]
-
-
-def test_mentions_without_place_columns_hold_none_there():
-    frame = pd.DataFrame({"article_id": ["x"], "segment_id": ["x:1"], "type": ["platform"], "start": [0],
-                          "end": [3], "surface": ["abc"], "value": ["twitter"], "reason": [None],
-                          "detail": [None]})
-    table = Mentions(frame, ["x:1"])
-    assert table.name == [] and table.value == ["twitter"]
-    placed = frame.assign(type="place")
-    assert Mentions(placed, ["x:1"]).name == [None]
-
-
 @pytest.mark.parametrize("rows", [
     [],
     [("a", 1, None, 2.5, None), ("b", 2**40, 3, None, "c")],
     [("a", 1, 4, 2.5, "d")],
 ])
-def test_rows_frame_is_the_row_wise_constructor(rows):
+def test_columns_frame_is_the_row_wise_constructor(rows):
     columns, dtypes = ("text", "number", "maybe", "real", "other"), {"number": "int64", "maybe": "Int64",
                                                                        "real": "float64"}
-    pd.testing.assert_frame_equal(rows_frame(rows, columns, dtypes),
+    cells = [list(column) for column in zip(*rows, strict=True)] or [[] for _ in columns]
+    pd.testing.assert_frame_equal(columns_frame(cells, columns, dtypes),
                                   pd.DataFrame(rows, columns=list(columns)).astype(dtypes))
 
 
@@ -1195,24 +1133,6 @@ def test_text_cells_are_the_same_through_the_dictionary_or_not(monkeypatch):
     assert [json.loads(cell) for cell in json_cells] == strings
 
 
-def test_segments_built_together_give_what_each_built_alone_gives(fast_path_source, tmp_path):
-    """The articles' dated paragraphs go one by one, the tweets and undated paragraphs column by column;
-    with the columns turned off every segment goes one by one: the frames and Parquet bytes are equal."""
-    segments, mentions, context = fast_path_source
-    undated = _undated(segments, mentions)
-    assert undated.any() and not undated.all()
-    assert set(segments["kind"][undated]) >= {"tweet", "paragraph"}
-    together = build_city_reports(segments, mentions, context())
-    alone = build_city_reports(segments, mentions, context(), columnar=False)
-    for number, (one, other) in enumerate(zip(together, alone, strict=True)):
-        pd.testing.assert_frame_equal(one, other)
-        write_part(one, tmp_path / f"together{number}.parquet")
-        write_part(other, tmp_path / f"alone{number}.parquet")
-        assert (tmp_path / f"together{number}.parquet").read_bytes() == (
-            tmp_path / f"alone{number}.parquet").read_bytes()
-    assert len(together[0]) > 10 and len(together[1]) > 10
-
-
 # Places for the random sources below: value, name, country, admin1, lat, lon, kind, region code.
 MIXED_PLACES = {
     "Almaty": ("1526384", "Almaty", "KZ", "02", 43.25, 76.91, "city", None),
@@ -1342,28 +1262,219 @@ MIXED_EXAMPLE = [
     ("tweet", "b", "2016-12-16", "en", 0, [said("Karaganda Region"), said("Karagandy", rejected=True)],
      False),
 ]
-# The same segments, each sentence dated (built one by one in both runs).
+# The same segments, each sentence dated.
 MIXED_DATED = [(*segment[:5], [(*sentence[:4], " on 16 December 2016", sentence[5])
                                for sentence in segment[5]], segment[6]) for segment in MIXED_EXAMPLE]
+
+
+
+def dated(sentence: tuple, when: str) -> tuple:
+    """A sentence of :func:`said` with a date written at its end (a key of MIXED_DATES)."""
+    return (*sentence[:4], when, sentence[5])
+
+
+# Dated sentences without a place: a national statement of their own, one that the country named in the
+# same statement already reports, one that no event covers (listed under its date), habitual or statusless
+# ones and a translation's (nothing), an undated sentence taking the time of the one before it.
+MIXED_STATEMENTS = [
+    ("paragraph", "a", None, "en", 0, [
+        dated(said("Almaty", witness="Residents say "), " on 16 December 2016"),
+        dated(said(platform="Twitter"), " on 5 January"),
+        said(platform="Twitter", status="is regularly blocked"),
+    ], False),
+    ("tweet", "b", "2022-01-05", "en", 4, [
+        dated(said(), " on 1 March 2019"), said(platform="Twitter", status="works"),
+        dated(said(platform="social media"), " on 16 December 2016"),
+        dated(said("Kazakhstan", platform="Twitter"), " on 16 December 2016"),
+    ], False),
+    ("translation", "b", None, "en", 0, [dated(said(), " on 16 December 2016")], False),
+    ("tweet", "b", None, "und", 0, [dated(said(platform="", status="was slow"), " in 2011"),
+                                    dated(said("Astana"), " in 2011")], False),
+    ("tweet", "b", None, "und", 0, [], True),
+    ("tweet", "b", "2022-01-05", "en", 2, [dated(said(platform="Twitter"), " on 16 December 2016"),
+                                           said("Paris", platform="")], False),
+]
+
+
+# What the explicit examples give: reports (segment, place as written, kind, event, blocked, reachable, date)
+# and unresolved mentions (segment, surface, reason); every reason and report kind is among them.
+MIXED_EXPECTED = {
+    "MIXED_EXAMPLE": ([
+        ('a:s0', 'Karagandy', 'residents_confirmed', 'kz-2016-12-16', 'facebook', '', '2016-12-16'),
+        ('b:s1', '#Almaty', 'tweet_located', 'kz-2016-12-16', 'twitter', '', '2016-12-16'),
+        ('b:s1', 'Kazakhstan', 'national_statement', 'kz-2016-12-16', 'twitter', '', '2016-12-16'),
+        ('b:s2', 'Astana', 'tweet_located', 'kz-2022-01-04', '', 'facebook', '2022-01-05'),
+        ('b:s2', 'Atyrau', 'tweet_located', 'kz-2022-01-04', '', 'facebook', '2022-01-05'),
+        ('b:s8', 'Almaty', 'tweet_located', 'kz-2022-01-04', 'twitter', '', '2022-01-05'),
+        ('b:s11', 'Karaganda Region', 'tweet_located', 'kz-2016-12-16', 'facebook', '', '2016-12-16'),
+        ('b:s11', 'Karagandy', 'tweet_located', 'kz-2016-12-16', 'facebook', '', '2016-12-16'),
+    ], [
+        ('a:s0', 'Karaganda Region', 'region'),
+        ('b:s1', 'Almaty', 'duplicate'),
+        ('b:s1', 'Kazakhstan', 'duplicate'),
+        ('b:s1', 'Apple', 'stopword'),
+        ('b:s3', 'Almaty', 'no_date'),
+        ('a:s4', 'Almaty', 'no_witness_cue'),
+        ('b:s5', 'Almaty', 'translation'),
+        ('b:s6', 'Paris', 'foreign_place'),
+        ('b:s6', 'Astana', 'habitual'),
+        ('b:s6', 'Paris', 'foreign_place'),
+        ('b:s6', 'Astana', 'habitual'),
+        ('b:s8', 'Apple', 'stopword'),
+        ('b:s9', 'Astana', 'no_status'),
+        ('b:s10', 'Almaty', 'no_event'),
+        ('b:s11', 'Apple', 'stopword'),
+    ]),
+    "MIXED_DATED": ([
+        ('a:s0', 'Karagandy', 'residents_confirmed', 'kz-2016-12-16', 'facebook', '', '2016-12-16'),
+        ('b:s1', '#Almaty', 'tweet_located', 'kz-2016-12-16', 'twitter', '', '2016-12-16'),
+        ('b:s1', 'Kazakhstan', 'national_statement', 'kz-2016-12-16', 'twitter', '', '2016-12-16'),
+        ('b:s2', 'Astana', 'historical_reference', 'kz-2016-12-16', '', 'facebook', '2016-12-16'),
+        ('b:s2', 'Atyrau', 'historical_reference', 'kz-2016-12-16', '', 'facebook', '2016-12-16'),
+        ('b:s8', 'Almaty', 'historical_reference', 'kz-2016-12-16', 'twitter', '', '2016-12-16'),
+        ('b:s9', 'Astana', 'historical_reference', 'kz-2016-12-16', '', '', '2016-12-16'),
+        ('b:s10', 'Almaty', 'historical_reference', 'kz-2016-12-16', 'twitter', '', '2016-12-16'),
+        ('b:s11', 'Karaganda Region', 'tweet_located', 'kz-2016-12-16', 'facebook', '', '2016-12-16'),
+        ('b:s11', 'Karagandy', 'tweet_located', 'kz-2016-12-16', 'facebook', '', '2016-12-16'),
+    ], [
+        ('a:s0', 'Karaganda Region', 'region'),
+        ('b:s1', 'Almaty', 'duplicate'),
+        ('b:s1', 'Kazakhstan', 'duplicate'),
+        ('b:s1', 'Apple', 'stopword'),
+        ('b:s3', 'Almaty', 'no_witness_cue'),
+        ('a:s4', 'Almaty', 'no_witness_cue'),
+        ('b:s5', 'Almaty', 'translation'),
+        ('b:s6', 'Paris', 'foreign_place'),
+        ('b:s6', 'Astana', 'habitual'),
+        ('b:s6', 'Paris', 'foreign_place'),
+        ('b:s6', 'Astana', 'habitual'),
+        ('b:s8', 'Apple', 'stopword'),
+        ('b:s11', 'Apple', 'stopword'),
+    ]),
+    "MIXED_STATEMENTS": ([
+        ('a:s0', 'Almaty', 'residents_confirmed', 'kz-2016-12-16', 'facebook', '', '2016-12-16'),
+        ('b:s1', 'Kazakhstan', 'national_statement', 'kz-2016-12-16', 'twitter', '', '2016-12-16'),
+        ('b:s5', '', 'national_statement', 'kz-2016-12-16', 'twitter', '', '2016-12-16'),
+    ], [
+        ('a:s0', '5 January', 'no_event'),
+        ('b:s1', '1 March 2019', 'no_event'),
+        ('b:s3', 'Astana', 'ambiguous_event'),
+        ('b:s3', 'Astana', 'ambiguous_event'),
+        ('b:s5', 'Paris', 'foreign_place'),
+    ]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MIXED_EXPECTED))
+def test_explicit_segments_give_the_reports_and_reasons_stated(mixed_context, name):
+    segments, mentions = mixed_source(globals()[name])
+    reports, unresolved = build_city_reports(segments, mentions, mixed_context())
+    expected_reports, expected_unresolved = MIXED_EXPECTED[name]
+    assert list(zip(reports["segment_id"], reports["place_surface"], reports["report_kind"],
+                    reports["event_id"], reports["platforms_blocked"], reports["platforms_reachable"],
+                    reports["date"], strict=True)) == expected_reports
+    assert list(zip(unresolved["segment_id"], unresolved["surface"], unresolved["reason"],
+                    strict=True)) == expected_unresolved
+
+
+def test_statements_without_a_place_give_their_evidence_and_dates(mixed_context):
+    """A national statement without a place is evidenced by its statement's sentences that give a status
+    (those of equal time, before and after); one that no event covers is listed under its date mention."""
+    segments, mentions = mixed_source(MIXED_STATEMENTS)
+    reports, unresolved = build_city_reports(segments, mentions, mixed_context())
+    national = reports[reports["segment_id"] == "b:s5"].iloc[0]
+    assert national["evidence_text"] == "Twitter is blocked in  16 December 2016."
+    assert (national["scope"], national["geonameid"], national["name"]) == ("national", 1522867, "Kazakhstan")
+    assert pd.isna(national["lat"]) and pd.isna(national["place_start"]) and national["place_surface"] == ""
+    text = segments.set_index("segment_id")["text"]
+    assert national["evidence_start"] == 2 + text["b:s5"].index("Twitter")
+    stated = reports[reports["segment_id"] == "b:s1"].iloc[0]
+    assert stated["evidence_text"] == (
+        "social media is blocked in  16 December 2016. Twitter is blocked in Kazakhstan 16 December 2016.")
+    dates = unresolved[unresolved["reason"] == "no_event"]
+    assert list(dates["detail"]) == [
+        "statement without a place: no event of the dataset covers 2016-01-05 at this place",
+        "statement without a place: no event of the dataset covers 2019-03-01 at this place"]
+    starts = [segments.set_index("segment_id")["start"][segment_id] + text[segment_id].index(surface)
+              for segment_id, surface in zip(dates["segment_id"], dates["surface"], strict=True)]
+    assert list(dates["start"]) == starts
+
+
+def test_a_place_in_a_text_without_sentences_is_refused_unless_left_out_first(mixed_context):
+    """A place mention of a segment whose text has no sentence (blank: the mention lies outside it) is bad
+    input, named; a translation's or a foreign place there is left out as anywhere else."""
+    drawn = [("tweet", "b", "2016-12-16", "en", 0, [said("Paris", "Almaty")], False)]
+    segments, mentions = mixed_source(drawn)
+    blank = segments.assign(text="   ", end=3)
+    with pytest.raises(InputError, match="'Almaty' at .* is in segment 'b:s0', whose text has no sentence"):
+        build_city_reports(blank, mentions, mixed_context(), mentions_path="m.parquet")
+    _, unresolved = build_city_reports(blank, mentions[mentions["surface"] != "Almaty"], mixed_context())
+    assert list(unresolved["reason"]) == ["foreign_place"]
+    _, unresolved = build_city_reports(blank.assign(kind="translation", translates="b:s9"), mentions,
+                                       mixed_context())
+    assert list(unresolved["reason"]) == ["translation", "translation"]
 
 
 @settings(max_examples=60, deadline=None)
 @example(drawn=MIXED_EXAMPLE, through_parquet=True)
 @example(drawn=MIXED_EXAMPLE, through_parquet=False)
 @example(drawn=MIXED_DATED, through_parquet=False)
+@example(drawn=MIXED_STATEMENTS, through_parquet=True)
 @given(drawn=st.lists(MIXED_SEGMENT, max_size=12), through_parquet=st.booleans())
-def test_random_segments_built_together_give_what_each_built_alone_gives(mixed_context, drawn,
-                                                                          through_parquet):
+def test_random_segments_each_give_their_own_rows_and_account_for_every_place(mixed_context, drawn,
+                                                                               through_parquet):
     """Random mixes of tweets, paragraphs and translations (dated or not, with or without a tweet date or a
     document date, places at home and abroad, regions beside their cities, hashtags, the country, repeated
-    places, rejected names, repeated segment ids) give the same frames column by column as one by one."""
+    places, rejected names, repeated segment ids): built together, each segment (with the copies of its id)
+    gives the rows it gives built alone; every place and rejected name of every segment is in a report or
+    left out, once; report kinds follow the segment kinds and dates; translations report nothing."""
     segments, mentions = mixed_source(drawn)
     if through_parquet:  # the mention strings as categories, missing ones NaN, as read from a file
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "mentions.parquet"
             mentions.to_parquet(path)
             mentions = read_mentions(path)
-    together = build_city_reports(segments, mentions, mixed_context())
-    alone = build_city_reports(segments, mentions, mixed_context(), columnar=False)
-    for one, other in zip(together, alone, strict=True):
-        pd.testing.assert_frame_equal(one, other)
+    reports, unresolved = build_city_reports(segments, mentions, mixed_context())
+    # Runs of segments of one id (a repeated id copies the segment before it), each built alone.
+    ids = segments["segment_id"].tolist()
+    starts = [number for number in range(len(ids)) if number == 0 or ids[number] != ids[number - 1]]
+    alone = [build_city_reports(segments.iloc[first:last], mentions[mentions["segment_id"] == ids[first]],
+                                mixed_context())
+             for first, last in zip(starts, [*starts[1:], len(ids)][:len(starts)], strict=True)]
+    for number, frame in enumerate((reports, unresolved)):
+        parts = [part[number] for part in alone if len(part[number])]
+        if parts:
+            # (a column of one part may hold only missing cells: its type is object, the whole's string)
+            pd.testing.assert_frame_equal(frame, pd.concat(parts, ignore_index=True), check_dtype=False)
+        else:
+            assert frame.empty
+    copies = segments["segment_id"].value_counts()
+    kinds = dict(zip(segments["segment_id"], segments["kind"], strict=True))
+    placed = mentions[mentions["type"].isin(["place", "place_rejected"])]
+    statement_dates = unresolved["detail"].str.startswith("statement without a place: ")
+    for segment_id, count in copies.items():
+        of_reports = reports[reports["segment_id"] == segment_id]
+        of_unresolved = unresolved[(unresolved["segment_id"] == segment_id) & ~statement_dates]
+        expected = (placed["segment_id"] == segment_id).sum() * count
+        assert of_reports["place_start"].notna().sum() + len(of_unresolved) == expected
+        if kinds[segment_id] == "translation":
+            assert of_reports.empty and statement_dates[unresolved["segment_id"] == segment_id].sum() == 0
+            assert set(of_unresolved["reason"]) <= {"translation", "stopword"}
+    rejected = unresolved["surface"] == "Apple"
+    assert (unresolved["reason"][rejected] == "stopword").all()
+    assert unresolved["detail"][rejected].fillna("").isin(["", "a common word"]).all()
+    assert ((reports["report_kind"] == "national_statement") == (reports["scope"] == "national")).all()
+    segment_kind = reports["segment_id"].map(kinds)
+    assert (segment_kind[reports["report_kind"] == "tweet_located"] == "tweet").all()
+    assert (segment_kind[reports["report_kind"] == "residents_confirmed"] == "paragraph").all()
+    # A historical reference is dated (in its text) at least 30 days before its tweet or document date.
+    days = dict(zip(segments["segment_id"], segments["date"].fillna("2016-12-16"), strict=True))
+    historical = reports[reports["report_kind"] == "historical_reference"]
+    assert all(date.fromisoformat(days[segment_id]) - resolve_date(day, None, "text").last >= timedelta(30)
+               for segment_id, day in zip(historical["segment_id"], historical["date"], strict=True))
+    # A national statement without a place stands for a dated sentence of a segment that is no translation.
+    without_place = reports[reports["place_start"].isna()]
+    assert (without_place["report_kind"] == "national_statement").all()
+    assert (without_place["place_surface"] == "").all()
+    dated_ids = set(mentions["segment_id"][mentions["type"] == "date"])
+    assert set(without_place["segment_id"]) <= dated_ids

@@ -48,15 +48,11 @@ import io
 import json
 import os
 import re
-import sys
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from itertools import islice
 from json.encoder import encode_basestring
-from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
@@ -328,12 +324,8 @@ def shared_cells(column: pd.Series, order: np.ndarray | None = None) -> list:
     return (cells[codes] if order is None else cells[codes[order]]).tolist()
 
 
-# The types of mention the report step reads, in the order Mentions keeps their rows.
+# The types of mention the report step reads, by rank (:func:`type_ranks`).
 MENTION_TYPES = ("place", "place_rejected", "date", "platform")
-# The mention columns the report step reads for other types than platforms (which need only their span and
-# value): the first three for places, rejected places and dates, the place columns for places only.
-NAMED_FIELDS = ("article_id", "segment_id", "surface")
-REJECTION_FIELDS = ("reason", "detail")
 # The place columns every place mention fills (admin1 and region_code may be missing).
 PLACE_REQUIRED = ("name", "country_code", "lat", "lon", "kind")
 
@@ -346,62 +338,6 @@ def type_ranks(column: pd.Series) -> np.ndarray:
     return ranks[codes]
 
 
-class Mentions:
-    """A mentions table as one list per column, equal values sharing one object (:func:`shared_cells`).
-
-    The rows are ordered by type (those of :data:`MENTION_TYPES`, in that order, then any other), then
-    by segment, then by span (ties in file order), so that one segment's mentions of one type are a
-    range of rows (:meth:`rows`). Every mention's segment id must be one of ``segment_ids`` (its rows go
-    with the first segment of that id). Each column is kept only for the rows of the types it is read for:
-    start, end and value for every row; :data:`NAMED_FIELDS` for the rows up to the last date (places,
-    rejected places, dates); the place columns up to the last place; reason and detail, read for rejected
-    places only, through :meth:`rejection`.
-    """
-
-    def __init__(self, mentions: pd.DataFrame, segment_ids: list[str]) -> None:
-        codes, ids = column_codes(mentions["segment_id"])
-        first: dict[str, int] = {}
-        for position, segment_id in enumerate(segment_ids):
-            first.setdefault(segment_id, position)
-        positions = np.fromiter((first[segment_id] for segment_id in ids), dtype=np.int64, count=len(ids))
-        segment_order, id_codes = positions[codes], codes
-        type_order = type_ranks(mentions["type"])
-        order = np.lexsort((mentions["end"].to_numpy(), mentions["start"].to_numpy(), segment_order,
-                            type_order))
-        # Where the rows of places, rejected places and dates end.
-        places_end, rejected_end, dates_end = np.cumsum(np.bincount(type_order, minlength=3))[:3].tolist()
-        self.rejected_start = places_end
-        kept = {**dict.fromkeys(("start", "end", "value"), slice(None)),
-                **dict.fromkeys(NAMED_FIELDS, slice(dates_end)),
-                **dict.fromkeys(PLACE_FIELDS, slice(places_end)),
-                **dict.fromkeys(REJECTION_FIELDS, slice(places_end, rejected_end))}
-        for name, kept_rows in kept.items():
-            rows = order[kept_rows]
-            if name == "segment_id":  # the segments' own id strings
-                column = np.fromiter((segment_ids[first[segment_id]] for segment_id in ids), dtype=object,
-                                     count=len(ids))[id_codes[rows]].tolist()
-            else:
-                column = shared_cells(mentions[name], rows) if name in mentions else [None] * len(rows)
-            setattr(self, name, column)
-        # Group g is the g-th segment (in segment order) with mentions; its segment's rows of type t are
-        # bounds[g, 2 t] to bounds[g, 2 t + 1].
-        held = np.unique(segment_order)
-        self.group = {segment_ids[position]: group for group, position in enumerate(held.tolist())}
-        keys = (type_order * len(segment_ids) + segment_order)[order]
-        self.bounds: list[list[int]] = np.stack([
-            np.searchsorted(keys, rank * len(segment_ids) + held, side=side)
-            for rank in range(len(MENTION_TYPES)) for side in ("left", "right")], axis=1).tolist()
-
-    def rows(self, group: int) -> list[range]:
-        """The rows of one segment's mentions of each type of :data:`MENTION_TYPES`, in order."""
-        bounds = self.bounds[group]
-        return [range(low, high) for low, high in zip(bounds[::2], bounds[1::2], strict=True)]
-
-    def rejection(self, row: int) -> tuple[str, str]:
-        """The reason and detail of a rejected place (row of type ``place_rejected``)."""
-        return self.reason[row - self.rejected_start], self.detail[row - self.rejected_start]
-
-
 @dataclass
 class Reading:
     """What the status cues make of one text with its platform mentions, and of its statements.
@@ -410,7 +346,6 @@ class Reading:
     """
 
     sentences: list[Sentence]
-    starts: list[int]  # the sentences' starts: character i is in sentence bisect_right(starts, i) - 1
     # Per statement (its sentences' indices): statuses, their key, and the span of the sentences giving one.
     statements: dict[tuple[int, ...], tuple[dict[str, list[str]], tuple, tuple[int, int] | None]] = field(
         default_factory=dict)
@@ -428,27 +363,6 @@ class Reading:
         return known
 
 
-_span = itemgetter(2, 3)  # an unresolved mention's start and end
-
-
-def _unresolved(mentions: Mentions, row: int, reason: str, detail: str) -> tuple:
-    return (mentions.article_id[row], mentions.segment_id[row], int(mentions.start[row]),
-            int(mentions.end[row]), mentions.surface[row], reason, detail)
-
-
-def _reading_key(segment: tuple, rows: list[range], mentions: Mentions) -> tuple | None:
-    """What the reading of a segment depends on: its text, language (None for "und") and platform spans
-    (relative to the text); None when the segment needs no reading (no place and no dated statement).
-    ``rows`` are the segment's mention rows (:meth:`Mentions.rows`)."""
-    places, _, dated, platform_rows = rows
-    if not places and not dated:
-        return None
-    text, lang, offset = segment[4], segment[5], int(segment[3])
-    starts, ends, values = mentions.start, mentions.end, mentions.value  # Python ints and strings
-    platforms = tuple([(starts[row] - offset, ends[row] - offset, values[row]) for row in platform_rows])
-    return text, None if lang == "und" else lang, platforms
-
-
 def untold_time(article_id: str, tweet_date: str | None, context: Context
                 ) -> tuple[TimeRef | None, date | None]:
     """A segment's time reference where its text gives none (its tweet's date, else its document's
@@ -461,197 +375,17 @@ def untold_time(article_id: str, tweet_date: str | None, context: Context
     return (day_ref(reference.isoformat(), "published") if reference else None), reference
 
 
-class SegmentReports:
-    """The reports and unresolved mentions of one segment, from its mention rows (:meth:`Mentions.rows`)
-    and its reading (None when it needs none, see :func:`_reading_key`)."""
-
-    def __init__(self, segment: tuple, mentions: Mentions, rows: list[range], context: Context,
-                 reading: Reading | None) -> None:
-        (self.article_id, self.segment_id, self.kind, start, self.text, self.lang, self.translates,
-         tweet_date) = segment
-        self.offset = int(start)
-        self.m, self.context = mentions, context
-        self.reports: list[tuple] = []
-        self.unresolved: list[tuple] = []
-        self.keys: dict[tuple[str, str], str] = {}
-        self.places, self.rejected, self.dated, _ = rows
-        self.reading = reading
-        if reading is None:
-            return  # no place and no dated statement: only rejected place names to list
-        self.default_time, self.reference = untold_time(self.article_id, tweet_date, context)
-        self._times()
-
-    def _times(self) -> None:
-        """Each sentence's time reference (a sentence without a date continues the one before it), the date
-        mention that gives a sentence its own, and the sentences of each statement (equal time references)."""
-        sentences = self.reading.sentences
-        if not self.dated:
-            self.times = [self.default_time] * len(sentences)
-            self.dates: list[int | None] = [None] * len(sentences)
-            everything = tuple(range(len(sentences)))
-            self.members = [everything] * len(sentences)
-            return
-        self.times, self.dates = [], []
-        current = self.default_time
-        for sentence in sentences:
-            row, written = self._written_time(sentence)
-            current = written or current
-            self.times.append(current)
-            self.dates.append(row)
-        groups: dict[TimeRef | None, list[int]] = {}
-        for index, time in enumerate(self.times):
-            groups.setdefault(time, []).append(index)
-        self.members = [tuple(groups[time]) for time in self.times]
-
-    def _written_time(self, sentence: Sentence) -> tuple[int | None, TimeRef | None]:
-        """The first date mention of the sentence that can be resolved, and its time reference."""
-        m = self.m
-        for row in self.dated:
-            if sentence.start <= int(m.start[row]) - self.offset < sentence.end:
-                resolved = resolve_date(m.value[row], self.reference, "text")
-                if resolved is not None:
-                    return row, resolved
-        return None, None
-
-    def build(self) -> None:
-        m = self.m
-        for row in self.rejected:
-            reason, detail = m.rejection(row)
-            self.unresolved.append(_unresolved(m, row, reason, detail or ""))
-        if self.reading is None:
-            return
-        starts, offset = self.reading.starts, self.offset
-        index_of = {row: bisect_right(starts, m.start[row] - offset) - 1 for row in self.places}
-        for row, index in index_of.items():
-            self._place(row, index, index_of)
-        if self.kind != "translation":
-            placed_sentences = set(index_of.values())
-            for index, sentence in enumerate(self.reading.sentences):
-                if (index not in placed_sentences and self.dates[index] is not None and not sentence.habitual
-                        and sentence.statuses):
-                    self._national_without_place(index)
-
-    def _place(self, row: int, index: int, index_of: dict[int, int]) -> None:
-        """The report or the unresolved mention of place mention ``row``, in sentence ``index``."""
-        m, context = self.m, self.context
-        country = context.country
-        if self.kind == "translation":
-            detail = f"the original tweet {self.translates} carries the report"
-            self.unresolved.append(_unresolved(m, row, "translation", detail))
-            return
-        place_kind = m.kind[row]
-        if m.country_code[row] != country.code:
-            self.unresolved.append(_unresolved(m, row, "foreign_place",
-                                               f"{m.name[row]} ({m.country_code[row]}, {place_kind})"))
-            return
-        sentence = self.reading.sentences[index]
-        if place_kind == "region":
-            cities = [m.name[p] for p in self.places if m.kind[p] == "city" and m.admin1[p] == m.admin1[row]
-                      and index_of[p] == index]
-            if cities:
-                detail = f"qualifies {cities[0]} in the same sentence"
-                self.unresolved.append(_unresolved(m, row, "region", detail))
-                return
-        if sentence.habitual:
-            detail = "the sentence describes a recurring practice"
-            self.unresolved.append(_unresolved(m, row, "habitual", detail))
-            return
-        time = self.times[index]
-        if time is None:
-            detail = "no date in the text and no document date"
-            self.unresolved.append(_unresolved(m, row, "no_date", detail))
-            return
-        statuses, statuses_key, giving = self.reading.statement(self.members[index], context)
-        has_status = any(statuses.values())
-        historical = (time.source == "text" and self.reference is not None
-                      and time.last < self.reference - timedelta(days=HISTORICAL_AFTER_DAYS))
-        if place_kind == "country":
-            kind, scope = "national_statement", "national"
-        elif historical:
-            kind, scope = "historical_reference", place_kind
-        elif self.kind == "tweet":
-            kind, scope = "tweet_located", place_kind
-        else:
-            kind, scope = "residents_confirmed", place_kind
-            if has_status and not sentence.witness:
-                self.unresolved.append(_unresolved(m, row, "no_witness_cue",
-                                                   "no residents or users speak in the sentence"))
-                return
-        if not has_status and kind != "historical_reference":
-            self.unresolved.append(_unresolved(m, row, "no_status",
-                                               "no platform is said to be blocked, restricted or reachable"))
-            return
-        # A city's region code is missing (NaN when read from Parquet, which is truthy): take its region's.
-        region_code = m.region_code[row]
-        if not isinstance(region_code, str) or not region_code:
-            region_code = context.region_of_admin1.get(m.admin1[row] or "")
-        event_id, method, detail = context.link(time, scope, m.value[row], region_code, statuses,
-                                                statuses_key)
-        if event_id is None:
-            self.unresolved.append(_unresolved(m, row, method, detail))
-            return
-        if scope == "national":
-            place, key = (country.geonameid, country.name, "", None, None), country.code
-        else:
-            place = (int(m.value[row]), m.name[row], m.admin1[row], float(m.lat[row]), float(m.lon[row]))
-            key = m.value[row]
-        duplicate_of = self.keys.get((key, event_id))
-        if duplicate_of:
-            detail = f"same place and event as {duplicate_of}"
-            self.unresolved.append(_unresolved(m, row, "duplicate", detail))
-            return
-        self._report(key, scope, place, event_id, kind, statuses_key, time, giving, sentence, method,
-                     self._place_span(row))
-
-    def _place_span(self, row: int) -> tuple[int, int, str]:
-        """The place name as written, with the ``#`` of a hashtag (``#астана``)."""
-        start, end = int(self.m.start[row]), int(self.m.end[row])
-        if start > self.offset and self.text[start - self.offset - 1] == "#":
-            start -= 1
-        return start, end, sys.intern(self.text[start - self.offset:end - self.offset])
-
-    def _national_without_place(self, index: int) -> None:
-        statuses, statuses_key, giving = self.reading.statement(self.members[index], self.context)
-        if not any(statuses.values()):
-            return
-        country, time = self.context.country, self.times[index]
-        event_id, method, detail = self.context.link(time, "national", "", None, statuses, statuses_key)
-        if event_id is None:  # listed under its date, so that a missing event is noticed
-            detail = f"statement without a place: {detail}"
-            self.unresolved.append(_unresolved(self.m, self.dates[index], method, detail))
-            return
-        if (country.code, event_id) in self.keys:
-            return
-        place = (country.geonameid, country.name, "", None, None)
-        self._report(country.code, "national", place, event_id, "national_statement", statuses_key, time,
-                     giving, self.reading.sentences[index], method, None)
-
-    def _report(self, key: str, scope: str, place: tuple, event_id: str, kind: str,
-                joined: tuple[str, str, str], time: TimeRef, giving: tuple[int, int] | None,
-                anchor: Sentence, method: str, mention: tuple[int, int, str] | None) -> None:
-        report_id = f"{self.segment_id}:{key}:{event_id}"
-        self.keys[(key, event_id)] = report_id
-        # From the first to the last sentence of the statement that gives a status, and the anchor itself.
-        start, end = (anchor.start, anchor.end) if giving is None else (
-            min(giving[0], anchor.start), max(giving[1], anchor.end))
-        self.reports.append((
-            report_id, scope, *place, event_id, kind, *joined, time.iso, self.article_id, self.segment_id,
-            self.offset + start, self.offset + end, sys.intern(self.text[start:end]), self.lang, method,
-            *(mention if mention else (None, None, "")),
-        ))
-
-
 def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context,
-                       mentions_path: str | os.PathLike[str] = "mentions", columnar: bool = True
+                       mentions_path: str | os.PathLike[str] = "mentions"
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All reports and all unresolved place mentions, in segment order (then by span).
 
     A mention whose segment id no segment has is refused: InputError naming ``mentions_path`` (the file
-    the mentions were read from), the mention's row as line, and the field.
+    the mentions were read from), the mention's row as line, and the field; so is a place mention that
+    falls in a segment text without sentences (see :class:`ColumnarReports`).
 
     The segments are taken :data:`SEGMENTS_PER_PASS` at a time, with the mentions of their ids, so that
     the Python objects of one pass only are held (readings and event links are shared by all passes).
-    With ``columnar`` off, every segment is built by :class:`SegmentReports` (see :func:`_build_pass`).
     """
     codes, mention_ids = column_codes(mentions["segment_id"])
     known = set(segments["segment_id"].tolist())
@@ -668,7 +402,7 @@ def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: 
         ids = set(batch["segment_id"].tolist())
         held = np.fromiter((value in ids for value in mention_ids), dtype=bool, count=len(mention_ids))
         for frames, frame in zip((reports, unresolved), _build_pass(batch, mentions[held[codes]], context,
-                                                                    readings, columnar), strict=True):
+                                                                    readings, mentions_path), strict=True):
             frames.append(frame)
     return _concatenated(reports), _concatenated(unresolved)
 
@@ -692,77 +426,34 @@ def _concatenated(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return table
 
 
-def _readings(keys: list[tuple | None], readings: dict[tuple, Reading]) -> list[Reading | None]:
-    """The reading of each key of :func:`_reading_key` (None for None): the one in ``readings``, else made
-    now, the texts of all such keys read at once (:func:`kzshutdowns.status_cues.analyse_many`), and kept
-    in ``readings``, which is emptied first when it would hold more than :data:`READINGS_KEPT`."""
-    known = [None if key is None else readings.get(key) for key in keys]
-    unread = {key: None for key, reading in zip(keys, known, strict=True)
-              if reading is None and key is not None}
+def _readings(keys: list[tuple], readings: dict[tuple, Reading]) -> list[Reading]:
+    """The reading of each key (a text, its language or None for "und", its platform spans relative to the
+    text): the one in ``readings``, else made now, the texts of all such keys read at once
+    (:func:`kzshutdowns.status_cues.analyse_many`), and kept in ``readings``, which is emptied first when it
+    would hold more than :data:`READINGS_KEPT`."""
+    known = [readings.get(key) for key in keys]
+    unread = {key: None for key, reading in zip(keys, known, strict=True) if reading is None}
     if len(readings) + len(unread) > READINGS_KEPT:
         readings.clear()
     if unread:
         analysed = analyse_many([key[0] for key in unread], [key[1] for key in unread],
                                 [list(key[2]) for key in unread])
         for key, sentences in zip(list(unread), analysed, strict=True):
-            unread[key] = readings[key] = Reading(sentences, [sentence.start for sentence in sentences])
-    return [unread[key] if reading is None and key is not None else reading
-            for key, reading in zip(keys, known, strict=True)]
+            unread[key] = readings[key] = Reading(sentences)
+    return [unread[key] if reading is None else reading for key, reading in zip(keys, known, strict=True)]
 
 
 def _build_pass(segments: pd.DataFrame, mentions: pd.DataFrame, context: Context,
-                readings: dict[tuple, Reading], columnar: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The reports and unresolved mentions of some segments, from the mentions of those segments only.
-
-    Segments without a date mention, each with an id of its own, are built together column by column
-    (:class:`ColumnarReports`), the others one by one (:class:`SegmentReports`); with ``columnar`` off,
-    all of them one by one.
-    """
+                readings: dict[tuple, Reading], mentions_path: str | os.PathLike[str] = "mentions"
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The reports and unresolved mentions of some segments, from the mentions of those segments only,
+    built together column by column (:class:`ColumnarReports`)."""
     segment_ids = segments["segment_id"].tolist()
     cells = [segment_ids if name == "segment_id" else shared_cells(segments[name]) for name in SEGMENT_FIELDS]
-    together = _undated(segments, mentions) if columnar else np.zeros(len(segments), dtype=bool)
-    many = ColumnarReports(cells, np.flatnonzero(together), mentions, context, readings)
-    if len(many.sentenceless):
-        together[many.positions[many.sentenceless]] = False
-        many = ColumnarReports(cells, np.flatnonzero(together), mentions, context, readings)
-    reports, report_at, unresolved, unresolved_at = many.build()
-    alone = np.flatnonzero(~together).tolist()
-    alone_reports: list[tuple] = []
-    alone_unresolved: list[tuple] = []
-    alone_report_at: list[int] = []
-    alone_unresolved_at: list[int] = []
-    if alone:
-        table = Mentions(mentions[many.segment_of < 0], [segment_ids[position] for position in alone])
-        groups = table.group
-        every_segment = ((position, tuple([column[position] for column in cells])) for position in alone)
-        # Taken SEGMENTS_READ_TOGETHER at a time: their texts are read together, then their reports built.
-        while chunk := list(islice(every_segment, SEGMENTS_READ_TOGETHER)):
-            held = [(position, segment, table.rows(groups[segment[1]])) for position, segment in chunk
-                    if segment[1] in groups]
-            keys = [_reading_key(segment, rows, table) for _, segment, rows in held]
-            for (position, segment, rows), reading in zip(held, _readings(keys, readings), strict=True):
-                built = SegmentReports(segment, table, rows, context, reading)
-                built.build()
-                alone_reports += built.reports
-                alone_report_at += [position] * len(built.reports)
-                left = built.unresolved
-                alone_unresolved += sorted(left, key=_span) if len(left) > 1 else left
-                alone_unresolved_at += [position] * len(left)
-    report_table = columns_frame(_merged(reports, report_at, alone_reports, alone_report_at), REPORT_COLUMNS,
-                                 NUMBER_DTYPES)
-    del reports, alone_reports
-    unresolved = _merged(unresolved, unresolved_at, alone_unresolved, alone_unresolved_at)
+    reports, unresolved = ColumnarReports(cells, mentions, context, readings, mentions_path).build()
+    report_table = columns_frame(reports, REPORT_COLUMNS, NUMBER_DTYPES)
+    del reports
     return report_table, columns_frame(unresolved, UNRESOLVED_COLUMNS, NUMBER_DTYPES)
-
-
-def _undated(segments: pd.DataFrame, mentions: pd.DataFrame) -> np.ndarray:
-    """Whether each segment has no date mention and no other segment of ``segments`` has its id."""
-    codes, ids = column_codes(mentions["segment_id"])
-    dated = np.zeros(len(ids), dtype=bool)
-    dated[codes[(mentions["type"] == "date").to_numpy(dtype=bool, na_value=False)]] = True
-    dated_ids = [value for value, held in zip(ids, dated.tolist(), strict=True) if held]
-    column = segments["segment_id"]
-    return ~(column.isin(dated_ids).to_numpy(dtype=bool) | column.duplicated(keep=False).to_numpy(dtype=bool))
 
 
 def _objects(values: Sequence) -> np.ndarray:
@@ -802,6 +493,7 @@ class _Found(NamedTuple):
     """What :meth:`ColumnarReports.build` finds of each place row (arrays and lists in row order)."""
 
     national: np.ndarray  # a mention of the country
+    history: np.ndarray  # a historical reference (a city or region in a sentence dated long before)
     kind: np.ndarray  # the place's kind (objects)
     tweet: np.ndarray  # in a tweet
     names: list
@@ -817,43 +509,51 @@ class _Found(NamedTuple):
 
 
 class ColumnarReports:
-    """What :class:`SegmentReports` makes of many segments, worked out together column by column, for
-    segments without a date mention (every sentence then has the segment's untold time, so the
-    segment's sentences make one statement, and no sentence reports without a place).
+    """The reports and unresolved mentions of many segments (the columns of :data:`SEGMENT_FIELDS` in
+    ``cells``), worked out together column by column: numpy masks and codes for the places, Python loops
+    over distinct readings, times and event questions, over the sentences of segments with a date
+    mention (their times, statements and statements without a place) and over regions beside a city.
 
-    ``positions`` are the segments' rows in ``cells`` (the columns of :data:`SEGMENT_FIELDS`), which have
-    ids of their own; the rows of ``mentions`` of other segments are left out (``segment_of`` -1). The
-    texts are read on creation; the segments whose places fall in a text without sentences (places outside
-    their text) are listed in ``sentenceless`` (their indices in ``positions``), to be built one by one.
+    Each mention goes with every segment of its id (a segment repeated in a pass, as a retweet, takes
+    them all); the texts of the segments with a place or a date mention are read on creation.
     """
 
-    def __init__(self, cells: list[list], positions: np.ndarray, mentions: pd.DataFrame, context: Context,
-                 readings: dict[tuple, Reading]) -> None:
-        self.positions, self.mentions, self.context = positions, mentions, context
-        picked = positions.tolist()
+    def __init__(self, cells: list[list], mentions: pd.DataFrame, context: Context,
+                 readings: dict[tuple, Reading], mentions_path: str | os.PathLike[str] = "mentions") -> None:
+        self.mentions, self.context, self.mentions_path = mentions, context, mentions_path
         (self.article_ids, self.ids, self.kinds, starts, self.texts, self.langs, self.translates,
-         self.dates) = ([column[position] for position in picked] for column in cells)
+         self.dates) = cells
         self.offsets = np.array(starts, dtype=np.int64)
-        index_of = dict(zip(self.ids, range(len(picked)), strict=True))
+        # The segments of each id, and each mention once per segment of its id: an instance is a mention
+        # row (self.row) in a segment (self.segment_of); every mention's id is a segment's here.
+        holders: dict[str, list[int]] = {}
+        for index, segment_id in enumerate(self.ids):
+            holders.setdefault(segment_id, []).append(index)
         codes, ids = column_codes(mentions["segment_id"])
-        self.segment_of = np.fromiter((index_of.get(value, -1) for value in ids), dtype=np.int64,
-                                      count=len(ids))[codes]
-        ranks = type_ranks(mentions["type"])
-        self.start = mentions["start"].to_numpy(dtype=np.int64)
-        self.end = mentions["end"].to_numpy(dtype=np.int64)
+        held_by = [holders[value] for value in ids]
+        counts = np.fromiter(map(len, held_by), dtype=np.int64, count=len(held_by))
+        flat = np.fromiter((index for indices in held_by for index in indices), dtype=np.int64,
+                           count=int(counts.sum()))
+        per_row = counts[codes]
+        self.row = np.repeat(np.arange(len(codes), dtype=np.int64), per_row)
+        within = np.arange(len(self.row), dtype=np.int64) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+        self.segment_of = flat[(np.cumsum(counts) - counts)[codes[self.row]] + within]
+        ranks = type_ranks(mentions["type"])[self.row]
+        self.start = mentions["start"].to_numpy(dtype=np.int64)[self.row]
+        self.end = mentions["end"].to_numpy(dtype=np.int64)[self.row]
 
         def rows(rank: int) -> np.ndarray:  # ordered by segment, then by span (ties in file order)
-            chosen = np.flatnonzero((ranks == rank) & (self.segment_of >= 0))
+            chosen = np.flatnonzero(ranks == rank)
             return chosen[np.lexsort((self.end[chosen], self.start[chosen], self.segment_of[chosen]))]
 
-        self.places, self.rejected, platforms = (rows(MENTION_TYPES.index(name))
-                                                 for name in ("place", "place_rejected", "platform"))
-        # The reading of each segment with a place (as _reading_key and _readings make it).
-        self.held = np.unique(self.segment_of[self.places])
+        self.places, self.rejected, self.dated, platforms = (rows(MENTION_TYPES.index(name)) for name in
+                                                             ("place", "place_rejected", "date", "platform"))
+        # The reading of each segment with a place or a date mention.
+        self.held = np.unique(np.concatenate([self.segment_of[self.places], self.segment_of[self.dated]]))
         of = self.segment_of[platforms]
         spans = list(zip((self.start[platforms] - self.offsets[of]).tolist(),
                          (self.end[platforms] - self.offsets[of]).tolist(),
-                         shared_cells(mentions["value"], platforms), strict=True))
+                         self._cells("value", platforms), strict=True))
         low, high = (np.searchsorted(of, self.held, side=side).tolist() for side in ("left", "right"))
         keys = [(self.texts[index], None if self.langs[index] == "und" else self.langs[index],
                  tuple(spans[first:last]))
@@ -861,24 +561,24 @@ class ColumnarReports:
         self.readings: list[Reading] = []
         for first in range(0, len(keys), SEGMENTS_READ_TOGETHER):
             self.readings += _readings(keys[first:first + SEGMENTS_READ_TOGETHER], readings)
-        self.sentenceless = self.held[np.fromiter((not reading.sentences for reading in self.readings),
-                                                  dtype=bool, count=len(self.readings))]
 
-    def _cells(self, name: str, rows: np.ndarray) -> list:
-        """A mention column's cells at ``rows`` (None for a column the table lacks)."""
+    def _cells(self, name: str, instances: np.ndarray) -> list:
+        """A mention column's cells at ``instances`` (None for a column the table lacks)."""
+        rows = self.row[instances]
         return shared_cells(self.mentions[name], rows) if name in self.mentions else [None] * len(rows)
 
-    def _codes(self, name: str, rows: np.ndarray) -> tuple[np.ndarray, list]:
-        """A mention column's codes at ``rows`` and its values (:func:`column_codes`)."""
+    def _codes(self, name: str, instances: np.ndarray) -> tuple[np.ndarray, list]:
+        """A mention column's codes at ``instances`` and its values (:func:`column_codes`)."""
         if name not in self.mentions:
-            return np.zeros(len(rows), dtype=np.int64), [None]
+            return np.zeros(len(instances), dtype=np.int64), [None]
         codes, values = column_codes(self.mentions[name])
-        return codes[rows], values
+        return codes[self.row[instances]], values
 
-    def build(self) -> tuple[list[list], np.ndarray, list[list], np.ndarray]:
+    def build(self) -> tuple[list[list], list[list]]:
         """The reports (columns of :data:`REPORT_COLUMNS`) and the unresolved mentions (columns of
-        :data:`UNRESOLVED_COLUMNS`), each with its segment's position in ``cells``, in segment order and
-        within a segment in the order of :class:`SegmentReports`."""
+        :data:`UNRESOLVED_COLUMNS`), in segment order; within a segment, the reports of its places in
+        span order, then those of its dated sentences without a place, and the unresolved mentions by span
+        (ties: rejected names, places, statements without a place)."""
         context, country = self.context, self.context.country
         places = self.places
         segment = self.segment_of[places]
@@ -900,9 +600,99 @@ class ColumnarReports:
             np.fromiter((getattr(sentence, name) for sentence in sentences),
                         dtype=bool if name in ("habitual", "witness") else np.int64, count=len(sentences))
             for name in ("start", "end", "habitual", "witness"))
-        # Each reading's one statement: statuses (numbered by their key), the span of the giving sentences.
-        statements = [reading.statement(tuple(range(len(reading.sentences))), context)
-                      for reading in distinct]
+        width = max(map(len, self.texts), default=0) + 2
+        sentence_keys = np.repeat(np.arange(len(distinct), dtype=np.int64) * width, counts) + sentence_start
+
+        def sentence_of(instances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """Each mention's sentence in its reading (bisect_right of the sentence starts, less one: -1
+            before the first sentence) and, as a list index takes it, in all ``sentences``."""
+            held = self.segment_of[instances]
+            where = reading_of[held]
+            keys = where * width + np.clip(self.start[instances] - self.offsets[held], -1, width - 2)
+            at = np.searchsorted(sentence_keys, keys, side="right") - 1
+            told = at - firsts[where]
+            return told, np.where(told < 0, firsts[where] + counts[where] - 1, at)
+
+        told, at = sentence_of(places)
+        # Times: each distinct time reference (None too) numbered; the segments' untold times.
+        time_number: dict[TimeRef | None, int] = {}
+        times: list[TimeRef | None] = []
+
+        def numbered(time: TimeRef | None) -> int:
+            known = time_number.get(time)
+            if known is None:
+                known = time_number[time] = len(times)
+                times.append(time)
+            return known
+
+        untold: dict[tuple, tuple[int, date | None]] = {}
+        untold_of = np.empty(len(self.ids), dtype=np.int64)
+        references: list[date | None] = []
+        for index, key in enumerate(zip(self.article_ids, self.dates, strict=True)):
+            known = untold.get(key)
+            if known is None:
+                time, reference = untold_time(key[0], key[1], context)
+                known = untold[key] = (numbered(time), reference)
+            untold_of[index] = known[0]
+            references.append(known[1])
+
+        # The segments with a date mention: each sentence's time (its first date mention that resolves,
+        # else the time of the sentence before, from the segment's untold time), the date mention giving
+        # it, and the sentences of its statement (equal times).
+        dated_segment = self.segment_of[self.dated]
+        date_told, date_at = sentence_of(self.dated)
+        inside = date_told >= 0  # and before the end of its sentence
+        inside[inside] = (self.start[self.dated] - self.offsets[dated_segment])[inside] < sentence_end[
+            date_at[inside]]
+        written: dict[tuple[int, int], tuple[int, TimeRef]] = {}
+        values = self._cells("value", self.dated)
+        for position in np.flatnonzero(inside).tolist():
+            key = (int(dated_segment[position]), int(date_told[position]))
+            if key not in written:
+                resolved = resolve_date(values[position], references[key[0]], "text")
+                if resolved is not None:
+                    written[key] = (int(self.dated[position]), resolved)
+        sentence_times: dict[int, list[TimeRef | None]] = {}
+        sentence_dates: dict[int, list[int | None]] = {}
+        members: dict[int, list[tuple[int, ...]]] = {}
+        for index in np.unique(dated_segment).tolist():
+            current = times[untold_of[index]]
+            these, rows = [], []
+            for told_index in range(len(distinct[reading_of[index]].sentences)):
+                row, time = written.get((index, told_index), (None, None))
+                current = time or current
+                these.append(current)
+                rows.append(row)
+            groups: dict[TimeRef | None, list[int]] = {}
+            for told_index, time in enumerate(these):
+                groups.setdefault(time, []).append(told_index)
+            sentence_times[index], sentence_dates[index] = these, rows
+            members[index] = [tuple(groups[time]) for time in these]
+
+        # Each place's time and statement: its segment's untold time and its reading's one statement, or,
+        # in a segment with a date mention, its sentence's.
+        reading = reading_of[segment]
+        # A place in a text without sentences (outside its text) is given a sentence of no text after all
+        # the others, so that the sentence columns can be taken for every place: only a translation's or a
+        # foreign place may be there (see the check below).
+        sentenceless = counts[reading] == 0
+        at = np.where(sentenceless, len(sentences), at)
+        sentence_start, sentence_end = np.append(sentence_start, 0), np.append(sentence_end, 0)
+        habitual, witness = np.append(habitual, False), np.append(witness, False)
+        statements = [one.statement(tuple(range(len(one.sentences))), context) for one in distinct]
+        statement_of = reading.copy()
+        place_time = untold_of[segment]
+        historical = np.zeros(len(places), dtype=bool)
+        local = np.where(told < 0, counts[reading] - 1, told).tolist()
+        for row in np.flatnonzero(np.isin(segment, dated_segment) & ~sentenceless).tolist():
+            index, sentence = int(segment[row]), local[row]
+            time, reference = sentence_times[index][sentence], references[index]
+            place_time[row] = numbered(time)
+            statement_of[row] = len(statements)
+            statements.append(distinct[reading_of[index]].statement(members[index][sentence], context))
+            historical[row] = (time is not None and time.source == "text" and reference is not None
+                               and time.last < reference - timedelta(days=HISTORICAL_AFTER_DAYS))
+        # The statements' statuses, numbered by their key; the span of their giving sentences.
         status_number: dict[tuple, int] = {}
         status_lists: list[dict[str, list[str]]] = []
         status_keys: list[tuple] = []
@@ -916,32 +706,12 @@ class ColumnarReports:
         giving = np.array([span if span is not None else (-1, -1) for _, _, span in statements],
                           dtype=np.int64).reshape(-1, 2)
         said = np.array([any(statuses.values()) for statuses in status_lists], dtype=bool)
-
-        # Each place's sentence: bisect_right of the reading's sentence starts, less one (-1 before the first
-        # sentence, where a list index takes the last).
-        reading = reading_of[segment]
-        width = max(map(len, self.texts), default=0) + 2
-        sentence_keys = np.repeat(np.arange(len(distinct), dtype=np.int64) * width, counts) + sentence_start
-        place_keys = reading * width + np.clip(self.start[places] - self.offsets[segment], -1, width - 2)
-        at = np.searchsorted(sentence_keys, place_keys, side="right") - 1
-        told = at - firsts[reading]
-        at = np.where(told < 0, firsts[reading] + counts[reading] - 1, at)
-
-        # The segments' untold times.
-        time_number: dict[tuple, int] = {}
-        times: list[TimeRef | None] = []
-        time_of = np.empty(len(self.ids), dtype=np.int64)
-        for index, key in enumerate(zip(self.article_ids, self.dates, strict=True)):
-            known = time_number.get(key)
-            if known is None:
-                known = time_number[key] = len(times)
-                times.append(untold_time(key[0], key[1], context)[0])
-            time_of[index] = known
         timeless = np.array([time is None for time in times], dtype=bool)
 
         kind_codes, kinds = self._codes("kind", places)
         kind_of = _objects(kinds)[kind_codes]
         national = np.array([kind == "country" for kind in kinds], dtype=bool)[kind_codes]
+        history = historical & ~national  # a historical reference
         country_codes, country_values = self._codes("country_code", places)
         home = np.array([value == country.code for value in country_values], dtype=bool)[country_codes]
         segment_kinds = _objects(self.kinds)
@@ -966,6 +736,12 @@ class ColumnarReports:
             f"the original tweet {self.translates[segment[row]]} carries the report" for row in hit])
         settle(~home, "foreign_place", lambda hit: [
             f"{names[row]} ({country_values[country_codes[row]]}, {kind_of[row]})" for row in hit])
+        outside = np.flatnonzero(open_rows & sentenceless)
+        if len(outside):
+            row = int(outside[0])
+            surface = self._cells("surface", places[row:row + 1])[0]
+            raise InputError(self.mentions_path, f"place {surface!r} at {self.start[places[row]]} is in "
+                             f"segment {self.ids[segment[row]]!r}, whose text has no sentence", field="start")
         # A region that qualifies a city of its own in the same sentence.
         qualifying = {}
         for row in np.flatnonzero(open_rows & (kind_of == "region")).tolist():
@@ -978,12 +754,13 @@ class ColumnarReports:
             settle(np.isin(np.arange(len(places)), list(qualifying)), "region",
                    lambda hit: [qualifying[row] for row in hit])
         settle(habitual[at], "habitual", "the sentence describes a recurring practice")
-        settle(timeless[time_of[segment]], "no_date", "no date in the text and no document date")
-        status = statement_status[reading_of[segment]]
+        settle(timeless[place_time], "no_date", "no date in the text and no document date")
+        status = statement_status[statement_of]
         has_status = said[status]
-        settle(~national & ~tweet & has_status & ~witness[at], "no_witness_cue",
+        settle(~national & ~history & ~tweet & has_status & ~witness[at], "no_witness_cue",
                "no residents or users speak in the sentence")
-        settle(~has_status, "no_status", "no platform is said to be blocked, restricted or reachable")
+        settle(~has_status & ~history, "no_status",
+               "no platform is said to be blocked, restricted or reachable")
 
         # Event links, asked once per distinct question.
         linked = np.flatnonzero(open_rows)
@@ -998,13 +775,12 @@ class ColumnarReports:
                 region_code = context.region_of_admin1.get(admin1_values[admin1_codes[row]] or "")
             regions.append(region_code)
         scope_codes = np.where(national, 0, kind_codes + 1)[linked]
-        questions = _combined(time_of[segment[linked]], scope_codes, value_codes[linked], pairs,
-                              status[linked])
+        questions = _combined(place_time[linked], scope_codes, value_codes[linked], pairs, status[linked])
         answers = []
         for first in _first_rows(questions).tolist():
             row = linked[first]
             scope = "national" if national[row] else kind_of[row]
-            answers.append(context.link(times[time_of[segment[row]]], scope, values[value_codes[row]],
+            answers.append(context.link(times[place_time[row]], scope, values[value_codes[row]],
                                         regions[pairs[first]], status_lists[status[row]],
                                         status_keys[status[row]]))
         events = _objects([answer[0] for answer in answers])[questions]
@@ -1023,7 +799,7 @@ class ColumnarReports:
         keys = np.where(national[kept], country.code, _objects(values)[value_codes[kept]])
         report_ids = _objects([f"{self.ids[index]}:{key}:{event}" for index, key, event in zip(
             segment[kept].tolist(), keys.tolist(), event_of[kept].tolist(), strict=True)])
-        # (keyed as SegmentReports keys them: by equal strings; a column of objects has a code per row)
+        # (keyed by equal strings; a column of objects has a code per row)
         same = _combined(segment[kept], pd.factorize(keys)[0] + 1, pd.factorize(event_of[kept])[0] + 1)
         repeated = np.ones(len(kept), dtype=bool)
         repeated[_first_rows(same)] = False
@@ -1031,19 +807,56 @@ class ColumnarReports:
                lambda hit: [f"same place and event as {report_id}" for report_id in report_ids[repeated]])
         # From the first to the last sentence of the statement that gives a status, and the anchor itself.
         anchor_start, anchor_end = sentence_start[at], sentence_end[at]
-        span = giving[reading_of[segment]]
+        span = giving[statement_of]
         given = span[:, 0] >= 0
-        found = _Found(national, kind_of, tweet, names, admin1s, values, value_codes, event_of, method_of,
-                       np.where(given, np.minimum(span[:, 0], anchor_start), anchor_start),
+        found = _Found(national, history, kind_of, tweet, names, admin1s, values, value_codes, event_of,
+                       method_of, np.where(given, np.minimum(span[:, 0], anchor_start), anchor_start),
                        np.where(given, np.maximum(span[:, 1], anchor_end), anchor_end),
                        [_objects([key[part] for key in status_keys])[status] for part in range(3)],
-                       _objects([None if time is None else time.iso for time in times])[time_of[segment]])
+                       _objects([None if time is None else time.iso for time in times])[place_time])
         reports = self._reports(kept[~repeated], report_ids[~repeated].tolist(), found)
-        unresolved = self._unresolved(reason, detail)
-        return reports, self.positions[segment[kept[~repeated]]], *unresolved
+
+        # The dated sentences with statuses and no place of segments other than translations: national
+        # statements, unless the segment reports that event for the country already.
+        reported = set(zip(segment[kept[~repeated]].tolist(), keys[~repeated].tolist(),
+                           event_of[kept[~repeated]].tolist(), strict=True))
+        placed = set(zip(segment.tolist(), told.tolist(), strict=True))
+        statements_without_place: list[tuple] = []
+        statement_at: list[int] = []
+        left: list[tuple[int, str, str]] = []  # date mention, reason, detail
+        for index in sentence_times:
+            if self.kinds[index] == "translation":
+                continue
+            of_reading = distinct[reading_of[index]]
+            for told_index, sentence in enumerate(of_reading.sentences):
+                row = sentence_dates[index][told_index]
+                if row is None or sentence.habitual or not sentence.statuses or (index, told_index) in placed:
+                    continue
+                statuses, statuses_key, span = of_reading.statement(members[index][told_index], context)
+                if not any(statuses.values()):
+                    continue
+                time = sentence_times[index][told_index]
+                event_id, method, why = context.link(time, "national", "", None, statuses, statuses_key)
+                if event_id is None:  # listed under its date, so that a missing event is noticed
+                    left.append((row, method, f"statement without a place: {why}"))
+                    continue
+                if (index, country.code, event_id) in reported:
+                    continue
+                reported.add((index, country.code, event_id))
+                start, end = (sentence.start, sentence.end) if span is None else (
+                    min(span[0], sentence.start), max(span[1], sentence.end))
+                offset = int(self.offsets[index])
+                statements_without_place.append((
+                    f"{self.ids[index]}:{country.code}:{event_id}", "national", country.geonameid,
+                    country.name, "", None, None, event_id, "national_statement", *statuses_key, time.iso,
+                    self.article_ids[index], self.ids[index], offset + start, offset + end,
+                    self.texts[index][start:end], self.langs[index], method, None, None, ""))
+                statement_at.append(index)
+        return (_merged(reports, segment[kept[~repeated]], statements_without_place, statement_at),
+                self._unresolved(reason, detail, left))
 
     def _reports(self, rows: np.ndarray, report_ids: list[str], found: _Found) -> list[list]:
-        """The columns of the reports of place rows ``rows`` (see :meth:`SegmentReports._report`)."""
+        """The columns of the reports of place rows ``rows`` (indices in ``self.places``)."""
         country = self.context.country
         places = self.places[rows]
         segment = self.segment_of[places]
@@ -1060,8 +873,9 @@ class ColumnarReports:
         geonameids[used] = [int(values[code]) for code in used.tolist()]
         lat_codes, lats = self._codes("lat", places)
         lon_codes, lons = self._codes("lon", places)
-        kinds = np.where(national, "national_statement",
-                         np.where(found.tweet[rows], "tweet_located", "residents_confirmed")).astype(object)
+        kinds = np.where(national, "national_statement", np.where(
+            found.history[rows], "historical_reference",
+            np.where(found.tweet[rows], "tweet_located", "residents_confirmed"))).astype(object)
         start, end = found.evidence_start[rows], found.evidence_end[rows]
         offsets = self.offsets[segment]
         index = segment.tolist()
@@ -1097,33 +911,31 @@ class ColumnarReports:
                                                            (place_end - offsets).tolist(), strict=True)],
         ]
 
-    def _unresolved(self, reason: np.ndarray, detail: np.ndarray) -> tuple[list[list], np.ndarray]:
-        """The columns of the unresolved mentions: the rejected place names, then the places given a reason,
-        each segment's by span (ties in that order), as :meth:`SegmentReports.build` lists them."""
-        left = np.flatnonzero(reason != None)  # noqa: E711 (element-wise)
-        rows = np.concatenate([self.rejected, self.places[left]])
+    def _unresolved(self, reason: np.ndarray, detail: np.ndarray, left: list[tuple[int, str, str]]
+                    ) -> list[list]:
+        """The columns of the unresolved mentions: the rejected place names, the places given a reason
+        and the date mentions of statements without a place that no event matches (``left``: the date
+        mention, reason, detail), each segment's by span (ties in that order)."""
+        given = np.flatnonzero(reason != None)  # noqa: E711 (element-wise)
+        dates = np.array([row for row, _, _ in left], dtype=np.int64)
+        rows = np.concatenate([self.rejected, self.places[given], dates])
         segment = self.segment_of[rows]
         order = np.lexsort((np.arange(len(rows)), self.end[rows], self.start[rows], segment))
-        reasons = _objects([*self._cells("reason", self.rejected), *reason[left].tolist()])[order]
+        reasons = _objects([*self._cells("reason", self.rejected), *reason[given].tolist(),
+                            *(why for _, why, _ in left)])[order]
         details = _objects([*(text or "" for text in self._cells("detail", self.rejected)),
-                            *detail[left].tolist()])[order]
+                            *detail[given].tolist(), *(text for _, _, text in left)])[order]
         rows, segment = rows[order], segment[order]
-        columns = [self._cells("article_id", rows), [self.ids[index] for index in segment.tolist()],
-                   self.start[rows].tolist(), self.end[rows].tolist(), self._cells("surface", rows),
-                   reasons.tolist(), details.tolist()]
-        return columns, self.positions[segment]
-
-
-def rows_frame(rows: list[tuple], columns: Sequence[str], dtypes: dict[str, str]) -> pd.DataFrame:
-    """``pd.DataFrame(rows, columns=columns)`` with the columns that ``dtypes`` names cast to those types,
-    built one column at a time: without the array of every cell that the row-wise constructor makes
-    first (the other columns' types are inferred as it infers them)."""
-    return columns_frame([list(map(itemgetter(number), rows)) for number in range(len(columns))], columns,
-                         dtypes)
+        return [self._cells("article_id", rows), [self.ids[index] for index in segment.tolist()],
+                self.start[rows].tolist(), self.end[rows].tolist(), self._cells("surface", rows),
+                reasons.tolist(), details.tolist()]
 
 
 def columns_frame(cells: list[list], columns: Sequence[str], dtypes: dict[str, str]) -> pd.DataFrame:
-    """The frame of :func:`rows_frame` from its columns' cells (lists, one per column)."""
+    """``pd.DataFrame(rows, columns=columns)`` of the rows whose columns' cells are given (lists, one per
+    column), with the columns that ``dtypes`` names cast to those types, built one column at a time:
+    without the array of every cell that the row-wise constructor makes first (the other columns' types
+    are inferred as it infers them)."""
     return pd.DataFrame({name: pd.Series(values, dtype=dtypes.get(name))
                          for name, values in zip(columns, cells, strict=True)})
 
