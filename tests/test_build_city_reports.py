@@ -1101,6 +1101,25 @@ def test_mention_spans_must_be_integers(fast_path_source, tmp_path):
     assert raised.value.field == "end"
 
 
+@pytest.mark.parametrize(("kind", "value", "message"), [
+    ("date", None, "date without value"),
+    ("date", "XXXX-ab", "date value 'XXXX-ab' is not a date"),
+    ("date", "16.12.2016", "date value '16.12.2016' is not a date"),
+    ("platform", None, "platform without value"),
+])
+def test_a_date_or_platform_mention_without_a_value_of_its_kind_is_refused(fast_path_source, tmp_path, kind,
+                                                                          value, message):
+    _, mentions, _ = fast_path_source
+    bad = mentions.reset_index(drop=True).astype({"value": object})
+    row = int(np.flatnonzero(bad["type"] == kind)[1])
+    bad.loc[row, "value"] = value
+    written = tmp_path / "mentions.parquet"
+    bad.to_parquet(written)
+    with pytest.raises(InputError, match=re.escape(message)) as raised:
+        read_mentions(written)
+    assert (raised.value.path, raised.value.line, raised.value.field) == (written, row + 1, "value")
+
+
 @pytest.mark.parametrize("field", ["name", "country_code", "lat", "lon", "kind"])
 def test_a_place_mention_without_its_place_columns_is_refused(fast_path_source, tmp_path, field):
     _, mentions, _ = fast_path_source
@@ -1401,18 +1420,53 @@ def test_statements_without_a_place_give_their_evidence_and_dates(mixed_context)
 
 
 def test_a_place_in_a_text_without_sentences_is_refused_unless_left_out_first(mixed_context):
-    """A place mention of a segment whose text has no sentence (blank: the mention lies outside it) is bad
-    input, named; a translation's or a foreign place there is left out as anywhere else."""
+    """A place mention of a segment whose text has no sentence (blank) is bad input, named; a translation's
+    or a foreign place there is left out as anywhere else."""
     drawn = [("tweet", "b", "2016-12-16", "en", 0, [said("Paris", "Almaty")], False)]
     segments, mentions = mixed_source(drawn)
-    blank = segments.assign(text="   ", end=3)
-    with pytest.raises(InputError, match="'Almaty' at .* is in segment 'b:s0', whose text has no sentence"):
+    blank = segments.assign(text=segments["text"].str.replace(r"\S", " ", regex=True))
+    refused = "'Almaty' at .* is in segment 'b:s0', whose text has no sentence"
+    with pytest.raises(InputError, match=refused) as raised:
         build_city_reports(blank, mentions, mixed_context(), mentions_path="m.parquet")
+    assert (raised.value.path, raised.value.line, raised.value.field) == (
+        "m.parquet", 1 + int(np.flatnonzero(mentions["surface"] == "Almaty")[0]), "start")
     _, unresolved = build_city_reports(blank, mentions[mentions["surface"] != "Almaty"], mixed_context())
     assert list(unresolved["reason"]) == ["foreign_place"]
     _, unresolved = build_city_reports(blank.assign(kind="translation", translates="b:s9"), mentions,
                                        mixed_context())
     assert list(unresolved["reason"]) == ["translation", "translation"]
+
+
+def test_a_place_dated_more_than_30_days_before_its_tweet_is_a_historical_reference(mixed_context):
+    """The 16 December 2016 of a tweet of 15 January 2017 (30 days after) is a time of its own; that of a
+    tweet a day later is history."""
+    drawn = [("tweet", "b", day, "en", 0, [dated(said("Astana"), " on 16 December 2016")], False)
+             for day in ("2017-01-15", "2017-01-16")]
+    reports, _ = build_city_reports(*mixed_source(drawn), mixed_context())
+    assert list(zip(reports["segment_id"], reports["report_kind"], reports["date"], strict=True)) == [
+        ("b:s0", "tweet_located", "2016-12-16"), ("b:s1", "historical_reference", "2016-12-16")]
+
+
+@pytest.mark.parametrize(("kind", "shift", "field"), [
+    ("place", -100, "start"), ("place", 200, "end"), ("place_rejected", 200, "end"), ("date", -100, "start"),
+    ("platform", 200, "end"),
+])
+def test_a_mention_outside_its_segment_text_is_refused(mixed_context, kind, shift, field):
+    """A mention (of any type read) whose span is not inside its segment's text names the mentions file,
+    its row and the side that is out."""
+    drawn = [("paragraph", "a", None, "en", 30, [said("Paris", "Almaty", rejected=True)], False),
+             ("tweet", "b", "2016-12-16", "en", 30,
+              [dated(said("Astana", rejected=True), " on 16 December 2016")], False)]
+    segments, mentions = mixed_source(drawn)
+    row = int(np.flatnonzero(mentions["type"] == kind)[-1])
+    moved = mentions.copy()
+    moved.loc[row, ["start", "end"]] += shift
+    reordered = moved.iloc[::-1].set_index(pd.Index(range(100, 100 + len(moved))))  # rows named by position
+    with pytest.raises(InputError, match=f"{kind} .* is not inside segment 'b:s1' \\(30-") as raised:
+        build_city_reports(segments, reordered, mixed_context(), mentions_path="m.parquet")
+    assert (raised.value.path, raised.value.line) == ("m.parquet", len(moved) - row)
+    assert raised.value.field == field
+    build_city_reports(segments, mentions, mixed_context())  # inside: no error
 
 
 @settings(max_examples=60, deadline=None)
@@ -1467,10 +1521,10 @@ def test_random_segments_each_give_their_own_rows_and_account_for_every_place(mi
     segment_kind = reports["segment_id"].map(kinds)
     assert (segment_kind[reports["report_kind"] == "tweet_located"] == "tweet").all()
     assert (segment_kind[reports["report_kind"] == "residents_confirmed"] == "paragraph").all()
-    # A historical reference is dated (in its text) at least 30 days before its tweet or document date.
+    # A historical reference is dated (in its text) more than 30 days before its tweet or document date.
     days = dict(zip(segments["segment_id"], segments["date"].fillna("2016-12-16"), strict=True))
     historical = reports[reports["report_kind"] == "historical_reference"]
-    assert all(date.fromisoformat(days[segment_id]) - resolve_date(day, None, "text").last >= timedelta(30)
+    assert all(date.fromisoformat(days[segment_id]) - resolve_date(day, None, "text").last > timedelta(30)
                for segment_id, day in zip(historical["segment_id"], historical["date"], strict=True))
     # A national statement without a place stands for a dated sentence of a segment that is no translation.
     without_place = reports[reports["place_start"].isna()]

@@ -19,9 +19,9 @@ How a segment becomes reports:
 3. Every place mention is an *anchor*, with these kinds:
    ``national_statement`` for the target country (and for a dated sentence with statuses but no
    place at all, as in "in May, social media were cut"), at national scope with no point;
-   ``historical_reference`` for a city or region whose sentence is dated at least
-   :data:`HISTORICAL_AFTER_DAYS` days before the document (``Zhanaozen ... in 2011``), which needs
-   no statuses;
+   ``historical_reference`` for a city or region whose sentence's time reference comes from its text
+   and ends more than :data:`HISTORICAL_AFTER_DAYS` days before the tweet's date, else the document's
+   (``Zhanaozen ... in 2011``), which needs no statuses;
    ``tweet_located`` for a city or region named in a tweet, by text or hashtag (``#астана``);
    ``residents_confirmed`` for a city or region in an article sentence where residents or users
    speak (a witness cue) and the statement has statuses.
@@ -86,13 +86,16 @@ NUMBER_DTYPES = {"geonameid": "int64", "lat": "float64", "lon": "float64", "evid
                  "evidence_end": "int64", "place_start": "Int64", "place_end": "Int64",
                  "start": "int64", "end": "int64"}
 REPORT_SCOPES = frozenset({"city", "region", "national"})
-# A place in a sentence dated this many days or more before the document is a historical reference.
+# A place in a sentence dated (in the text) more than this many days before its tweet's or document's date
+# is a historical reference.
 HISTORICAL_AFTER_DAYS = 30
 PLACE_RANK = {"city_listed": 3, "region_listed": 2, "national_scope": 1}
 # GeoPackage writes the time into gpkg_contents unless told a fixed one: keep rebuilds byte-identical.
 FIXED_GPKG_TIME = "2000-01-01T00:00:00.000Z"
 # A place mention's value: a GeoNames id.
 GEONAMES_ID = re.compile(r"[0-9]+")
+# A date mention's value: an ISO year, month or day, or a month or day of unknown year (XXXX-12, XXXX-12-16).
+DATE_VALUE = re.compile(r"[0-9]{4}(?:-[0-9]{2}){0,2}|XXXX(?:-[0-9]{2}){1,2}")
 # Characters that JSON escapes in a string (ensure_ascii off): quote, backslash, control characters.
 JSON_SPECIAL = r'["\\\x00-\x1f]'
 # The gather writes the reports in batches of this many rows (bounded memory, same bytes for any sharding).
@@ -381,12 +384,14 @@ def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: 
     """All reports and all unresolved place mentions, in segment order (then by span).
 
     A mention whose segment id no segment has is refused: InputError naming ``mentions_path`` (the file
-    the mentions were read from), the mention's row as line, and the field; so is a place mention that
-    falls in a segment text without sentences (see :class:`ColumnarReports`).
+    the mentions were read from), the mention's row as line, and the field; so is a mention whose span is
+    not inside its segment's text, and a place mention in a segment text without sentences (blank; see
+    :class:`ColumnarReports`).
 
     The segments are taken :data:`SEGMENTS_PER_PASS` at a time, with the mentions of their ids, so that
     the Python objects of one pass only are held (readings and event links are shared by all passes).
     """
+    mentions = mentions.reset_index(drop=True)  # each row's label is its position (the line of an error)
     codes, mention_ids = column_codes(mentions["segment_id"])
     known = set(segments["segment_id"].tolist())
     orphans = np.flatnonzero(np.fromiter((value not in known for value in mention_ids), dtype=bool,
@@ -541,6 +546,7 @@ class ColumnarReports:
         ranks = type_ranks(mentions["type"])[self.row]
         self.start = mentions["start"].to_numpy(dtype=np.int64)[self.row]
         self.end = mentions["end"].to_numpy(dtype=np.int64)[self.row]
+        self._check_spans(ranks < len(MENTION_TYPES))
 
         def rows(rank: int) -> np.ndarray:  # ordered by segment, then by span (ties in file order)
             chosen = np.flatnonzero(ranks == rank)
@@ -561,6 +567,25 @@ class ColumnarReports:
         self.readings: list[Reading] = []
         for first in range(0, len(keys), SEGMENTS_READ_TOGETHER):
             self.readings += _readings(keys[first:first + SEGMENTS_READ_TOGETHER], readings)
+
+    def _check_spans(self, read: np.ndarray) -> None:
+        """Raise InputError (the mentions file, the mention's row as line, start or end as field) for the
+        first mention of the instances ``read`` whose span is not inside its segment's text."""
+        lengths = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
+        first = self.start - self.offsets[self.segment_of]
+        last = self.end - self.offsets[self.segment_of]
+        early, late = read & (first < 0), read & ((last < first) | (last > lengths[self.segment_of]))
+        outside = np.flatnonzero(early | late)
+        if len(outside):
+            instance = int(outside[0])
+            row, segment = int(self.row[instance]), int(self.segment_of[instance])
+            offset = int(self.offsets[segment])
+            kind, surface = (self._cells(name, outside[:1])[0] for name in ("type", "surface"))
+            raise InputError(self.mentions_path, f"{kind} {surface!r} at {self.start[instance]}-"
+                             f"{self.end[instance]} is not inside segment {self.ids[segment]!r} "
+                             f"({offset}-{offset + int(lengths[segment])})",
+                             line=int(self.mentions.index[row]) + 1,
+                             field="start" if early[instance] else "end")
 
     def _cells(self, name: str, instances: np.ndarray) -> list:
         """A mention column's cells at ``instances`` (None for a column the table lacks)."""
@@ -672,8 +697,8 @@ class ColumnarReports:
         # Each place's time and statement: its segment's untold time and its reading's one statement, or,
         # in a segment with a date mention, its sentence's.
         reading = reading_of[segment]
-        # A place in a text without sentences (outside its text) is given a sentence of no text after all
-        # the others, so that the sentence columns can be taken for every place: only a translation's or a
+        # A place in a text without sentences (a blank one) is given a sentence of no text after all the
+        # others, so that the sentence columns can be taken for every place: only a translation's or a
         # foreign place may be there (see the check below).
         sentenceless = counts[reading] == 0
         at = np.where(sentenceless, len(sentences), at)
@@ -741,7 +766,8 @@ class ColumnarReports:
             row = int(outside[0])
             surface = self._cells("surface", places[row:row + 1])[0]
             raise InputError(self.mentions_path, f"place {surface!r} at {self.start[places[row]]} is in "
-                             f"segment {self.ids[segment[row]]!r}, whose text has no sentence", field="start")
+                             f"segment {self.ids[segment[row]]!r}, whose text has no sentence",
+                             line=int(self.mentions.index[self.row[places[row]]]) + 1, field="start")
         # A region that qualifies a city of its own in the same sentence.
         qualifying = {}
         for row in np.flatnonzero(open_rows & (kind_of == "region")).tolist():
@@ -1326,8 +1352,9 @@ def read_mentions(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 def _check_mention_cells(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Raise InputError (file, row as line, field) for a mention without segment id, type or span, a span
-    that is not integers, a type outside :data:`MENTION_TYPES`, or a place whose value is no GeoNames id
-    or that lacks one of :data:`PLACE_REQUIRED`."""
+    that is not integers, a type outside :data:`MENTION_TYPES`, a place whose value is no GeoNames id
+    or that lacks one of :data:`PLACE_REQUIRED`, a date or platform without a value, or a date whose value
+    is not of the form of :data:`DATE_VALUE`."""
     for name in ("segment_id", "type", "start", "end"):
         rows = np.flatnonzero(table[name].isna().to_numpy())
         if len(rows):
@@ -1347,6 +1374,17 @@ def _check_mention_cells(table: pd.DataFrame, path: str | os.PathLike[str]) -> N
     if len(rows):
         raise InputError(path, f"place value {table['value'].iloc[rows[0]]!r} is not a GeoNames id",
                          line=int(rows[0]) + 1, field="value")
+    valued = table["type"].isin(("date", "platform")).to_numpy()
+    rows = np.flatnonzero(valued & table["value"].isna().to_numpy())
+    if len(rows):
+        raise InputError(path, f"{table['type'].iloc[rows[0]]} without value", line=int(rows[0]) + 1,
+                         field="value")
+    dates = np.array([isinstance(value, str) and DATE_VALUE.fullmatch(value) is not None for value in values],
+                     dtype=bool)[codes]
+    rows = np.flatnonzero((table["type"] == "date").to_numpy() & ~dates)
+    if len(rows):
+        raise InputError(path, f"date value {table['value'].iloc[rows[0]]!r} is not a date such as 2016, "
+                         "2016-12, 2016-12-16 or XXXX-12-16", line=int(rows[0]) + 1, field="value")
     for name in PLACE_REQUIRED if places.any() else ():  # a table without places may lack the columns
         rows = np.flatnonzero(places & table[name].isna().to_numpy())
         if len(rows):
