@@ -1101,6 +1101,16 @@ def test_mention_spans_must_be_integers(fast_path_source, tmp_path):
     assert raised.value.field == "end"
 
 
+@pytest.mark.parametrize("field", ["lat", "lon"])
+def test_place_coordinates_must_be_numbers(fast_path_source, tmp_path, field):
+    _, mentions, _ = fast_path_source
+    written = tmp_path / "mentions.parquet"
+    mentions.astype({field: str}).to_parquet(written)
+    with pytest.raises(InputError, match=f"{field} must be numbers") as raised:
+        read_mentions(written)
+    assert (raised.value.path, raised.value.field) == (written, field)
+
+
 @pytest.mark.parametrize(("kind", "value", "message"), [
     ("date", None, "date without value"),
     ("date", "XXXX-ab", "date value 'XXXX-ab' is not a date"),
