@@ -95,3 +95,23 @@ def test_read_segments_refuses_ill_typed_or_null_columns(tmp_path, column, value
     with pytest.raises(InputError, match=message) as error:
         read_segments(path)
     assert (error.value.path, error.value.line, error.value.field) == (path, line, column)
+
+
+@pytest.mark.parametrize(("dates", "line"), [
+    (["2016-12-16", "2016-13-01", ""], 2),
+    (["20161216", None, ""], 1),  # a form date.fromisoformat takes, but no day of the contract
+    ([None, "", "2016-02-30"], 3),
+    (pd.array([1, 2, 3]), 1),
+])
+def test_read_segments_refuses_a_date_that_is_no_day(tmp_path, dates, line):
+    path = tmp_path / "segments.parquet"
+    tweet_segments("abc", "de", "fgh").assign(date=dates).to_parquet(path)
+    with pytest.raises(InputError, match="is not a day") as error:
+        read_segments(path, columns=["segment_id", "date"])
+    assert (error.value.path, error.value.line, error.value.field) == (path, line, "date")
+
+
+def test_read_segments_takes_days_empty_dates_and_nulls(tmp_path):
+    path = tmp_path / "segments.parquet"
+    tweet_segments("abc", "de", "fgh").assign(date=["2016-12-16", "", None]).to_parquet(path)
+    assert read_segments(path)["date"].tolist()[:2] == ["2016-12-16", ""]

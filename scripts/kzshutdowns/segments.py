@@ -7,7 +7,9 @@ report step does not load the geocoder to read a table).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -19,13 +21,15 @@ from pandas.api.types import is_integer_dtype
 from kzshutdowns.errors import InputError
 
 SEGMENT_COLUMNS = ("article_id", "segment_id", "kind", "start", "end", "text", "lang")
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Read a segments Parquet file (all its columns, or only ``columns``) and check the columns the
     steps after the parsers need (:data:`SEGMENT_COLUMNS`): present, integer start and end and string
     text without nulls, string article and segment ids without nulls, languages that are strings or
-    null, and every segment's span as long as its text."""
+    null, and every segment's span as long as its text; and, when it is read, a ``date`` column (a
+    tweet's day) of days written YYYY-MM-DD, empty strings or nulls."""
     try:
         names = pq.read_schema(path).names
         missing = [column for column in SEGMENT_COLUMNS if column not in names]
@@ -65,4 +69,27 @@ def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.
         row = segments.iloc[bad[0]]
         raise InputError(path, f"segment {row.segment_id!r}: span {row.start}-{row.end} does not fit its "
                          f"text of {len(row.text)} characters", line=int(bad[0]) + 1, field="start")
+    if "date" in segments:
+        _check_days(segments["date"], path)
     return segments if columns is None else segments[list(columns)]
+
+
+def _check_days(dates: pd.Series, path: str | Path) -> None:
+    """Refuse, naming its first row, a date that is neither null, empty nor a day written YYYY-MM-DD."""
+    codes, values = pd.factorize(dates)  # nulls are code -1
+    wrong = [code for code, value in enumerate(values.tolist()) if not _is_day(value)]
+    if wrong:
+        row = int(np.flatnonzero(np.isin(codes, wrong))[0])
+        raise InputError(path, f"{values[codes[row]]!r} is not a day written YYYY-MM-DD", line=row + 1,
+                         field="date")
+
+
+def _is_day(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    if value == "":
+        return True
+    try:
+        return DAY.fullmatch(value) is not None and bool(date.fromisoformat(value))
+    except ValueError:
+        return False
