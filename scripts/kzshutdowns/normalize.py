@@ -128,15 +128,6 @@ class _FoldTable(dict[int, str | None]):
 
 
 _FOLD_TABLE = _FoldTable()
-_BMP = 0x10000
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-@lru_cache(maxsize=1)
-def _bmp_table() -> list[str | None]:
-    """The fold of every Basic Multilingual Plane code point, as a list: ``str.translate`` indexes a
-    list faster than it looks up a dict. Built once, on first use."""
-    return [_fold_code(code) for code in range(_BMP)]
 
 
 def fold_text(text: str) -> tuple[str, list[int] | None]:
@@ -146,11 +137,7 @@ def fold_text(text: str) -> tuple[str, list[int] | None]:
     position (and one past the end) to its position in ``text``; ``None`` means the positions are
     the same.
     """
-    if _ASTRAL.search(text):  # emoji and other characters beyond the BMP: the slower table
-        table: list[str | None] | _FoldTable = _FOLD_TABLE
-    else:
-        table = _bmp_table()
-    folded = text.translate(table)
+    folded = text.translate(_FOLD_TABLE)
     if len(folded) == len(text):
         return folded, None
     return folded, kept_positions(text)
@@ -181,10 +168,23 @@ class FoldedBatch(NamedTuple):
     ends: list[int]
 
 
-@lru_cache(maxsize=1)
-def _bmp_codes() -> np.ndarray:
-    """:func:`_bmp_table` as code points (a dropped character as ``_DROPPED_CODE``), for numpy."""
-    return np.array([_DROPPED_CODE if c is None else ord(c) for c in _bmp_table()], dtype=np.uint32)
+# The fold of each code point as fold_batch looks it up: _UNSEEN until the code point is first met
+# (folding all 1,114,112 up front would cost every job that folds a few tenths of a second).
+_UNSEEN = 0xFFFFFFFE
+_CODES = np.full(0x110000, _UNSEEN, dtype=np.uint32)
+
+
+def _folded_codes(codes: np.ndarray) -> np.ndarray:
+    """The fold of each of ``codes`` (a dropped character as ``_DROPPED_CODE``), as :data:`_FOLD_TABLE`
+    gives it."""
+    folded = _CODES.take(codes)
+    unseen = folded == _UNSEEN
+    if unseen.any():
+        for code in np.unique(codes[unseen]).tolist():
+            char = _FOLD_TABLE[code]
+            _CODES[code] = _DROPPED_CODE if char is None else ord(char)
+        folded = _CODES.take(codes)
+    return folded
 
 
 def fold_batch(texts: Sequence[str]) -> FoldedBatch:
@@ -197,14 +197,7 @@ def fold_batch(texts: Sequence[str]) -> FoldedBatch:
     if sum(map(len, texts)) < NUMPY_MIN_CHARACTERS:
         return _join([fold_text(text)[0] for text in texts])
     codes = np.frombuffer(_JOINER.join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    astral = codes >= _BMP
-    if astral.any():  # emoji and other characters beyond the BMP: the slower table
-        folded = _bmp_codes()[np.where(astral, 0, codes)]
-        for code in np.unique(codes[astral]).tolist():
-            char = _FOLD_TABLE[code]
-            folded[codes == code] = _DROPPED_CODE if char is None else ord(char)
-    else:
-        folded = _bmp_codes().take(codes)
+    folded = _folded_codes(codes)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     bounds = np.cumsum(lengths + len(_JOINER))  # one past each joiner
     folded[bounds[:-1] - 2] = ord(BOUNDARY)
