@@ -415,13 +415,13 @@ def test_repeated_texts_are_searched_once_per_language(monkeypatch):
     language, again; and each segment still gets its own mentions, with spans into its own text."""
     geocoder, lexicon = Geocoder.load(), compile_lexicon(load_platforms(PLATFORMS))
     searched = []
-    resolve_many = geocoder.resolve_many
+    resolve_batch = geocoder.resolve_batch
 
     def counting(texts, langs):
         searched.extend(zip(texts, langs, strict=True))
-        return resolve_many(texts, langs)
+        return resolve_batch(texts, langs)
 
-    monkeypatch.setattr(geocoder, "resolve_many", counting)
+    monkeypatch.setattr(geocoder, "resolve_batch", counting)
     segments = repeated_segments()
     mentions = extract_mentions(segments, geocoder, lexicon)
     # 9 segments: p3 and p5 repeat the (text, language) of p0 and p1; p8 is p0's text in Kazakh;

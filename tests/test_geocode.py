@@ -9,6 +9,7 @@ import io
 import json
 import pickle
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -369,6 +370,21 @@ def test_batch_shortcuts_give_what_the_guards_give_text_by_text(
     expected = pickle.dumps([reference.resolve(text, lang) for text, lang in documents])
     assert pickle.dumps(geocoder.resolve_many(texts, langs)) == expected
     assert pickle.dumps(geocoder.resolve_many([*texts, LONG], [*langs, "en"])[:-1]) == expected
+    assert _rows_of_matches(geocoder.resolve_batch(texts, langs).match_rows()) == _rows_of_matches(
+        pickle.loads(expected)
+    )
+
+
+def _rows_of_matches(found: tuple | list) -> list[tuple]:
+    """(text index, start, end, the other fields) of each match, sorted: of ResolvedBatch.match_rows
+    (a tuple of columns), or of the matches of resolve_many (a list of results)."""
+    if isinstance(found, tuple):
+        documents, starts, ends, fields = found
+        rows = zip(documents.tolist(), starts, ends, fields, strict=True)
+    else:
+        rows = ((index, m.start, m.end, vars(m)) for index, (matches, _) in enumerate(found) for m in matches)
+    names = [field.name for field in dataclasses.fields(PlaceMatch)][3:]
+    return sorted((index, start, end, *(row[name] for name in names)) for index, start, end, row in rows)
 
 
 def test_batch_shortcuts_on_every_kind_of_name(geocoder: Geocoder) -> None:
@@ -399,6 +415,11 @@ def test_batch_shortcuts_on_every_kind_of_name(geocoder: Geocoder) -> None:
     expected = [reference.resolve(text, lang) for text, lang in zip(texts, langs, strict=True)]
     assert pickle.dumps(geocoder.resolve_many(texts, langs)) == pickle.dumps(expected)
     assert sum(1 for matches, _ in expected if matches) > len(texts) // 2  # the batch is not all misses
+    resolved = geocoder.resolve_batch(texts, langs)
+    assert _rows_of_matches(resolved.match_rows()) == _rows_of_matches(expected)
+    # plain texts (matches as columns), settled ones, and plain ones the fallback settled are all there
+    plain = {index for index, (first, last) in enumerate(pairwise(resolved.plain.cuts)) if first != last}
+    assert plain - set(resolved.settled) and set(resolved.settled) - plain and plain & set(resolved.settled)
 
 
 def test_a_placeful_word_counts_only_where_the_fallback_looks(geocoder: Geocoder) -> None:

@@ -392,12 +392,16 @@ def _mention_columns(segments: pd.DataFrame, geocoder: Geocoder, lexicon: Platfo
         # "und", "" and a missing language (None, NaN, pd.NA) all leave the language to the geocoder
         batch_langs = [lang if isinstance(lang, str) and lang not in {"und", ""} else None
                        for lang in langs.iloc[first:stop].tolist()]
-        resolved = geocoder.resolve_many(batch, batch_langs)
-        places = _found(first, [matches for matches, _ in resolved])
-        rejections = _found(first, [rejected for _, rejected in resolved])
+        resolved = geocoder.resolve_batch(batch, batch_langs)
+        of_text, starts, ends, fields = resolved.match_rows()
+        if len(of_text):
+            collected.add("place", first + of_text, _place_columns(batch, of_text, starts, ends, fields))
+        settled = resolved.settled  # the texts that may have rejections
+        rejections = _found(first, [settled[index][1] if index in settled else [] for index in
+                                    range(len(batch))])
         written = find_dates_many(batch)
         dates = _found(first, [written.get(index, []) for index in range(len(batch))])
-        for kind, objects in (("place", places), ("place_rejected", rejections), ("date", dates)):
+        for kind, objects in (("place_rejected", rejections), ("date", dates)):
             if len(objects.orders):
                 collected.add(kind, objects.orders, _fields(objects.objects, _FIELDS[kind]))
         on_platforms = find_platforms_many(batch, lexicon)
@@ -443,16 +447,39 @@ def _found(first: int, per_document: list[list]) -> _Found:
     return _Found(orders, list(chain.from_iterable(per_document)))
 
 
-# What extract_mentions takes from the mention objects of each type (PlaceMatch, Rejection,
-# DateMention), in the order of the type's columns (_TYPE_COLUMNS), and how: for places, the
-# GeoNames id as a string, coordinates and score as floats. Platforms come as columns already.
+# What extract_mentions takes from the mention objects of each type (Rejection, DateMention), in the
+# order of the type's columns (_TYPE_COLUMNS). Places (_place_columns) and platforms come as columns.
 _FIELDS = {
-    "place": (("start", None), ("end", None), ("surface", None), ("geonameid", str), ("name", None),
-              ("country_code", None), ("admin1", None), ("lat", float), ("lon", float), ("kind", None),
-              ("region_code", None), ("method", None), ("score", float)),
     "place_rejected": tuple((name, None) for name in ("start", "end", "surface", "reason", "detail")),
     "date": tuple((name, None) for name in ("start", "end", "surface", "value")),
 }
+
+
+# The fields of a place match (PlaceMatch, or its template: see kzshutdowns.geocode.PlainMatches) that
+# make the place columns after start, end and surface (_TYPE_COLUMNS), with their Arrow types; the
+# GeoNames id becomes the value, as a string.
+_PLACE_FIELDS = (("geonameid", pa.int64()), ("name", pa.string()), ("country_code", pa.string()),
+                 ("admin1", pa.string()), ("lat", pa.float64()), ("lon", pa.float64()), ("kind", pa.string()),
+                 ("region_code", pa.string()), ("method", pa.string()), ("score", pa.float64()))
+
+
+def _place_columns(texts: Sequence[str], documents: np.ndarray, starts: list[int], ends: list[int],
+                   fields: list[dict[str, object]]) -> list:
+    """The columns of place matches (start, end, surface and :data:`_PLACE_FIELDS`) given as rows (see
+    :meth:`kzshutdowns.geocode.ResolvedBatch.match_rows`). Most matches share their fields with
+    others (a template per name), so each distinct dict of fields is converted to Arrow once and its
+    values then taken for every row that has it."""
+    distinct: dict[int, int] = {}
+    which = pa.array([distinct.setdefault(id(row), len(distinct)) for row in fields], type=pa.int64())
+    unique = list({id(row): row for row in fields}.values())  # in the order of their numbers in ``which``
+    surfaces = [texts[index][start:end] for index, start, end in
+                zip(documents.tolist(), starts, ends, strict=True)]
+    columns: list = [starts, ends, surfaces]
+    for name, kind in _PLACE_FIELDS:
+        values = pa.array([row[name] for row in unique], type=kind).take(which)
+        columns.append(values.cast(pa.string()) if name == "geonameid" else
+                       values.to_numpy() if kind == pa.float64() else values)
+    return columns
 
 
 # The columns of each type of mention after article_id, segment_id, type, start, end and surface.
@@ -498,13 +525,26 @@ class _Collected:
             self.blocks[name].append(_block(values.get(name), self.examples[name]))
 
 
-def _block(values: list | None, examples: dict[tuple[type, bool], object]) -> pa.Array | np.ndarray | None:
+def _block(values: list | pa.Array | np.ndarray | None, examples: dict[tuple[type, bool], object]
+           ) -> pa.Array | np.ndarray | None:
     """``values`` held compactly (Arrow strings if all are strings or None, numpy floats if all are
     floats, else a numpy array of the objects; None stays None: the column is lacking), after adding
-    an example of each kind of value to ``examples`` (see :class:`_Collected`)."""
+    an example of each kind of value to ``examples`` (see :class:`_Collected`). Values that come as
+    Arrow strings or numpy floats already are kept."""
     if values is None:
         examples.setdefault((type(None), True), None)
         return None
+    if isinstance(values, pa.Array):
+        if values.null_count:
+            examples.setdefault((type(None), False), None)
+        if values.null_count < len(values):
+            examples.setdefault((str, False), values.drop_null()[0].as_py())
+        return values
+    if isinstance(values, np.ndarray):
+        nan = np.isnan(values)
+        for flag in set(nan.tolist()):
+            examples.setdefault((float, flag), float(values[nan == flag][0]))
+        return values
     kinds = set(map(type, values))
     for kind in kinds:
         if kind is float:

@@ -209,6 +209,75 @@ _new_span = partial(tuple.__new__, _Span)
 _by_span = attrgetter("start", "end")  # the sort order of matches and of rejections
 
 
+class PlainMatches(NamedTuple):
+    """The matches of the plain texts of a batch (see :meth:`Geocoder._find_names`) as columns, in text
+    order: those of text ``i`` are ``cuts[i]`` to ``cuts[i + 1]`` (none for a text that is not plain).
+    Each is its span in the text and its *template*: the fields of its :class:`PlaceMatch` as a dict
+    (see :func:`_template`), shared by all matches of one name, whose span fields are placeholders."""
+
+    cuts: list[int]
+    documents: list[int]  # the index of each match's text
+    starts: list[int]
+    ends: list[int]
+    templates: list[dict[str, object]]
+
+    def matches(self, texts: Sequence[str]) -> list[PlaceMatch]:
+        """The matches as objects (of all texts, in order; those of text ``i`` from ``cuts[i]`` on)."""
+        return [
+            _match(template, start, end, texts[index])
+            for template, start, end, index in zip(
+                self.templates, self.starts, self.ends, self.documents, strict=True
+            )
+        ]
+
+    def matches_of(self, index: int, text: str) -> list[PlaceMatch]:
+        """The matches of text ``index`` (``text``) as objects."""
+        first, last = self.cuts[index], self.cuts[index + 1]
+        return [
+            _match(template, start, end, text)
+            for template, start, end in zip(
+                self.templates[first:last], self.starts[first:last], self.ends[first:last], strict=True
+            )
+        ]
+
+
+class ResolvedBatch(NamedTuple):
+    """What :meth:`Geocoder.resolve_batch` finds in a batch of texts: the matches of the plain texts as
+    columns (``plain``), and the matches and rejections of the others, by index (``settled``: texts
+    that went through the guards, disambiguation or the fallback; a plain text with a match of the
+    fallback is settled too, and its columns in ``plain`` are then not its matches)."""
+
+    texts: Sequence[str]
+    plain: PlainMatches
+    settled: dict[int, tuple[list[PlaceMatch], list[Rejection]]]
+
+    def results(self) -> list[tuple[list[PlaceMatch], list[Rejection]]]:
+        """:meth:`Geocoder.resolve` for each text (see :meth:`Geocoder.resolve_many`)."""
+        matches = self.plain.matches(self.texts)
+        results = [(matches[first:last], []) for first, last in pairwise(self.plain.cuts)]
+        for index, result in self.settled.items():
+            results[index] = result
+        return results  # type: ignore[return-value]
+
+    def match_rows(self) -> tuple[np.ndarray, list[int], list[int], list[dict[str, object]]]:
+        """Every match of the batch as a row: the index of its text, its start and end, and its fields
+        as a dict in the order of :class:`PlaceMatch`'s (a template, see :class:`PlainMatches`, or the
+        match's own ``__dict__``; read the span from the row). The rows of the plain texts come first,
+        in text order, then those of the settled texts, by text in the order of ``settled``."""
+        plain = self.plain
+        documents, starts, ends, fields = plain.documents, plain.starts, plain.ends, plain.templates
+        if any(plain.cuts[index] != plain.cuts[index + 1] for index in self.settled):  # rare: the fallback
+            rows = [row for row, index in enumerate(documents) if index not in self.settled]
+            documents, starts, ends, fields = ([column[row] for row in rows] for column in plain[1:])
+        settled = [(index, match) for index, (matches, _) in self.settled.items() for match in matches]
+        return (
+            np.asarray(documents + [index for index, _ in settled], dtype=np.int64),
+            starts + [match.start for _, match in settled],
+            ends + [match.end for _, match in settled],
+            fields + [vars(match) for _, match in settled],
+        )
+
+
 class _BatchNames(NamedTuple):
     """The names that :meth:`Geocoder._find_names` finds in a batch, in the order of their ends (so by
     text), as columns: those of document ``i`` are ``cuts[i]`` to ``cuts[i + 1]``."""
@@ -222,7 +291,7 @@ class _BatchNames(NamedTuple):
     positions: dict[int, list[int]]  # for each text that folding shortened, its kept_positions
     overlapping: list[bool]  # per document: some of its names overlap
     accepted: list[bool]  # per document: the guards accept its names as found (see Geocoder._find_names)
-    matches: list[PlaceMatch | None]  # each name's match in a plain document, None in the others
+    plain: PlainMatches  # the matches of the plain documents
     kazakh: list[bool]  # per document: plain, with a match in Kazakhstan (or of the country)
     others: list[int]  # the documents with names that are not plain
 
@@ -327,11 +396,16 @@ class Geocoder:
     def resolve_many(
         self, texts: Sequence[str], langs: Sequence[str | None] | None = None
     ) -> list[tuple[list[PlaceMatch], list[Rejection]]]:
-        """:meth:`resolve` for each of ``texts``, much faster per text than one call each: the batch is
-        folded in one go, scanned in one automaton pass, its names filtered with array operations and
-        the fallback's words looked at together, and a text with plain names only (see
-        :meth:`_find_names`) or none costs little more.
-        ``langs`` gives the language of each text (None: detect it); without it all are detected."""
+        """:meth:`resolve` for each of ``texts``, much faster per text than one call each (see
+        :meth:`resolve_batch`). ``langs`` gives the language of each text (None: detect it); without
+        it all are detected."""
+        return self.resolve_batch(texts, langs).results()
+
+    def resolve_batch(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> ResolvedBatch:
+        """What :meth:`resolve_many` gives, before the matches of plain texts are made objects: the batch
+        is folded in one go, scanned in one automaton pass, its names filtered with array operations
+        and the fallback's words looked at together, and a text with plain names only (see
+        :meth:`_find_names`) or none costs little more."""
         if langs is None:
             langs = [None] * len(texts)
         elif len(langs) != len(texts):
@@ -341,11 +415,8 @@ class Geocoder:
         ]
         batch = fold_batch(texts)
         names = self._find_names(texts, known, batch)
-        # What plain texts and texts without names get (see _find_names); the others are settled below.
-        results: list[tuple[list[PlaceMatch], list[Rejection]]] = [
-            (names.matches[first:last], [])
-            for first, last in pairwise(names.cuts)  # type: ignore[misc]
-        ]
+        # Plain texts and texts without names are settled by _find_names (names.plain); the others here.
+        settled: dict[int, tuple[list[PlaceMatch], list[Rejection]]] = {}
         # The fallback's context gate: texts about Kazakhstan (Kazakh, or with a Kazakh place or the country).
         kazakh = [
             lang == "kk" or in_kazakhstan for lang, in_kazakhstan in zip(known, names.kazakh, strict=True)
@@ -362,17 +433,20 @@ class Geocoder:
                 spans = names.spans(index, batch.folded)
                 folded = batch.folded[batch.starts[index] : batch.ends[index]]
                 matches, rejections = self._settle(spans, text, folded, names.positions.get(index), lang)
-            results[index] = (matches, rejections)
+            settled[index] = (matches, rejections)
             kazakh[index] = lang == "kk" or "KZ" in [match.country_code for match in matches]
         about_kazakhstan = [index for index, about in enumerate(kazakh) if about]
         for index, (found, rejected) in self._fallback(texts, batch, names, about_kazakhstan).items():
-            matches, rejections = results[index]
+            if index in settled:
+                matches, rejections = settled[index]
+            else:
+                matches, rejections = names.plain.matches_of(index, texts[index]), []
             if found:  # matches of spans come in text order, those of the fallback after them
                 matches = sorted(matches + found, key=_by_span)
             if rejected:
                 rejections = sorted(rejections + rejected, key=_by_span)
-            results[index] = (matches, rejections)
-        return results
+            settled[index] = (matches, rejections)
+        return ResolvedBatch(texts, names.plain, settled)
 
     def _settle(
         self, spans: list[_Span], text: str, folded: str, positions: list[int] | None, lang: str
@@ -416,7 +490,8 @@ class Geocoder:
         ``_KeyInfo.shortcut``). Such a text is *plain* when its names also do not overlap and none is
         too ambiguous to take (see :meth:`_choices_of`, which depends on the language of the text, in
         ``langs``): disambiguation then gives a match for each name, in text order, and no
-        rejection, and these matches are made here for all plain texts at once.
+        rejection, and the span and template of each of these matches (:class:`PlainMatches`) are
+        found here for all plain texts at once.
         """
         hits = list(self.gazetteer.automaton.iter(batch.folded))
         count = len(texts)
@@ -503,18 +578,7 @@ class Geocoder:
             skips[first:last] = [choice.skip for choice in choices]
             kazakh[index] = "KZ" in [choice.template["country_code"] for choice in choices]  # type: ignore[index]
         others = np.flatnonzero(~plain & (np.bincount(document, minlength=count) > 0))
-        matches = [
-            _match(template, start + skipped, end, texts[index]) if is_plain else None  # type: ignore[arg-type]
-            for template, skipped, start, end, index, is_plain in zip(
-                templates,
-                skips,
-                (starts - offsets).tolist(),
-                (ends - offsets).tolist(),
-                document.tolist(),
-                plain[document].tolist(),
-                strict=True,
-            )
-        ]
+        matched = np.flatnonzero(plain[document])
         return _BatchNames(
             cuts,
             (starts - offsets).tolist(),
@@ -525,7 +589,13 @@ class Geocoder:
             positions,
             overlapping.tolist(),
             accepted.tolist(),
-            matches,
+            PlainMatches(
+                np.searchsorted(document[matched], np.arange(count + 1)).tolist(),
+                document[matched].tolist(),
+                (starts + np.asarray(skips, dtype=np.int64) - offsets)[matched].tolist(),
+                (ends - offsets)[matched].tolist(),
+                [templates[hit] for hit in matched.tolist()],  # type: ignore[misc]
+            ),
             (kazakh & plain).tolist(),
             others.tolist(),
         )
