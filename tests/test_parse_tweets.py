@@ -2,10 +2,12 @@
 
 import gc
 import json
-import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
@@ -216,7 +218,11 @@ FIELDS = {
 }
 RECORDS = st.fixed_dictionaries({key: st.sampled_from(values) for key, values in FIELDS.items()})
 ODD_LINES = ["", " ", "[1]", "{not json", "\ufeff{}", ' {"id": 1, "text": "x"}', '{"id": 1, "text": "x"} ',
-             '{"id": 1, "text": "x"}{}', '{"id": 1, "id": 2, "text": "x"}', '{"id": 1, "text": "a\\u0000b"}']
+             '{"id": 1, "text": "x"}{}', '{"id": 1, "id": 2, "text": "x"}', '{"id": 1, "text": "a\\u0000b"}',
+             '{"id": 1, "text": "x"}{"id": 2, "text": "y"}', '{"id": 3,', '"text": "x"}', '{}', '"x"', "1",
+             '{"id": 4, "text": "x", "n": -Inf}', '{"id": 5, "text": "x", "n": NaN}',
+             '{"id": 6, "text": "x", "u": {"id": "7", "lang": 8}}',
+             '{"id": 99999999999999999999, "text": "x"}']
 
 
 def record_line(record):
@@ -316,7 +322,69 @@ def test_lone_surrogates_are_found_outside_ascii(value, expected):
     assert parse_tweets_module._has_surrogate(value) is expected
 
 
-@given(st.text(alphabet="@_aZ09é١ \n", max_size=6))
-def test_signed_handles_are_those_of_the_regular_expression(handle):
-    expected = re.fullmatch(r"@?[A-Za-z0-9_]+", handle) is not None
-    assert parse_tweets_module._is_signed_handle(handle) == expected
+# Lines Arrow's JSON reader reads otherwise than json.loads, alone or next to their neighbours: each
+# must leave its batch to parse_tweet.
+ARROW_TRAPS = [
+    [tweet(id="1") + tweet(id="2")],  # two objects on one line: two rows for the reader
+    [tweet(id="1") + " " + tweet(id="2"), ""],  # ... and a blank line (skipped by the reader) after them
+    ['{"id": "1",', '"text": "an object over two lines"}'],
+    [tweet(id="1"), "   ", tweet(id="2")],
+    [tweet(id="1"), "\ufeff" + tweet(id="2")],  # a byte-order mark starting a line that is not the first
+    ['{"id": "1", "\\u0069d": "2", "text": "x"}'],  # the same key twice, once escaped
+    ['{"t\\u0065xt": "an escaped key", "id": "1"}'],
+    [tweet(id="1"), tweet(id=2)],  # ids as strings and integers
+    [tweet(id=2), tweet(id=-3), tweet(id=0)],
+    [tweet(id=123456789012345678901234567890)],
+    ['{"id": 1e3, "text": "x"}', '{"id": 1.0, "text": "x"}', '{"id": -0, "text": "x"}'],
+    *([f'{{"id": "1", "text": "x", "n": {value}}}']
+      for value in ("Inf", "-Inf", "-NaN", "NaN", "Infinity", "1e999")),
+    [tweet(id="1", text="Inf: NaN, [Inf"), tweet(id="2", text="xInfNaN")],
+    [tweet(id="1", user={"id": 5, "text": ["nested", {"lang": None}]}, lang="kk")],
+    [tweet(id="1", text="a\tb")],  # a raw tab in a string: refused by both
+    [tweet(id="1", text="a\u2028b\x7f\x00")],
+]
+
+
+@pytest.mark.parametrize("lines", ARROW_TRAPS)
+def test_lines_the_json_reader_reads_otherwise_give_the_rows_or_error_of_parse_tweet(lines):
+    numbered = list(enumerate([tweet(id="0"), *lines, tweet(id="z")], start=1))
+    expected = outcome(lambda: line_by_line(numbered, "c", "c.jsonl"))
+    found = outcome(lambda: [row for batch in tweet_batches(numbered, "c", "c.jsonl")
+                             for row in batch.to_pylist()])
+    assert found == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (b'{"a": Inf}\n', True), (b'{"a": [1, -Inf]}\n', True), (b'{"a":-NaN}\n', True),
+    (b'{"a":\t NaN}\n', True), (b'{"a": "x: Inf"}\n', True),
+    (b'{"a": "xInf", "b": "NaNa"}\n', False), (b'{"a": 1}\n', False),
+])
+def test_non_finite_numbers_are_found_before_the_json_reader_takes_them(text, expected):
+    assert parse_tweets_module._may_hold_non_finite(text) is expected
+
+
+OPTIONAL_TEXT = st.one_of(st.none(), st.text(max_size=5).filter(lambda text: not any(
+    "\ud800" <= char <= "\udfff" for char in text)))
+
+
+@given(st.lists(OPTIONAL_TEXT, max_size=8))
+def test_string_arrays_are_those_pyarrow_makes(values):
+    assert parse_tweets_module._string_array(values).equals(pa.array(values, pa.string()))
+    present = [value or "" for value in values]
+    assert parse_tweets_module._string_lists([present, [], present[:1]]).equals(
+        pa.array([present, [], present[:1]], pa.list_(pa.string())))
+    assert parse_tweets_module._repeated_string("ä@", len(values)).equals(
+        pa.array(["ä@"] * len(values), pa.string()))
+    assert parse_tweets_module._int64_array(list(range(len(values)))).equals(
+        pa.array(range(len(values)), pa.int64()))
+
+
+def test_the_cli_never_imports_pandas(tmp_path):
+    """pandas costs a job 0.4 s CPU to import, and pyarrow imports it on any conversion of Python
+    objects (pa.array, pa.scalar, a Python value given to a compute function)."""
+    script = ("import sys; from kzshutdowns.parse_tweets import main; "
+              f"main(['--tweets', {str(SAMPLE)!r}, '--output', {str(tmp_path / 'out.parquet')!r}]); "
+              "print('pandas' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout == "False\n"
+    assert pd.read_parquet(tmp_path / "out.parquet").equals(parse_file(SAMPLE))

@@ -30,13 +30,15 @@ that is not a JSON object, a missing or ill-typed field, a string holding a lone
 (``"\\ud800"``), an impossible date, a malformed language code or handle, and a tweet id repeated
 within the shard.
 
-Speed. The file is decoded a block of lines at a time, and a batch of lines is parsed in one loop
-that takes the common shape (a JSON object per line with string fields, ``created_at`` as
-``YYYY-MM-DDTHH:MM:SSZ`` and/or a ``date``) with one check of each field
-(:func:`_plain_fields`); any line it does not take, being odd or wrong, goes through
-:func:`parse_tweet`, the reference, so rows and errors (and the choice of the first error) are
-exactly those of parsing line by line. The hashtags and mentions of the batch's texts not seen
-lately are found in one scan (:func:`kzshutdowns.parse_article.tag_values_many`).
+Speed. The file is decoded a block of lines at a time, and a batch of lines is read by Arrow's JSON
+reader (:func:`_read_fields`) and checked column by column (:func:`_plain_rows`) for the common
+shape (a JSON object per line with string fields, ``created_at`` as ``YYYY-MM-DDTHH:MM:SSZ`` and/or a
+``date``); any line it does not take, being odd or wrong, goes through :func:`parse_tweet`, the
+reference, so rows and errors (and the choice of the first error) are exactly those of parsing line
+by line. The hashtags and mentions of the batch's texts not seen lately are found in one scan
+(:func:`kzshutdowns.parse_article.tag_values_many`). Nothing here imports pandas (0.4 s CPU a job):
+pyarrow does on its first conversion of Python objects, so the arrays made from Python values are
+built from their buffers (:func:`_string_array`).
 """
 
 from __future__ import annotations
@@ -44,15 +46,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
 import pyarrow.parquet as pq
 
 from kzshutdowns.errors import InputError, run_main
@@ -60,6 +64,9 @@ from kzshutdowns.files import atomic_output, json_object
 from kzshutdowns.gc_tuning import fewer_collections
 from kzshutdowns.language import UNDETERMINED, detect_language
 from kzshutdowns.parse_article import COLUMNS, SCHEMA, tag_values, tag_values_many
+
+if TYPE_CHECKING:  # only parse_tweets returns a frame, which pyarrow makes (importing pandas then): a
+    import pandas as pd  # job writes Parquet with pyarrow alone, sparing 0.3-0.4 s CPU of pandas import
 
 _HANDLE = re.compile(r"[A-Za-z0-9_]+")
 _LANG = re.compile(r"[a-z]{2}")
@@ -71,13 +78,29 @@ _BLOCK = 1 << 18
 # Rows per Arrow record batch (and Parquet row group) of a shard's output.
 BATCH_SIZE = 50_000
 # Lines parsed at a time (a batch is filled in several goes, so the raw lines held stay few).
-_LINES_AT_ONCE = 2000
-# What the batch parser takes without asking parse_tweet: an ASCII calendar date, and an ISO
-# timestamp in UTC with seconds (its calendar date is its first ten characters).
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z")
-_DECODER = json.JSONDecoder()
+_LINES_AT_ONCE = 10_000
+# What the JSON reader keeps of a line: the fields parse_tweet reads, as strings, but ``id`` as
+# strings or else as integers (a collection writes it one way); other keys are skipped.
 _FIELDS = ("id", "text", "handle", "lang", "author", "date", "created_at")
+_READ_AS = tuple(
+    pj.ParseOptions(
+        explicit_schema=pa.schema([(name, id_type if name == "id" else pa.string()) for name in _FIELDS]),
+        unexpected_field_behavior="ignore",
+    )
+    for id_type in (pa.string(), pa.int64())
+)
+_READ_OPTIONS = pj.ReadOptions(use_threads=False, block_size=1 << 24)
+# What the batch parser takes without asking parse_tweet (RE2 expressions, each also matching an
+# empty string, which parse_tweet reads as null): a handle, a language code, an ASCII calendar date,
+# and an ISO timestamp in UTC with seconds (whose calendar date is its first ten characters). A text
+# is surely not blank (``str.isspace``) when it holds a letter or a digit.
+_PLAIN = {
+    "handle": r"^(?:@?[A-Za-z0-9_]+)?$",
+    "lang": r"^(?:[a-z]{2}|und)?$",
+    "date": r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?$",
+    "created_at": r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)?$",
+}
+_NOT_BLANK = r"[\pL\pN]"
 # The batch parser's tags and detected language of a text, kept for the texts seen last: a
 # collection repeats texts (retweets), and both depend on the text alone.
 _TEXTS_CACHED = 1 << 14
@@ -275,9 +298,10 @@ def tweet_batches(
     """
     lines = iter(lines)
     first_line: dict[str, int] = {}
-    columns: dict[str, list] = {name: [] for name in COLUMNS}
+    parts: list[pa.RecordBatch] = []
+    rows = 0
     while True:
-        wanted = min(_LINES_AT_ONCE, batch_size - len(columns["line"]))
+        wanted = min(_LINES_AT_ONCE, batch_size - rows)
         chunk: list[tuple[int, str]] = []
         failure = None
         try:
@@ -286,59 +310,41 @@ def tweet_batches(
         except InputError as error:  # a line that cannot be read: the lines before it are parsed first
             failure = error
         if chunk:
-            for name, values in _parse_lines(chunk, collection, path, first_line).items():
-                columns[name] += values
+            parts.append(_parse_lines(chunk, collection, path, first_line))
+            rows += len(chunk)
         if failure is not None:
             raise failure
-        if len(chunk) < wanted or len(columns["line"]) == batch_size:
-            if columns["line"]:
-                yield pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
+        if len(chunk) < wanted or rows == batch_size:
+            if rows:
+                yield pa.concat_batches(parts)
             if len(chunk) < wanted:
                 return
-            columns = {name: [] for name in COLUMNS}
+            parts, rows = [], 0
 
 
 def _parse_lines(
     chunk: list[tuple[int, str]], collection: str, path: str | os.PathLike[str], first_line: dict[str, int]
-) -> dict[str, list]:
-    """The segment rows of ``chunk`` as columns; ``first_line`` maps the segment ids of earlier lines of
-    the shard to their line numbers. Raises the error :func:`parse_tweet` would raise first."""
+) -> pa.RecordBatch:
+    """The segment rows of ``chunk``; ``first_line`` maps the segment ids of earlier lines of the
+    shard to their line numbers. Raises the error :func:`parse_tweet` would raise first."""
     prefix = f"tweets-{collection}:"
-    segment_ids: list[str | None] = []
-    texts: list[str | None] = []
-    langs: list[str | None] = []
-    authors: list[str | None] = []
-    handles: list[str | None] = []
-    dates: list[str | None] = []
-    irregular: list[int] = []  # rows left to parse_tweet
-    for index, (_, line) in enumerate(chunk):
-        try:
-            record, stop = _DECODER.raw_decode(line)
-        except ValueError:
-            record, stop = None, -1
-        plain = _plain_fields(record) if stop == len(line) and type(record) is dict else None
-        if plain is None:
-            irregular.append(index)
-            for column in (segment_ids, texts, langs, authors, handles, dates):
-                column.append(None)
-            continue
-        tweet_id, text, handle, lang, author, day = plain
-        segment_ids.append(prefix + (tweet_id if type(tweet_id) is str else str(tweet_id)))
-        texts.append(text)
-        langs.append(lang or _text_language(text))
-        authors.append(author)
-        handles.append(handle)
-        dates.append(day)
-    rows = {}
-    failed_at, failure = len(chunk), None
-    for index in irregular:
+    size = len(chunk)
+    fields = _read_fields([line for _, line in chunk])
+    plain = _plain_rows(fields)
+    irregular = pc.invert(plain)
+    rows: dict[int, dict] = {}  # rows left to parse_tweet
+    failed_at, failure = size, None
+    for index in pc.indices_nonzero(irregular).to_pylist():
         number, line = chunk[index]
         try:
             rows[index] = parse_tweet(line, collection, path, number)
         except InputError as error:
             failed_at, failure = index, error
             break
-        segment_ids[index] = rows[index]["segment_id"]
+    segment_ids = [None if tweet_id is None else prefix + tweet_id
+                   for tweet_id in pc.cast(fields["id"], pa.string()).to_pylist()]
+    for index, row in rows.items():
+        segment_ids[index] = row["segment_id"]
     for index in range(failed_at):  # a repeated id is found at its line, before any later error
         number = chunk[index][0]
         seen = first_line.setdefault(segment_ids[index], number)
@@ -346,27 +352,153 @@ def _parse_lines(
             raise InputError(path, f"tweet id repeats the tweet on line {seen}", number, "id")
     if failure is not None:
         raise failure
-    for index, row in rows.items():
-        texts[index], langs[index], authors[index] = row["text"], row["lang"], row["author"]
-        handles[index], dates[index] = row["handle"], row["date"]
+
+    def column(name: str, plain_values: pa.Array) -> pa.Array:
+        """The column ``name``: ``plain_values`` in the plain rows, parse_tweet's in the others."""
+        theirs = _string_array([row[name] for row in rows.values()])
+        return pc.replace_with_mask(plain_values, irregular, theirs)
+
+    text = column("text", fields["text"])
+    langs = column("lang", _empty_as_null(fields["lang"]))
+    texts = text.to_pylist()
+    undetected = pc.is_null(langs)
+    langs = pc.replace_with_mask(langs, undetected, _string_array(
+        [_text_language(texts[index]) for index in pc.indices_nonzero(undetected).to_pylist()]))
+    handles = pc.replace_substring_regex(_empty_as_null(fields["handle"]), pattern="^@", replacement="")
+    dates = pc.coalesce(_empty_as_null(fields["date"]),
+                        pc.utf8_slice_codeunits(_empty_as_null(fields["created_at"]), 0, 10))
     tags = _tags_of(texts)
-    size = len(chunk)
-    return {
-        "article_id": [prefix[:-1]] * size,
-        "segment_id": segment_ids,
-        "kind": ["tweet"] * size,
-        "line": [number for number, _ in chunk],
-        "start": [0] * size,
-        "end": [len(text) for text in texts],
-        "text": texts,
+    columns = {
+        "article_id": _repeated_string(prefix[:-1], size),
+        "segment_id": _string_array(segment_ids),
+        "kind": _repeated_string("tweet", size),
+        "line": _int64_array([number for number, _ in chunk]),
+        "start": _int64_array([0] * size),
+        "end": pc.cast(pc.utf8_length(text), pa.int64()),
+        "text": text,
         "lang": langs,
-        "translates": [None] * size,
-        "author": authors,
-        "handle": handles,
-        "date": dates,
-        "hashtags": [hashtags for hashtags, _ in tags],
-        "mentions": [mentions for _, mentions in tags],
+        "translates": pa.nulls(size, pa.string()),
+        "author": column("author", _empty_as_null(fields["author"])),
+        "handle": column("handle", handles),
+        "date": column("date", dates),
+        "hashtags": _string_lists([hashtags for hashtags, _ in tags]),
+        "mentions": _string_lists([mentions for _, mentions in tags]),
     }
+    return pa.RecordBatch.from_arrays([columns[name] for name in COLUMNS], schema=SCHEMA)
+
+
+def _read_fields(lines: list[str]) -> pa.RecordBatch:
+    """The fields of each line (:data:`_FIELDS`) as Arrow's JSON reader reads them, one row a line,
+    or all null (every row is then left to parse_tweet) where it may read what json.loads refuses.
+
+    It may unless each line is ``{...}``: a newline then only stands between two values at the top
+    level (inside an object or an array a ``}`` is never followed by a ``{``), so with as many rows
+    as lines, row k is line k. This also leaves out blank lines, which the reader skips, and lines
+    json.loads refuses, such as one that starts with a byte-order mark.
+    """
+    size = len(lines)
+    try:
+        block = "\n".join(lines).encode("utf-8") + b"\n"
+    except UnicodeEncodeError:  # a lone surrogate in a line given as text
+        block = b""
+    if (block.startswith(b"{") and block.count(b"}\n") == size and block.count(b"\n{") == size - 1
+            and not _may_hold_non_finite(block)):
+        for options in _READ_AS:
+            try:
+                fields = pj.read_json(pa.py_buffer(block), read_options=_READ_OPTIONS, parse_options=options)
+            except pa.ArrowInvalid:
+                continue
+            if fields.num_rows == size:
+                return fields.combine_chunks().to_batches()[0]
+            break
+    schema = _READ_AS[0].explicit_schema
+    return pa.RecordBatch.from_arrays([pa.nulls(size, field.type) for field in schema], schema=schema)
+
+
+def _may_hold_non_finite(block: bytes) -> bool:
+    """Whether a value of the JSON Lines ``block`` may be Inf, -Inf or -NaN, which Arrow's JSON reader
+    takes and json.loads refuses: whether "Inf" or "NaN" follows ":", "," or "[" and white space and
+    a "-" (so NaN and Infinity, which both take, and texts such as ": NaN" count too)."""
+    for word in (b"Inf", b"NaN"):
+        at = block.find(word)
+        while at >= 0:
+            before = block[max(0, at - 256):at].removesuffix(b"-").rstrip(b" \t\r")
+            if before[-1:] in (b"", b":", b",", b"["):
+                return True
+            at = block.find(word, at + 1)
+    return False
+
+
+def _plain_rows(fields: pa.RecordBatch) -> pa.BooleanArray:
+    """Whether each row of :func:`_read_fields` is of the common shape, read by the batch parser as
+    :func:`parse_tweet` reads it: the id a non-empty string or an integer, a text that is not blank,
+    and each of :data:`_PLAIN` null, empty or matching, a ``date`` and ``created_at`` that agree on a
+    day of the calendar. Lone surrogates need no check: the JSON reader refuses them."""
+    tweet_id = fields["id"]
+    checks = [
+        _not_empty(tweet_id) if pa.types.is_string(tweet_id.type) else pc.is_valid(tweet_id),
+        pc.match_substring_regex(fields["text"], _NOT_BLANK),
+        *(pc.or_kleene(pc.is_null(fields[name]), pc.match_substring_regex(fields[name], pattern))
+          for name, pattern in _PLAIN.items()),
+    ]
+    date, created = _empty_as_null(fields["date"]), _empty_as_null(fields["created_at"])
+    day = pc.coalesce(date, pc.utf8_slice_codeunits(created, 0, 10))
+    not_days = [text for text in pc.unique(day).to_pylist() if text is not None and not _is_day(text)]
+    checks += [
+        pc.or_kleene(pc.or_kleene(pc.is_null(date), pc.is_null(created)),
+                     pc.equal(pc.utf8_slice_codeunits(created, 0, 10), date)),
+        pc.invert(pc.is_in(day, value_set=_string_array(not_days))),
+    ]
+    plain = checks[0]
+    for check in checks[1:]:
+        plain = pc.and_kleene(plain, check)
+    return pc.and_kleene(plain, pc.is_valid(plain))  # null (not known) is not plain
+
+
+def _not_empty(strings: pa.Array) -> pa.BooleanArray:
+    return pc.cast(pc.binary_length(strings), pa.bool_())
+
+
+def _empty_as_null(strings: pa.Array) -> pa.Array:
+    """``strings`` with empty strings made null (parse_tweet reads an optional "" as null)."""
+    return pc.if_else(_not_empty(strings), strings, pa.nulls(len(strings), strings.type))
+
+
+# Arrays made from Python values without pa.array: pyarrow imports pandas (0.4 s CPU) on its first
+# conversion of Python objects, and nothing else in this job needs pandas.
+def _string_array(values: list[str | None]) -> pa.StringArray:
+    """``pa.array(values, pa.string())``, built from its buffers."""
+    valid = None
+    if None in values:
+        valid = pa.py_buffer(np.packbits([value is not None for value in values], bitorder="little"))
+        values = ["" if value is None else value for value in values]
+    encoded = list(map(str.encode, values))
+    offsets = np.zeros(len(values) + 1, dtype=np.int32)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int32, count=len(values)), out=offsets[1:])
+    data = pa.py_buffer(b"".join(encoded))
+    return pa.Array.from_buffers(pa.string(), len(values), [valid, pa.py_buffer(offsets), data])
+
+
+def _repeated_string(value: str, size: int) -> pa.StringArray:
+    """``_string_array([value] * size)``, without encoding ``value`` ``size`` times."""
+    encoded = value.encode("utf-8")
+    offsets = np.arange(size + 1, dtype=np.int32) * len(encoded)
+    data = pa.py_buffer(encoded * size)
+    return pa.Array.from_buffers(pa.string(), size, [None, pa.py_buffer(offsets), data])
+
+
+def _int64_array(values: Sequence[int]) -> pa.Int64Array:
+    """``pa.array(values, pa.int64())``, built from its buffer."""
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(np.asarray(values, np.int64))])
+
+
+def _string_lists(lists: Sequence[list[str]]) -> pa.ListArray:
+    """``pa.array(lists, pa.list_(pa.string()))``, built from the offsets and the values."""
+    offsets = np.zeros(len(lists) + 1, dtype=np.int32)
+    np.cumsum(np.fromiter(map(len, lists), dtype=np.int32, count=len(lists)), out=offsets[1:])
+    offsets_array = pa.Array.from_buffers(pa.int32(), len(offsets), [None, pa.py_buffer(offsets)])
+    values = _string_array(list(chain.from_iterable(lists)))
+    return pa.ListArray.from_arrays(offsets_array, values, type=pa.list_(pa.string()))
 
 
 def _tags_of(texts: list[str]) -> list[tuple[list[str], list[str]]]:
@@ -378,41 +510,6 @@ def _tags_of(texts: list[str]) -> list[tuple[list[str], list[str]]]:
     new = [text for text in distinct if text not in _text_tags]
     _text_tags.update(zip(new, zip(*tag_values_many(new), strict=True), strict=True))
     return [_text_tags[text] for text in texts]
-
-
-def _plain_fields(record: dict) -> tuple | None:
-    """(id, text, handle without @, lang or None, author, date) of a record of the common shape, exactly
-    as :func:`parse_tweet` takes them; None for any other record (parse_tweet then decides)."""
-    tweet_id, text, handle, lang, author, date, created = map(record.get, _FIELDS)
-    if not (type(tweet_id) is int or (type(tweet_id) is str and tweet_id)):
-        return None
-    if type(text) is not str or not text or text.isspace():  # text.strip() empty, without the copy
-        return None
-    if handle is not None and (type(handle) is not str or (handle and not _is_signed_handle(handle))):
-        return None
-    if lang is not None and (type(lang) is not str or (lang and not _is_lang(lang))):
-        return None
-    if author is not None and type(author) is not str:
-        return None
-    if _has_surrogate(text) or (type(tweet_id) is str and _has_surrogate(tweet_id)) or (
-            author and _has_surrogate(author)):
-        return None  # parse_tweet names the field
-    if date is not None and (type(date) is not str or (date and not _DAY.fullmatch(date))):
-        return None
-    if created is not None and (type(created) is not str or (created and not (
-            _UTC_STAMP.fullmatch(created) and (not date or created.startswith(date))))):
-        return None
-    day = date or (created[:10] if created else None)
-    if day is not None and not _is_day(day):
-        return None
-    return tweet_id, text, handle.removeprefix("@") if handle else None, lang or None, author or None, day
-
-
-def _is_signed_handle(handle: str) -> bool:
-    """Whether ``handle`` is ASCII letters, digits and ``_`` after an optional ``@`` (the regular
-    expression ``@?[A-Za-z0-9_]+``, checked with string methods: several times faster)."""
-    name = handle.removeprefix("@")
-    return name.isascii() and (name.isalnum() or name.replace("_", "a").isalnum())
 
 
 def parse_tweets(
