@@ -422,6 +422,18 @@ def test_batch_shortcuts_on_every_kind_of_name(geocoder: Geocoder) -> None:
     assert plain - set(resolved.settled) and set(resolved.settled) - plain and plain & set(resolved.settled)
 
 
+@given(st.lists(st.text(st.characters(blacklist_characters=" "), min_size=1, max_size=8), max_size=20))
+def test_the_fallback_looks_at_long_words_without_a_digit(words: list[str]) -> None:
+    """_TRANSLITERABLE, run once over a batch's words joined by spaces, picks the words the fallback
+    looks at: those of at least FALLBACK_MIN_LETTERS characters without a decimal digit."""
+    expected = [
+        word
+        for word in words
+        if len(word) >= geocode.FALLBACK_MIN_LETTERS and not any(char.isdecimal() for char in word)
+    ]
+    assert geocode._TRANSLITERABLE.findall(" ".join(words)) == expected
+
+
 def test_a_placeful_word_counts_only_where_the_fallback_looks(geocoder: Geocoder) -> None:
     """The fallback looks at the words of a batch's texts about Kazakhstan together: a word it takes is
     found in such a text, but not in a text that is not about Kazakhstan, nor in lower case, nor where

@@ -118,7 +118,9 @@ LIST_JOINERS = frozenset(
 )
 _SENTENCE_END = ".!?\n…"
 _TANWEEN = frozenset("\u064b\u064c\u064d")
-_HAS_DIGIT = re.compile(r"\d").search
+# A folded word the fallback may transliterate (words are separated by single spaces in a folded text,
+# or in words joined by spaces): long enough, without a digit (link ids such as ``t.co/IcrVie8ISC``).
+_TRANSLITERABLE = re.compile(rf"(?<![^ ])[^ \d]{{{FALLBACK_MIN_LETTERS},}}(?![^ ])")
 _PROCLITICS_LONGEST_FIRST = sorted(ARABIC_PROCLITICS, key=len, reverse=True)
 # Nisba adjective endings (كازاخستانية "Kazakhstani"): derived from names, never names themselves.
 _ARABIC_ADJECTIVE_ENDINGS = ("يه", "يين", "يون", "ييه")
@@ -815,19 +817,18 @@ class Geocoder:
     # -- 5. cross-script fallback -----------------------------------------------------------------
 
     def _verdict(self, word: str) -> tuple[str, str, int, str, float] | None:
-        """The fallback's verdict on a folded word (see :meth:`_transliteration`), or None for a word it
-        never takes: too short to transliterate safely, holding a digit (a link id, whose consonants
-        may well fit a place), fitting no place, or a name the scan finds (see :meth:`_scanned_name`).
-        Cached: the words with None in a set (the usual case, see :meth:`_fallback`), the others in a
-        dict; each is emptied when it reaches :data:`CACHE_SIZE` entries, so memory stays bounded."""
+        """The fallback's verdict on a folded word that :data:`_TRANSLITERABLE` matches (see
+        :meth:`_transliteration`), or None for a word it never takes: fitting no place, or a name the
+        scan finds (see :meth:`_scanned_name`). Cached: the words with None in a set (the usual case,
+        see :meth:`_fallback`), the others in a dict; each is emptied when it reaches
+        :data:`CACHE_SIZE` entries, so memory stays bounded."""
         verdict = self._fallback_cache.get(word)  # holds only verdicts that are not None
         if verdict is not None:
             return verdict
-        if len(word) >= FALLBACK_MIN_LETTERS and not _HAS_DIGIT(word):
-            script = script_of(word)
-            verdict = self._transliteration(word, script)
-            if verdict is not None and self._scanned_name(word, script):  # names are few: checked last
-                verdict = None
+        script = script_of(word)
+        verdict = self._transliteration(word, script)
+        if verdict is not None and self._scanned_name(word, script):  # names are few: checked last
+            verdict = None
         if verdict is None:
             if len(self._settled) >= CACHE_SIZE:
                 self._settled.clear()
@@ -859,12 +860,15 @@ class Geocoder:
         already found) that no name covers.
 
         Most words were seen before and fit no place, or are names the scan finds: the words of all the
-        texts are dropped with set operations in one go, and the few others (usually none) then looked
-        for in the texts."""
+        texts are dropped with set operations in one go, those the fallback never looks at (too short
+        to transliterate safely, or holding a digit: a link id, whose consonants may well fit a place)
+        with one regular expression over the rest, and the few others (usually none) then looked for
+        in the texts."""
         pieces = [batch.folded[batch.starts[index] : batch.ends[index]] for index in documents]
         joined = " ".join(pieces)
         # Names are settled here (the first time they are seen), covered or not.
-        placeful = [word for word in set(joined.split()) - self._settled if self._verdict(word) is not None]
+        words = _TRANSLITERABLE.findall(" ".join(set(joined.split()) - self._settled))
+        placeful = [word for word in words if self._verdict(word) is not None]
         if not placeful:
             return {}
         piece_starts = [0, *accumulate(len(piece) + 1 for piece in pieces)]
