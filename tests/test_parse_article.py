@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from itertools import accumulate
 from pathlib import Path
 
 import pandas as pd
@@ -412,8 +413,13 @@ def test_tags_are_those_of_the_plain_rules(text):
 @example(["a", "#b", "@c#d", ""])
 @settings(max_examples=500, deadline=None)
 def test_tags_of_many_texts_are_those_of_each_text(texts):
+    def by_text(found):
+        assert len(found.counts) == len(texts) and sum(found.counts) == len(found.values)
+        ends = list(accumulate(found.counts))
+        return [found.values[end - count:end] for end, count in zip(ends, found.counts, strict=True)]
+
     hashtags, mentions = tag_values_many(texts)
-    assert list(zip(hashtags, mentions, strict=True)) == [tag_values(text) for text in texts]
+    assert list(zip(by_text(hashtags), by_text(mentions), strict=True)) == [tag_values(t) for t in texts]
 
 
 # --- property: arbitrary text parses or raises InputError with path and line ---------------------

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kzshutdowns import parse_tweets as parse_tweets_module
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.parse_article import COLUMNS, tag_values_many
+from kzshutdowns.parse_article import COLUMNS, TagValues, tag_values_many
 from kzshutdowns.parse_tweets import (
     main,
     parse_tweet,
@@ -280,12 +280,11 @@ def test_every_field_value_gives_the_row_or_the_error_of_parse_tweet(record):
     assert found == expected
 
 
-def test_repeated_texts_give_the_rows_of_parse_tweet_from_the_text_cache(monkeypatch):
-    """Retweets repeat texts: their tags and detected language are found once (tags for each batch's
-    new texts) and kept, and every row is still the row parse_tweet makes of its line."""
+def test_repeated_texts_give_the_rows_of_parse_tweet_and_are_scanned_once_a_batch(monkeypatch):
+    """Retweets repeat texts: the tags of a batch's distinct texts are found in one scan and its
+    detected languages are kept, and every row is still the row parse_tweet makes of its line."""
     texts = ["RT #Алматы интернет жоқ @user", "no internet in #Almaty", "سكان أتيراو #كازاخستان"]
     numbered = [(n, tweet(id=str(n), text=texts[n % 3])) for n in range(1, 31)]  # no lang: detected
-    parse_tweets_module._text_tags.clear()
     parse_tweets_module._text_language.cache_clear()
     tagged = []
     monkeypatch.setattr(parse_tweets_module, "tag_values_many",
@@ -293,24 +292,11 @@ def test_repeated_texts_give_the_rows_of_parse_tweet_from_the_text_cache(monkeyp
     monkeypatch.setattr(parse_tweets_module, "_LINES_AT_ONCE", 7)  # five batches
     rows = [row for batch in tweet_batches(numbered, "c", "c.jsonl") for row in batch.to_pylist()]
     assert rows == line_by_line(numbered, "c", "c.jsonl")
-    assert sorted(text for batch in tagged for text in batch) == sorted(texts)
+    assert [sorted(batch) for batch in tagged] == [  # each distinct text of a batch once
+        sorted({texts[n % 3] for n in range(first, min(first + 7, 31))}) for first in range(1, 31, 7)]
     assert parse_tweets_module._text_language.cache_info().hits == 27
     assert [(row["lang"], row["hashtags"]) for row in rows[:3]] == [
         ("en", ["Almaty"]), ("ar", ["كازاخستان"]), ("kk", ["Алматы"])]
-
-
-def test_the_tag_cache_is_emptied_when_full(monkeypatch):
-    monkeypatch.setattr(parse_tweets_module, "_TEXTS_CACHED", 6)
-    parse_tweets_module._text_tags.clear()
-    tagged = []
-    monkeypatch.setattr(parse_tweets_module, "tag_values_many",
-                        lambda batch: tagged.append(batch) or tag_values_many(batch))
-    texts = [f"#t{n} @u{n}" for n in range(6)]
-    for start in (0, 2, 3):
-        assert parse_tweets_module._tags_of(texts[start:start + 3]) == [
-            ([f"t{n}"], [f"u{n}"]) for n in range(start, start + 3)]
-    # the second batch reuses the tags of a known text; the third would overfill the cache: emptied first
-    assert tagged == [texts[0:3], texts[3:5], texts[3:6]]
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -371,8 +357,9 @@ OPTIONAL_TEXT = st.one_of(st.none(), st.text(max_size=5).filter(lambda text: not
 def test_string_arrays_are_those_pyarrow_makes(values):
     assert parse_tweets_module._string_array(values).equals(pa.array(values, pa.string()))
     present = [value or "" for value in values]
-    assert parse_tweets_module._string_lists([present, [], present[:1]]).equals(
-        pa.array([present, [], present[:1]], pa.list_(pa.string())))
+    lists = [present, [], present[:1]]
+    tags = TagValues([value for values in lists for value in values], [len(values) for values in lists])
+    assert parse_tweets_module._string_lists(tags).equals(pa.array(lists, pa.list_(pa.string())))
     assert parse_tweets_module._repeated_string("ä@", len(values)).equals(
         pa.array(["ä@"] * len(values), pa.string()))
     assert parse_tweets_module._int64_array(list(range(len(values)))).equals(

@@ -57,7 +57,6 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -178,26 +177,33 @@ def tag_values(text: str) -> tuple[list[str], list[str]]:
     return [tag.value for tag in hashtags], [tag.value for tag in mentions]
 
 
-def tag_values_many(texts: Sequence[str]) -> tuple[list[list[str]], list[list[str]]]:
-    """:func:`tag_values` of each of ``texts``: the values of its hashtags, and of its mentions.
+class TagValues(NamedTuple):
+    """The values of one kind of tag in several texts: all of them in text order, and how many each
+    text has (so the first ``counts[0]`` values are the first text's)."""
+
+    values: list[str]
+    counts: list[int]
+
+
+def tag_values_many(texts: Sequence[str]) -> tuple[TagValues, TagValues]:
+    """:func:`tag_values` of each of ``texts``: the values of their hashtags, and of their mentions.
 
     Found with one scan of each expression over the texts joined with newlines, which gives the tags
     of every text: no URL, mention or hashtag holds white space, and a sign after a newline is as
     free as one at the start of a text. Each tag then goes to the text its start falls in.
     """
     hashtags, mentions = _tags("\n".join(texts))
-    ends = np.cumsum([len(text) + 1 for text in texts])  # one past the newline after each text
+    # one past the newline after each text
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
     return _values_by_text(hashtags, ends), _values_by_text(mentions, ends)
 
 
-def _values_by_text(tags: list[Tag], ends: np.ndarray) -> list[list[str]]:
-    """The values of ``tags`` (in order, spans into joined texts) as one list per text, the texts
-    ending before the offsets ``ends``."""
+def _values_by_text(tags: list[Tag], ends: np.ndarray) -> TagValues:
+    """The values of ``tags`` (in order, spans into joined texts) and their number in each text, the
+    texts ending before the offsets ``ends``."""
     starts = np.fromiter((tag.start for tag in tags), dtype=np.int64, count=len(tags))
-    counts = np.bincount(np.searchsorted(ends, starts, side="right"), minlength=len(ends)).tolist()
-    values = [tag.value for tag in tags]
-    stops = accumulate(counts)
-    return [values[stop - count:stop] for stop, count in zip(stops, counts, strict=True)]
+    counts = np.bincount(np.searchsorted(ends, starts, side="right"), minlength=len(ends))
+    return TagValues([tag.value for tag in tags], counts.tolist())
 
 
 def _tags(text: str) -> tuple[list[Tag], list[Tag]]:

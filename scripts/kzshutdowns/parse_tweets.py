@@ -35,7 +35,7 @@ reader (:func:`_read_fields`) and checked column by column (:func:`_plain_rows`)
 shape (a JSON object per line with string fields, ``created_at`` as ``YYYY-MM-DDTHH:MM:SSZ`` and/or a
 ``date``); any line it does not take, being odd or wrong, goes through :func:`parse_tweet`, the
 reference, so rows and errors (and the choice of the first error) are exactly those of parsing line
-by line. The hashtags and mentions of the batch's texts not seen lately are found in one scan
+by line. The hashtags and mentions of the batch's distinct texts are found in one scan
 (:func:`kzshutdowns.parse_article.tag_values_many`). Nothing here imports pandas (0.4 s CPU a job):
 pyarrow does on its first conversion of Python objects, so the arrays made from Python values are
 built from their buffers (:func:`_string_array`).
@@ -49,7 +49,7 @@ import functools
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain, islice
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,7 +63,7 @@ from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output, json_object
 from kzshutdowns.gc_tuning import fewer_collections
 from kzshutdowns.language import UNDETERMINED, detect_language
-from kzshutdowns.parse_article import COLUMNS, SCHEMA, tag_values, tag_values_many
+from kzshutdowns.parse_article import COLUMNS, SCHEMA, TagValues, tag_values, tag_values_many
 
 if TYPE_CHECKING:  # only parse_tweets returns a frame, which pyarrow makes (importing pandas then): a
     import pandas as pd  # job writes Parquet with pyarrow alone, sparing 0.3-0.4 s CPU of pandas import
@@ -101,10 +101,9 @@ _PLAIN = {
     "created_at": r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)?$",
 }
 _NOT_BLANK = r"[\pL\pN]"
-# The batch parser's tags and detected language of a text, kept for the texts seen last: a
-# collection repeats texts (retweets), and both depend on the text alone.
+# The batch parser's detected language of a text, kept for the texts seen last: a collection
+# repeats texts (retweets), and it depends on the text alone.
 _TEXTS_CACHED = 1 << 14
-_text_tags: dict[str, tuple[list[str], list[str]]] = {}
 _text_language = functools.lru_cache(maxsize=_TEXTS_CACHED)(detect_language)
 
 
@@ -360,14 +359,13 @@ def _parse_lines(
 
     text = column("text", fields["text"])
     langs = column("lang", _empty_as_null(fields["lang"]))
-    texts = text.to_pylist()
     undetected = pc.is_null(langs)
     langs = pc.replace_with_mask(langs, undetected, _string_array(
-        [_text_language(texts[index]) for index in pc.indices_nonzero(undetected).to_pylist()]))
+        [_text_language(text) for text in pc.filter(text, undetected).to_pylist()]))
     handles = pc.replace_substring_regex(_empty_as_null(fields["handle"]), pattern="^@", replacement="")
     dates = pc.coalesce(_empty_as_null(fields["date"]),
                         pc.utf8_slice_codeunits(_empty_as_null(fields["created_at"]), 0, 10))
-    tags = _tags_of(texts)
+    hashtags, mentions = _tag_lists(text)
     columns = {
         "article_id": _repeated_string(prefix[:-1], size),
         "segment_id": _string_array(segment_ids),
@@ -381,8 +379,8 @@ def _parse_lines(
         "author": column("author", _empty_as_null(fields["author"])),
         "handle": column("handle", handles),
         "date": column("date", dates),
-        "hashtags": _string_lists([hashtags for hashtags, _ in tags]),
-        "mentions": _string_lists([mentions for _, mentions in tags]),
+        "hashtags": hashtags,
+        "mentions": mentions,
     }
     return pa.RecordBatch.from_arrays([columns[name] for name in COLUMNS], schema=SCHEMA)
 
@@ -492,24 +490,22 @@ def _int64_array(values: Sequence[int]) -> pa.Int64Array:
     return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(np.asarray(values, np.int64))])
 
 
-def _string_lists(lists: Sequence[list[str]]) -> pa.ListArray:
-    """``pa.array(lists, pa.list_(pa.string()))``, built from the offsets and the values."""
-    offsets = np.zeros(len(lists) + 1, dtype=np.int32)
-    np.cumsum(np.fromiter(map(len, lists), dtype=np.int32, count=len(lists)), out=offsets[1:])
+def _string_lists(tags: TagValues) -> pa.ListArray:
+    """The lists of tag values of each text, as ``pa.array(lists, pa.list_(pa.string()))`` would make
+    them, built from their values and offsets."""
+    offsets = np.zeros(len(tags.counts) + 1, dtype=np.int32)
+    np.cumsum(tags.counts, out=offsets[1:])
     offsets_array = pa.Array.from_buffers(pa.int32(), len(offsets), [None, pa.py_buffer(offsets)])
-    values = _string_array(list(chain.from_iterable(lists)))
-    return pa.ListArray.from_arrays(offsets_array, values, type=pa.list_(pa.string()))
+    return pa.ListArray.from_arrays(offsets_array, _string_array(tags.values), type=pa.list_(pa.string()))
 
 
-def _tags_of(texts: list[str]) -> list[tuple[list[str], list[str]]]:
-    """:func:`~kzshutdowns.parse_article.tag_values` of each of ``texts``: kept from earlier batches
-    (:data:`_text_tags`, emptied when full) or found for the batch's other texts at once."""
-    distinct = dict.fromkeys(texts)
-    if len(_text_tags) + len(distinct) > _TEXTS_CACHED:
-        _text_tags.clear()
-    new = [text for text in distinct if text not in _text_tags]
-    _text_tags.update(zip(new, zip(*tag_values_many(new), strict=True), strict=True))
-    return [_text_tags[text] for text in texts]
+def _tag_lists(texts: pa.StringArray) -> tuple[pa.ListArray, pa.ListArray]:
+    """The hashtags and the mentions of each of ``texts`` (:func:`~kzshutdowns.parse_article.tag_values`),
+    found in one scan of the distinct texts (a collection repeats texts: retweets)."""
+    distinct = pc.unique(texts)
+    where = pc.index_in(texts, value_set=distinct)
+    hashtags, mentions = tag_values_many(distinct.to_pylist())
+    return _string_lists(hashtags).take(where), _string_lists(mentions).take(where)
 
 
 def parse_tweets(
