@@ -404,7 +404,7 @@ def _mention_columns(segments: pd.DataFrame, geocoder: Geocoder, lexicon: Platfo
         for kind, objects in (("place_rejected", rejections), ("date", dates)):
             if len(objects.orders):
                 collected.add(kind, objects.orders, _fields(objects.objects, _FIELDS[kind]))
-        on_platforms = find_platforms_many(batch, lexicon)
+        on_platforms = find_platforms_many(batch, lexicon, resolved.folded)
         if on_platforms.text:
             collected.add("platform", [first + index for index in on_platforms.text], list(on_platforms[1:]))
     return _columns(segments, documents, len(firsts), collected)

@@ -250,6 +250,7 @@ class ResolvedBatch(NamedTuple):
     fallback is settled too, and its columns in ``plain`` are then not its matches)."""
 
     texts: Sequence[str]
+    folded: FoldedBatch  # the texts folded (see kzshutdowns.normalize.fold_batch), for other scans
     plain: PlainMatches
     settled: dict[int, tuple[list[PlaceMatch], list[Rejection]]]
 
@@ -448,7 +449,7 @@ class Geocoder:
             if rejected:
                 rejections = sorted(rejections + rejected, key=_by_span)
             settled[index] = (matches, rejections)
-        return ResolvedBatch(texts, names.plain, settled)
+        return ResolvedBatch(texts, batch, names.plain, settled)
 
     def _settle(
         self, spans: list[_Span], text: str, folded: str, positions: list[int] | None, lang: str

@@ -32,6 +32,7 @@ import pandas as pd
 from kzshutdowns.errors import InputError
 from kzshutdowns.normalize import (
     ARABIC_PROCLITICS,
+    FoldedBatch,
     cyrillic_case_forms,
     fold_batch,
     fold_name,
@@ -153,18 +154,21 @@ class PlatformMentions(NamedTuple):
     platform_id: list[str]
 
 
-def find_platforms_many(texts: Sequence[str], lexicon: PlatformLexicon) -> PlatformMentions:
+def find_platforms_many(texts: Sequence[str], lexicon: PlatformLexicon, batch: FoldedBatch | None = None
+                        ) -> PlatformMentions:
     """Every platform name in each of ``texts``, leftmost-longest and non-overlapping, in text order,
     as columns.
 
     Computed for the batch at once: it is folded in one go
-    (:func:`kzshutdowns.normalize.fold_batch`) and scanned in one automaton pass, and the word
+    (:func:`kzshutdowns.normalize.fold_batch`, or given folded already as ``batch``: the geocoder
+    folds the texts alike) and scanned in one automaton pass, and the word
     boundary tests and the choice among overlapping names are array operations. In folded text every
     character is a word character except the space (and the batch's document boundary), so a name
     stands at word boundaries where the characters around its ends are spaces; only names refused
     there that start with an Arabic letter go through :func:`_left_ok` one by one (glued clitics).
     """
-    batch = fold_batch(texts)
+    if batch is None:
+        batch = fold_batch(texts)
     folded = batch.folded
     hits = list(lexicon.automaton.iter(folded))
     if not hits:
