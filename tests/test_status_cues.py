@@ -14,8 +14,14 @@ from kzshutdowns.platforms import compile_lexicon, find_platforms, load_platform
 from kzshutdowns.status_cues import (
     _TOKEN,
     CUES,
+    NEGATION_WINDOW,
+    OPPOSITE,
+    POSTPOSED_NEGATORS,
+    STATUS_RANK,
+    STATUSES,
     Cue,
     Entry,
+    _cue_list,
     _holds,
     _read_cues,
     analyse_many,
@@ -382,21 +388,139 @@ def test_many_texts_read_together_as_each_alone(items):
     for (text, lang, spans), sentences in zip(items, together, strict=True):
         assert sentence_fields(sentences) == sentence_fields(analyse_sentences(text, lang, spans))
         assert [(s.start, s.end) for s in sentences] == sentences_by_regex(text)
-    table = _read_cues(texts, langs)
+    cues = _cue_list(_read_cues(texts, langs))
     at = 0
     for text, lang in zip(texts, langs, strict=True):
         alone = find_cues(text, lang)
-        assert table.cues[at:at + len(alone)] == alone
+        assert cues[at:at + len(alone)] == alone
         at += len(alone)
-    assert at == len(table.cues)
+    assert at == len(cues)
 
 
 def test_no_cue_runs_from_one_text_into_the_next():
     texts = ["the network went", "dark today", "غير", "ان تويتر", "при", "этом"]
     langs = ["en", "en", "ar", "ar", "ru", "ru"]
-    table = _read_cues(texts, langs)
-    assert [(cue.category, cue.words) for cue in table.cues] == [("negation", 1)]  # غير alone, nothing else
+    # غير alone, nothing else
+    assert [(cue.category, cue.words) for cue in _cue_list(_read_cues(texts, langs))] == [("negation", 1)]
     assert [cue.category for cue in find_cues("the network went dark", "en")] == ["blocked"]
     assert [cue.category for cue in find_cues("غير ان", "ar")] == ["contrast"]
     assert analyse_many(texts, langs, [[]] * 6) == [analyse_sentences(t, g, []) for t, g in zip(texts, langs,
                                                                                                  strict=True)]
+
+
+def _beside(text: str, end: int, start: int) -> bool:
+    return end <= start and not text[end:start].strip(" \t,.;:!?،")
+
+
+def statuses_clause_by_clause(text: str, lang: str | None, spans: list[tuple[int, int, str]]
+                              ) -> list[tuple[int, int, list[tuple[str, str]]]]:
+    """Each sentence's span and statuses as :func:`analyse_sentences` defines them, read sentence by
+    sentence and clause by clause from the cues :func:`find_cues` finds, platform by platform."""
+    cues = find_cues(text, lang)
+    sentences = []
+    for start, end in split_sentences(text):
+        clauses: list[list[Cue]] = [[]]
+        for cue in (cue for cue in cues if start <= cue.start < end):
+            if cue.category == "contrast":
+                clauses.append([])
+            clauses[-1].append(cue)
+        bounds = [start, *(clause[0].start for clause in clauses[1:]), end]
+        given: dict[str, str] = {}
+        previous = None
+        for number, clause in enumerate(clauses):
+            negators = [cue for cue in clause if cue.category == "negation"]
+            used, effective = set(), []
+            for cue in (cue for cue in clause if cue.category in STATUSES):
+                negated = False
+                for neg in negators:
+                    postposed = fold_text(text[neg.start:neg.end])[0] in POSTPOSED_NEGATORS
+                    if (0 < cue.word - (neg.word + neg.words - 1) <= NEGATION_WINDOW
+                            or postposed and 0 < neg.word - (cue.word + cue.words - 1) <= NEGATION_WINDOW):
+                        negated = True
+                        used.add(neg)
+                effective.append((cue, OPPOSITE[cue.category] if negated else cue.category))
+            for name_start, name_end, pid in spans:
+                if not (bounds[number] <= name_start < bounds[number + 1]):
+                    continue
+                if effective:
+                    cue, status = min(effective, key=lambda item, at=name_start: (abs(item[0].start - at),
+                                                                                  item[0].start))
+                    if status == "reachable" and any(other == "restricted" for _, other in effective):
+                        status = "restricted"
+                elif number and previous:
+                    status = OPPOSITE[previous]
+                elif any(_beside(text, neg.end, name_start) or _beside(text, name_end, neg.start)
+                         for neg in negators if neg not in used):
+                    status = "blocked"
+                else:
+                    continue
+                if pid not in given or STATUS_RANK[status] < STATUS_RANK[given[pid]]:
+                    given[pid] = status
+            if effective:
+                previous = effective[-1][1]
+        sentences.append((start, end, list(given.items())))
+    return sentences
+
+
+# Texts of one language's cue phrases and platform names (whose spans are known), with separators that
+# keep a negator beside a name or not; some spans are drawn anywhere, and the spans come in any order.
+NAMES = ["Facebook", "Twitter", "интернет", "Ютуб", "تويتر", "YouTube"]
+LANG_PHRASES = {lang: sorted({phrase.rstrip("*") for phrases in CUES[lang].values() for phrase in phrases})
+                for lang in CUES}
+STATUS_GAPS = st.sampled_from([" ", ", ", ". ", " - ", "\n", " ! ", ",", " ? "])
+
+
+@st.composite
+def status_item(draw):
+    lang = draw(st.sampled_from([*CUES, None]))
+    phrases = LANG_PHRASES[lang] if lang else PHRASES
+    text, spans = "", []
+    for _ in range(draw(st.integers(0, 12))):
+        if draw(st.integers(0, 2)):
+            text += draw(st.sampled_from(phrases))
+        else:
+            name = draw(st.sampled_from(NAMES))
+            spans.append((len(text), len(text) + len(name), name.lower()))
+            text += name
+        text += draw(STATUS_GAPS)
+    extra = draw(st.lists(st.tuples(st.integers(-1, len(text)), st.integers(0, 8), PLATFORM_IDS), max_size=2))
+    spans += [(start, start + length, pid) for start, length, pid in extra]
+    return text, lang, draw(st.permutations(spans))
+
+
+@given(st.lists(status_item(), min_size=1, max_size=6))
+@settings(max_examples=500, deadline=None)
+def test_statuses_as_read_clause_by_clause(items):
+    """The statuses analyse_many gives every platform mention of many texts at once, with arrays, are those
+    read sentence by sentence and clause by clause from the cues of each text alone."""
+    texts, langs, platforms = (list(column) for column in zip(*items, strict=True))
+    for (text, lang, spans), sentences in zip(items, analyse_many(texts, langs, platforms), strict=True):
+        assert [(s.start, s.end, list(s.statuses.items())) for s in sentences] == statuses_clause_by_clause(
+            text, lang, spans)
+
+
+def test_a_span_ending_before_it_starts_is_refused():
+    with pytest.raises(ValueError, match="ends before it starts"):
+        analyse_sentences("Facebook is blocked", "en", [(0, -1, "facebook")])
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Twitter starts as far from both cues: the earlier one gives its status.
+    ("blocked Twitter works", {"twitter": "blocked"}),
+    # The negator's last word three words before the cue, two cues between them.
+    ("Facebook: no people users blocked", {"facebook": "reachable"}),
+    ("Facebook: no people users residents blocked", {"facebook": "blocked"}),
+])
+def test_nearest_cue_and_negation_window(text, expected):
+    spans = [(text.index(name), text.index(name) + len(name), name.lower())
+             for name in ("Twitter", "Facebook") if name in text]
+    assert statuses_clause_by_clause(text, "en", spans) == [(0, len(text), list(expected.items()))]
+    assert [s.statuses for s in analyse_sentences(text, "en", spans)] == [expected]
+
+
+def test_statuses_come_clause_by_clause():
+    """A sentence's statuses are in clause order, whatever the order of the spans."""
+    text = "Facebook is blocked, but Twitter is available"
+    spans = [(25, 32, "twitter"), (0, 8, "facebook")]
+    assert list(analyse_sentences(text, "en", spans)[0].statuses.items()) == [
+        ("facebook", "blocked"), ("twitter", "reachable")]

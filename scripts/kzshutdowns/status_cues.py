@@ -27,6 +27,7 @@ cue in the clause overrides a reachable one (``работает с перебо�
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ from kzshutdowns.normalize import (
 STATUSES = ("blocked", "restricted", "reachable")
 OPPOSITE = {"blocked": "reachable", "restricted": "reachable", "reachable": "blocked"}
 STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}  # the first in STATUSES wins
+# Every category of cue; a cue's category is kept as its index here (a status's is its rank).
+CATEGORIES = (*STATUSES, "negation", "contrast", "witness", "habitual")
 NEGATION_WINDOW = 3
 # Negators that may follow the word they negate (Kazakh postposed negation, Russian "доступа нет").
 POSTPOSED_NEGATORS = frozenset({"жок", "емес", "нет"})
@@ -135,18 +138,23 @@ class Sentence:
     habitual: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Lexicon:
     """Compiled cue entries, longest first, and one regular expression that finds them all.
 
     ``pattern`` matches a space and an entry starting the word after it, trying the entries in rank
     order; the capture group that took part in a match (``match.lastindex``) names the entry,
-    ``groups[match.lastindex - 1]``.
+    ``groups[match.lastindex - 1]``, whose category code (the index in :data:`CATEGORIES`), number of
+    words and whether it is a postposed negator are ``categories``, ``sizes`` and ``postposed`` at
+    ``match.lastindex``.
     """
 
     entries: tuple[Entry, ...]
     pattern: re.Pattern[str]
     groups: tuple[Entry, ...]
+    categories: np.ndarray
+    sizes: np.ndarray
+    postposed: np.ndarray
 
 
 # A character of a word (of _TOKEN). Folded text holds only these and spaces: every other character
@@ -185,7 +193,19 @@ def _longest_first(entries: list[Entry]) -> Lexicon:
     branches = [f"{re.escape(initial)}(?:" + "|".join(f"{alternative}()" for alternative, _ in items) + ")"
                 for initial, items in by_initial.items()]
     groups = tuple(entry for items in by_initial.values() for _, entry in items)
-    return Lexicon(tuple(entries), re.compile(f" (?:{'|'.join(branches)})"), groups)
+    # Indexed by match.lastindex, which starts at 1: a first row that no match uses.
+    categories = np.array([0, *(CATEGORIES.index(entry.category) for entry in groups)], dtype=np.int64)
+    sizes = np.array([0, *(len(entry.words) for entry in groups)], dtype=np.int64)
+    postposed = np.array([False, *map(_postposed, groups)], dtype=bool)
+    return Lexicon(tuple(entries), re.compile(f" (?:{'|'.join(branches)})"), groups, categories, sizes,
+                   postposed)
+
+
+def _postposed(entry: Entry) -> bool:
+    """Whether ``entry`` is a negator of :data:`POSTPOSED_NEGATORS`: one closed word, not Arabic (so that
+    what it matches is always that word)."""
+    return (entry.category == "negation" and len(entry.words) == 1 and not entry.open_end
+            and not entry.arabic and entry.words[0] in POSTPOSED_NEGATORS)
 
 
 def _compile(lexicon: dict[str, dict[str, tuple[str, ...]]]) -> dict[str, Lexicon]:
@@ -219,17 +239,20 @@ def entries_for(lang: str | None) -> Lexicon:
 
 
 class _CueTable(NamedTuple):
-    """The cues of many texts (:func:`_read_cues`), ordered by text and then by start.
+    """The cues of many texts (:func:`_read_cues`), one array a field, ordered by text and then by start.
 
     ``at[k]`` is where cue ``k`` starts in the texts joined by line breaks (its start plus its text's
-    offset there, :func:`_offsets`); ``postposed[i]`` holds the word indices of text ``i``'s negators
-    that may follow the word they negate (:data:`POSTPOSED_NEGATORS`), for the texts that have any.
+    offset there, :func:`_offsets`).
     """
 
-    cues: list[Cue]
+    text: np.ndarray  # the index of the cue's text
     at: np.ndarray
-    categories: np.ndarray  # the cues' categories
-    postposed: dict[int, set[int]]
+    start: np.ndarray  # the cue's span in its text
+    end: np.ndarray
+    word: np.ndarray  # the index of its first word in its text
+    words: np.ndarray  # its number of words
+    category: np.ndarray  # its category's index in CATEGORIES
+    postposed: np.ndarray  # whether it is a negator that may follow the word it negates
 
 
 @cache
@@ -279,56 +302,55 @@ def _read_cues(texts: Sequence[str], langs: Sequence[str | None]) -> _CueTable:
     """:func:`find_cues` of many texts at once: the texts of each lexicon are folded together
     (:func:`kzshutdowns.normalize.fold_batch`) and searched with one pass of the lexicon's regular
     expression, and a cue's word index is the number of words starting before it in its text."""
-    by_lang: dict[str | None, list[int]] = {}
-    for index, lang in enumerate(langs):
-        by_lang.setdefault(lang, []).append(index)
-    by_lexicon: dict[int, tuple[Lexicon, list[int]]] = {}
-    for lang, indices in by_lang.items():
-        lexicon = entries_for(lang)
-        by_lexicon.setdefault(id(lexicon), (lexicon, []))[1].extend(indices)
+    compiled, every = _lexicons()
+    lexicons = [*compiled.values(), every]
+    number = {lang: index for index, lang in enumerate(compiled)}  # any other language: every lexicon
+    lexicon_of = np.fromiter((number.get(lang, len(compiled)) for lang in langs), dtype=np.int64,
+                             count=len(langs))
     lengths = _lengths(texts)
-    # Per lexicon: the text of each cue, the cues, their categories, whether each is a postposed negator.
-    found: list[tuple[np.ndarray, list[Cue], np.ndarray, np.ndarray]] = []
-    for lexicon, members in by_lexicon.values():
-        batch = fold_batch([texts[index] for index in members])
+    # Per lexicon: the text of each cue, its span in the text, word index, words, category, postposed.
+    found: list[tuple[np.ndarray, ...]] = []
+    for lexicon, members in zip(lexicons, (np.flatnonzero(lexicon_of == index) for index in
+                                           range(len(lexicons))), strict=True):
+        if not len(members):
+            continue
+        batch = fold_batch([texts[index] for index in members.tolist()])
         # Each text is folded with a space before it; a word of folded text starts after a space.
         folded = _SURROGATE.sub(" ", batch.folded)
         matches = [match.span() + (match.lastindex,) for match in lexicon.pattern.finditer(folded)]
         if not matches:
             continue
-        starts, ends, groups = np.array(matches, dtype=np.int64).T
-        starts += 1  # after the space
-        member = np.searchsorted(batch.starts, starts, side="right") - 1
-        first = np.asarray(batch.starts)[member]
+        starts, ends, groups = np.fromiter(itertools.chain.from_iterable(matches), dtype=np.int64,
+                                           count=3 * len(matches)).reshape(-1, 3).T
+        starts = starts + 1  # after the space
+        text_starts = np.asarray(batch.starts)
+        member = np.searchsorted(text_starts, starts, side="right") - 1
+        first = text_starts[member]
         before = _words_before(folded)
-        words = (before[starts] - before[first]).tolist()
-        starts, ends = (starts - first).tolist(), (ends - first).tolist()
+        words = before[starts] - before[first]
+        starts, ends = starts - first, ends - first
         # Where folding dropped characters (Arabic vowels), spans in the folded text are mapped back.
-        shrunk = np.flatnonzero(np.subtract(batch.ends, batch.starts) != lengths[members])
-        kept = {number: kept_positions(texts[members[number]]) for number in shrunk.tolist()}
-        for k in np.flatnonzero(np.isin(member, shrunk)).tolist():
-            positions = kept[int(member[k])]
-            starts[k], ends[k] = positions[starts[k]], positions[ends[k] - 1] + 1
-        categories = np.array([entry.category for entry in lexicon.groups])[groups - 1]
-        lengths_in_words = [len(lexicon.groups[group - 1].words) for group in groups.tolist()]
-        cues = list(map(Cue, categories.tolist(), starts, ends, words, lengths_in_words))
-        postposed = np.zeros(len(cues), dtype=bool)
-        for k in np.flatnonzero(categories == "negation").tolist():
-            postposed[k] = folded[matches[k][0] + 1:matches[k][1]] in POSTPOSED_NEGATORS
-        found.append((np.asarray(members)[member], cues, categories, postposed))
+        shrunk = np.flatnonzero(np.subtract(batch.ends, text_starts) != lengths[members])
+        if len(shrunk):
+            kept = {number: kept_positions(texts[members[number]]) for number in shrunk.tolist()}
+            for k in np.flatnonzero(np.isin(member, shrunk)).tolist():
+                positions = kept[int(member[k])]
+                starts[k], ends[k] = positions[starts[k]], positions[ends[k] - 1] + 1
+        found.append((members[member], starts, ends, words, lexicon.sizes[groups], lexicon.categories[groups],
+                      lexicon.postposed[groups]))
     if not found:
-        return _CueTable([], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=str), {})
-    text_of = np.concatenate([part[0] for part in found])
-    cues = [cue for part in found for cue in part[1]]
-    starts = np.fromiter((cue.start for cue in cues), dtype=np.int64, count=len(cues))
-    at = _offsets(lengths)[text_of] + starts
+        empty = np.zeros(0, dtype=np.int64)
+        return _CueTable(empty, empty, empty, empty, empty, empty, empty, np.zeros(0, dtype=bool))
+    text, starts, *rest = (np.concatenate(column) for column in zip(*found, strict=True))
+    at = _offsets(lengths)[text] + starts
     order = np.argsort(at, kind="stable")
-    cues = [cues[k] for k in order.tolist()]
-    text_of, at = text_of[order], at[order]
-    postposed: dict[int, set[int]] = {}
-    for k in np.flatnonzero(np.concatenate([part[3] for part in found])[order]).tolist():
-        postposed.setdefault(int(text_of[k]), set()).add(cues[k].word)
-    return _CueTable(cues, at, np.concatenate([part[2] for part in found])[order], postposed)
+    return _CueTable(text[order], at[order], starts[order], *(column[order] for column in rest))
+
+
+def _cue_list(table: _CueTable) -> list[Cue]:
+    """The cues of ``table`` as :class:`Cue` tuples."""
+    return list(map(Cue, [CATEGORIES[code] for code in table.category.tolist()], table.start.tolist(),
+                    table.end.tolist(), table.word.tolist(), table.words.tolist()))
 
 
 def find_cues(text: str, lang: str | None) -> list[Cue]:
@@ -336,12 +358,11 @@ def find_cues(text: str, lang: str | None) -> list[Cue]:
 
     Words are read left to right; a word that starts a cue moves the reading past the cue's words.
     """
-    return _read_cues([text], [lang]).cues
+    return _cue_list(_read_cues([text], [lang]))
 
 
-def _sentence_spans(joined: str) -> tuple[np.ndarray, np.ndarray]:
-    """Starts and ends of the sentences of ``joined`` (see :func:`split_sentences`)."""
-    codes = _codes(joined)
+def _sentence_spans(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the sentences of the text of code points ``codes`` (see :func:`split_sentences`)."""
     space = _holds(codes, "isspace")
     ending = _SENTENCE_MARKS[np.minimum(codes, _BMP - 1)]
     ending[:-1] &= space[1:]  # a mark ends a sentence before white space or at the end of the text
@@ -360,122 +381,200 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     A sentence ends after ``. ! ? ؟ ؛ ;`` followed by white space or the end of the text, and after a line
     break.
     """
-    starts, ends = _sentence_spans(text)
+    starts, ends = _sentence_spans(_codes(text))
     return list(zip(starts.tolist(), ends.tolist(), strict=True))
-
-
-def _effective_statuses(cues: list[Cue], postposed: set[int]) -> tuple[list[tuple[Cue, str]], list[Cue]]:
-    """Status cues with negation applied, and the negators that negated no status cue (``postposed``:
-    the word indices of negators that may follow the word they negate)."""
-    negators = [c for c in cues if c.category == "negation"]
-    if not negators:
-        return [(cue, cue.category) for cue in cues if cue.category in STATUSES], []
-    used: set[int] = set()
-    result = []
-    for cue in cues:
-        if cue.category not in STATUSES:
-            continue
-        negated = False
-        for neg in negators:
-            gap = cue.word - (neg.word + neg.words - 1)
-            after = neg.word - (cue.word + cue.words - 1)
-            if 0 < gap <= NEGATION_WINDOW or (0 < after <= NEGATION_WINDOW and neg.word in postposed):
-                negated = True
-                used.add(neg.word)
-        result.append((cue, OPPOSITE[cue.category] if negated else cue.category))
-    return result, [neg for neg in negators if neg.word not in used]
-
-
-def _adjacent(text: str, end: int, start: int) -> bool:
-    """Whether only white space or punctuation lies between ``end`` and ``start``."""
-    return end <= start and not text[end:start].strip(" \t,.;:!?،")
-
-
-def _give_statuses(sentence: Sentence, text: str, cues: list[Cue], postposed: set[int],
-                   platforms: list[tuple[int, int, str]]) -> None:
-    """Give each of the ``platforms`` mentioned in ``sentence`` the status its clause gives it (see
-    :func:`analyse_sentences`); ``cues`` are the sentence's cues."""
-    # Clauses: the cues from the start of the sentence, then from each contrast cue on.
-    clauses: list[list[Cue]] = [[]]
-    for cue in cues:
-        if cue.category == "contrast":
-            clauses.append([])
-        clauses[-1].append(cue)
-    bounds = [sentence.start, *(clause[0].start for clause in clauses[1:]), sentence.end]
-    given = sentence.statuses
-    previous: str | None = None
-    for number, clause_cues in enumerate(clauses):
-        c_start, c_end = bounds[number], bounds[number + 1]
-        statuses, free_negators = _effective_statuses(clause_cues, postposed)
-        # One status cue gives its status everywhere in the clause; with more, the nearest gives it, and a
-        # restricted one turns reachable to restricted ("works with interruptions").
-        only = statuses[0][1] if len(statuses) == 1 else None
-        restricted = only is None and "restricted" in [status for _, status in statuses]
-        for start, end, pid in platforms:
-            if not c_start <= start < c_end:
-                continue
-            if only is not None:
-                status = only
-            elif statuses:
-                nearest = min(statuses, key=lambda item, at=start: (abs(item[0].start - at), item[0].start))
-                status = "restricted" if restricted and nearest[1] == "reachable" else nearest[1]
-            elif number and previous is not None:  # a contrast clause without a status cue
-                status = OPPOSITE[previous]
-            elif any(_adjacent(text, neg.end, start) or _adjacent(text, end, neg.start)
-                     for neg in free_negators):
-                status = "blocked"  # a negator right beside the name: "no internet", "интернет жоқ"
-            else:
-                continue
-            known = given.get(pid)
-            if known is None or STATUS_RANK[status] < STATUS_RANK[known]:
-                given[pid] = status
-        if statuses:
-            previous = statuses[-1][1]
 
 
 def analyse_sentences(text: str, lang: str | None, platforms: list[tuple[int, int, str]]) -> list[Sentence]:
     """Split ``text`` into sentences and give each platform mention the status its clause gives it.
 
-    ``platforms`` holds (start, end, platform id) spans in ``text``. A platform mentioned twice in a
-    sentence with different statuses keeps the first in the order blocked, restricted, reachable (a
-    loss of access reported anywhere is kept). Only a sentence with both a cue and a platform has
-    clauses to read. :func:`analyse_many` does the same for many texts at once.
+    ``platforms`` holds (start, end, platform id) spans in ``text``, none ending before it starts. A
+    sentence's clauses run from its start and from each contrast cue in it. In its clause, a platform
+    mentioned in the sentence takes:
+
+    - with one status cue in the clause (after negation), that cue's status; with more, the status of the
+      nearest (the one starting nearer to the name's start, the earlier on a tie), except that a restricted
+      cue in the clause turns a nearest reachable one to restricted ("works with interruptions");
+    - in a contrast clause without a status cue, the opposite of the last status cue before it in the
+      sentence, if any;
+    - otherwise, if a negator of the clause that negates no status cue stands right beside the name (only
+      white space and ``, . ; : ! ? ،`` between them, the negator before the name or after it): blocked.
+
+    A status cue is negated by a negator of its clause whose last word is one to
+    :data:`NEGATION_WINDOW` words before it, or by a postposed negator that many words after its last word.
+    A platform mentioned twice in a sentence with different statuses keeps the first in the order blocked,
+    restricted, reachable (a loss of access reported anywhere is kept); the sentence's statuses are in the
+    order the platforms first get one, clause by clause and, within a clause, in the order of
+    ``platforms``. :func:`analyse_many` does the same for many texts at once.
     """
     return analyse_many([text], [lang], [platforms])[0]
+
+
+class _Mentions(NamedTuple):
+    """The platform mentions that start inside a sentence, in the order of their texts' lists."""
+
+    sentence: np.ndarray  # the index of the sentence holding the mention's start
+    at: np.ndarray  # where it starts in the texts joined by line breaks ...
+    end: np.ndarray  # ... and ends
+    platform: list[str]
+
+
+def _mentions(platforms: Sequence[Sequence[tuple[int, int, str]]], offsets: np.ndarray, lengths: np.ndarray,
+              starts: np.ndarray, ends: np.ndarray) -> _Mentions:
+    """The platform spans of each text that start inside one of the sentences ``starts``-``ends`` (all
+    texts' sentences, in the texts joined by line breaks); ValueError for a span ending before it starts."""
+    counts = np.fromiter(map(len, platforms), dtype=np.int64, count=len(platforms))
+    flat = [span for spans in platforms for span in spans]
+    begin, finish, names = zip(*flat, strict=True) if flat else ((), (), ())
+    begin = np.array(begin, dtype=np.int64)
+    finish = np.array(finish, dtype=np.int64)
+    text = np.repeat(np.arange(len(platforms), dtype=np.int64), counts)
+    at = offsets[text] + begin
+    sentence = np.searchsorted(starts, at, side="right") - 1
+    inside = (begin >= 0) & (begin < lengths[text]) & (sentence >= 0)
+    inside[inside] = at[inside] < ends[sentence[inside]]
+    read = np.flatnonzero(inside)
+    backwards = read[finish[read] < begin[read]]
+    if len(backwards):
+        raise ValueError(f"platform span {flat[backwards[0]]} of text {text[backwards[0]]} ends before it "
+                         "starts")
+    return _Mentions(sentence[read], at[read], at[read] + (finish - begin)[read],
+                     [names[k] for k in read.tolist()])
+
+
+# What may stand between a negator and a platform name it says is missing ("no internet", "интернет жоқ").
+_BESIDE = np.isin(np.arange(_BMP), [ord(mark) for mark in " \t,.;:!?،"])
+
+
+def _nothing_between(codes: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Whether only characters of :data:`_BESIDE` are at ``codes[begin[i]:end[i]]`` (``begin <= end``)."""
+    lengths = end - begin
+    pair = np.repeat(np.arange(len(begin)), lengths)
+    at = np.arange(len(pair)) + np.repeat(begin - (np.cumsum(lengths) - lengths), lengths)
+    return np.bincount(pair[~_BESIDE[np.minimum(codes[at], _BMP - 1)]], minlength=len(begin)) == 0
+_OPPOSITE = np.array([STATUS_RANK[OPPOSITE[status]] for status in STATUSES], dtype=np.int64)
+
+
+def _statuses(table: _CueTable, mentions: _Mentions, starts: np.ndarray, codes: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """The status each platform mention gets in its clause (its rank in :data:`STATUSES`, -1 for none; see
+    :func:`analyse_sentences`) and the number of its clause among all (growing along the texts).
+
+    ``starts`` are the sentences' starts and ``codes`` the code points of the texts joined by line breaks,
+    where ``table.at`` and the mentions' positions are.
+    """
+    category, at = table.category, mentions.at
+    sentence = np.searchsorted(starts, table.at, side="right") - 1  # every cue starts inside a sentence
+    contrast_at = table.at[category == CATEGORIES.index("contrast")]
+    # A clause's number: the sentence's plus the contrast cues up to there; the cues of a clause share it.
+    clause = sentence + np.searchsorted(contrast_at, table.at, side="right")
+    contrasts = np.searchsorted(contrast_at, at, side="right")
+    own = mentions.sentence + contrasts
+    number = contrasts - np.searchsorted(contrast_at, starts[mentions.sentence])  # in the sentence
+    # Negation: a negator whose last word is 1 to NEGATION_WINDOW words before a status cue, or a postposed
+    # one as far after the cue's last word. A text's cues hold distinct words in order (cue k + d starts at
+    # least d words after cue k ends), so only the NEGATION_WINDOW cues on either side can be that near.
+    status, negator = category < len(STATUSES), category == CATEGORIES.index("negation")
+    last_word = table.word + table.words - 1
+    negated, used = np.zeros(len(category), dtype=bool), np.zeros(len(category), dtype=bool)
+    for step in range(1, NEGATION_WINDOW + 1):
+        gap = table.word[step:] - last_word[:-step]
+        near = (clause[step:] == clause[:-step]) & (gap > 0) & (gap <= NEGATION_WINDOW)
+        before = near & negator[:-step] & status[step:]
+        after = near & status[:-step] & negator[step:] & table.postposed[step:]
+        negated[step:] |= before
+        used[:-step] |= before
+        negated[:-step] |= after
+        used[step:] |= after
+    cues = np.flatnonzero(status)
+    cue_at, cue_clause, cue_sentence = table.at[cues], clause[cues], sentence[cues]
+    given = np.where(negated[cues], _OPPOSITE[np.minimum(category[cues], len(STATUSES) - 1)], category[cues])
+    restricting = np.concatenate(([0], np.cumsum(given == STATUS_RANK["restricted"])))
+    low, high = np.searchsorted(cue_clause, own), np.searchsorted(cue_clause, own, side="right")
+    left = np.searchsorted(cue_at, at, side="right") - 1  # the last status cue starting at or before
+    result = np.full(len(at), -1, dtype=np.int64)
+    # Status cues in the clause: the nearest is its last one starting at or before the name, or the next.
+    cued = np.flatnonzero(high > low)
+    if len(cued):
+        first, last, there, before = low[cued], high[cued] - 1, at[cued], left[cued]
+        nearer = there - cue_at[before] <= cue_at[np.minimum(before + 1, last)] - there
+        nearest = np.where((before >= first) & ((before == last) | nearer), before, before + 1)
+        found = given[nearest]
+        restricted = (restricting[last + 1] > restricting[first]) & (found == STATUS_RANK["reachable"])
+        result[cued] = np.where(restricted, STATUS_RANK["restricted"], found)
+    # A contrast clause without one: the opposite of the last status cue before it in the sentence.
+    previous = np.flatnonzero((high == low) & (number > 0) & (left >= 0))
+    previous = previous[cue_sentence[left[previous]] == mentions.sentence[previous]]
+    result[previous] = _OPPOSITE[given[left[previous]]]
+    # Else a negator of the clause that negates nothing, right beside the name: of those, only the last
+    # ending at or before the name's start and the first starting at or after its end can be (letters of
+    # another negator would lie between).
+    free = np.flatnonzero(negator & ~used)
+    rest = np.flatnonzero((result < 0) & (high == low))
+    if len(free) and len(rest):
+        free_at, free_clause = table.at[free], clause[free]
+        free_end = free_at + (table.end - table.start)[free]
+        there, end, clause_there = at[rest], mentions.end[rest], own[rest]
+        before = np.maximum(np.searchsorted(free_end, there, side="right") - 1, 0)
+        first_in_clause = np.searchsorted(free_clause, clause_there)
+        after = np.minimum(np.maximum(np.searchsorted(free_at, end), first_in_clause), len(free) - 1)
+        beside = np.zeros(len(rest), dtype=bool)
+        # A negator before the name (its end to the name's start), or after it (the name's end to its start).
+        for negator_of, begin, finish in ((before, free_end[before], there), (after, end, free_at[after])):
+            pair = np.flatnonzero((begin <= finish) & (free_clause[negator_of] == clause_there))
+            beside[pair[_nothing_between(codes, begin[pair], finish[pair])]] = True
+        result[rest[beside]] = STATUS_RANK["blocked"]
+    return result, own
+
+
+def _given(mentions: _Mentions, status: np.ndarray, clause: np.ndarray, count: int) -> list[dict[str, str]]:
+    """The statuses of each of ``count`` sentences from its platform mentions' (:func:`_statuses`): per
+    platform the first in :data:`STATUSES` of those it gets, in the order the platforms first get one
+    (clause by clause, then in their text's list)."""
+    given: list[dict[str, str]] = [{} for _ in range(count)]
+    got = np.flatnonzero(status >= 0)
+    if not len(got):
+        return given
+    got = got[np.lexsort((got, clause[got]))]
+    numbers: dict[str, int] = {}
+    platform = np.fromiter((numbers.setdefault(mentions.platform[k], len(numbers)) for k in got.tolist()),
+                           dtype=np.int64, count=len(got))
+    sentence = mentions.sentence[got]
+    # Each platform of a sentence: its mentions from the first on, their best status.
+    grouped = np.lexsort((np.arange(len(got)), platform, sentence))
+    bounds = np.flatnonzero(np.concatenate(([True], (np.diff(sentence[grouped]) != 0)
+                                            | (np.diff(platform[grouped]) != 0))))
+    firsts = grouped[bounds]
+    best = np.minimum.reduceat(status[got][grouped], bounds)
+    order = np.argsort(firsts)
+    for number, k, rank in zip(sentence[firsts[order]].tolist(), got[firsts[order]].tolist(),
+                               best[order].tolist(), strict=True):
+        given[number][mentions.platform[k]] = STATUSES[rank]
+    return given
 
 
 def analyse_many(texts: Sequence[str], langs: Sequence[str | None],
                  platforms: Sequence[Sequence[tuple[int, int, str]]]) -> list[list[Sentence]]:
     """:func:`analyse_sentences` of each text with its language and platform spans.
 
-    The cues of all texts are read together (:func:`_read_cues`) and the sentences of all texts split in
-    one pass over the texts joined by line breaks; a text is read in Python only to make its sentences and
-    to give statuses in those of its sentences that hold both a cue and a platform.
+    The cues of all texts are read together (:func:`_read_cues`), the sentences of all texts split in one
+    pass over the texts joined by line breaks, and the platform mentions of all texts given their statuses
+    together, in array operations over all cues and mentions (:func:`_statuses`).
     """
     table = _read_cues(texts, langs)
     lengths = _lengths(texts)
     offsets = _offsets(lengths)
-    starts, ends = _sentence_spans("\n".join(texts))
+    codes = _codes("\n".join(texts))
+    starts, ends = _sentence_spans(codes)
+    mentions = _mentions(platforms, offsets, lengths, starts, ends)
+    given = _given(mentions, *_statuses(table, mentions, starts, codes), len(starts))
     text_of = np.searchsorted(offsets, starts, side="right") - 1
-    # The cues of each sentence (every cue starts inside a sentence, on a letter) and its platforms.
+    # Witness and habitual cues of each sentence (the cues starting in it).
     low, high = np.searchsorted(table.at, starts), np.searchsorted(table.at, ends)
-    marks = {category: np.concatenate(([0], np.cumsum(table.categories == category, dtype=np.int64)))
-             for category in ("witness", "habitual")}
-    counts = np.fromiter(map(len, platforms), dtype=np.int64, count=len(platforms))
-    placed = np.fromiter((span[0] for spans in platforms for span in spans), dtype=np.int64,
-                         count=int(counts.sum()))
-    inside = (placed >= 0) & (placed < np.repeat(lengths, counts))
-    placed = np.sort((placed + np.repeat(offsets, counts))[inside])
-    read = np.flatnonzero((high > low) & (np.searchsorted(placed, ends) > np.searchsorted(placed, starts)))
+    marks = [np.concatenate(([0], np.cumsum(table.category == CATEGORIES.index(name), dtype=np.int64)))
+             for name in ("witness", "habitual")]
     starts, ends = starts - offsets[text_of], ends - offsets[text_of]
-    sentences = [Sentence(start, end, {}, witness, habitual) for start, end, witness, habitual in zip(
-        starts.tolist(), ends.tolist(), *((mark[high] > mark[low]).tolist() for mark in marks.values()),
-        strict=True)]
-    cues, postposed = table.cues, table.postposed
-    for number, index, first, last in zip(read.tolist(), text_of[read].tolist(), low[read].tolist(),
-                                          high[read].tolist(), strict=True):
-        sentence = sentences[number]
-        own = [span for span in platforms[index] if sentence.start <= span[0] < sentence.end]
-        _give_statuses(sentence, texts[index], cues[first:last], postposed.get(index, set()), own)
+    sentences = list(map(Sentence, starts.tolist(), ends.tolist(), given,
+                         *((mark[high] > mark[low]).tolist() for mark in marks)))
     bounds = np.searchsorted(text_of, np.arange(len(texts) + 1)).tolist()
     return [sentences[first:last] for first, last in zip(bounds, bounds[1:], strict=False)]
