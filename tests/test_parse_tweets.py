@@ -313,6 +313,7 @@ def test_lone_surrogates_are_found_outside_ascii(value, expected):
 ARROW_TRAPS = [
     [tweet(id="1") + tweet(id="2")],  # two objects on one line: two rows for the reader
     [tweet(id="1") + " " + tweet(id="2"), ""],  # ... and a blank line (skipped by the reader) after them
+    [tweet(id="1") + "\n" + tweet(id="2"), ""],  # a "line" holding a newline (not from a file)
     ['{"id": "1",', '"text": "an object over two lines"}'],
     [tweet(id="1"), "   ", tweet(id="2")],
     [tweet(id="1"), "\ufeff" + tweet(id="2")],  # a byte-order mark starting a line that is not the first
@@ -327,6 +328,7 @@ ARROW_TRAPS = [
     [tweet(id="1", text="Inf: NaN, [Inf"), tweet(id="2", text="xInfNaN")],
     [tweet(id="1", user={"id": 5, "text": ["nested", {"lang": None}]}, lang="kk")],
     [tweet(id="1", text="a\tb")],  # a raw tab in a string: refused by both
+    ['{"id": "1", "text": "a\\ud83d\\ude00b"}'],  # an escaped surrogate pair: one character for both
     [tweet(id="1", text="a\u2028b\x7f\x00")],
 ]
 

@@ -389,18 +389,18 @@ def _read_fields(lines: list[str]) -> pa.RecordBatch:
     """The fields of each line (:data:`_FIELDS`) as Arrow's JSON reader reads them, one row a line,
     or all null (every row is then left to parse_tweet) where it may read what json.loads refuses.
 
-    It may unless each line is ``{...}``: a newline then only stands between two values at the top
-    level (inside an object or an array a ``}`` is never followed by a ``{``), so with as many rows
-    as lines, row k is line k. This also leaves out blank lines, which the reader skips, and lines
-    json.loads refuses, such as one that starts with a byte-order mark.
+    It may unless each line is ``{...}`` without a newline: a newline then only stands between two
+    values at the top level (inside an object or an array a ``}`` is never followed by a ``{``), so
+    with as many rows as lines, row k is line k. This also leaves out blank lines, which the reader
+    skips, and lines json.loads refuses, such as one that starts with a byte-order mark.
     """
     size = len(lines)
     try:
         block = "\n".join(lines).encode("utf-8") + b"\n"
     except UnicodeEncodeError:  # a lone surrogate in a line given as text
         block = b""
-    if (block.startswith(b"{") and block.count(b"}\n") == size and block.count(b"\n{") == size - 1
-            and not _may_hold_non_finite(block)):
+    if (block.startswith(b"{") and block.count(b"\n") == block.count(b"}\n") == size
+            and block.count(b"\n{") == size - 1 and not _may_hold_non_finite(block)):
         for options in _READ_AS:
             try:
                 fields = pj.read_json(pa.py_buffer(block), read_options=_READ_OPTIONS, parse_options=options)
