@@ -469,9 +469,10 @@ def _place_columns(texts: Sequence[str], documents: np.ndarray, starts: list[int
     :meth:`kzshutdowns.geocode.ResolvedBatch.match_rows`). Most matches share their fields with
     others (a template per name), so each distinct dict of fields is converted to Arrow once and its
     values then taken for every row that has it."""
-    distinct: dict[int, int] = {}
-    which = pa.array([distinct.setdefault(id(row), len(distinct)) for row in fields], type=pa.int64())
-    unique = list({id(row): row for row in fields}.values())  # in the order of their numbers in ``which``
+    # ``fields`` holds each dict as long as ``unique`` is made: their ids are distinct.
+    identities = np.fromiter(map(id, fields), dtype=np.uint64, count=len(fields))
+    _, firsts, which = np.unique(identities, return_index=True, return_inverse=True)
+    unique = [fields[row] for row in firsts.tolist()]  # row which[i] of unique is fields[i]
     surfaces = [texts[index][start:end] for index, start, end in
                 zip(documents.tolist(), starts, ends, strict=True)]
     columns: list = [starts, ends, surfaces]
@@ -519,8 +520,8 @@ class _Collected:
         for numbers, values in zip(self.numbers[:3], (documents, columns[0], columns[1]), strict=True):
             numbers.append(np.asarray(values, dtype=np.int64))
         self.numbers[3].append(np.full(size, TYPE_ORDER[kind], dtype=np.int64))
-        values = {"type": [kind] * size, "surface": columns[2], **dict(zip(_TYPE_COLUMNS[kind], columns[3:],
-                                                                           strict=True))}
+        values = {"type": pa.repeat(kind, size), "surface": columns[2],
+                  **dict(zip(_TYPE_COLUMNS[kind], columns[3:], strict=True))}
         for name in _VALUE_COLUMNS:
             self.blocks[name].append(_block(values.get(name), self.examples[name]))
 
