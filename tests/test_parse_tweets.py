@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from kzshutdowns import parse_tweets as parse_tweets_module
 from kzshutdowns.errors import InputError, run_main
@@ -20,6 +20,7 @@ from kzshutdowns.parse_tweets import (
     parse_tweet,
     parse_tweets,
     read_shard_lines,
+    read_shard_raw_lines,
     tweet_batches,
     write_tweet_segments,
 )
@@ -156,6 +157,9 @@ def test_bad_files_are_refused_with_the_line(tmp_path, content, line, message):
     with pytest.raises(InputError, match=message) as caught:
         parse_file(path)
     assert caught.value.line == line
+    with pytest.raises(InputError, match=message) as caught:  # the lines in UTF-8, as the CLI reads them
+        list(tweet_batches(read_shard_raw_lines(path, 0, 1), "bad", path))
+    assert caught.value.line == line
 
 
 def test_cli_reports_bad_input_in_one_line_and_leaves_no_output(tmp_path, capsys):
@@ -174,12 +178,17 @@ def test_cli_refuses_a_shard_outside_the_shard_count(tmp_path):
 
 def test_batches_of_any_size_give_the_same_rows_and_file(tmp_path):
     whole = parse_file(SAMPLE)
-    batches = list(tweet_batches(read_shard_lines(SAMPLE, 0, 1), "sample", SAMPLE, batch_size=3))
+    batches = list(tweet_batches(read_shard_raw_lines(SAMPLE, 0, 1), "sample", SAMPLE, batch_size=3))
     assert [batch.num_rows for batch in batches] == [3, 1]
     output = tmp_path / "segments.parquet"
     write_tweet_segments(batches, output)
     assert pq.ParquetFile(output).metadata.num_row_groups == 2
     pd.testing.assert_frame_equal(pd.read_parquet(output), whole)
+
+
+def encoded(lines):
+    """Numbered text lines as tweet_batches takes them: UTF-8, a lone surrogate kept (as parse_tweets)."""
+    return [(number, line.encode("utf-8", "surrogatepass")) for number, line in lines]
 
 
 def line_by_line(lines, collection, path):
@@ -238,7 +247,7 @@ def test_batches_give_the_rows_or_the_first_error_of_parsing_line_by_line(lines,
     expected = outcome(lambda: line_by_line(numbered, "c", "c.jsonl"))
     with pytest.MonkeyPatch.context() as patch:  # a batch filled in several goes
         patch.setattr(parse_tweets_module, "_LINES_AT_ONCE", at_once)
-        batches = lambda: tweet_batches(numbered, "c", "c.jsonl", batch_size=batch_size)  # noqa: E731
+        batches = lambda: tweet_batches(encoded(numbered), "c", "c.jsonl", batch_size=batch_size)  # noqa: E731
         found = outcome(lambda: [row for batch in batches() for row in batch.to_pylist()])
     assert found == expected
 
@@ -254,6 +263,20 @@ def test_a_line_that_cannot_be_read_comes_after_the_errors_of_the_lines_before_i
     with pytest.raises(InputError, match="repeats the tweet on line 1") as caught:
         parse_file(repeated)
     assert caught.value.line == 2
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=12) | st.text(max_size=6).map(lambda text: text.encode("utf-8", "surrogatepass")))
+@example(b"\xed\xa0\x80")  # a surrogate in UTF-8 form
+@example(b"\xc0\x80")  # an overlong NUL
+@example(b"\xf4\x90\x80\x80")  # past U+10FFFF
+def test_utf8_is_checked_as_decoding_would(data):
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        assert not parse_tweets_module._is_utf8(data)
+    else:
+        assert parse_tweets_module._is_utf8(data)
 
 
 @pytest.mark.parametrize("shards", [1, 2, 3, 5])
@@ -275,7 +298,7 @@ DATE_CASES = [{**VALID, "date": date, "created_at": created}
 def test_every_field_value_gives_the_row_or_the_error_of_parse_tweet(record):
     numbered = [(1, tweet(id="0")), (2, record_line(record))]
     expected = outcome(lambda: line_by_line(numbered, "c", "c.jsonl"))
-    found = outcome(lambda: [row for batch in tweet_batches(numbered, "c", "c.jsonl")
+    found = outcome(lambda: [row for batch in tweet_batches(encoded(numbered), "c", "c.jsonl")
                              for row in batch.to_pylist()])
     assert found == expected
 
@@ -290,7 +313,7 @@ def test_repeated_texts_give_the_rows_of_parse_tweet_and_are_scanned_once_a_batc
     monkeypatch.setattr(parse_tweets_module, "tag_values_many",
                         lambda batch: tagged.append(batch) or tag_values_many(batch))
     monkeypatch.setattr(parse_tweets_module, "_LINES_AT_ONCE", 7)  # five batches
-    rows = [row for batch in tweet_batches(numbered, "c", "c.jsonl") for row in batch.to_pylist()]
+    rows = [row for batch in tweet_batches(encoded(numbered), "c", "c.jsonl") for row in batch.to_pylist()]
     assert rows == line_by_line(numbered, "c", "c.jsonl")
     assert [sorted(batch) for batch in tagged] == [  # each distinct text of a batch once
         sorted({texts[n % 3] for n in range(first, min(first + 7, 31))}) for first in range(1, 31, 7)]
@@ -337,7 +360,7 @@ ARROW_TRAPS = [
 def test_lines_the_json_reader_reads_otherwise_give_the_rows_or_error_of_parse_tweet(lines):
     numbered = list(enumerate([tweet(id="0"), *lines, tweet(id="z")], start=1))
     expected = outcome(lambda: line_by_line(numbered, "c", "c.jsonl"))
-    found = outcome(lambda: [row for batch in tweet_batches(numbered, "c", "c.jsonl")
+    found = outcome(lambda: [row for batch in tweet_batches(encoded(numbered), "c", "c.jsonl")
                              for row in batch.to_pylist()])
     assert found == expected
 

@@ -126,6 +126,14 @@ def _decode(raw: bytes, path: str | os.PathLike[str], number: int) -> str:
 
 def read_shard_lines(path: str | os.PathLike[str], shard: int, shards: int) -> Iterator[tuple[int, str]]:
     """Yield ``(line number, line without its newline)`` for the lines of one shard of a JSON Lines file."""
+    for number, line in read_shard_raw_lines(path, shard, shards):
+        yield number, line.decode("utf-8")
+
+
+def read_shard_raw_lines(
+    path: str | os.PathLike[str], shard: int, shards: int
+) -> Iterator[tuple[int, bytes]]:
+    """:func:`read_shard_lines`, each line left in UTF-8 (checked: valid, and without CR)."""
     size = os.path.getsize(path)
     if size == 0:
         raise InputError(path, "file is empty", line=1)
@@ -160,18 +168,26 @@ def read_shard_lines(path: str | os.PathLike[str], shard: int, shards: int) -> I
             position += len(block)
 
 
-def _block_lines(block: bytes, path: str | os.PathLike[str], number: int) -> Iterator[tuple[int, str]]:
-    """The numbered lines of a block of whole lines, the first being line ``number``: decoded in one go,
+def _block_lines(block: bytes, path: str | os.PathLike[str], number: int) -> Iterator[tuple[int, bytes]]:
+    """The numbered lines of a block of whole lines, the first being line ``number``: checked in one go,
     or, when the block is not clean UTF-8 without CR, line by line, so the error names its line."""
-    try:
-        text = block.decode("utf-8")
-    except UnicodeDecodeError:
-        text = "\r"
-    if "\r" in text:
-        for offset, raw in enumerate(block.removesuffix(b"\n").split(b"\n")):
-            yield number + offset, _decode(raw, path, number + offset)
+    lines = block.removesuffix(b"\n").split(b"\n")
+    if b"\r" in block or not _is_utf8(block):
+        for offset, line in enumerate(lines):
+            _decode(line, path, number + offset)
+            yield number + offset, line
         return
-    yield from enumerate(text.removesuffix("\n").split("\n"), start=number)
+    yield from enumerate(lines, start=number)
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8, as decoding it would tell (Arrow checks it several times faster)."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int32))
+    try:
+        pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _optional_string(record: dict, key: str, path: str | os.PathLike[str], number: int) -> str | None:
@@ -284,12 +300,13 @@ def _is_day(text: str) -> bool:
 
 
 def tweet_batches(
-    lines: Iterable[tuple[int, str]],
+    lines: Iterable[tuple[int, bytes]],
     collection: str,
     path: str | os.PathLike[str] = "<tweets>",
     batch_size: int = BATCH_SIZE,
 ) -> Iterator[pa.RecordBatch]:
-    """Parse numbered JSON Lines lines of the collection ``collection`` into Arrow record batches.
+    """Parse numbered JSON Lines lines (in UTF-8, as :func:`read_shard_raw_lines` yields them) of the
+    collection ``collection`` into Arrow record batches.
 
     Batches hold ``batch_size`` rows (the last one fewer) with the contract schema, so a shard of
     any size is parsed and written in bounded memory. Rows and errors are those of :func:`parse_tweet`
@@ -301,7 +318,7 @@ def tweet_batches(
     rows = 0
     while True:
         wanted = min(_LINES_AT_ONCE, batch_size - rows)
-        chunk: list[tuple[int, str]] = []
+        chunk: list[tuple[int, bytes]] = []
         failure = None
         try:
             for numbered in islice(lines, wanted):
@@ -322,7 +339,7 @@ def tweet_batches(
 
 
 def _parse_lines(
-    chunk: list[tuple[int, str]], collection: str, path: str | os.PathLike[str], first_line: dict[str, int]
+    chunk: list[tuple[int, bytes]], collection: str, path: str | os.PathLike[str], first_line: dict[str, int]
 ) -> pa.RecordBatch:
     """The segment rows of ``chunk``; ``first_line`` maps the segment ids of earlier lines of the
     shard to their line numbers. Raises the error :func:`parse_tweet` would raise first."""
@@ -336,7 +353,7 @@ def _parse_lines(
     for index in pc.indices_nonzero(irregular).to_pylist():
         number, line = chunk[index]
         try:
-            rows[index] = parse_tweet(line, collection, path, number)
+            rows[index] = parse_tweet(line.decode("utf-8", "surrogatepass"), collection, path, number)
         except InputError as error:
             failed_at, failure = index, error
             break
@@ -385,7 +402,7 @@ def _parse_lines(
     return pa.RecordBatch.from_arrays([columns[name] for name in COLUMNS], schema=SCHEMA)
 
 
-def _read_fields(lines: list[str]) -> pa.RecordBatch:
+def _read_fields(lines: list[bytes]) -> pa.RecordBatch:
     """The fields of each line (:data:`_FIELDS`) as Arrow's JSON reader reads them, one row a line,
     or all null (every row is then left to parse_tweet) where it may read what json.loads refuses.
 
@@ -395,12 +412,10 @@ def _read_fields(lines: list[str]) -> pa.RecordBatch:
     skips, and lines json.loads refuses, such as one that starts with a byte-order mark.
     """
     size = len(lines)
-    try:
-        block = "\n".join(lines).encode("utf-8") + b"\n"
-    except UnicodeEncodeError:  # a lone surrogate in a line given as text
-        block = b""
+    block = b"\n".join(lines) + b"\n"
     if (block.startswith(b"{") and block.count(b"\n") == block.count(b"}\n") == size
-            and block.count(b"\n{") == size - 1 and not _may_hold_non_finite(block)):
+            and block.count(b"\n{") == size - 1 and not _may_hold_non_finite(block)
+            and _is_utf8(block)):  # not if a lone surrogate of a line given as text (see parse_tweets)
         for options in _READ_AS:
             try:
                 fields = pj.read_json(pa.py_buffer(block), read_options=_READ_OPTIONS, parse_options=options)
@@ -511,12 +526,15 @@ def _tag_lists(texts: pa.StringArray) -> tuple[pa.ListArray, pa.ListArray]:
 def parse_tweets(
     lines: Iterable[tuple[int, str]], collection: str, path: str | os.PathLike[str] = "<tweets>"
 ) -> pd.DataFrame:
-    """Parse numbered JSON Lines lines of the collection ``collection`` into a segments DataFrame.
+    """Parse numbered JSON Lines lines (text) of the collection ``collection`` into a segments DataFrame.
 
-    The frame comes from Arrow with the contract schema, so that every shard, even an empty one or
-    one where a column is all null, has the dtypes of the Parquet file it is written to.
+    A line may hold a lone surrogate, which a file cannot: its bytes go on to parse_tweet, which names
+    it (``surrogatepass``). The frame comes from Arrow with the contract schema, so that every shard,
+    even an empty one or one where a column is all null, has the dtypes of the Parquet file it is
+    written to.
     """
-    batches = list(tweet_batches(lines, collection, path))
+    encoded = ((number, line.encode("utf-8", "surrogatepass")) for number, line in lines)
+    batches = list(tweet_batches(encoded, collection, path))
     return pa.Table.from_batches(batches, schema=SCHEMA).to_pandas()
 
 
@@ -544,7 +562,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.shards < 1 or not 0 <= args.shard < args.shards:
         parser.error(f"--shard must be one of 0..{args.shards - 1}")
 
-    lines = read_shard_lines(args.tweets, args.shard, args.shards)
+    lines = read_shard_raw_lines(args.tweets, args.shard, args.shards)
     with fewer_collections():
         write_tweet_segments(tweet_batches(lines, Path(args.tweets).stem, path=args.tweets), args.output)
     return 0
