@@ -30,15 +30,15 @@ that is not a JSON object, a missing or ill-typed field, a string holding a lone
 (``"\\ud800"``), an impossible date, a malformed language code or handle, and a tweet id repeated
 within the shard.
 
-Speed. The file is decoded a block of lines at a time, and a batch of lines is read by Arrow's JSON
-reader (:func:`_read_fields`) and checked column by column (:func:`_plain_rows`) for the common
-shape (a JSON object per line with string fields, ``created_at`` as ``YYYY-MM-DDTHH:MM:SSZ`` and/or a
-``date``); any line it does not take, being odd or wrong, goes through :func:`parse_tweet`, the
-reference, so rows and errors (and the choice of the first error) are exactly those of parsing line
-by line. The hashtags and mentions of the batch's distinct texts are found in one scan
-(:func:`kzshutdowns.parse_article.tag_values_many`). Nothing here imports pandas (0.4 s CPU a job):
-pyarrow does on its first conversion of Python objects, so the arrays made from Python values are
-built from their buffers (:func:`_string_array`).
+Speed. The file is read a block of lines at a time, its lines checked but kept in UTF-8, and a batch
+of lines is read by Arrow's JSON reader (:func:`_read_fields`) and checked column by column
+(:func:`_plain_rows`) for the common shape (a JSON object per line with string fields,
+``created_at`` as ``YYYY-MM-DDTHH:MM:SSZ`` and/or a ``date``); any line it does not take, being odd
+or wrong, goes through :func:`parse_tweet`, the reference, so rows and errors (and the choice of the
+first error) are exactly those of parsing line by line. The hashtags and mentions of the batch's
+distinct texts are found in one scan (:func:`kzshutdowns.parse_article.tag_values_many`). Nothing
+here imports pandas (0.4 s CPU a job): pyarrow does on its first conversion of Python objects, so
+the arrays made from Python values are built from their buffers (:func:`_string_array`).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ _LANG = re.compile(r"[a-z]{2}")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TWITTER_V1 = "%a %b %d %H:%M:%S %z %Y"
 _CHUNK = 1 << 24
-# Bytes of whole lines decoded at a time.
+# Bytes of whole lines read (and checked: UTF-8, no CR) at a time.
 _BLOCK = 1 << 18
 # Rows per Arrow record batch (and Parquet row group) of a shard's output.
 BATCH_SIZE = 50_000
@@ -378,7 +378,7 @@ def _parse_lines(
     langs = column("lang", _empty_as_null(fields["lang"]))
     undetected = pc.is_null(langs)
     langs = pc.replace_with_mask(langs, undetected, _string_array(
-        [_text_language(text) for text in pc.filter(text, undetected).to_pylist()]))
+        [_text_language(value) for value in pc.filter(text, undetected).to_pylist()]))
     handles = pc.replace_substring_regex(_empty_as_null(fields["handle"]), pattern="^@", replacement="")
     dates = pc.coalesce(_empty_as_null(fields["date"]),
                         pc.utf8_slice_codeunits(_empty_as_null(fields["created_at"]), 0, 10))
