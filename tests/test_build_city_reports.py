@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from frictionless import Resource, Schema
 from hypothesis import example, given, settings
@@ -638,7 +639,7 @@ def test_gathered_files_do_not_depend_on_how_reports_are_split_over_sources(seed
     sizes = [len(batch) for batch in batches[0]]
     assert set(sizes[:-1]) == {3} and 0 < sizes[-1] <= 3 and sum(sizes) == len(table)
     for one, other in zip(*batches, strict=True):
-        pd.testing.assert_frame_equal(one, other)
+        assert one.schema == other.schema and one.to_pylist() == other.to_pylist()
     written = {}
     for name, files in (("whole", [whole]), ("split", split)):
         outputs = [tmp_path / name / f"r.{ext}" for ext in ("csv", "geojson", "gpkg")]
@@ -657,7 +658,7 @@ def test_no_reports_at_all_still_gives_the_headers(tmp_path):
     write_part(pd.DataFrame({column: pd.Series(dtype=NUMBER_DTYPES.get(column, "str"))
                              for column in UNRESOLVED_COLUMNS}), empty)
     batches = list(read_parts([empty, empty], UNRESOLVED_COLUMNS, "unresolved mentions"))
-    assert len(batches) == 1 and batches[0].empty
+    assert len(batches) == 1 and batches[0].num_rows == 0
     write_csv(batches, tmp_path / "u.csv")
     assert (tmp_path / "u.csv").read_text(encoding="utf-8") == ",".join(UNRESOLVED_COLUMNS) + "\n"
 
@@ -791,16 +792,23 @@ def test_csv_and_geojson_writers_give_the_bytes_of_to_csv_and_json_dumps(seed):
     tricky.loc[1, ["lat", "lon"]] = float("nan")
     tricky.loc[2, "scope"] = "national"
     tricky.loc[3, ["lat", "lon"]] = [47.5, 80.25]
-    # the tricky rows three times over: few distinct strings, encoded through their dictionary
     for table in (reports, tricky, pd.concat([tricky] * 3, ignore_index=True)):
-        written = io.BytesIO()
-        write_rows(table, written, header=True)
         expected = io.StringIO()
         table.to_csv(expected, index=False, lineterminator="\n")
-        assert written.getvalue().decode("utf-8") == expected.getvalue()
-        rows = table.itertuples(index=False, name="Report")
-        assert geojson_features(table).to_pylist() == [json.dumps(geojson_feature(row), ensure_ascii=False)
-                                                       for row in rows]
+        features = [json.dumps(geojson_feature(row), ensure_ascii=False)
+                    for row in table.itertuples(index=False, name="Report")]
+        plain = pa.Table.from_pandas(table, preserve_index=False)
+        # text columns as they are read from Parquet: plain, or as dictionaries (one per chunk)
+        halves = [plain.slice(0, len(table) // 2), plain.slice(len(table) // 2)]
+        coded = pa.concat_tables([pa.table({name: pc.dictionary_encode(half.column(name))
+                                            if half.schema.field(name).type == pa.large_string()
+                                            else half.column(name) for name in half.column_names})
+                                  for half in halves])
+        for arrow in (plain, coded):
+            written = io.BytesIO()
+            write_rows(arrow, written, header=True)
+            assert written.getvalue().decode("utf-8") == expected.getvalue()
+            assert geojson_features(arrow).to_pylist() == features
 
 
 def test_each_output_can_be_gathered_alone(seed, tmp_path):
@@ -941,7 +949,8 @@ def test_geopackage_content_is_that_of_a_geodataframe_written_batch_by_batch(see
     write_part(table.reset_index(drop=True), part)
     write_reports(read_parts([part], REPORT_COLUMNS, "reports", size=3), gpkg=tmp_path / "stream.gpkg")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_GPKG_TIME})
-    for number, batch in enumerate(read_parts([part], REPORT_COLUMNS, "reports", size=3)):
+    for number, start in enumerate(range(0, len(table), 3)):
+        batch = table.iloc[start:start + 3]
         geometry = gpd.points_from_xy(batch["lon"], batch["lat"])
         geometry[(batch["scope"] == "national").to_numpy()] = None
         frame = gpd.GeoDataFrame(batch.drop(columns=["lat", "lon"]), geometry=geometry, crs="EPSG:4326")
@@ -959,7 +968,7 @@ def test_geopackage_points_are_the_wkb_shapely_writes(seed):
 
     paths, _, _ = seed
     table = pd.read_parquet(paths["city_reports.csv"].parent / "reports.parquet")
-    batch = geopackage_batch(table)
+    batch = geopackage_batch(pa.Table.from_pandas(table, preserve_index=False))
     points = shapely.points(table["lon"], table["lat"])
     expected = [None if scope == "national" else shapely.to_wkb(point)
                 for scope, point in zip(table["scope"], points, strict=True)]
@@ -973,7 +982,7 @@ def test_a_problem_in_a_later_batch_is_raised_as_itself_not_as_a_gdal_error(seed
     table = pd.read_parquet(paths["city_reports.csv"].parent / "reports.parquet")
 
     def batches():
-        yield table
+        yield pa.Table.from_pandas(table, preserve_index=False)
         raise InputError("broken.parquet", "cannot read reports Parquet: broken")
 
     with pytest.raises(InputError, match="broken"):
@@ -1143,20 +1152,20 @@ def test_a_place_mention_without_its_place_columns_is_refused(fast_path_source, 
     assert (raised.value.line, raised.value.field) == (2, field)
 
 
-def test_text_cells_are_the_same_through_the_dictionary_or_not(monkeypatch):
-    """The gather escapes a text column's strings through its dictionary when its first rows repeat
-    strings (DISTINCT_SAMPLE): the cells are the same either way, and each reads back as its string."""
+def test_text_cells_are_the_same_through_the_dictionary_or_not():
+    """The gather reads the repeated text columns as Parquet's dictionaries (REPEATED_TEXT) and escapes
+    each distinct string once: the cells are those of the plain strings, whatever the dictionaries of
+    the chunks, and each reads back as its string."""
     from kzshutdowns.build_city_reports import _csv_cells, _json_cells
 
     repeated = ["a", "b,c", 'q"x', "line\nx", None, "\x01", "\\", "ü", ""] * 10
-    values = pd.Series(repeated + [f"id{number}" for number in range(20)], dtype="str")
-    cells = {}
-    for sample in (0, len(values)):  # no row to judge by: the strings one by one; all rows: the dictionary
-        monkeypatch.setattr("kzshutdowns.build_city_reports.DISTINCT_SAMPLE", sample)
-        cells[sample] = (_csv_cells(values).to_pylist(), _json_cells(values).to_pylist())
-    assert cells[0] == cells[len(values)]
+    strings = repeated + [f"id{number}" for number in range(20)]
+    plain = pa.chunked_array([pa.array(strings, type=pa.large_string())])
+    halves = [pa.array(strings[:45], type=pa.string()), pa.array(strings[45:], type=pa.string())]
+    coded = pa.chunked_array([pc.dictionary_encode(half) for half in halves])
+    cells = [(_csv_cells(column).to_pylist(), _json_cells(column).to_pylist()) for column in (plain, coded)]
+    assert cells[0] == cells[1]
     csv_cells, json_cells = cells[0]
-    strings = [None if pd.isna(value) else value for value in values.tolist()]
     assert [next(csv.reader(io.StringIO(cell + ",", newline="")))[0] for cell in csv_cells] == [
         "" if value is None else value for value in strings]
     assert [json.loads(cell) for cell in json_cells] == strings

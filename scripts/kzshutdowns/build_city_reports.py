@@ -100,8 +100,11 @@ DATE_VALUE = re.compile(r"[0-9]{4}(?:-[0-9]{2}){0,2}|XXXX(?:-[0-9]{2}){1,2}")
 JSON_SPECIAL = r'["\\\x00-\x1f]'
 # The gather writes the reports in batches of this many rows (bounded memory, same bytes for any sharding).
 BATCH_ROWS = 50_000
-# The rows of a text column whose distinct strings tell whether to write it through its dictionary.
-DISTINCT_SAMPLE = 1_000
+# The text columns of the map step's tables that repeat a few strings over many rows: the gather reads
+# them as Parquet's dictionaries and writes each distinct string once.
+REPEATED_TEXT = ("scope", "name", "admin1", "event_id", "report_kind", "platforms_blocked",
+                 "platforms_restricted", "platforms_reachable", "date", "source_id", "evidence_lang",
+                 "link_method", "place_surface", "article_id", "surface", "reason")
 
 
 @dataclass(frozen=True)
@@ -1021,12 +1024,14 @@ def load_city_reports(path: str | os.PathLike[str], events: pd.DataFrame, platfo
     return reports
 
 
-def _csv_table(reports: pd.DataFrame) -> pd.DataFrame:
-    table = reports.copy()
+def _csv_table(reports: pa.Table) -> pa.Table:
+    """The reports with lat and lon as the CSV writes them: five decimals, empty where missing."""
     for column in ("lat", "lon"):
-        codes, uniques = pd.factorize(table[column])
-        table[column] = np.array([*(f"{value:.5f}" for value in uniques.tolist()), ""], dtype=object)[codes]
-    return table
+        codes, uniques = pd.factorize(reports.column(column).to_numpy())  # a missing one is NaN: code -1
+        texts = pa.array([*(f"{value:.5f}" for value in uniques.tolist()), ""], type=pa.large_string())
+        reports = reports.set_column(reports.schema.get_field_index(column), column,
+                                     pc.take(texts, np.where(codes < 0, len(texts) - 1, codes)))
+    return reports
 
 
 def _written_field(value: str) -> str:
@@ -1047,33 +1052,17 @@ def _csv_field(value: str) -> str:
     return value if CSV_SPECIAL.search(value) is None else _written_field(value)
 
 
-def _arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
-    """The column as Arrow large strings if it is a string column held in Arrow, else None."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        return values.array.__arrow_array__().cast(pa.large_string())
-    return None
-
-
 def _text(value: str) -> pa.Scalar:
     return pa.scalar(value, pa.large_string())
 
 
-def _escaped(strings: pa.Array | pa.ChunkedArray, special: str,
-             encode: Callable[[pa.Array], pa.Array], quote: str) -> pa.Array:
-    """Each string encoded, given that the encoding leaves a string without a match of the regular
-    expression ``special`` as ``quote + s + quote``: ``encode`` gets the strings that match (in row
-    order) and gives their encodings. Missing strings stay missing. A column of few distinct strings is
-    worked on through its dictionary (Arrow's string kernels cost about a tenth of a microsecond a row);
-    whether it has few is told by its first :data:`DISTINCT_SAMPLE` rows, so that a column of distinct
-    strings (report ids) is not hashed in full for nothing. Either way the strings are the same."""
-    whole = strings.combine_chunks() if isinstance(strings, pa.ChunkedArray) else strings
-    sample = whole.slice(0, DISTINCT_SAMPLE)
-    if 2 * len(pc.unique(sample)) < len(sample):
-        coded = pc.dictionary_encode(whole)
-        return pc.take(_escaped(coded.dictionary, special, encode, quote), coded.indices)
-    matches = pc.match_substring_regex(whole, special)
-    plain = pc.binary_join_element_wise(_text(quote), whole, _text(quote), _text("")) if quote else whole
-    flagged = whole.filter(matches)
+def _escaped(strings: pa.Array, special: str, encode: Callable[[pa.Array], pa.Array], quote: str) -> pa.Array:
+    """Each string (large strings) encoded, given that the encoding leaves a string without a match of the
+    regular expression ``special`` as ``quote + s + quote``: ``encode`` gets the strings that match (in
+    row order) and gives their encodings. Missing strings stay missing."""
+    matches = pc.match_substring_regex(strings, special)
+    plain = pc.binary_join_element_wise(_text(quote), strings, _text(quote), _text("")) if quote else strings
+    flagged = strings.filter(matches)
     if len(flagged) == 0:
         return plain
     return pc.replace_with_mask(plain, matches, encode(flagged))
@@ -1091,25 +1080,37 @@ def _json_strings(strings: pa.Array) -> pa.Array:
                     size=len(strings))
 
 
-def _decoded(codes: np.ndarray, texts: list[str]) -> pa.Array:
-    """``texts[code]`` for each code, the last text for code -1 (a missing value), as Arrow strings."""
-    indices = pa.array(np.where(codes < 0, len(texts) - 1, codes), type=pa.int64())
-    dictionary = pa.array(texts, type=pa.large_string())
-    return pa.DictionaryArray.from_arrays(indices, dictionary).dictionary_decode()
+def _cells(column: pa.ChunkedArray, encode: Callable[[pa.Array], pa.Array], write: Callable[[object], str],
+           missing: str) -> pa.Array:
+    """Each value of a column as text, in one chunk of large strings: strings by ``encode`` (Arrow
+    kernels over a whole chunk), those of a dictionary chunk (a text column read as Parquet's
+    dictionary, see :data:`REPEATED_TEXT`) once per distinct string, and any other value by ``write``,
+    once per distinct value; a missing value as ``missing``."""
+    pieces = []
+    for chunk in column.chunks:
+        if pa.types.is_dictionary(chunk.type) and _is_text(chunk.type.value_type):
+            texts, indices = encode(chunk.dictionary.cast(pa.large_string())), chunk.indices
+        elif _is_text(chunk.type):
+            texts, indices = encode(chunk.cast(pa.large_string())), None
+        else:
+            coded = pc.dictionary_encode(chunk)
+            texts = pa.array(map(write, coded.dictionary.to_pylist()), type=pa.large_string(),
+                             size=len(coded.dictionary))
+            indices = coded.indices
+        pieces.append(pc.fill_null(texts if indices is None else pc.take(texts, indices), _text(missing)))
+    return pa.concat_arrays(pieces) if pieces else pa.array([], type=pa.large_string())
 
 
-def _csv_cells(values: pd.Series) -> pa.Array | pa.ChunkedArray:
-    """A column's fields as ``to_csv`` writes them (a value as ``str`` gives it, a missing one empty), as
-    Arrow strings: a string column quoted by Arrow kernels (:func:`_escaped`), any other column's values
-    written once per distinct value."""
-    strings = _arrow_strings(values)
-    if strings is not None:
-        return pc.fill_null(_escaped(strings, CSV_SPECIAL.pattern, _csv_quoted, ""), _text(""))
-    codes, uniques = pd.factorize(values)
-    fields = list(map(str, uniques.tolist()))
-    if CSV_SPECIAL.search("".join(fields)):  # one search tells whether any field needs quotes
-        fields = list(map(_csv_field, fields))
-    return _decoded(codes, [*fields, ""])  # code -1 (missing) takes the ""
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def _csv_cells(column: pa.ChunkedArray) -> pa.Array:
+    """A column's fields as ``to_csv`` writes them (a value as ``str`` gives it, a missing one empty)."""
+    def encode(strings: pa.Array) -> pa.Array:
+        return _escaped(strings, CSV_SPECIAL.pattern, _csv_quoted, "")
+
+    return _cells(column, encode, lambda value: _csv_field(str(value)), "")
 
 
 def _bytes(strings: pa.Array | pa.ChunkedArray) -> pa.Buffer:
@@ -1121,21 +1122,21 @@ def _bytes(strings: pa.Array | pa.ChunkedArray) -> pa.Buffer:
     return flat.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
 
 
-def write_rows(table: pd.DataFrame, out: BinaryIO, header: bool) -> None:
-    """Append ``table`` to a CSV open for binary writing with the bytes of ``to_csv(index=False,
-    lineterminator="\\n")`` in UTF-8.
+def write_rows(table: pa.Table, out: BinaryIO, header: bool) -> None:
+    """Append ``table`` to a CSV open for binary writing with the bytes of pandas' ``to_csv(index=False,
+    lineterminator="\\n")`` of the same rows in UTF-8.
 
     The table must have two columns or more (a lone empty field would need quotes).
     """
     if header:
-        out.write((",".join(map(_csv_field, map(str, table.columns))) + "\n").encode())
+        out.write((",".join(map(_csv_field, table.column_names)) + "\n").encode())
     if len(table):
-        cells = [_csv_cells(table[column]) for column in table.columns]
+        cells = [_csv_cells(column) for column in table.columns]
         cells[-1] = pc.binary_join_element_wise(cells[-1], _text("\n"), _text(""))  # each row's line end
         out.write(_bytes(pc.binary_join_element_wise(*cells, _text(","))))
 
 
-def write_csv(batches: Iterable[pd.DataFrame], path: str | os.PathLike[str]) -> None:
+def write_csv(batches: Iterable[pa.Table], path: str | os.PathLike[str]) -> None:
     """Write batches of rows as one CSV (header once, LF line endings, no index), atomically."""
     with atomic_output(path) as temporary, open(temporary, "wb") as out:
         for number, batch in enumerate(batches):
@@ -1164,17 +1165,13 @@ def _point(lon: float, lat: float, scope: str) -> dict | None:
     return {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]}
 
 
-def _json_cells(values: pd.Series) -> pa.Array | pa.ChunkedArray:
-    """Each value's JSON text as in :func:`geojson_feature`, as Arrow strings: a string column's strings
-    that have characters to escape encoded in Python (:func:`_escaped`), any other value's once per
-    distinct value."""
-    strings = _arrow_strings(values)
-    if strings is not None:
-        return pc.fill_null(_escaped(strings, JSON_SPECIAL, _json_strings, '"'), _text("null"))
-    codes, uniques = pd.factorize(values)
-    texts = [encode_basestring(value) if type(value) is str else _json_text(_json_value(value))
-             for value in uniques.tolist()]
-    return _decoded(codes, [*texts, "null"])
+def _json_cells(column: pa.ChunkedArray) -> pa.Array:
+    """Each value's JSON text as in :func:`geojson_feature`: strings with characters to escape encoded
+    in Python, the others by Arrow kernels (:func:`_cells`)."""
+    def encode(strings: pa.Array) -> pa.Array:
+        return _escaped(strings, JSON_SPECIAL, _json_strings, '"')
+
+    return _cells(column, encode, lambda value: _json_text(_json_value(value)), "null")
 
 
 def _json_text(value) -> str:
@@ -1182,31 +1179,39 @@ def _json_text(value) -> str:
     return encode_basestring(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _geometry_cells(reports: pd.DataFrame) -> pa.Array:
+def _national(reports: pa.Table) -> np.ndarray:
+    """Whether each report is a national one (its scope)."""
+    return pc.equal(reports.column("scope").cast(pa.large_string()), "national").to_numpy(
+        zero_copy_only=False)
+
+
+def _geometry_cells(reports: pa.Table) -> pa.Array:
     """Each report's GeoJSON geometry (as :func:`_point` gives it), worked out once per distinct point
     and scope (national or not), from the first row that has them."""
-    lon_codes, _ = pd.factorize(reports["lon"])
-    lat_codes, lat_uniques = pd.factorize(reports["lat"])
-    national = (reports["scope"] == "national").to_numpy()
+    lon, lat = (reports.column(name).to_numpy() for name in ("lon", "lat"))  # missing ones NaN
+    lon_codes, _ = pd.factorize(lon)
+    lat_codes, lat_uniques = pd.factorize(lat)
+    national = _national(reports)
     keys = ((lon_codes + 1) * (len(lat_uniques) + 1) + lat_codes + 1) * 2 + national
     codes, uniques = pd.factorize(keys)
     first = np.empty(len(uniques), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes))[::-1]  # the first row of each code
-    lons, lats, scopes = (reports[name].to_numpy()[first].tolist() for name in ("lon", "lat", "scope"))
-    texts = [json.dumps(_point(*key)) for key in zip(lons, lats, scopes, strict=True)]
-    return _decoded(codes, texts)
+    scopes = np.where(national[first], "national", "").tolist()
+    texts = [json.dumps(_point(*key)) for key in zip(lon[first].tolist(), lat[first].tolist(), scopes,
+                                                          strict=True)]
+    return pc.take(pa.array(texts, type=pa.large_string()), codes)
 
 
-def geojson_features(reports: pd.DataFrame, end: str = "") -> pa.Array | pa.ChunkedArray:
+def geojson_features(reports: pa.Table, end: str = "") -> pa.Array:
     """``json.dumps(geojson_feature(row), ensure_ascii=False) + end`` for every row, built column by
     column (as Arrow strings)."""
-    names = [name for name in reports.columns if name not in {"lat", "lon"}]
-    ids = _json_cells(reports["report_id"])
+    names = [name for name in reports.column_names if name not in {"lat", "lon"}]
+    ids = _json_cells(reports.column("report_id"))
     pieces = [_text('{"type": "Feature", "id": '), ids, _text(', "geometry": '), _geometry_cells(reports),
               _text(', "properties": {')]
     for number, name in enumerate(names):
         pieces += [_text((", " if number else "") + json.dumps(name) + ": "),
-                   ids if name == "report_id" else _json_cells(reports[name])]
+                   ids if name == "report_id" else _json_cells(reports.column(name))]
     return pc.binary_join_element_wise(*pieces, _text("}}" + end), _text(""))
 
 
@@ -1214,32 +1219,35 @@ def geojson_features(reports: pd.DataFrame, end: str = "") -> pa.Array | pa.Chun
 WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 
 
-def geopackage_batch(reports: pd.DataFrame) -> pa.RecordBatch:
-    """The reports as rows of the GeoPackage layer: every column but lat and lon, then a WKB point
-    geometry (lon, lat; none for national rows), then lat and lon (EPSG:4326 coordinates).
+def geopackage_batch(reports: pa.Table) -> pa.RecordBatch:
+    """The reports as rows of the GeoPackage layer: every column but lat and lon (text as large
+    strings), then a WKB point geometry (lon, lat; none for national rows), then lat and lon (EPSG:4326
+    coordinates).
 
-    Each column is one Arrow chunk: a batch gathered from several files holds its text columns in
-    several chunks, and the layer is then written the same whatever the sources.
+    Each column is one Arrow chunk: a batch gathered from several files holds its columns in several
+    chunks, and the layer is then written the same whatever the sources.
     """
-    located = (reports["scope"] != "national").to_numpy()
+    located = ~_national(reports)
     points = np.zeros(int(located.sum()), dtype=WKB_POINT)
     points["order"], points["type"] = 1, 1
-    points["x"], points["y"] = reports["lon"].to_numpy()[located], reports["lat"].to_numpy()[located]
+    points["x"], points["y"] = (reports.column(name).to_numpy()[located] for name in ("lon", "lat"))
     offsets = np.zeros(len(reports) + 1, dtype=np.int32)
     np.cumsum(located * WKB_POINT.itemsize, out=offsets[1:])
     validity = pa.py_buffer(np.packbits(located, bitorder="little"))
     geometry = pa.Array.from_buffers(pa.binary(), len(reports),
                                      [validity, pa.py_buffer(offsets), pa.py_buffer(points.tobytes())],
                                      null_count=int(len(reports) - located.sum()))
-    table = pa.Table.from_pandas(reports.drop(columns=["lat", "lon"]), preserve_index=False)
-    table = table.append_column("geometry", geometry)
-    for column in ("lat", "lon"):
-        table = table.append_column(column, pa.array(reports[column].to_numpy(), type=pa.float64()))
+    names = [name for name in reports.column_names if name not in {"lat", "lon"}]
+    arrays = [reports.column(name) for name in names] + [geometry] + [reports.column(name)
+                                                                      for name in ("lat", "lon")]
+    arrays = [column.cast(pa.large_string()) if pa.types.is_dictionary(column.type) else column
+              for column in arrays]
+    table = pa.Table.from_arrays(arrays, names=[*names, "geometry", "lat", "lon"])
     return table.combine_chunks().to_batches(max_chunksize=max(len(reports), 1))[0] if len(reports) else \
         pa.RecordBatch.from_pylist([], schema=table.schema)
 
 
-def write_geopackage(batches: Iterator[pd.DataFrame], path: Path) -> None:
+def write_geopackage(batches: Iterator[pa.Table], path: Path) -> None:
     """Write batches of reports as the GeoPackage layer ``city_reports`` at ``path`` in one GDAL session
     (its R-tree spatial index built once, at the end).
 
@@ -1273,7 +1281,7 @@ def write_geopackage(batches: Iterator[pd.DataFrame], path: Path) -> None:
 
 
 def write_reports(
-    batches: Iterable[pd.DataFrame],
+    batches: Iterable[pa.Table],
     csv: str | os.PathLike[str] | None = None,
     geojson: str | os.PathLike[str] | None = None,
     gpkg: str | os.PathLike[str] | None = None,
@@ -1293,7 +1301,7 @@ def write_reports(
             geojson_out = stack.enter_context(open(stack.enter_context(atomic_output(geojson)), "wb"))
             geojson_out.write(b'{"type": "FeatureCollection", "features": [')
 
-        def written() -> Iterator[pd.DataFrame]:
+        def written() -> Iterator[pa.Table]:
             """The batches, each once written to the CSV and the GeoJSON."""
             separator = b"\n"
             for number, batch in enumerate(batches):
@@ -1427,37 +1435,43 @@ def check_unique_segment_ids(paths: Sequence[str]) -> None:
 
 
 def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
-               size: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
-    """The per-source tables of the map step, in the order given, cut into batches of ``size`` rows.
+               size: int = BATCH_ROWS) -> Iterator[pa.Table]:
+    """The per-source tables of the map step, in the order given, cut into Arrow tables of ``size`` rows,
+    the text columns of :data:`REPEATED_TEXT` as Parquet's dictionaries (chunks of one table may have
+    different ones).
 
-    The batches do not depend on how the rows are spread over the files; if there are no rows at all,
-    one empty batch is given (so that the outputs still get their header). Each file must have
-    ``columns``, its number columns of the types of :data:`NUMBER_DTYPES`. The cells are not checked
-    again: the map step checked them against the reference tables before writing.
+    The batches hold the same rows however the rows are spread over the files; if there are no rows at
+    all, one empty batch is given (so that the outputs still get their header). Each file must have
+    ``columns``, its number columns of the Arrow types of :data:`NUMBER_DTYPES`. The cells are not
+    checked again: the map step checked them against the reference tables before writing.
     """
-    pending: list[pd.DataFrame] = []
+    pending: list[pa.Table] = []
     count, given, empty = 0, False, None
     for path in paths:
         try:
-            table = pd.read_parquet(path)
+            table = pq.read_table(path, read_dictionary=[name for name in REPEATED_TEXT if name in columns])
         except (OSError, ValueError, pa.ArrowException) as error:
             raise InputError(path, f"cannot read {what} Parquet: {error}") from None
-        if list(table.columns) != list(columns):
+        if table.column_names != list(columns):
             raise InputError(path, f"{what} columns are not {', '.join(columns)}", field="columns")
         for name in columns:
             dtype = NUMBER_DTYPES.get(name)
-            if dtype is not None and table[name].dtype != dtype:
-                raise InputError(path, f"must hold {dtype}, not {table[name].dtype}", field=name)
-        empty = table.iloc[:0] if empty is None else empty
+            kind = table.schema.field(name).type
+            if dtype is not None and kind != pa.from_numpy_dtype(np.dtype(dtype.lower())):
+                held = "str" if _is_text(kind) or pa.types.is_dictionary(kind) else np.dtype(
+                    kind.to_pandas_dtype()).name
+                raise InputError(path, f"must hold {dtype}, not {held}", field=name)
+        table = table.replace_schema_metadata(None)
+        empty = table.slice(0, 0) if empty is None else empty
         while len(table):
-            taken, table = table.iloc[:size - count], table.iloc[size - count:]
+            taken, table = table.slice(0, size - count), table.slice(size - count)
             pending.append(taken)
             count += len(taken)
             if count == size:
-                yield pd.concat(pending, ignore_index=True)
+                yield pa.concat_tables(pending)
                 pending, count, given = [], 0, True
     if pending or not given:
-        yield pd.concat(pending, ignore_index=True) if pending else empty
+        yield pa.concat_tables(pending) if pending else empty
 
 
 def write_part(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
