@@ -171,6 +171,12 @@ def test_cli_reports_bad_input_in_one_line_and_leaves_no_output(tmp_path, capsys
     assert list(tmp_path.iterdir()) == [path]
 
 
+def test_cli_names_a_missing_collection(tmp_path, capsys):
+    missing = tmp_path / "none.jsonl"
+    assert run_main(main, ["--tweets", str(missing), "--output", str(tmp_path / "out.parquet")]) == 2
+    assert capsys.readouterr().err == f"error: {missing}: cannot read: No such file or directory\n"
+
+
 def test_cli_refuses_a_shard_outside_the_shard_count(tmp_path):
     with pytest.raises(SystemExit):
         main(["--tweets", str(SAMPLE), "--shard", "3", "--shards", "3", "--output", str(tmp_path / "x")])

@@ -134,11 +134,15 @@ def read_shard_raw_lines(
     path: str | os.PathLike[str], shard: int, shards: int
 ) -> Iterator[tuple[int, bytes]]:
     """:func:`read_shard_lines`, each line left in UTF-8 (checked: valid, and without CR)."""
-    size = os.path.getsize(path)
-    if size == 0:
-        raise InputError(path, "file is empty", line=1)
-    start, end = shard_byte_range(size, shard, shards)
-    with open(path, "rb") as handle:
+    try:
+        size = os.path.getsize(path)
+        handle = open(path, "rb")  # noqa: SIM115 (closed by the with below)
+    except OSError as error:
+        raise InputError(path, f"cannot read: {error.strerror or error}") from None
+    with handle:
+        start, end = shard_byte_range(size, shard, shards)
+        if size == 0:
+            raise InputError(path, "file is empty", line=1)
         if handle.read(3) == b"\xef\xbb\xbf":
             raise InputError(path, "starts with a UTF-8 byte-order mark; save it without BOM", line=1)
         handle.seek(0)
