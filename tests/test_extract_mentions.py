@@ -25,7 +25,7 @@ from kzshutdowns.extract_mentions import (
     write_mentions,
 )
 from kzshutdowns.files import read_text
-from kzshutdowns.geocode import BATCH_SIZE, Geocoder
+from kzshutdowns.geocode import Geocoder
 from kzshutdowns.parse_article import parse_article, write_segments
 from kzshutdowns.parse_tweets import parse_tweets, read_shard_lines
 from kzshutdowns.platforms import compile_lexicon, find_platforms, load_platforms
@@ -377,7 +377,7 @@ def case_segments(case):
     }[case])
 
 
-@pytest.mark.parametrize("batch_size", [BATCH_SIZE, 2])
+@pytest.mark.parametrize("batch_size", [extract_mentions_module.BATCH_SIZE, 2])
 @pytest.mark.parametrize("case", CASES)
 def test_columns_frame_and_file_equal_the_row_by_row_build(case, batch_size, tmp_path, monkeypatch):
     """Same values, same order, same dtypes (a column null throughout is float64 or object as
