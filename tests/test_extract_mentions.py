@@ -202,7 +202,7 @@ def test_cli_reports_bad_input_in_one_line(tmp_path, capsys):
     assert not (tmp_path / "out.parquet").exists()
 
 
-DATE_LETTERS = "0123456789 -/.,()May Dec декабря أيار/مايو كانون الأول عام году жылы in"
+DATE_LETTERS = "0123456789 -/.,()_x May Dec декабря أيار/مايو كانون الأول عام году жылы in"
 
 
 @given(st.text(alphabet=DATE_LETTERS, max_size=60))
@@ -269,6 +269,20 @@ def test_every_ascii_month_name_is_a_word_the_lookups_pass():
     for word in words:
         assert word.isalpha()
         assert extract_mentions_module._month_of(word.decode().title())
+
+
+def test_only_digits_that_may_begin_a_year_make_a_text_searched(monkeypatch):
+    """Four digits trigger a search only where a date's year may begin (no word character or hyphen
+    before them, no word character after): the dates found are still those of each text alone."""
+    texts = ["2016-12-16", "x2016-12-16", "on 2016-12-16.", "since 2016", "since 2016x", "since _2016",
+             "https://t.co/2016 in 2016", "ab1234cd", "https://t.co/Ab2016", "в 2016 году", "(2016-12-16)"]
+    searched = []
+    monkeypatch.setattr(extract_mentions_module, "find_dates",
+                        lambda text: searched.append(text) or find_dates(text))
+    found = find_dates_many(texts)
+    assert [found.get(index, []) for index in range(len(texts))] == [find_dates(text) for text in texts]
+    assert sorted(found) == [0, 2, 3, 6, 9, 10]
+    assert searched == [texts[index] for index in (0, 2, 3, 6, 9, 10)]  # not x2016, 2016x, _2016, Ab2016
 
 
 def test_dates_in_links_and_handles_are_found_as_one_by_one():

@@ -102,7 +102,9 @@ _DOUBLE_OPEN = re.compile(r"\s*(/|\()\s*")
 _DOUBLE_CLOSE = re.compile(r"\s*\)")
 _ISO = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
 _YEAR = re.compile(r"(?<![\w-])(\d{4})(?![\w-])")
-_FOUR_DIGITS = re.compile(r"\d{4}")
+# Four digits that may begin the year of a date without a month name (_ISO, _YEAR): not after a word
+# character or a hyphen, not before a word character (a link id such as t.co/Ab2016x holds none).
+_YEAR_DIGITS = re.compile(r"(?<![\w-])\d{4}(?!\w)")
 # Tokens up to which _texts_holding searches a batch for each (about 50 us per token in a batch of
 # 1,000 tweets) rather than splitting all its texts (about 1 ms).
 _TOKENS_SEARCHED = 16
@@ -290,9 +292,10 @@ def find_dates(text: str) -> list[DateMention]:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _may_hold_date(token: str) -> bool:
-    """Whether a token (no white space) holds four digits or a word that is a month name or starts one
-    (cached: the words of running text recur from batch to batch even where the texts are distinct)."""
-    return bool(_FOUR_DIGITS.search(token)) or any(
+    """Whether a token (no white space) holds four digits that may begin a year (:data:`_YEAR_DIGITS`)
+    or a word that is a month name or starts one (cached: the words of running text recur from batch
+    to batch even where the texts are distinct)."""
+    return bool(_YEAR_DIGITS.search(token)) or any(
         _month_of(word) or _starts_two_word_month(word) for word in _WORDS.findall(token))
 
 
@@ -301,29 +304,35 @@ def _ascii_date_tokens(tokens: Sequence[str]) -> set[str]:
 
     Links and handles are ASCII and rarely repeat, so a cache of their words would miss. The tokens
     are joined and translated as bytes (:data:`_ASCII_WORD_BYTES`): four digits show as ``0000``
-    and the words, runs of letters, as their lower case, which is what :func:`_month_of` and
-    :func:`_starts_two_word_month` go by for an ASCII word (:data:`_ASCII_MONTH_WORDS`).
+    (the few tokens holding them are then searched for :data:`_YEAR_DIGITS`) and the words, runs of
+    letters, as their lower case, which is what :func:`_month_of` and :func:`_starts_two_word_month`
+    go by for an ASCII word (:data:`_ASCII_MONTH_WORDS`).
     """
     if not tokens:
         return set()
     joined = " ".join(tokens).encode("ascii").translate(_ASCII_WORD_BYTES)
-    found = [match.start() for match in _ASCII_FOUR_DIGITS.finditer(joined)]
+    ends = np.cumsum([len(token) + 1 for token in tokens])  # one past each token's space
+
+    def holding(found: list[int]) -> set[str]:  # the tokens in which ``found`` positions lie
+        return {tokens[index] for index in np.unique(np.searchsorted(ends, found, side="right")).tolist()}
+
+    digits = holding([match.start() for match in _ASCII_FOUR_DIGITS.finditer(joined)])
+    found = {token for token in digits if _YEAR_DIGITS.search(token)}
     months = _ASCII_MONTH_WORDS.intersection(joined.translate(_ASCII_DIGITS_OUT).split())
     if months:
         words = re.compile(rb"(?<![a-z])(?:" + b"|".join(map(re.escape, sorted(months))) + rb")(?![a-z])")
-        found += [match.start() for match in words.finditer(joined)]
-    ends = np.cumsum([len(token) + 1 for token in tokens])  # one past each token's space
-    return {tokens[index] for index in np.unique(np.searchsorted(ends, found, side="right")).tolist()}
+        found |= holding([match.start() for match in words.finditer(joined)])
+    return found
 
 
 def find_dates_many(texts: Sequence[str]) -> dict[int, list[DateMention]]:
     """:func:`find_dates` of each of ``texts`` that has a date, by index (the others have none).
 
-    Every date holds a four-digit number (a year, an ISO date) or a word that is a month name or
-    starts one, and neither crosses white space. So the distinct white-space separated tokens of
-    the whole batch are checked once each (the ASCII ones together, :func:`_ascii_date_tokens`), and
-    only the texts holding a token that passes (:func:`_texts_holding`) are searched with
-    :func:`find_dates`.
+    Every date holds a word that is a month name or starts one, or else begins its year (a year, an
+    ISO date) with four digits that :data:`_YEAR_DIGITS` finds, and neither crosses white space. So
+    the distinct white-space separated tokens of the whole batch are checked once each (the ASCII
+    ones together, :func:`_ascii_date_tokens`), and only the texts holding a token that passes
+    (:func:`_texts_holding`) are searched with :func:`find_dates`.
     """
     joined = "\n".join(texts)
     tokens = set(joined.split())
