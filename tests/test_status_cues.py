@@ -23,7 +23,9 @@ from kzshutdowns.status_cues import (
     Entry,
     _cue_list,
     _holds,
+    _longest_first,
     _read_cues,
+    _Readings,
     analyse_many,
     analyse_sentences,
     entries_for,
@@ -261,6 +263,33 @@ def test_each_entry_is_read_word_by_word(lang):
             alone = lead + " ".join(entry.words)
             for text in (alone, f"{alone} {' '.join(following.words)}"):
                 assert find_cues(text, lang) == cues_word_by_word(text, lang), text
+
+
+@given(st.lists(st.tuples(WORD, GAP), max_size=10), st.sampled_from(["ar", "ru", "kk", "en", None]),
+       st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_search_tree_finds_what_the_ranking_alternation_finds(words, lang, warm):
+    """A lexicon's pattern (a tree of the ways entries start, without groups) finds the spans that its
+    ranking pattern (the entries one after the other, in rank order) finds, and the reading of each matched
+    text names the entry the ranking pattern's group names there, remembered or read anew."""
+    lexicon = entries_for(lang)
+    text = "".join("".join(word) + gap for word, gap in words)
+    folded = " " + fold_text(text)[0].replace("\ud800", " ") + " "
+    readings = lexicon.readings if warm else _Readings(lexicon.ranking)
+    assert [(match.span(), readings[match.group()]) for match in lexicon.pattern.finditer(folded)] == [
+        (match.span(), match.lastindex - 1) for match in lexicon.ranking.finditer(folded)]
+
+
+def test_search_tree_keeps_rank_where_heads_continue_each_other():
+    """Where an entry's first word continues a shorter head (here an open one that matches the same word),
+    the search tree still tries them in rank order: the entry of more words takes its words."""
+    lexicon = _longest_first([Entry(("ab",), True, "reachable", False), Entry(("a",), True, "witness", False),
+                              Entry(("abc", "d"), False, "blocked", False)])
+    for text, span in ((" abc d ", (0, 6)), (" abcx d ", (0, 5)), (" ax ", (0, 3))):
+        assert [match.span() for match in lexicon.pattern.finditer(text)] == [span]
+        assert [match.span() for match in lexicon.ranking.finditer(text)] == [span]
+    assert [lexicon.entries[lexicon.readings[text]].category for text in (" abc d", " abcx", " ax")] == [
+        "blocked", "reachable", "witness"]
 
 
 @pytest.mark.parametrize(("text", "lang", "expected"), [

@@ -32,6 +32,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -138,23 +139,41 @@ class Sentence:
     habitual: bool = False
 
 
+class _Readings(dict[str, int]):
+    """The entry (its index in the lexicon's entries) of each text that a lexicon's pattern matched, read
+    with its ranking pattern on first sight and remembered (see :class:`Lexicon`)."""
+
+    def __init__(self, ranking: re.Pattern[str]) -> None:
+        super().__init__()
+        self.ranking = ranking
+
+    def __missing__(self, text: str) -> int:
+        # The text alone: its end lets the same entries end there as what follows it in folded text (a space).
+        number = self[text] = self.ranking.match(text).lastindex - 1
+        return number
+
+
 @dataclass(frozen=True, eq=False)
 class Lexicon:
-    """Compiled cue entries, longest first, and one regular expression that finds them all.
+    """Compiled cue entries, longest first (in rank order), and regular expressions that find them.
 
-    ``pattern`` matches a space and an entry starting the word after it, trying the entries in rank
-    order; the capture group that took part in a match (``match.lastindex``) names the entry,
-    ``groups[match.lastindex - 1]``, whose category code (the index in :data:`CATEGORIES`), number of
-    words and whether it is a postposed negator are ``categories``, ``sizes`` and ``postposed`` at
-    ``match.lastindex``.
+    ``pattern`` matches a space and the words, from the next, of the first entry in rank order that can
+    match there, as a tree of the ways the entries may start (:func:`_branches`). It has no groups, which
+    keeps its search fast, so it does not tell the entry: ``ranking`` is an alternation of the entries in
+    rank order, each ending with an empty group, and ``match.lastindex - 1`` of its match of the text that
+    ``pattern`` matched is the entry's index (no entry before it matches the text, else it would have
+    matched there). ``readings`` remembers that index for each distinct text. ``categories``, ``sizes``
+    and ``postposed`` hold each entry's category code (its index in :data:`CATEGORIES`), number of words
+    and whether it is a postposed negator.
     """
 
     entries: tuple[Entry, ...]
     pattern: re.Pattern[str]
-    groups: tuple[Entry, ...]
+    ranking: re.Pattern[str]
     categories: np.ndarray
     sizes: np.ndarray
     postposed: np.ndarray
+    readings: _Readings
 
 
 # A character of a word (of _TOKEN). Folded text holds only these and spaces: every other character
@@ -168,37 +187,67 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _GAP = rf"[^\w{re.escape(BOUNDARY)}]+"
 
 
-def _alternatives(entry: Entry) -> dict[str, str]:
-    """Regular expressions matching ``entry`` where a word starts, keyed by the word's first character
-    and matching from its second: an Arabic entry's first word may follow a proclitic in its word, the
-    words are separated by non-letters, and the last word ends its word unless it may continue."""
+def _rank(entry: Entry) -> tuple:
+    """The key that sorts entries in rank order: more words, then longer words first."""
+    return -len(entry.words), -sum(map(len, entry.words)), entry.words, entry.category
+
+
+def _rest(entry: Entry) -> str:
+    """A regular expression for ``entry`` after its first word: the other words, separated by non-letters,
+    the last ending its word unless it may continue."""
     ending = f"{_LETTER}*" if entry.open_end else f"(?!{_LETTER})"
-    rest = "".join(_GAP + re.escape(word) for word in entry.words[1:]) + ending
-    heads: dict[str, list[str]] = {}
-    for lead in ("", *sorted(ARABIC_PROCLITICS)) if entry.arabic else ("",):
-        head = lead + entry.words[0]
-        heads.setdefault(head[0], []).append(re.escape(head[1:]))
-    return {initial: f"(?:{'|'.join(tails)}){rest}" for initial, tails in heads.items()}
+    return "".join(_GAP + re.escape(word) for word in entry.words[1:]) + ending
+
+
+def _branches(ways: list[tuple[str, str]], depth: int = 0) -> str:
+    """An alternation of ``ways`` (a literal head, then a regular expression) matching from character
+    ``depth`` of their heads, which they share before it, as a tree of their heads' characters.
+
+    The regex engine takes the first alternative that matches. Two ways whose heads differ at some
+    character never match at the same place, so the ways are grouped by their next character and only a
+    way whose head ends here (which may match where the longer ones do) keeps its place among the others:
+    where it matters, the ways are tried in their order.
+    """
+    parts: list[str] = []
+    pending: dict[str, list[tuple[str, str]]] = {}
+
+    def flush() -> None:
+        for char, following in pending.items():
+            if len(following) == 1:
+                parts.append(re.escape(following[0][0][depth:]) + following[0][1])
+            else:
+                parts.append(f"{re.escape(char)}(?:{_branches(following, depth + 1)})")
+        pending.clear()
+
+    for head, rest in ways:
+        if len(head) > depth:
+            pending.setdefault(head[depth], []).append((head, rest))
+        else:
+            flush()
+            parts.append(rest)
+    flush()
+    return "|".join(parts)
+
+
+# The proclitics an Arabic entry's first word may follow in its word, or none.
+_PROCLITIC = f"(?:{_branches([(lead, '') for lead in sorted(ARABIC_PROCLITICS)])})?"
 
 
 def _longest_first(entries: list[Entry]) -> Lexicon:
     """The lexicon of ``entries``: more words, then longer words first, so "غير ان" wins over "غير"."""
-    entries = sorted(entries, key=lambda e: (-len(e.words), -sum(map(len, e.words)), e.words, e.category))
-    by_initial: dict[str, list[tuple[str, Entry]]] = {}
-    for entry in entries:
-        for initial, alternative in _alternatives(entry).items():
-            by_initial.setdefault(initial, []).append((alternative, entry))
-    # A word of folded text starts after a space (see _read_cues): the pattern starts with one, which lets
-    # the regex engine skip to the next space fast; each branch then starts with its literal initial.
-    branches = [f"{re.escape(initial)}(?:" + "|".join(f"{alternative}()" for alternative, _ in items) + ")"
-                for initial, items in by_initial.items()]
-    groups = tuple(entry for items in by_initial.values() for _, entry in items)
-    # Indexed by match.lastindex, which starts at 1: a first row that no match uses.
-    categories = np.array([0, *(CATEGORIES.index(entry.category) for entry in groups)], dtype=np.int64)
-    sizes = np.array([0, *(len(entry.words) for entry in groups)], dtype=np.int64)
-    postposed = np.array([False, *map(_postposed, groups)], dtype=bool)
-    return Lexicon(tuple(entries), re.compile(f" (?:{'|'.join(branches)})"), groups, categories, sizes,
-                   postposed)
+    entries = sorted(entries, key=_rank)
+    # Each way an entry may start a word: its first word, after each proclitic too for an Arabic entry.
+    ways = [(lead + entry.words[0], _rest(entry)) for entry in entries
+            for lead in (("", *sorted(ARABIC_PROCLITICS)) if entry.arabic else ("",))]
+    # A word of folded text starts after a space (see _read_cues): the patterns start with one, which lets
+    # the regex engine skip to the next space fast.
+    pattern = re.compile(f" (?:{_branches(ways)})")
+    ranking = re.compile(" (?:" + "|".join(f"{_PROCLITIC if entry.arabic else ''}{re.escape(entry.words[0])}"
+                                           f"{_rest(entry)}()" for entry in entries) + ")")
+    categories = np.array([CATEGORIES.index(entry.category) for entry in entries], dtype=np.int64)
+    sizes = np.array([len(entry.words) for entry in entries], dtype=np.int64)
+    postposed = np.array([_postposed(entry) for entry in entries], dtype=bool)
+    return Lexicon(tuple(entries), pattern, ranking, categories, sizes, postposed, _Readings(ranking))
 
 
 def _postposed(entry: Entry) -> bool:
@@ -208,34 +257,34 @@ def _postposed(entry: Entry) -> bool:
             and not entry.arabic and entry.words[0] in POSTPOSED_NEGATORS)
 
 
-def _compile(lexicon: dict[str, dict[str, tuple[str, ...]]]) -> dict[str, Lexicon]:
-    compiled: dict[str, Lexicon] = {}
-    for lang, categories in lexicon.items():
-        entries = []
-        for category, phrases in categories.items():
-            for phrase in phrases:
-                words = tuple(_TOKEN.findall(fold_text(phrase.rstrip("*"))[0]))
-                entries.append(Entry(words, phrase.endswith("*"), category, script_of(phrase) == "arabic"))
-        compiled[lang] = _longest_first(entries)
-    return compiled
+@cache
+def _entries(lang: str) -> tuple[Entry, ...]:
+    """The entries of :data:`CUES` for ``lang``, folded, in rank order (see :func:`_longest_first`)."""
+    entries = []
+    for category, phrases in CUES[lang].items():
+        for phrase in phrases:
+            words = tuple(_TOKEN.findall(fold_text(phrase.rstrip("*"))[0]))
+            entries.append(Entry(words, phrase.endswith("*"), category, script_of(phrase) == "arabic"))
+    return tuple(sorted(entries, key=_rank))
 
 
 @cache
-def _lexicons() -> tuple[dict[str, Lexicon], Lexicon]:
-    """The compiled lexicons of :data:`CUES` per language, and every language's entries together.
+def _lexicon(lang: str | None) -> Lexicon:
+    """The compiled lexicon of a language of :data:`CUES`, or (None) of every language's entries together.
 
-    Compiled on first use: folding the entries builds the character table of
-    :func:`kzshutdowns.normalize.fold_text` (a few tenths of a second), which jobs that import this
-    module but read no text (the gathers) need not build.
+    Compiled on first use, each lexicon when a text needs it: folding the entries builds the character
+    table of :func:`kzshutdowns.normalize.fold_text` (a few tenths of a second), which jobs that import
+    this module but read no text (the gathers) need not build, and the patterns of a lexicon take a few
+    hundredths of a second to compile.
     """
-    compiled = _compile(CUES)
-    return compiled, _longest_first([entry for lexicon in compiled.values() for entry in lexicon.entries])
+    if lang is None:
+        return _longest_first([entry for each in CUES for entry in _entries(each)])
+    return _longest_first(list(_entries(lang)))
 
 
 def entries_for(lang: str | None) -> Lexicon:
     """The cue lexicon for a segment language; every language's entries when it has none."""
-    compiled, every = _lexicons()
-    return compiled.get(lang or "", every)
+    return _lexicon(lang if lang in CUES else None)
 
 
 class _CueTable(NamedTuple):
@@ -279,13 +328,13 @@ def _holds(codes: np.ndarray, test: str) -> np.ndarray:
     return held
 
 
-def _words_before(folded: str) -> np.ndarray:
-    """For each position of ``folded`` (and its end), how many words start before it (a word: a run of
-    letters and digits, as :data:`_TOKEN` finds them in folded text, where apostrophes are spaces)."""
-    letters = _holds(_codes(folded), "isalnum")
+def _word_starts(codes: np.ndarray) -> np.ndarray:
+    """Where the words of the text of code points ``codes`` start, in order (a word: a run of letters and
+    digits, as :data:`_TOKEN` finds them in folded text, where apostrophes are spaces)."""
+    letters = _holds(codes, "isalnum")
     starts = letters.copy()
     starts[1:] &= ~letters[:-1]
-    return np.concatenate(([0], np.cumsum(starts, dtype=np.int64)))
+    return np.flatnonzero(starts)
 
 
 def _lengths(texts: Sequence[str]) -> np.ndarray:
@@ -302,32 +351,37 @@ def _read_cues(texts: Sequence[str], langs: Sequence[str | None]) -> _CueTable:
     """:func:`find_cues` of many texts at once: the texts of each lexicon are folded together
     (:func:`kzshutdowns.normalize.fold_batch`) and searched with one pass of the lexicon's regular
     expression, and a cue's word index is the number of words starting before it in its text."""
-    compiled, every = _lexicons()
-    lexicons = [*compiled.values(), every]
-    number = {lang: index for index, lang in enumerate(compiled)}  # any other language: every lexicon
-    lexicon_of = np.fromiter((number.get(lang, len(compiled)) for lang in langs), dtype=np.int64,
+    languages = [*CUES, None]  # None: every language's lexicon, for any other language
+    number = {lang: index for index, lang in enumerate(CUES)}
+    lexicon_of = np.fromiter(map(number.get, langs, itertools.repeat(len(CUES))), dtype=np.int64,
                              count=len(langs))
     lengths = _lengths(texts)
     # Per lexicon: the text of each cue, its span in the text, word index, words, category, postposed.
     found: list[tuple[np.ndarray, ...]] = []
-    for lexicon, members in zip(lexicons, (np.flatnonzero(lexicon_of == index) for index in
-                                           range(len(lexicons))), strict=True):
+    for index, lang in enumerate(languages):
+        members = np.flatnonzero(lexicon_of == index)
         if not len(members):
             continue
+        lexicon = _lexicon(lang)
         batch = fold_batch([texts[index] for index in members.tolist()])
-        # Each text is folded with a space before it; a word of folded text starts after a space.
-        folded = _SURROGATE.sub(" ", batch.folded)
-        matches = [match.span() + (match.lastindex,) for match in lexicon.pattern.finditer(folded)]
+        # Each text is folded with a space before it; a word of folded text starts after a space. A lone
+        # surrogate folds to itself: it is made a space, so that a word after it starts after a space.
+        codes = _codes(batch.folded)
+        lone = (codes - 0xD800) < 0x800
+        folded = _SURROGATE.sub(" ", batch.folded) if lone.any() else batch.folded
+        matches = list(lexicon.pattern.finditer(folded))
         if not matches:
             continue
-        starts, ends, groups = np.fromiter(itertools.chain.from_iterable(matches), dtype=np.int64,
-                                           count=3 * len(matches)).reshape(-1, 3).T
+        starts, ends = np.fromiter(itertools.chain.from_iterable(map(re.Match.span, matches)), dtype=np.int64,
+                                   count=2 * len(matches)).reshape(-1, 2).T
+        entry = np.fromiter(map(lexicon.readings.__getitem__, map(re.Match.group, matches)), dtype=np.int64,
+                            count=len(matches))
         starts = starts + 1  # after the space
         text_starts = np.asarray(batch.starts)
         member = np.searchsorted(text_starts, starts, side="right") - 1
         first = text_starts[member]
-        before = _words_before(folded)
-        words = before[starts] - before[first]
+        word_starts = _word_starts(codes)
+        words = np.searchsorted(word_starts, starts) - np.searchsorted(word_starts, first)
         starts, ends = starts - first, ends - first
         # Where folding dropped characters (Arabic vowels), spans in the folded text are mapped back.
         shrunk = np.flatnonzero(np.subtract(batch.ends, text_starts) != lengths[members])
@@ -336,8 +390,8 @@ def _read_cues(texts: Sequence[str], langs: Sequence[str | None]) -> _CueTable:
             for k in np.flatnonzero(np.isin(member, shrunk)).tolist():
                 positions = kept[int(member[k])]
                 starts[k], ends[k] = positions[starts[k]], positions[ends[k] - 1] + 1
-        found.append((members[member], starts, ends, words, lexicon.sizes[groups], lexicon.categories[groups],
-                      lexicon.postposed[groups]))
+        found.append((members[member], starts, ends, words, lexicon.sizes[entry], lexicon.categories[entry],
+                      lexicon.postposed[entry]))
     if not found:
         empty = np.zeros(0, dtype=np.int64)
         return _CueTable(empty, empty, empty, empty, empty, empty, empty, np.zeros(0, dtype=bool))
@@ -416,7 +470,8 @@ class _Mentions(NamedTuple):
     sentence: np.ndarray  # the index of the sentence holding the mention's start
     at: np.ndarray  # where it starts in the texts joined by line breaks ...
     end: np.ndarray  # ... and ends
-    platform: list[str]
+    platform: np.ndarray  # the index in names of the first mention (of all texts) of its platform
+    names: list[str]  # the platform ids of all mentions, read or not
 
 
 def _mentions(platforms: Sequence[Sequence[tuple[int, int, str]]], offsets: np.ndarray, lengths: np.ndarray,
@@ -424,10 +479,12 @@ def _mentions(platforms: Sequence[Sequence[tuple[int, int, str]]], offsets: np.n
     """The platform spans of each text that start inside one of the sentences ``starts``-``ends`` (all
     texts' sentences, in the texts joined by line breaks); ValueError for a span ending before it starts."""
     counts = np.fromiter(map(len, platforms), dtype=np.int64, count=len(platforms))
-    flat = [span for spans in platforms for span in spans]
-    begin, finish, names = zip(*flat, strict=True) if flat else ((), (), ())
-    begin = np.array(begin, dtype=np.int64)
-    finish = np.array(finish, dtype=np.int64)
+    flat = list(itertools.chain.from_iterable(platforms))
+    begin, finish = (np.fromiter(map(itemgetter(field), flat), dtype=np.int64, count=len(flat))
+                     for field in (0, 1))
+    names = list(map(itemgetter(2), flat))
+    first: dict[str, int] = {}
+    platform = np.fromiter(map(first.setdefault, names, itertools.count()), dtype=np.int64, count=len(names))
     text = np.repeat(np.arange(len(platforms), dtype=np.int64), counts)
     at = offsets[text] + begin
     sentence = np.searchsorted(starts, at, side="right") - 1
@@ -438,8 +495,7 @@ def _mentions(platforms: Sequence[Sequence[tuple[int, int, str]]], offsets: np.n
     if len(backwards):
         raise ValueError(f"platform span {flat[backwards[0]]} of text {text[backwards[0]]} ends before it "
                          "starts")
-    return _Mentions(sentence[read], at[read], at[read] + (finish - begin)[read],
-                     [names[k] for k in read.tolist()])
+    return _Mentions(sentence[read], at[read], (at + finish - begin)[read], platform[read], names)
 
 
 # What may stand between a negator and a platform name it says is missing ("no internet", "интернет жоқ").
@@ -536,10 +592,7 @@ def _given(mentions: _Mentions, status: np.ndarray, clause: np.ndarray, count: i
     if not len(got):
         return given
     got = got[np.lexsort((got, clause[got]))]
-    numbers: dict[str, int] = {}
-    platform = np.fromiter((numbers.setdefault(mentions.platform[k], len(numbers)) for k in got.tolist()),
-                           dtype=np.int64, count=len(got))
-    sentence = mentions.sentence[got]
+    platform, sentence = mentions.platform[got], mentions.sentence[got]
     # Each platform of a sentence: its mentions from the first on, their best status.
     grouped = np.lexsort((np.arange(len(got)), platform, sentence))
     bounds = np.flatnonzero(np.concatenate(([True], (np.diff(sentence[grouped]) != 0)
@@ -547,9 +600,11 @@ def _given(mentions: _Mentions, status: np.ndarray, clause: np.ndarray, count: i
     firsts = grouped[bounds]
     best = np.minimum.reduceat(status[got][grouped], bounds)
     order = np.argsort(firsts)
-    for number, k, rank in zip(sentence[firsts[order]].tolist(), got[firsts[order]].tolist(),
-                               best[order].tolist(), strict=True):
-        given[number][mentions.platform[k]] = STATUSES[rank]
+    kept = firsts[order]
+    for number, name, best_status in zip(sentence[kept].tolist(),
+                                         map(mentions.names.__getitem__, platform[kept].tolist()),
+                                         map(STATUSES.__getitem__, best[order].tolist()), strict=True):
+        given[number][name] = best_status
     return given
 
 
