@@ -901,6 +901,19 @@ def test_columns_frame_is_the_row_wise_constructor(rows):
                                   pd.DataFrame(rows, columns=list(columns)).astype(dtypes))
 
 
+@given(st.lists(st.one_of(st.none(), st.text(max_size=4), st.integers(0, 3), st.just(float("nan"))),
+                max_size=6))
+@example([None, None])
+@example(["a", None, "ü\n"])
+@example(["a", 1])
+@example(["a", float("nan")])
+def test_a_columns_frame_text_column_is_the_series_pandas_infers(values):
+    # Columns of strings and None are made from Arrow's strings; any other list as pandas infers it.
+    frame = columns_frame([values, list(range(len(values)))], ("text", "number"), {"number": "int64"})
+    pd.testing.assert_series_equal(frame["text"], pd.Series(values, name="text"))
+    assert frame["text"].dtype == pd.Series(values).dtype
+
+
 def test_reports_from_mentions_read_as_categories_equal_those_from_the_frame(fast_path_source, tmp_path):
     """read_mentions reads the strings as categories and only the columns the step reads: the reports and
     unresolved mentions are those built from the table as extraction made it, and as Parquet gives it."""

@@ -86,6 +86,8 @@ NUMBER_DTYPES = {"geonameid": "int64", "lat": "float64", "lon": "float64", "evid
                  "evidence_end": "int64", "place_start": "Int64", "place_end": "Int64",
                  "start": "int64", "end": "int64"}
 REPORT_SCOPES = frozenset({"city", "region", "national"})
+# pandas' type of a column of strings (missing ones NaN), which it infers for a list of str and None.
+TEXT = pd.StringDtype(na_value=np.nan)
 # A place in a sentence dated (in the text) more than this many days before its tweet's or document's date
 # is a historical reference.
 HISTORICAL_AFTER_DAYS = 30
@@ -396,9 +398,8 @@ def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: 
     """
     mentions = mentions.reset_index(drop=True)  # each row's label is its position (the line of an error)
     codes, mention_ids = column_codes(mentions["segment_id"])
-    known = set(segments["segment_id"].tolist())
-    orphans = np.flatnonzero(np.fromiter((value not in known for value in mention_ids), dtype=bool,
-                                         count=len(mention_ids))[codes])
+    distinct_ids = pd.Index(mention_ids, dtype=object)
+    orphans = np.flatnonzero(~distinct_ids.isin(segments["segment_id"])[codes])
     if len(orphans):
         row = int(orphans[0])
         raise InputError(mentions_path, f"segment id {mention_ids[codes[row]]!r} is in no segments file",
@@ -407,8 +408,7 @@ def build_city_reports(segments: pd.DataFrame, mentions: pd.DataFrame, context: 
     reports, unresolved = [], []
     for first in range(0, max(len(segments), 1), SEGMENTS_PER_PASS):
         batch = segments.iloc[first:first + SEGMENTS_PER_PASS]
-        ids = set(batch["segment_id"].tolist())
-        held = np.fromiter((value in ids for value in mention_ids), dtype=bool, count=len(mention_ids))
+        held = distinct_ids.isin(batch["segment_id"])
         for frames, frame in zip((reports, unresolved), _build_pass(batch, mentions[held[codes]], context,
                                                                     readings, mentions_path), strict=True):
             frames.append(frame)
@@ -965,8 +965,21 @@ def columns_frame(cells: list[list], columns: Sequence[str], dtypes: dict[str, s
     column), with the columns that ``dtypes`` names cast to those types, built one column at a time:
     without the array of every cell that the row-wise constructor makes first (the other columns' types
     are inferred as it infers them)."""
-    return pd.DataFrame({name: pd.Series(values, dtype=dtypes.get(name))
-                         for name, values in zip(columns, cells, strict=True)})
+    return pd.DataFrame({name: _series(values, dtypes.get(name)) for name, values in zip(columns, cells,
+                                                                                          strict=True)})
+
+
+def _series(values: list, dtype: str | None) -> pd.Series:
+    """``pd.Series(values, dtype=dtype)``; a column of strings (None where missing, at least one string)
+    made from Arrow's strings, which pandas' str type holds, without pandas' look at every value."""
+    if dtype is None:
+        try:
+            strings = pa.array(values, type=pa.large_string())
+        except (pa.ArrowTypeError, pa.ArrowInvalid):  # not only strings and None: as pandas infers
+            strings = None
+        if strings is not None and strings.null_count < len(strings):
+            return pd.Series(pd.arrays.ArrowStringArray(strings, dtype=TEXT))
+    return pd.Series(values, dtype=dtype)
 
 
 def _report_problem(row, event_ids: set[str], platform_ids: set[str], path: str | os.PathLike[str],
