@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 from frictionless import Resource, Schema
 from hypothesis import example, given, settings
@@ -651,6 +652,25 @@ def test_gathered_files_do_not_depend_on_how_reports_are_split_over_sources(seed
     assert written["whole"][:2] == seed_files
     layer = gpd.read_file(tmp_path / "whole" / "r.gpkg", layer="city_reports")
     assert layer["report_id"].tolist() == reports["report_id"].tolist()
+
+
+def test_a_part_whose_text_column_is_all_missing_is_gathered_with_the_others(seed, tmp_path):
+    # A source whose reports all lack a language writes that column without a type (all None): the gather
+    # still writes the rows of every source, as to_csv writes them.
+    paths, _, _ = seed
+    table = pd.read_parquet(paths["city_reports.csv"].parent / "reports.parquet")
+    first, second = table.iloc[:2].reset_index(drop=True), table.iloc[2:].reset_index(drop=True)
+    second["evidence_lang"] = pd.Series([None] * len(second), dtype=object)
+    parts = [tmp_path / "first.parquet", tmp_path / "second.parquet"]
+    for rows, part in zip((second, first), parts, strict=True):
+        write_part(rows, part)
+    assert pq.read_schema(parts[0]).field("evidence_lang").type == pa.null()
+    written = io.BytesIO()
+    for number, batch in enumerate(read_parts(parts, REPORT_COLUMNS, "reports", size=len(table) - 1)):
+        write_rows(batch, written, header=number == 0)  # the first batch holds rows of both files
+    expected = io.StringIO()
+    pd.concat([second, first], ignore_index=True).to_csv(expected, index=False, lineterminator="\n")
+    assert written.getvalue().decode("utf-8") == expected.getvalue()
 
 
 def test_no_reports_at_all_still_gives_the_headers(tmp_path):

@@ -1453,10 +1453,11 @@ def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
     the text columns of :data:`REPEATED_TEXT` as Parquet's dictionaries (chunks of one table may have
     different ones).
 
-    The batches hold the same rows however the rows are spread over the files; if there are no rows at
-    all, one empty batch is given (so that the outputs still get their header). Each file must have
-    ``columns``, its number columns of the Arrow types of :data:`NUMBER_DTYPES`. The cells are not
-    checked again: the map step checked them against the reference tables before writing.
+    The batches hold the same rows however the rows are spread over the files (a text column that a file
+    holds only missing values of, which Parquet stores without a type, takes the others' type); if there
+    are no rows at all, one empty batch is given (so that the outputs still get their header). Each file
+    must have ``columns``, its number columns of the Arrow types of :data:`NUMBER_DTYPES`. The cells are
+    not checked again: the map step checked them against the reference tables before writing.
     """
     pending: list[pa.Table] = []
     count, given, empty = 0, False, None
@@ -1481,10 +1482,10 @@ def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
             pending.append(taken)
             count += len(taken)
             if count == size:
-                yield pa.concat_tables(pending)
+                yield pa.concat_tables(pending, promote_options="permissive")
                 pending, count, given = [], 0, True
     if pending or not given:
-        yield pa.concat_tables(pending) if pending else empty
+        yield pa.concat_tables(pending, promote_options="permissive") if pending else empty
 
 
 def write_part(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
