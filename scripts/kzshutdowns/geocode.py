@@ -118,8 +118,8 @@ LIST_JOINERS = frozenset(
 )
 _SENTENCE_END = ".!?\n…"
 _TANWEEN = frozenset("\u064b\u064c\u064d")
-# A folded word the fallback may transliterate (words are separated by single spaces in a folded text,
-# or in words joined by spaces): long enough, without a digit (link ids such as ``t.co/IcrVie8ISC``).
+# A folded word the fallback may transliterate, found among words separated by spaces (a folded text,
+# or words joined by spaces): long enough, without a digit (link ids such as ``t.co/IcrVie8ISC``).
 _TRANSLITERABLE = re.compile(rf"(?<![^ ])[^ \d]{{{FALLBACK_MIN_LETTERS},}}(?![^ ])")
 _PROCLITICS_LONGEST_FIRST = sorted(ARABIC_PROCLITICS, key=len, reverse=True)
 # Nisba adjective endings (كازاخستانية "Kazakhstani"): derived from names, never names themselves.
