@@ -48,6 +48,7 @@ import datetime as dt
 import functools
 import os
 import re
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
@@ -114,14 +115,14 @@ def shard_byte_range(size: int, shard: int, shards: int) -> tuple[int, int]:
     return size * shard // shards, size * (shard + 1) // shards
 
 
-def _decode(raw: bytes, path: str | os.PathLike[str], number: int) -> str:
+def _check_line(raw: bytes, path: str | os.PathLike[str], number: int) -> None:
+    """Raise InputError if line ``number`` (``raw``, without its newline) is not UTF-8 or holds a CR."""
     try:
-        text = raw.decode("utf-8")
+        raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(path, f"invalid UTF-8 at byte {error.start} of the line", line=number) from None
-    if "\r" in text:
+    if b"\r" in raw:
         raise InputError(path, "CR line ending; convert the file to LF line endings", line=number)
-    return text
 
 
 def read_shard_lines(path: str | os.PathLike[str], shard: int, shards: int) -> Iterator[tuple[int, str]]:
@@ -178,7 +179,7 @@ def _block_lines(block: bytes, path: str | os.PathLike[str], number: int) -> Ite
     lines = block.removesuffix(b"\n").split(b"\n")
     if b"\r" in block or not _is_utf8(block):
         for offset, line in enumerate(lines):
-            _decode(line, path, number + offset)
+            _check_line(line, path, number + offset)
             yield number + offset, line
         return
     yield from enumerate(lines, start=number)
@@ -295,7 +296,8 @@ def _is_lang(lang: str) -> bool:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _is_day(text: str) -> bool:
-    """Whether ``text`` (already ``YYYY-MM-DD`` in ASCII digits) is a day of the calendar."""
+    """Whether ``text`` is a day of the calendar as ``date.fromisoformat`` reads it (only a ``text`` of
+    ``YYYY-MM-DD`` in ASCII digits makes a row plain; other forms it reads are not plain anyway)."""
     try:
         dt.date.fromisoformat(text)
     except ValueError:
@@ -419,6 +421,7 @@ def _read_fields(lines: list[bytes]) -> pa.RecordBatch:
     block = b"\n".join(lines) + b"\n"
     if (block.startswith(b"{") and block.count(b"\n") == block.count(b"}\n") == size
             and block.count(b"\n{") == size - 1 and not _may_hold_non_finite(block)
+            and not _may_hold_huge_integer(lines, block)
             and _is_utf8(block)):  # not if a lone surrogate of a line given as text (see parse_tweets)
         for options in _READ_AS:
             try:
@@ -444,6 +447,21 @@ def _may_hold_non_finite(block: bytes) -> bool:
                 return True
             at = block.find(word, at + 1)
     return False
+
+
+# Every ASCII digit made "0", so that a run of zeros in the result is a run of digits.
+_DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"0" * 9)
+
+
+def _may_hold_huge_integer(lines: list[bytes], block: bytes) -> bool:
+    """Whether a number of the JSON Lines ``block`` (``lines`` joined) may have more digits than Python
+    turns into an int (``sys.get_int_max_str_digits()``, 4300 unless configured), which Arrow's JSON
+    reader takes and json.loads refuses (a ValueError): whether a run of that many digits and one more
+    is in it, looked for only when a line is long enough to hold one."""
+    limit = sys.get_int_max_str_digits()
+    if not limit or max(map(len, lines)) <= limit:
+        return False
+    return b"0" * (limit + 1) in block.translate(_DIGITS_AS_ZEROS)
 
 
 def _plain_rows(fields: pa.RecordBatch) -> pa.BooleanArray:
