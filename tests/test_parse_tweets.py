@@ -2,6 +2,7 @@
 
 import gc
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -215,8 +216,10 @@ def outcome(parse):
         return parse()
     except InputError as error:
         return (error.path, error.line, error.field, error.message)
-    except ValueError as error:  # json.loads on an integer of over 4300 digits, let out by json_object
-        if "integer string conversion" not in str(error):
+    except (ValueError, RecursionError) as error:
+        # json.loads on an integer of over 4300 digits or on values nested too deep (json_object lets
+        # both out); any other such error fails the test
+        if not re.search("integer string conversion|recursion depth", str(error)):
             raise
         return (type(error), str(error))
 
@@ -367,6 +370,9 @@ ARROW_TRAPS = [
     # raises a ValueError, in a key read or not; and of as many, which both take
     *([line] for value in ("1" * 4301, "-" + "2" * 4301, "3" * 4300)
       for line in (f'{{"id": "1", "text": "x", "n": {value}}}', f'{{"id": {value}, "text": "x"}}')),
+    # values nested deeper than json.loads recurses (1,000 by default), and not so deep
+    *([f'{{"id": "1", "text": "x", "n": {opening * depth}1{closing * depth}}}']
+      for opening, closing in (("[", "]"), ('{"a": ', "}")) for depth in (100, 1000, 5000)),
 ]
 
 

@@ -421,7 +421,7 @@ def _read_fields(lines: list[bytes]) -> pa.RecordBatch:
     block = b"\n".join(lines) + b"\n"
     if (block.startswith(b"{") and block.count(b"\n") == block.count(b"}\n") == size
             and block.count(b"\n{") == size - 1 and not _may_hold_non_finite(block)
-            and not _may_hold_huge_integer(lines, block)
+            and not _may_overwhelm_json_loads(lines, block)
             and _is_utf8(block)):  # not if a lone surrogate of a line given as text (see parse_tweets)
         for options in _READ_AS:
             try:
@@ -453,15 +453,19 @@ def _may_hold_non_finite(block: bytes) -> bool:
 _DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"0" * 9)
 
 
-def _may_hold_huge_integer(lines: list[bytes], block: bytes) -> bool:
-    """Whether a number of the JSON Lines ``block`` (``lines`` joined) may have more digits than Python
-    turns into an int (``sys.get_int_max_str_digits()``, 4300 unless configured), which Arrow's JSON
-    reader takes and json.loads refuses (a ValueError): whether a run of that many digits and one more
-    is in it, looked for only when a line is long enough to hold one."""
-    limit = sys.get_int_max_str_digits()
-    if not limit or max(map(len, lines)) <= limit:
-        return False
-    return b"0" * (limit + 1) in block.translate(_DIGITS_AS_ZEROS)
+def _may_overwhelm_json_loads(lines: list[bytes], block: bytes) -> bool:
+    """Whether a line of the JSON Lines ``block`` (``lines`` joined) may hold what Arrow's JSON reader
+    takes and json.loads refuses with a ValueError or RecursionError (so parse_tweet too): an integer
+    of more digits than Python turns into an int (``sys.get_int_max_str_digits()``, 4300 unless
+    configured), found as a run of that many digits and one more; or values nested more than half
+    the recursion limit deep, found as that many ``[`` and ``{`` in a line. Looked for only when a
+    line is long enough to hold either."""
+    longest = max(map(len, lines))
+    digits = sys.get_int_max_str_digits()
+    if digits and longest > digits and b"0" * (digits + 1) in block.translate(_DIGITS_AS_ZEROS):
+        return True
+    depth = sys.getrecursionlimit() // 2  # a value nested that deep takes twice as many characters
+    return longest > 2 * depth and any(line.count(b"[") + line.count(b"{") > depth for line in lines)
 
 
 def _plain_rows(fields: pa.RecordBatch) -> pa.BooleanArray:
