@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from kzshutdowns import parse_tweets as parse_tweets_module
 from kzshutdowns.errors import InputError, run_main
@@ -300,6 +300,25 @@ def test_lines_read_in_small_blocks_are_the_lines_read_in_one(monkeypatch, shard
     assert [number for part in whole for number, _ in part] == [1, 2, 3, 4]
 
 
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.text(alphabet="ab{é\u0661", max_size=9), min_size=1, max_size=12),
+       final_newline=st.booleans(), shards=st.integers(1, 9),
+       block=st.integers(1, 20), chunk=st.integers(1, 20))
+def test_shards_read_in_small_blocks_hold_every_line_once_with_its_number(
+        tmp_path_factory, lines, final_newline, shards, block, chunk):
+    """Blocks and the lines counted before a shard are read a few bytes at a time (ending inside lines
+    and characters), over blank lines and a file with or without its last newline."""
+    data = "\n".join(lines).encode() + b"\n" * final_newline
+    assume(data)
+    path = tmp_path_factory.mktemp("c") / "c.jsonl"
+    path.write_bytes(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parse_tweets_module, "_BLOCK", block)
+        patch.setattr(parse_tweets_module, "_CHUNK", chunk)
+        found = [numbered for k in range(shards) for numbered in read_shard_raw_lines(path, k, shards)]
+    assert found == list(enumerate(data.removesuffix(b"\n").split(b"\n"), start=1))
+
+
 VALID = {"id": "1", "text": "no internet in Almaty", "handle": "ab", "lang": "en", "author": "A",
          "date": MISSING, "created_at": "2016-12-16T10:00:00Z"}
 SINGLE_FIELD_CASES = [{**VALID, key: value} for key, values in FIELDS.items() for value in values]
@@ -400,7 +419,9 @@ OPTIONAL_TEXT = st.one_of(st.none(), st.text(max_size=5).filter(lambda text: not
 
 @given(st.lists(OPTIONAL_TEXT, max_size=8))
 def test_string_arrays_are_those_pyarrow_makes(values):
-    assert parse_tweets_module._string_array(values).equals(pa.array(values, pa.string()))
+    built = parse_tweets_module._string_array(values)
+    built.validate(full=True)
+    assert built.equals(pa.array(values, pa.string()))
     present = [value or "" for value in values]
     lists = [present, [], present[:1]]
     tags = TagValues([value for values in lists for value in values], [len(values) for values in lists])
