@@ -5,7 +5,9 @@ corpus of tweet-length documents in Arabic, Russian, Kazakh, English, French and
 names from several scripts and spellings, inflected and with clitics, mixed with filler), then
 geocodes the corpus with kzshutdowns and with geotext in the same process (alternating slices of
 the corpus, so that load from other processes on a shared machine hits both alike) and prints documents/s,
-MB/s, mentions found, the throughput ratio, gazetteer load time and peak memory (max RSS).
+MB/s, mentions found, the throughput ratio, gazetteer load time and peak memory (max RSS). Both run
+with Python's cyclic garbage collector set as the ``kzshutdowns geocode`` CLI sets it (young collections
+rarer, the loaded gazetteer frozen out of them: :mod:`kzshutdowns.gc_tuning`).
 
     python benchmarks/geocode_throughput.py [--documents 100000] [--seed 20161216]
 """
@@ -21,6 +23,7 @@ import time
 from pathlib import Path
 
 from geotext import GeoText
+from kzshutdowns.gc_tuning import fewer_collections, load_frozen
 from kzshutdowns.geocode import BATCH_SIZE, REFERENCE, Geocoder
 
 WORK = Path(__file__).resolve().parent / "_work"
@@ -208,18 +211,19 @@ def main() -> None:
     args = parser.parse_args()
 
     path = gazetteer_path()
-    started = time.perf_counter()
-    geocoder = Geocoder.load(path)
-    load_seconds = time.perf_counter() - started
+    with fewer_collections():  # the collector as `kzshutdowns geocode` sets it (geotext runs under it too)
+        started = time.perf_counter()
+        geocoder = load_frozen(lambda: Geocoder.load(path))
+        load_seconds = time.perf_counter() - started
 
-    corpus = make_corpus(args.documents, args.seed)
-    megabytes = sum(len(text.encode("utf-8")) for _, text in corpus) / 1e6
-    geocoder.geocode("warm-up Almaty")
-    GeoText("warm-up Almaty")
+        corpus = make_corpus(args.documents, args.seed)
+        megabytes = sum(len(text.encode("utf-8")) for _, text in corpus) / 1e6
+        geocoder.geocode("warm-up Almaty")
+        GeoText("warm-up Almaty")
 
-    ours_seconds, ours, theirs_seconds, theirs = run_interleaved(geocoder, corpus)
-    latin = [(lang, text) for lang, text in corpus if lang in LATIN_LANGUAGES]
-    ours_latin_seconds, ours_latin, theirs_latin_seconds, theirs_latin = run_interleaved(geocoder, latin)
+        ours_seconds, ours, theirs_seconds, theirs = run_interleaved(geocoder, corpus)
+        latin = [(lang, text) for lang, text in corpus if lang in LATIN_LANGUAGES]
+        ours_latin_seconds, ours_latin, theirs_latin_seconds, theirs_latin = run_interleaved(geocoder, latin)
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ours_rate, theirs_rate = args.documents / ours_seconds, args.documents / theirs_seconds
