@@ -157,12 +157,12 @@ class _Readings(dict[str, int]):
 class Lexicon:
     """Compiled cue entries, longest first (in rank order), and regular expressions that find them.
 
-    ``pattern`` matches a space and the words, from the next, of the first entry in rank order that can
-    match there, as a tree of the ways the entries may start (:func:`_branches`). It has no groups, which
+    ``pattern`` matches a space and then the words of the first entry in rank order that matches from the
+    word after it, as a tree of the ways the entries may start (:func:`_branches`). It has no groups, which
     keeps its search fast, so it does not tell the entry: ``ranking`` is an alternation of the entries in
-    rank order, each ending with an empty group, and ``match.lastindex - 1`` of its match of the text that
-    ``pattern`` matched is the entry's index (no entry before it matches the text, else it would have
-    matched there). ``readings`` remembers that index for each distinct text. ``categories``, ``sizes``
+    rank order, each ending with an empty group, and ``match.lastindex - 1`` of its match of a text that
+    ``pattern`` matched is the entry's index (an entry before it that matched the text would have matched
+    there). ``readings`` remembers that index for each distinct text. ``categories``, ``sizes``
     and ``postposed`` hold each entry's category code (its index in :data:`CATEGORIES`), number of words
     and whether it is a postposed negator.
     """
