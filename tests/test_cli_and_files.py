@@ -71,6 +71,8 @@ def test_read_text_returns_the_exact_text(tmp_path):
         ("  \n", "blank line"),
         ("{nope", "not valid JSON: Expecting property name enclosed in double quotes at column 2"),
         ("[1, 2]", "a line must hold a JSON object, not list"),
+        ('{"id": ' + "9" * 5000 + "}", "not valid JSON: Exceeds the limit (4300 digits)"),
+        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "not valid JSON: maximum recursion depth exceeded"),
     ],
 )
 def test_json_object_names_the_line_of_a_bad_json_lines_record(line, message):

@@ -48,6 +48,8 @@ def json_object(line: str, path: str | os.PathLike[str], number: int) -> dict:
         value = json.loads(line)
     except json.JSONDecodeError as error:
         raise InputError(path, f"not valid JSON: {error.msg} at column {error.colno}", line=number) from None
+    except (ValueError, RecursionError) as error:  # an integer of too many digits, values nested too deep
+        raise InputError(path, f"not valid JSON: {error}", line=number) from None
     if not isinstance(value, dict):
         raise InputError(path, f"a line must hold a JSON object, not {type(value).__name__}", line=number)
     return value
