@@ -213,7 +213,7 @@ def test_any_text_gives_dates_that_round_trip(text):
         assert date.value[:4].isdigit() or date.value.startswith("XXXX-")
 
 
-@given(st.lists(st.text(alphabet=DATE_LETTERS + "\n\t", max_size=40), max_size=30))
+@given(st.lists(st.text(alphabet=DATE_LETTERS + "\n\t٠١٢٦", max_size=40), max_size=30))
 @settings(max_examples=300, deadline=None)
 def test_dates_of_a_batch_are_the_dates_of_each_text(texts):
     found = find_dates_many(texts)
@@ -275,14 +275,16 @@ def test_only_digits_that_may_begin_a_year_make_a_text_searched(monkeypatch):
     """Four digits trigger a search only where a date's year may begin (no word character or hyphen
     before them, no word character after): the dates found are still those of each text alone."""
     texts = ["2016-12-16", "x2016-12-16", "on 2016-12-16.", "since 2016", "since 2016x", "since _2016",
-             "https://t.co/2016 in 2016", "ab1234cd", "https://t.co/Ab2016", "в 2016 году", "(2016-12-16)"]
+             "https://t.co/2016 in 2016", "ab1234cd", "https://t.co/Ab2016", "в 2016 году", "(2016-12-16)",
+             "عام ٢٠١٦", "в2016 году", "в 2016г"]  # digits of another script; a year glued to a letter
     searched = []
     monkeypatch.setattr(extract_mentions_module, "find_dates",
                         lambda text: searched.append(text) or find_dates(text))
     found = find_dates_many(texts)
     assert [found.get(index, []) for index in range(len(texts))] == [find_dates(text) for text in texts]
-    assert sorted(found) == [0, 2, 3, 6, 9, 10]
-    assert searched == [texts[index] for index in (0, 2, 3, 6, 9, 10)]  # not x2016, 2016x, _2016, Ab2016
+    assert sorted(found) == [0, 2, 3, 6, 9, 10, 11]
+    # not x2016, 2016x, _2016, Ab2016, в2016, 2016г
+    assert searched == [texts[index] for index in (0, 2, 3, 6, 9, 10, 11)]
 
 
 def test_dates_in_links_and_handles_are_found_as_one_by_one():

@@ -533,7 +533,7 @@ def test_fold_batch_folds_each_document_as_fold_text(texts: list[str], large: bo
 
 
 def test_a_lone_surrogate_folds_alike_beside_an_astral_character() -> None:
-    # fold_text looks a text with an astral character up in the full table, fold_batch in the BMP one.
+    # fold_text translates through the fold table, fold_batch looks code points up in a numpy array.
     for text in ("🔥\udf1d", "\ud910🔥", "Almaty\udc80"):
         assert fold_text(text)[0] == fold_text(text.replace("🔥", " "))[0]
         batch = fold_batch([text, LONG])
@@ -546,8 +546,12 @@ def test_fast_match_is_a_place_match(geocoder: Geocoder) -> None:
     assert match == PlaceMatch(*fields) and hash(match) == hash(PlaceMatch(*fields))
     assert repr(match) == repr(PlaceMatch(*fields))
     assert pickle.loads(pickle.dumps(match)) == match
+    assert pickle.dumps(match) == pickle.dumps(PlaceMatch(*fields))  # same fields in the same order
     with pytest.raises(dataclasses.FrozenInstanceError):
         match.start = 0  # type: ignore[misc]
+    # two matches of one name (one template) each keep their own span
+    first, second = geocoder.geocode("Протесты в Жанаозене и Жанаозене")
+    assert (first.start, second.start) == (11, 23) and vars(first) is not vars(second)
 
 
 # -- the evaluation gate --------------------------------------------------------------------------

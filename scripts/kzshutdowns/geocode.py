@@ -3,7 +3,9 @@
 How a text is geocoded (:meth:`Geocoder.resolve`, or many at once with :meth:`Geocoder.resolve_many`,
 which folds and scans a whole batch in one go, filters its names with array operations, settles texts
 whose names need no context without the guards, and looks at the fallback's words of all its texts
-together), in one pass plus a little bookkeeping:
+together; :meth:`Geocoder.resolve_batch` gives the same results before the matches of those texts are
+made objects, as columns of spans and shared fields, see :class:`ResolvedBatch`), in one pass plus a
+little bookkeeping:
 
 1. **Fold** the text (:mod:`kzshutdowns.normalize`), keeping a map back to the original characters.
 2. **Match** every gazetteer key in one Aho-Corasick scan. Latin and Cyrillic keys must be whole
@@ -358,7 +360,6 @@ class Geocoder:
         self._sequences: dict[tuple, list[_Choice]] = {}
         self._fallback_cache: dict[str, tuple[str, str, int, str, float]] = {}
         self._settled: set[str] = set()  # folded words the fallback never takes (see _verdict)
-        fold_batch([""])  # builds the folding table now, so that loading includes it
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> Geocoder:
