@@ -249,8 +249,9 @@ class PlainMatches(NamedTuple):
 class ResolvedBatch(NamedTuple):
     """What :meth:`Geocoder.resolve_batch` finds in a batch of texts: the matches of the plain texts as
     columns (``plain``), and the matches and rejections of the others, by index (``settled``: texts
-    that went through the guards, disambiguation or the fallback; a plain text with a match of the
-    fallback is settled too, and its columns in ``plain`` are then not its matches)."""
+    that went through the guards, disambiguation or the fallback; a plain text in which the fallback
+    took or rejected a word is settled too, and ``settled`` then holds all its matches: its columns in
+    ``plain`` are left out, see :meth:`results` and :meth:`match_rows`)."""
 
     texts: Sequence[str]
     folded: FoldedBatch  # the texts folded (see kzshutdowns.normalize.fold_batch), for other scans
