@@ -656,21 +656,30 @@ def test_gathered_files_do_not_depend_on_how_reports_are_split_over_sources(seed
 
 def test_a_part_whose_text_column_is_all_missing_is_gathered_with_the_others(seed, tmp_path):
     # A source whose reports all lack a language writes that column without a type (all None): the gather
-    # still writes the rows of every source, as to_csv writes them.
+    # still writes the rows of every source, as to_csv writes them, in batches of one schema whether a
+    # batch holds rows of both files or of that file alone (a GeoPackage layer takes the first batch's
+    # types: GDAL aborted on a later batch of other types).
     paths, _, _ = seed
     table = pd.read_parquet(paths["city_reports.csv"].parent / "reports.parquet")
     first, second = table.iloc[:2].reset_index(drop=True), table.iloc[2:].reset_index(drop=True)
     second["evidence_lang"] = pd.Series([None] * len(second), dtype=object)
     parts = [tmp_path / "first.parquet", tmp_path / "second.parquet"]
-    for rows, part in zip((second, first), parts, strict=True):
+    for rows, part in zip((first, second), parts, strict=True):
         write_part(rows, part)
-    assert pq.read_schema(parts[0]).field("evidence_lang").type == pa.null()
-    written = io.BytesIO()
-    for number, batch in enumerate(read_parts(parts, REPORT_COLUMNS, "reports", size=len(table) - 1)):
-        write_rows(batch, written, header=number == 0)  # the first batch holds rows of both files
+    assert pq.read_schema(parts[1]).field("evidence_lang").type == pa.null()
     expected = io.StringIO()
-    pd.concat([second, first], ignore_index=True).to_csv(expected, index=False, lineterminator="\n")
-    assert written.getvalue().decode("utf-8") == expected.getvalue()
+    pd.concat([first, second], ignore_index=True).to_csv(expected, index=False, lineterminator="\n")
+    for size in (len(table) - 1, len(first)):  # a first batch of both files' rows; batches of one file's
+        batches = list(read_parts(parts, REPORT_COLUMNS, "reports", size=size))
+        assert len(batches) > 1 and all(batch.schema == batches[0].schema for batch in batches)
+        written = io.BytesIO()
+        for number, batch in enumerate(batches):
+            write_rows(batch, written, header=number == 0)
+        assert written.getvalue().decode("utf-8") == expected.getvalue()
+    write_reports(read_parts(parts, REPORT_COLUMNS, "reports", size=len(first)), gpkg=tmp_path / "r.gpkg")
+    layer = gpd.read_file(tmp_path / "r.gpkg", layer="city_reports")
+    assert layer["report_id"].tolist() == table["report_id"].tolist()
+    assert layer["evidence_lang"].isna().tolist() == [False] * len(first) + [True] * len(second)
 
 
 def test_no_reports_at_all_still_gives_the_headers(tmp_path):
@@ -681,6 +690,39 @@ def test_no_reports_at_all_still_gives_the_headers(tmp_path):
     assert len(batches) == 1 and batches[0].num_rows == 0
     write_csv(batches, tmp_path / "u.csv")
     assert (tmp_path / "u.csv").read_text(encoding="utf-8") == ",".join(UNRESOLVED_COLUMNS) + "\n"
+
+
+def test_no_reports_at_all_still_gives_every_output(tmp_path):
+    # A source without reports writes its text columns without a type (columns_frame of no rows, as
+    # assemble_reports writes it): the GeoPackage still gets its layer, with text fields (GDAL refused
+    # columns without a type), and the CSV and GeoJSON their headers.
+    empty = tmp_path / "empty.parquet"
+    write_part(columns_frame([[] for _ in REPORT_COLUMNS], REPORT_COLUMNS, NUMBER_DTYPES), empty)
+    assert pq.read_schema(empty).field("report_id").type == pa.null()
+    outputs = [tmp_path / f"r.{ext}" for ext in ("csv", "geojson", "gpkg")]
+    write_reports(read_parts([empty, empty], REPORT_COLUMNS, "reports"), *outputs)
+    assert outputs[0].read_text(encoding="utf-8") == ",".join(REPORT_COLUMNS) + "\n"
+    assert json.loads(outputs[1].read_text(encoding="utf-8")) == {"type": "FeatureCollection", "features": []}
+    layer = gpd.read_file(outputs[2], layer="city_reports")
+    assert layer.empty and list(layer.columns) == [*(name for name in REPORT_COLUMNS
+                                                     if name not in {"lat", "lon"}), "lat", "lon", "geometry"]
+
+
+@pytest.mark.parametrize(("column", "values", "held"), [("evidence_lang", 7, "int64"),
+                                                         ("report_id", 1.5, "float64"),
+                                                         ("platforms_blocked", True, "bool")])
+def test_gather_refuses_a_part_whose_text_column_holds_no_text(seed, tmp_path, column, values, held):
+    # Checked per file: numbers in a text column would be written as numbers, or (beside a file with text
+    # there) fail inside Arrow when the batch is joined.
+    paths, _, _ = seed
+    table = pd.read_parquet(paths["city_reports.csv"].parent / "reports.parquet")
+    parts = [tmp_path / "good.parquet", tmp_path / "bad.parquet"]
+    write_part(table, parts[0])
+    write_part(table.assign(**{column: values}), parts[1])
+    with pytest.raises(InputError) as raised:
+        list(read_parts(parts, REPORT_COLUMNS, "reports"))
+    assert (raised.value.path, raised.value.field) == (parts[1], column)
+    assert raised.value.message == f"must hold str, not {held}"
 
 
 def test_workflow_gathers_the_mentions_of_articles_and_tweet_shards(workflow_tree):

@@ -1450,15 +1450,18 @@ def check_unique_segment_ids(paths: Sequence[str]) -> None:
 def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
                size: int = BATCH_ROWS) -> Iterator[pa.Table]:
     """The per-source tables of the map step, in the order given, cut into Arrow tables of ``size`` rows,
-    the text columns of :data:`REPEATED_TEXT` as Parquet's dictionaries (chunks of one table may have
-    different ones).
+    every batch of the same types: the number columns those of :data:`NUMBER_DTYPES`, the text columns
+    of :data:`REPEATED_TEXT` Parquet's dictionaries (chunks of one table may have different ones), the
+    other text columns large strings.
 
-    The batches hold the same rows however the rows are spread over the files (a text column that a file
-    holds only missing values of, which Parquet stores without a type, takes the others' type); if there
-    are no rows at all, one empty batch is given (so that the outputs still get their header). Each file
-    must have ``columns``, its number columns of the Arrow types of :data:`NUMBER_DTYPES`. The cells are
-    not checked again: the map step checked them against the reference tables before writing.
+    The batches hold the same rows however the rows are spread over the files; if there are no rows at
+    all, one empty batch is given (so that the outputs still get their header). Each file must have
+    ``columns``, its number columns of the Arrow types of :data:`NUMBER_DTYPES` and its other columns
+    text (or only missing values, which Parquet stores without a type, as ``write_part`` stores a column
+    of None). The cells are not checked again: the map step checked them against the reference tables
+    before writing.
     """
+    schema = pa.schema([(name, _part_type(name)) for name in columns])
     pending: list[pa.Table] = []
     count, given, empty = 0, False, None
     for path in paths:
@@ -1469,23 +1472,41 @@ def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
         if table.column_names != list(columns):
             raise InputError(path, f"{what} columns are not {', '.join(columns)}", field="columns")
         for name in columns:
-            dtype = NUMBER_DTYPES.get(name)
             kind = table.schema.field(name).type
-            if dtype is not None and kind != pa.from_numpy_dtype(np.dtype(dtype.lower())):
-                held = "str" if _is_text(kind) or pa.types.is_dictionary(kind) else np.dtype(
-                    kind.to_pandas_dtype()).name
-                raise InputError(path, f"must hold {dtype}, not {held}", field=name)
-        table = table.replace_schema_metadata(None)
+            text = _is_text(kind) or pa.types.is_dictionary(kind) and _is_text(kind.value_type)
+            if name in NUMBER_DTYPES and kind != schema.field(name).type:
+                raise InputError(path, f"must hold {NUMBER_DTYPES[name]}, not {_type_name(kind, text)}",
+                                 field=name)
+            if name not in NUMBER_DTYPES and not (text or pa.types.is_null(kind)):
+                raise InputError(path, f"must hold str, not {_type_name(kind, text)}", field=name)
+        table = table.cast(schema)
         empty = table.slice(0, 0) if empty is None else empty
         while len(table):
             taken, table = table.slice(0, size - count), table.slice(size - count)
             pending.append(taken)
             count += len(taken)
             if count == size:
-                yield pa.concat_tables(pending, promote_options="permissive")
+                yield pa.concat_tables(pending)
                 pending, count, given = [], 0, True
     if pending or not given:
-        yield pa.concat_tables(pending, promote_options="permissive") if pending else empty
+        yield pa.concat_tables(pending) if pending else empty
+
+
+def _part_type(name: str) -> pa.DataType:
+    """The Arrow type of a column of the map step's tables as :func:`read_parts` gives it."""
+    if name in NUMBER_DTYPES:
+        return pa.from_numpy_dtype(np.dtype(NUMBER_DTYPES[name].lower()))
+    return pa.dictionary(pa.int32(), pa.string()) if name in REPEATED_TEXT else pa.large_string()
+
+
+def _type_name(kind: pa.DataType, text: bool) -> str:
+    """A column's Arrow type as the gather's errors name it: str for text, else numpy's name if any."""
+    if text:
+        return "str"
+    try:
+        return np.dtype(kind.to_pandas_dtype()).name
+    except (NotImplementedError, TypeError):
+        return str(kind)
 
 
 def write_part(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
