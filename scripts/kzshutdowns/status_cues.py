@@ -119,7 +119,8 @@ class Entry:
 
 
 class Cue(NamedTuple):
-    """A cue found in a text: category, span in the text, and the index of its first word."""
+    """A cue found in a text: category, span in the text, the index of its first word and its number of
+    words."""
 
     category: str
     start: int
@@ -139,15 +140,26 @@ class Sentence:
     habitual: bool = False
 
 
+# Matched texts whose entries a lexicon remembers; its store is emptied when full (open entries match whole
+# words, so a large corpus may bring many distinct ones).
+READINGS_KEPT = 100_000
+
+
 class _Readings(dict[str, int]):
     """The entry (its index in the lexicon's entries) of each text that a lexicon's pattern matched, read
-    with its ranking pattern on first sight and remembered (see :class:`Lexicon`)."""
+    with its ranking pattern on first sight and remembered, at most ``kept`` texts (see :class:`Lexicon`).
 
-    def __init__(self, ranking: re.Pattern[str]) -> None:
+    Within one lexicon a matched text always names the same entry: the first in rank order that matches it.
+    """
+
+    def __init__(self, ranking: re.Pattern[str], kept: int = READINGS_KEPT) -> None:
         super().__init__()
         self.ranking = ranking
+        self.kept = kept
 
     def __missing__(self, text: str) -> int:
+        if len(self) >= self.kept:
+            self.clear()
         # The text alone: its end lets the same entries end there as what follows it in folded text (a space).
         number = self[text] = self.ranking.match(text).lastindex - 1
         return number
@@ -508,6 +520,8 @@ def _nothing_between(codes: np.ndarray, begin: np.ndarray, end: np.ndarray) -> n
     pair = np.repeat(np.arange(len(begin)), lengths)
     at = np.arange(len(pair)) + np.repeat(begin - (np.cumsum(lengths) - lengths), lengths)
     return np.bincount(pair[~_BESIDE[np.minimum(codes[at], _BMP - 1)]], minlength=len(begin)) == 0
+
+
 _OPPOSITE = np.array([STATUS_RANK[OPPOSITE[status]] for status in STATUSES], dtype=np.int64)
 
 
@@ -544,7 +558,7 @@ def _statuses(table: _CueTable, mentions: _Mentions, starts: np.ndarray, codes: 
         used[step:] |= after
     cues = np.flatnonzero(status)
     cue_at, cue_clause, cue_sentence = table.at[cues], clause[cues], sentence[cues]
-    given = np.where(negated[cues], _OPPOSITE[np.minimum(category[cues], len(STATUSES) - 1)], category[cues])
+    given = np.where(negated[cues], _OPPOSITE[category[cues]], category[cues])
     restricting = np.concatenate(([0], np.cumsum(given == STATUS_RANK["restricted"])))
     low, high = np.searchsorted(cue_clause, own), np.searchsorted(cue_clause, own, side="right")
     left = np.searchsorted(cue_at, at, side="right") - 1  # the last status cue starting at or before
@@ -564,7 +578,7 @@ def _statuses(table: _CueTable, mentions: _Mentions, starts: np.ndarray, codes: 
     result[previous] = _OPPOSITE[given[left[previous]]]
     # Else a negator of the clause that negates nothing, right beside the name: of those, only the last
     # ending at or before the name's start and the first starting at or after its end can be (letters of
-    # another negator would lie between).
+    # another negator would lie between). A negator starting after the name is in its clause or a later one.
     free = np.flatnonzero(negator & ~used)
     rest = np.flatnonzero((result < 0) & (high == low))
     if len(free) and len(rest):
@@ -572,8 +586,7 @@ def _statuses(table: _CueTable, mentions: _Mentions, starts: np.ndarray, codes: 
         free_end = free_at + (table.end - table.start)[free]
         there, end, clause_there = at[rest], mentions.end[rest], own[rest]
         before = np.maximum(np.searchsorted(free_end, there, side="right") - 1, 0)
-        first_in_clause = np.searchsorted(free_clause, clause_there)
-        after = np.minimum(np.maximum(np.searchsorted(free_at, end), first_in_clause), len(free) - 1)
+        after = np.minimum(np.searchsorted(free_at, end), len(free) - 1)
         beside = np.zeros(len(rest), dtype=bool)
         # A negator before the name (its end to the name's start), or after it (the name's end to its start).
         for negator_of, begin, finish in ((before, free_end[before], there), (after, end, free_at[after])):
