@@ -174,9 +174,9 @@ class Lexicon:
     keeps its search fast, so it does not tell the entry: ``ranking`` is an alternation of the entries in
     rank order, each ending with an empty group, and ``match.lastindex - 1`` of its match of a text that
     ``pattern`` matched is the entry's index (an entry before it that matched the text would have matched
-    there). ``readings`` remembers that index for each distinct text. ``categories``, ``sizes``
-    and ``postposed`` hold each entry's category code (its index in :data:`CATEGORIES`), number of words
-    and whether it is a postposed negator.
+    there). ``readings`` remembers that index for each distinct text (up to :data:`READINGS_KEPT` texts).
+    ``categories``, ``sizes`` and ``postposed`` hold each entry's category code (its index in
+    :data:`CATEGORIES`), number of words and whether it is a postposed negator.
     """
 
     entries: tuple[Entry, ...]
