@@ -873,6 +873,51 @@ def test_csv_and_geojson_writers_give_the_bytes_of_to_csv_and_json_dumps(seed):
             assert geojson_features(arrow).to_pylist() == features
 
 
+# Text as the map step may write it: missing, or any string; mostly of the characters that CSV and JSON
+# escape or that Python splits lines at (an alphabet of any character rarely draws them).
+GATHER_TEXT = st.one_of(st.none(), st.text(st.sampled_from(',"\n\r\\\x00\x1f\x7f\u2028 aü🌍'), max_size=4),
+                        st.text(st.characters(exclude_categories=["Cs"]), max_size=4))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_gathered_csv_and_geojson_are_the_row_wise_bytes_for_any_text_and_split(seed, data):
+    # Through Parquet as the map step writes it (text columns all None stored without a type, each file's
+    # repeated text read as its own dictionary), any split over files and batches gives to_csv's and the
+    # row-wise GeoJSON's bytes.
+    paths, _, _ = seed
+    table = pd.read_parquet(paths["city_reports.csv"].parent / "reports.parquet").iloc[:6]
+    table = table.reset_index(drop=True)
+    for name in ("name", "admin1", "date", "evidence_text", "evidence_lang", "place_surface"):
+        table[name] = pd.array(data.draw(st.lists(GATHER_TEXT, min_size=6, max_size=6)), dtype="str")
+    table["place_start"] = pd.array(data.draw(st.lists(st.none() | st.integers(0, 9), min_size=6,
+                                                       max_size=6)), dtype="Int64")
+    national = table["scope"] == "national"
+    table.loc[national, ["lat", "lon"]] = float("nan")
+    cuts = sorted(data.draw(st.lists(st.integers(0, 6), max_size=3)))
+    size = data.draw(st.integers(1, 7))
+    expected_csv = io.StringIO()
+    located = table.assign(**{name: [f"{value:.5f}" if value == value else "" for value in table[name]]
+                              for name in ("lat", "lon")})
+    located.to_csv(expected_csv, index=False, lineterminator="\n")
+    features = [json.dumps(geojson_feature(row), ensure_ascii=False)
+                for row in table.itertuples(index=False, name="Report")]
+    with tempfile.TemporaryDirectory() as folder:
+        parts = []
+        for number, (first, last) in enumerate(zip([0, *cuts], [*cuts, 6], strict=True)):
+            rows = table.iloc[first:last].reset_index(drop=True)
+            for name in ("evidence_lang", "admin1"):
+                if rows[name].isna().all():  # as columns_frame makes a column of None: no type in Parquet
+                    rows[name] = pd.Series([None] * len(rows), dtype=object)
+            parts.append(Path(folder) / f"part{number}.parquet")
+            write_part(rows, parts[-1])
+        outputs = [Path(folder) / f"r.{ext}" for ext in ("csv", "geojson")]
+        write_reports(read_parts(parts, REPORT_COLUMNS, "reports", size=size), *outputs)
+        assert outputs[0].read_bytes().decode("utf-8") == expected_csv.getvalue()
+        assert outputs[1].read_bytes().decode("utf-8") == (
+            '{"type": "FeatureCollection", "features": [\n' + ",\n".join(features) + "\n]}\n")
+
+
 def test_each_output_can_be_gathered_alone(seed, tmp_path):
     # The workflow writes the GeoPackage in a job of its own: each output gathered alone has the bytes
     # of the same output gathered with the others.
