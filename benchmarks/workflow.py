@@ -426,8 +426,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
     parser.add_argument("--links", action="store_true",
                         help="end every synthetic tweet with a link of its own (every text distinct)")
-    parser.add_argument("--tweets-per-shard", type=int, default=125_000,
-                        help="shards per collection: size / this, at least the largest core count")
+    parser.add_argument("--tweets-per-shard", type=int, default=250_000,
+                        help="shards per collection: size / this, at least the largest core count (default "
+                        "250000: 1M tweets in 4 shards, the workflow's default)")
     parser.add_argument("--timeout", type=float, default=900,
                         help="stop a timed corpus run after this many seconds and print '>N' (default 900)")
     parser.add_argument("--memory-mb", type=float, default=6000,
