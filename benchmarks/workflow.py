@@ -345,7 +345,7 @@ def busy_loops(python: str, copies: int) -> float:
     """Wall seconds for ``copies`` copies of :data:`BUSY_LOOP` started at once."""
     started = time.perf_counter()
     processes = [subprocess.Popen([python, "-c", BUSY_LOOP]) for _ in range(copies)]
-    if any(process.wait() != 0 for process in processes):
+    if any([process.wait() != 0 for process in processes]):  # a list: wait for every copy
         raise SystemExit("the busy loop failed")
     return time.perf_counter() - started
 
