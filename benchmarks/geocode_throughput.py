@@ -5,7 +5,8 @@ corpus of tweet-length documents in Arabic, Russian, Kazakh, English, French and
 names from several scripts and spellings, inflected and with clitics, mixed with filler), then
 geocodes the corpus with kzshutdowns and with geotext in the same process (alternating slices of
 the corpus, so that load from other processes on a shared machine hits both alike) and prints documents/s,
-MB/s, mentions found, the throughput ratio, gazetteer load time and peak memory (max RSS). Both run
+MB/s, mentions found, the throughput ratio (overall, on the Latin-script half that geotext reads, and
+for each language on its own), gazetteer load time and peak memory (max RSS). Both run
 with Python's cyclic garbage collector set as the ``kzshutdowns geocode`` CLI sets it (young collections
 rarer, the loaded gazetteer frozen out of them: :mod:`kzshutdowns.gc_tuning`).
 
@@ -193,6 +194,16 @@ def run_interleaved(geocoder: Geocoder, corpus: list[tuple[str, str]]) -> tuple[
     return ours_seconds, int(ours), theirs_seconds, int(theirs)
 
 
+def comparison(size: int, timed: tuple[float, int, float, int]) -> str:
+    """Documents/s and mentions of both geocoders on ``size`` documents (see :func:`run_interleaved`)."""
+    ours_seconds, ours, theirs_seconds, theirs = timed
+    return (
+        f"kzshutdowns {size / ours_seconds:,.0f} documents/s, {ours:,} mentions; geotext "
+        f"{size / theirs_seconds:,.0f} documents/s, {theirs:,} mentions; "
+        f"ratio {theirs_seconds / ours_seconds:.2f}"
+    )
+
+
 def gazetteer_path() -> Path:
     """The benchmark's gazetteer, built from data/reference on the first run (in a separate process,
     so that the peak memory printed below is that of loading and geocoding only)."""
@@ -222,8 +233,10 @@ def main() -> None:
         GeoText("warm-up Almaty")
 
         ours_seconds, ours, theirs_seconds, theirs = run_interleaved(geocoder, corpus)
-        latin = [(lang, text) for lang, text in corpus if lang in LATIN_LANGUAGES]
-        ours_latin_seconds, ours_latin, theirs_latin_seconds, theirs_latin = run_interleaved(geocoder, latin)
+        # The Latin-script half (the only one geotext reads), then each language on its own.
+        subsets = {", ".join(LATIN_LANGUAGES): [item for item in corpus if item[0] in LATIN_LANGUAGES]}
+        subsets |= {lang: [item for item in corpus if item[0] == lang] for lang in LANGUAGES}
+        timed = {label: run_interleaved(geocoder, documents) for label, documents in subsets.items()}
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ours_rate, theirs_rate = args.documents / ours_seconds, args.documents / theirs_seconds
@@ -241,12 +254,14 @@ def main() -> None:
         f"{theirs:,} city/country mentions"
     )
     print(f"throughput ratio (kzshutdowns / geotext): {ours_rate / theirs_rate:.2f}")
+    latin = ", ".join(LATIN_LANGUAGES)
     print(
-        f"Latin-script documents only ({', '.join(LATIN_LANGUAGES)}; {len(latin):,}): kzshutdowns "
-        f"{len(latin) / ours_latin_seconds:,.0f} documents/s, {ours_latin:,} mentions; geotext "
-        f"{len(latin) / theirs_latin_seconds:,.0f} documents/s, {theirs_latin:,} mentions; ratio "
-        f"{theirs_latin_seconds / ours_latin_seconds:.2f}"
+        f"Latin-script documents only ({latin}; {len(subsets[latin]):,}): "
+        f"{comparison(len(subsets[latin]), timed[latin])}"
     )
+    print("by language, each timed on its own:")
+    for lang in LANGUAGES:
+        print(f"  {lang} ({len(subsets[lang]):,}): {comparison(len(subsets[lang]), timed[lang])}")
     print(f"peak memory (max RSS, whole process): {peak:.0f} MB")
 
 
