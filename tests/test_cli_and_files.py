@@ -41,6 +41,8 @@ def test_run_main_lets_programming_errors_through():
         (b"\xef\xbb\xbfhello\n", "byte-order mark", 1),
         (b"one\ntwo \xff\n", "invalid UTF-8 at byte 8", 2),
         (b"one\ntwo\r\nthree\n", "CR line ending", 2),
+        (b"one\ntwo\nth\x00ree\n", "NUL character", 3),
+        ("h\ni\n".encode("utf-16-le"), "NUL character", 1),  # UTF-16 without BOM decodes as UTF-8
     ],
 )
 def test_read_text_refuses_bad_input_naming_the_line(tmp_path, data, message, line):
@@ -101,6 +103,23 @@ def test_atomic_output_moves_the_finished_file_into_place(tmp_path):
     assert target.read_text() == "done"
     assert target.stat().st_mode & 0o777 == 0o666 & ~_current_umask(), "as open() would have made it"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["table.csv"]
+
+
+@pytest.mark.parametrize(
+    ("make", "target", "message"),
+    [
+        (lambda base: (base / "out.csv").mkdir(), "out.csv", "is a folder, not a file to write"),
+        (lambda base: (base / "plain").write_text("x"), "plain/out.csv", "cannot create its folder"),
+        (lambda base: (base / "plain").write_text("x"), "plain/sub/out.csv", "cannot create its folder"),
+    ],
+)
+def test_atomic_output_refuses_a_target_it_cannot_write(tmp_path, make, target, message):
+    make(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(InputError) as caught, atomic_output(tmp_path / target) as temporary:
+        temporary.write_text("done")
+    assert caught.value.path == tmp_path / target and message in caught.value.message
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no temporary file left behind
 
 
 def test_cli_lists_commands_and_rejects_unknown_ones(capsys):

@@ -1,10 +1,12 @@
 """Reading text strictly and writing outputs atomically.
 
 ``read_text`` is the single entry point for raw text: it refuses what would break character spans
-or hide a problem (missing or empty files, invalid UTF-8, a byte-order mark, CR line endings) with an
+or hide a problem (missing or empty files, invalid UTF-8, a byte-order mark, CR line endings, a NUL
+character, as a UTF-16 file read as UTF-8 holds) with an
 :class:`~kzshutdowns.errors.InputError` that names the line; ``json_object`` does the same for one
 line of a JSON Lines file. ``atomic_output`` gives a temporary path beside the target and renames it
-only when the writer succeeded, so a failed step never leaves a partial file behind.
+only when the writer succeeded, so a failed step never leaves a partial file behind; a target it
+cannot write (a folder, a path through a file, a folder without write permission) is an InputError.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from kzshutdowns.errors import InputError
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
-    """Return the UTF-8 text of ``path``; InputError if missing, empty, not UTF-8, or with a BOM or CR."""
+    """Return the UTF-8 text of ``path``; InputError if missing, empty, not UTF-8, with a BOM, CR or NUL."""
     try:
         data = Path(path).read_bytes()
     except OSError as error:
@@ -37,6 +39,9 @@ def read_text(path: str | os.PathLike[str]) -> str:
     if "\r" in text:
         line = text.count("\n", 0, text.index("\r")) + 1
         raise InputError(path, "CR line ending; convert the file to LF line endings", line=line)
+    if "\0" in text:
+        line = text.count("\n", 0, text.index("\0")) + 1
+        raise InputError(path, "holds a NUL character (is the file UTF-16? save it as UTF-8)", line=line)
     return text
 
 
@@ -66,8 +71,20 @@ def _umask() -> int:
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; move it onto ``path`` if the block succeeds."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
+    if target.is_dir():
+        raise InputError(path, "is a folder, not a file to write")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a file where a folder of the path should be, or no permission
+        reason = "a file is in the way" if isinstance(error, FileExistsError | NotADirectoryError) else (
+            error.strerror or str(error))
+        raise InputError(path, f"cannot create its folder {target.parent}: {reason}") from None
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix
+        )
+    except OSError as error:
+        raise InputError(path, f"cannot write in {target.parent}: {error.strerror or error}") from None
     os.close(handle)
     try:
         yield Path(temporary)
