@@ -116,6 +116,32 @@ def test_bad_region_row_names_line_and_field(tmp_path: Path) -> None:
     assert caught.value.line == 3 and caught.value.field == "geonameid"
 
 
+def test_regions_without_rows_is_an_input_error(tmp_path: Path) -> None:
+    # A header-only regions.csv gave no regions at all: validate crashed with a KeyError and
+    # build-gazetteer wrote a gazetteer that knows no region.
+    shutil.copy(REFERENCE / "regions.schema.json", tmp_path)
+    header = (REFERENCE / "regions.csv").read_text(encoding="utf-8").split("\n")[0]
+    (tmp_path / "regions.csv").write_text(header + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no data rows") as caught:
+        read_regions(tmp_path / "regions.csv")
+    assert caught.value.line == 2
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\x0c", "\x85", "\n"])
+def test_a_cell_holding_a_line_separator_stays_one_cell(tmp_path: Path, separator: str) -> None:
+    # The CSV format ends records only at \n (or inside quotes not at all); str.splitlines also
+    # splits at U+2028, form feed, NEL..., which cut a note in two rows (or dropped a quoted \n).
+    shutil.copy(REFERENCE / "toponyms.schema.json", tmp_path)
+    lines = (REFERENCE / "toponyms.csv").read_text(encoding="utf-8").split("\n")
+    note = f"first part{separator}second part"
+    (tmp_path / "toponyms.csv").write_text(
+        "\n".join([lines[0], lines[1].rsplit(",", 1)[0] + f',"{note}"', *lines[2:]]), encoding="utf-8"
+    )
+    rows = read_toponyms(tmp_path / "toponyms.csv")
+    assert len(rows) == len(read_toponyms(REFERENCE / "toponyms.csv"))
+    assert rows[0]["note"] == note and rows[1] == read_toponyms(REFERENCE / "toponyms.csv")[1]
+
+
 def test_toponyms_header_is_checked(tmp_path: Path) -> None:
     shutil.copy(REFERENCE / "toponyms.schema.json", tmp_path)
     (tmp_path / "toponyms.csv").write_text("id,name\n1,x\n", encoding="utf-8")

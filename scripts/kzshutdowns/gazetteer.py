@@ -28,6 +28,7 @@ import csv
 import ctypes
 import gzip
 import hashlib
+import io
 import json
 import math
 import os
@@ -206,14 +207,20 @@ def _validate_table(path: Path, schema_path: Path, columns: Sequence[str]) -> li
 
 
 def read_rows(path: str | os.PathLike[str]) -> list[Row]:
-    """The rows of a CSV file as dicts of strings, unvalidated (see :func:`read_regions`)."""
-    return list(csv.DictReader(read_text(path).splitlines()))
+    """The rows of a CSV file as dicts of strings, unvalidated (see :func:`read_regions`).
+
+    Records end only at a newline outside quotes, as in every CSV reader of the package (a cell may
+    hold a quoted newline, a form feed or U+2028, at which ``str.splitlines`` would cut it)."""
+    return list(csv.DictReader(io.StringIO(read_text(path), newline="")))
 
 
 def read_regions(path: str | os.PathLike[str]) -> list[Row]:
     """Read and validate ``regions.csv`` against ``regions.schema.json`` beside it."""
     path = Path(path)
-    return _validate_table(path, path.with_name("regions.schema.json"), REGION_COLUMNS)
+    rows = _validate_table(path, path.with_name("regions.schema.json"), REGION_COLUMNS)
+    if not rows:  # no region would be found in a text, nor could an event name one
+        raise InputError(path, "table has no data rows", line=2)
+    return rows
 
 
 def read_toponyms(path: str | os.PathLike[str]) -> list[Row]:
