@@ -1240,6 +1240,21 @@ def test_place_coordinates_must_be_numbers(fast_path_source, tmp_path, field):
     assert (raised.value.path, raised.value.field) == (written, field)
 
 
+@pytest.mark.parametrize(("field", "value"), [("lat", 999.0), ("lat", -90.5), ("lon", 180.5),
+                                             ("lon", float("inf"))])
+def test_place_coordinates_must_lie_on_the_globe(fast_path_source, tmp_path, field, value):
+    # A latitude of 999 went on into the reports and the GeoJSON (a point off the globe).
+    _, mentions, _ = fast_path_source
+    places = mentions[mentions["type"] == "place"].reset_index(drop=True)
+    bad = places.copy()
+    bad.loc[1, field] = value
+    written = tmp_path / "mentions.parquet"
+    bad.to_parquet(written)
+    with pytest.raises(InputError, match=f"place {field}") as raised:
+        read_mentions(written)
+    assert (raised.value.path, raised.value.line, raised.value.field) == (written, 2, field)
+
+
 @pytest.mark.parametrize(("kind", "value", "message"), [
     ("date", None, "date without value"),
     ("date", "XXXX-ab", "date value 'XXXX-ab' is not a date"),

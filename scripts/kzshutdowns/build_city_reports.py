@@ -1374,8 +1374,9 @@ def read_mentions(path: str | os.PathLike[str]) -> pd.DataFrame:
 def _check_mention_cells(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Raise InputError (file, row as line, field) for a mention without segment id, type or span, a span
     that is not integers, a type outside :data:`MENTION_TYPES`, a place whose value is no GeoNames id
-    or that lacks one of :data:`PLACE_REQUIRED`, place coordinates that are not numbers, a date or platform
-    without a value, or a date whose value is not of the form of :data:`DATE_VALUE`."""
+    or that lacks one of :data:`PLACE_REQUIRED`, place coordinates that are not numbers or lie off the
+    globe (latitude outside [-90, 90], longitude outside [-180, 180]), a date or platform without a value,
+    or a date whose value is not of the form of :data:`DATE_VALUE`."""
     for name in ("segment_id", "type", "start", "end"):
         rows = np.flatnonzero(table[name].isna().to_numpy())
         if len(rows):
@@ -1410,9 +1411,14 @@ def _check_mention_cells(table: pd.DataFrame, path: str | os.PathLike[str]) -> N
         rows = np.flatnonzero(places & table[name].isna().to_numpy())
         if len(rows):
             raise InputError(path, f"place without {name}", line=int(rows[0]) + 1, field=name)
-    for name in ("lat", "lon") if places.any() else ():
+    for name, limit in (("lat", 90.0), ("lon", 180.0)) if places.any() else ():
         if not pd.api.types.is_numeric_dtype(table[name].dtype):
             raise InputError(path, f"{name} must be numbers, not {table[name].dtype}", field=name)
+        inside = (table[name].abs() <= limit).to_numpy(dtype=bool, na_value=False)  # places' NaN met above
+        rows = np.flatnonzero(places & ~inside)
+        if len(rows):
+            raise InputError(path, f"place {name} {table[name].iloc[rows[0]]} is outside "
+                             f"[-{limit:g}, {limit:g}]", line=int(rows[0]) + 1, field=name)
 
 
 def check_unique_segment_ids(paths: Sequence[str]) -> None:
