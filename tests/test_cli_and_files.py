@@ -1,5 +1,6 @@
 """The shared foundations: the one-line input errors, strict text reading, atomic outputs, CLI dispatch."""
 
+import io
 import os
 import subprocess
 import sys
@@ -7,7 +8,7 @@ import sys
 import pytest
 from kzshutdowns import __version__, cli
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.files import atomic_output, json_object, read_text
+from kzshutdowns.files import atomic_output, decode_line, json_object, read_text, utf8_lines
 
 
 def test_input_error_names_file_line_and_field():
@@ -81,6 +82,24 @@ def test_json_object_names_the_line_of_a_bad_json_lines_record(line, message):
     with pytest.raises(InputError) as caught:
         json_object(line, "in.jsonl", 4)
     assert caught.value.line == 4 and caught.value.message.startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [(b'{"a": "\xc3("}', "invalid UTF-8 at byte 7 of the line"), (b'{"a": 1}\r\n', "CR line ending")],
+)
+def test_decode_line_names_the_line(raw, message):
+    with pytest.raises(InputError) as caught:
+        decode_line(raw, "in.jsonl", 7)
+    assert (caught.value.line, caught.value.message.split(";")[0]) == (7, message)
+
+
+def test_utf8_lines_splits_at_line_feeds_only_and_counts_them():
+    lines = utf8_lines(io.BytesIO("a\u2028b\x85\nАстана\nlast".encode()), "in.jsonl")
+    assert list(lines) == ["a\u2028b\x85\n", "Астана\n", "last"]
+    with pytest.raises(InputError) as caught:
+        list(utf8_lines(io.BytesIO(b"ok\nok\r\n"), "in.jsonl"))
+    assert caught.value.line == 2
 
 
 def test_json_object_returns_the_object():

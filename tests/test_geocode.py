@@ -594,9 +594,10 @@ def test_bad_evaluation_row(tmp_path: Path) -> None:
 # -- the reuse CLI --------------------------------------------------------------------------------
 
 
-def _run(args: list[str], stdin: str = "", monkeypatch: pytest.MonkeyPatch | None = None) -> int:
-    if monkeypatch is not None:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+def _run(args: list[str], stdin: bytes | str = "", monkeypatch: pytest.MonkeyPatch | None = None) -> int:
+    if monkeypatch is not None:  # standard input as the CLI gets it: text over a binary buffer
+        data = stdin if isinstance(stdin, bytes) else stdin.encode()
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
     return run_main(main, args)
 
 
@@ -688,6 +689,10 @@ def test_cli_empty_input_gives_empty_output(gazetteer_path: Path, tmp_path: Path
         ('["id", "text"]', "in.jsonl:2: a line must hold a JSON object, not list"),
         ("", "in.jsonl:2: blank line"),
         ('{"id": "b", "text": "\\ud800"}', "in.jsonl:2: text: contains a lone surrogate"),
+        ('{"id": "b", "text": "Almaty", "lang": "EN"}', "in.jsonl:2: lang: 'EN' is not an ISO 639-1 code"),
+        ('{"id": "b", "text": "Almaty", "lang": ""}', "in.jsonl:2: lang: '' is not an ISO 639-1 code"),
+        ('{"id": "b", "text": "Almaty"}\r', "in.jsonl:2: CR line ending"),
+        ('{"id": "b",\r"text": "Almaty"}', "in.jsonl:2: CR line ending"),
     ],
 )
 def test_cli_bad_lines(gazetteer_path: Path, tmp_path: Path, capsys, second_line: str, message: str) -> None:
@@ -697,6 +702,25 @@ def test_cli_bad_lines(gazetteer_path: Path, tmp_path: Path, capsys, second_line
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
     assert not output.exists()  # nothing half-written
+
+
+@pytest.mark.parametrize("stdin", [False, True])
+def test_cli_names_the_line_of_invalid_utf8(
+    gazetteer_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, stdin: bool
+) -> None:
+    data = b'{"id": "a", "text": "Almaty"}\n{"id": "b", "text": "Ast\xffana"}\n'
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_bytes(data)
+    args = ["-" if stdin else str(source), "-o", str(output), "--gazetteer", str(gazetteer_path)]
+    assert _run(args, data, monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {'<stdin>' if stdin else source}:2: invalid UTF-8 at byte 24 of the line\n"
+    assert not output.exists()
+
+
+def test_cli_input_that_is_a_folder(gazetteer_path: Path, tmp_path: Path, capsys) -> None:
+    assert _run([str(tmp_path), "-o", "-", "--gazetteer", str(gazetteer_path)]) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path}: cannot read: Is a directory\n"
 
 
 def test_cli_missing_input_file(gazetteer_path: Path, tmp_path: Path, capsys) -> None:

@@ -75,3 +75,12 @@ def test_main_script_is_the_most_common_script_first_come_among_equals(text):
 )
 def test_main_script_ties_go_to_the_script_seen_first(text, expected):
     assert language._main_script(text.translate(language._SCRIPT_INITIALS)) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("en", True), ("kk", True), ("und", True), ("xx", True), ("EN", False), ("", False), ("eng", False),
+     ("e", False), ("en ", False), ("en\n", False), ("ру", False), ("en-US", False)],
+)
+def test_is_language_code_takes_two_lower_case_letters_or_und(code, expected):
+    assert language.is_language_code(code) is expected

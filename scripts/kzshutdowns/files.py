@@ -2,11 +2,12 @@
 
 ``read_text`` is the single entry point for raw text: it refuses what would break character spans
 or hide a problem (missing or empty files, invalid UTF-8, a byte-order mark, CR line endings, a NUL
-character, as a UTF-16 file read as UTF-8 holds) with an
-:class:`~kzshutdowns.errors.InputError` that names the line; ``json_object`` does the same for one
-line of a JSON Lines file. ``atomic_output`` gives a temporary path beside the target and renames it
-only when the writer succeeded, so a failed step never leaves a partial file behind; a target it
-cannot write (a folder, a path through a file, a folder without write permission) is an InputError.
+character, as a UTF-16 file read as UTF-8 holds) with an :class:`~kzshutdowns.errors.InputError`
+that names the line; ``decode_line`` (and ``utf8_lines``, for a stream) and ``json_object`` do the
+same for one line of a JSON Lines file. ``atomic_output`` gives a temporary path beside the target
+and renames it only when the writer succeeded, so a failed step never leaves a partial file behind;
+a target it cannot write (a folder, a path through a file, a folder without write permission) is an
+InputError.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from kzshutdowns.errors import InputError
 
@@ -43,6 +45,23 @@ def read_text(path: str | os.PathLike[str]) -> str:
         line = text.count("\n", 0, text.index("\0")) + 1
         raise InputError(path, "holds a NUL character (is the file UTF-16? save it as UTF-8)", line=line)
     return text
+
+
+def decode_line(raw: bytes, path: str | os.PathLike[str], number: int) -> str:
+    """Decode line ``number`` of a file (``raw``, its bytes); InputError if not UTF-8 or if it holds a CR."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(path, f"invalid UTF-8 at byte {error.start} of the line", line=number) from None
+    if "\r" in line:
+        raise InputError(path, "CR line ending; convert the file to LF line endings", line=number)
+    return line
+
+
+def utf8_lines(handle: IO[bytes], path: str | os.PathLike[str]) -> Iterator[str]:
+    """The lines of a binary stream (split at LF only, each with its LF), decoded by :func:`decode_line`."""
+    for number, raw in enumerate(handle, start=1):
+        yield decode_line(raw, path, number)
 
 
 def json_object(line: str, path: str | os.PathLike[str], number: int) -> dict:

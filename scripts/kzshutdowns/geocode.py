@@ -55,7 +55,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.files import atomic_output, json_object
+from kzshutdowns.files import atomic_output, json_object, utf8_lines
 from kzshutdowns.gazetteer import (
     COMMON_WORD_NAMES,
     DEFAULT_COMMON_WORD_ZIPF,
@@ -76,7 +76,7 @@ from kzshutdowns.gazetteer import (
     tables_fingerprint,
 )
 from kzshutdowns.gc_tuning import fewer_collections, load_frozen
-from kzshutdowns.language import detect_language
+from kzshutdowns.language import detect_language, is_language_code
 from kzshutdowns.normalize import (
     ARABIC_PROCLITICS,
     FoldedBatch,
@@ -1101,8 +1101,9 @@ OUTPUT_KEYS = (
 _JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(..., ensure_ascii=False) makes anew each call
 
 
-def read_documents(handle: IO[str], path: str) -> Iterator[tuple[int, str, str, str | None]]:
-    """Yield (line number, id, text, lang) from a JSON Lines stream, raising InputError on bad lines."""
+def read_documents(handle: Iterable[str], path: str) -> Iterator[tuple[int, str, str, str | None]]:
+    """Yield (line number, id, text, lang) from the lines of a JSON Lines stream, raising InputError on
+    bad lines."""
     for number, line in enumerate(handle, start=1):
         document = json_object(line, path, number)
         if "id" not in document:
@@ -1118,6 +1119,8 @@ def read_documents(handle: IO[str], path: str) -> Iterator[tuple[int, str, str, 
         lang = document.get("lang")
         if lang is not None and not isinstance(lang, str):
             raise InputError(path, "must be a string or null", line=number, field="lang")
+        if lang is not None and not is_language_code(lang):  # "EN" or "" would silently not be English
+            raise InputError(path, f"{lang!r} is not an ISO 639-1 code or 'und'", line=number, field="lang")
         for field_name in ("id", "text"):
             try:
                 document[field_name].encode("utf-8")
@@ -1134,7 +1137,7 @@ def mention_record(document_id: str, match: PlaceMatch) -> dict[str, object]:
 
 
 def geocode_stream(
-    geocoder: Geocoder, source: IO[str], sink: IO[str], path: str, progress: IO[str] | None = None
+    geocoder: Geocoder, source: Iterable[str], sink: IO[str], path: str, progress: IO[str] | None = None
 ) -> tuple[int, int]:
     """Geocode every document of ``source`` into ``sink``, :data:`BATCH_SIZE` documents at a time
     (memory stays constant); return (documents, mentions)."""
@@ -1172,20 +1175,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.input != "-" and not Path(args.input).exists():
         raise InputError(args.input, "file not found")
     progress = sys.stderr if sys.stderr.isatty() else None
-    source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")  # noqa: SIM115
     name = "<stdin>" if args.input == "-" else args.input
+    try:
+        source = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
+    except OSError as error:
+        raise InputError(args.input, f"cannot read: {error.strerror or error}") from None
+    lines = utf8_lines(source, name)  # split at LF only, so line numbers are those of the file
     try:
         with fewer_collections():
             geocoder = load_frozen(lambda: Geocoder.load(args.gazetteer))
             if args.output == "-":
-                geocode_stream(geocoder, source, sys.stdout, name, progress)
+                geocode_stream(geocoder, lines, sys.stdout, name, progress)
             else:
                 with atomic_output(args.output) as temporary, open(temporary, "w", encoding="utf-8") as sink:
-                    geocode_stream(geocoder, source, sink, name, progress)
-    except UnicodeDecodeError as error:
-        raise InputError(name, f"invalid UTF-8: {error.reason}") from None
+                    geocode_stream(geocoder, lines, sink, name, progress)
     finally:
-        if source is not sys.stdin:
+        if args.input != "-":
             source.close()
     return 0
 

@@ -1,7 +1,8 @@
 """Language identification by script and letters, for short texts such as tweets and paragraphs.
 
 ``detect_language(text)`` returns an ISO 639-1 code from :data:`LANGUAGES` or ``"und"``
-(undetermined). The rule is deliberately simple and explainable, so a reader can predict it:
+(undetermined); ``is_language_code(code)`` tells whether a code given with a text has that form.
+The rule is deliberately simple and explainable, so a reader can predict it:
 
 1. Only letters count (Unicode category L*); digits, punctuation, marks and emoji are ignored, and so
    are @mentions, #hashtags and URLs, unless nothing else is left (a tweet made only of hashtags is
@@ -132,6 +133,15 @@ def _arabic_language(text: str, arabic_letters: int) -> str:
         return "ar"
     foreign = sum(text.count(char) for char in NON_ARABIC_ARABIC_SCRIPT)
     return UNDETERMINED if foreign / arabic_letters > NON_ARABIC_LETTER_SHARE else "ar"
+
+
+_CODE = re.compile(r"[a-z]{2}")
+
+
+@lru_cache(maxsize=1024)
+def is_language_code(code: str) -> bool:
+    """Whether ``code`` may stand as a text's language: two lower-case letters (ISO 639-1), or ``und``."""
+    return bool(_CODE.fullmatch(code)) or code == UNDETERMINED
 
 
 def detect_language(text: str) -> str:

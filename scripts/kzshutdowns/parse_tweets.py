@@ -61,16 +61,15 @@ import pyarrow.json as pj
 import pyarrow.parquet as pq
 
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.files import atomic_output, json_object
+from kzshutdowns.files import atomic_output, decode_line, json_object
 from kzshutdowns.gc_tuning import fewer_collections
-from kzshutdowns.language import UNDETERMINED, detect_language
+from kzshutdowns.language import detect_language, is_language_code
 from kzshutdowns.parse_article import COLUMNS, SCHEMA, TagValues, tag_values, tag_values_many
 
 if TYPE_CHECKING:  # only parse_tweets returns a frame, which pyarrow makes (importing pandas then): a
     import pandas as pd  # job writes Parquet with pyarrow alone, sparing 0.3-0.4 s CPU of pandas import
 
 _HANDLE = re.compile(r"[A-Za-z0-9_]+")
-_LANG = re.compile(r"[a-z]{2}")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TWITTER_V1 = "%a %b %d %H:%M:%S %z %Y"
 _CHUNK = 1 << 24
@@ -113,16 +112,6 @@ def shard_byte_range(size: int, shard: int, shards: int) -> tuple[int, int]:
     if shards < 1 or not 0 <= shard < shards:
         raise ValueError(f"shard {shard} is not one of 0..{shards - 1}")
     return size * shard // shards, size * (shard + 1) // shards
-
-
-def _check_line(raw: bytes, path: str | os.PathLike[str], number: int) -> None:
-    """Raise InputError if line ``number`` (``raw``, without its newline) is not UTF-8 or holds a CR."""
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(path, f"invalid UTF-8 at byte {error.start} of the line", line=number) from None
-    if b"\r" in raw:
-        raise InputError(path, "CR line ending; convert the file to LF line endings", line=number)
 
 
 def read_shard_lines(path: str | os.PathLike[str], shard: int, shards: int) -> Iterator[tuple[int, str]]:
@@ -179,7 +168,7 @@ def _block_lines(block: bytes, path: str | os.PathLike[str], number: int) -> Ite
     lines = block.removesuffix(b"\n").split(b"\n")
     if b"\r" in block or not _is_utf8(block):
         for offset, line in enumerate(lines):
-            _check_line(line, path, number + offset)
+            decode_line(line, path, number + offset)
             yield number + offset, line
         return
     yield from enumerate(lines, start=number)
@@ -266,7 +255,7 @@ def parse_tweet(line: str, collection: str, path: str | os.PathLike[str], number
     lang = _optional_string(record, "lang", path, number)
     if lang is None:
         lang = detect_language(text)
-    elif not _is_lang(lang):
+    elif not is_language_code(lang):
         raise InputError(path, f"{lang!r} is not an ISO 639-1 code or 'und'", number, "lang")
     hashtags, mentions = tag_values(text)
     article_id = f"tweets-{collection}"
@@ -286,12 +275,6 @@ def parse_tweet(line: str, collection: str, path: str | os.PathLike[str], number
         "hashtags": hashtags,
         "mentions": mentions,
     }
-
-
-@functools.lru_cache(maxsize=1024)
-def _is_lang(lang: str) -> bool:
-    """Whether ``lang`` is a language code a tweet may carry: two lower-case letters, or ``und``."""
-    return bool(_LANG.fullmatch(lang)) or lang == UNDETERMINED
 
 
 @functools.lru_cache(maxsize=1 << 16)
