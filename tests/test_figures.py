@@ -430,6 +430,55 @@ def test_empty_file(tmp_path, capsys):
     assert code == 2 and str(empty) in err and "empty" in err
 
 
+def _with_second_row_repeated(source: Path, target: Path) -> None:
+    lines = source.read_text(encoding="utf-8").split("\n")
+    target.write_text("\n".join([*lines[:2], lines[1], *lines[2:]]), encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["timeline", "services_matrix", "triggers_measures", "event_map",
+                                  "city_reports_map"])
+def test_repeated_event_id_is_an_input_error(name, tmp_path, capsys, basemap_file):
+    # A repeated event was drawn (and counted) twice, or its title taken from one row silently.
+    events = tmp_path / "events.csv"
+    _with_second_row_repeated(EVENTS, events)
+    arguments = {
+        "event_map": ["--regions", str(REGIONS), "--basemap", str(basemap_file)],
+        "city_reports_map": ["--reports", str(REPORTS), "--basemap", str(basemap_file)],
+    }.get(name, [])
+    output = tmp_path / "f.png"
+    code, err = run_cli(name, ["--events", str(events), *arguments, "--output", str(output)], capsys)
+    event_id = EVENTS.read_text(encoding="utf-8").split("\n")[1].split(",")[0]
+    assert code == 2
+    assert err == f"error: {events}:3: event_id: {event_id!r} repeats line 2\n"
+    assert not output.exists()
+
+
+@pytest.mark.parametrize(("name", "flag", "source", "key"), [
+    ("services_matrix", "--platforms", PLATFORMS, "id"),
+    ("event_map", "--regions", REGIONS, "region_code"),
+])
+def test_repeated_platform_or_region_is_an_input_error(name, flag, source, key, tmp_path, capsys,
+                                                       basemap_file):
+    # A repeated platform id silently took the label and kind of its last row.
+    table = tmp_path / "table.csv"
+    _with_second_row_repeated(source, table)
+    arguments = ["--basemap", str(basemap_file)] if name == "event_map" else []
+    arguments = ["--events", str(EVENTS), *arguments, flag, str(table), "--output", str(tmp_path / "f.png")]
+    code, err = run_cli(name, arguments, capsys)
+    assert code == 2 and err.startswith(f"error: {table}:3: {key}: ") and "repeats line 2" in err
+
+
+def test_a_column_named_twice_in_the_header_is_an_input_error(tmp_path, capsys):
+    # The two columns of one name came back as a frame, and the error quoted that frame's repr.
+    lines = EVENTS.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    assert header[-1] != "start_date"
+    events = tmp_path / "events.csv"
+    events.write_text("\n".join([",".join([*header[:-1], "start_date"]), *lines[1:]]), encoding="utf-8")
+    code, err = run_cli("timeline", ["--events", str(events), "--output", str(tmp_path / "t.png")], capsys)
+    assert code == 2 and err.startswith(f"error: {events}:1: start_date: column named twice in the header")
+
+
 def _map_of_broken_reports(tmp_path, capsys, basemap_file, edit) -> tuple[Path, int, str]:
     """Run the city-reports map CLI on the test reports after ``edit(table)``; the file, exit code, stderr."""
     table = pd.read_csv(REPORTS, dtype=str, keep_default_na=False)

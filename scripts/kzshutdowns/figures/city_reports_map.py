@@ -239,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     countries, _ = load_basemap(args.basemap)
     titles = None
     if args.events:
-        events = read_table(args.events, EVENT_COLUMNS)
+        events = read_table(args.events, EVENT_COLUMNS, key="event_id")
         titles = dict(zip(events["event_id"], events["title"], strict=True))
     with style.paper_style():
         crowded: list[str] = []

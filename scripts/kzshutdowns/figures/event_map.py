@@ -326,8 +326,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--basemap", required=True, help="basemap GeoPackage")
     parser.add_argument("--output", required=True, nargs="+", help="figure files to write (.svg, .pdf, .png)")
     args = parser.parse_args(argv)
-    events = read_table(args.events, EVENT_COLUMNS)
-    regions = read_table(args.regions, REGION_COLUMNS)
+    events = read_table(args.events, EVENT_COLUMNS, key="event_id")
+    regions = read_table(args.regions, REGION_COLUMNS, key="region_code")
     countries, region_outlines = load_basemap(args.basemap)
     codes = [code for locations in events["locations"] for code in split_list(locations)]
     cities = geonames_cities([*codes, *regions["capital_geonameid"]])

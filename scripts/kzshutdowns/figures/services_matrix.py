@@ -206,10 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--platforms", help="platforms CSV with display labels")
     parser.add_argument("--output", required=True, nargs="+", help="figure files to write (.svg, .pdf, .png)")
     args = parser.parse_args(argv)
-    events = read_table(args.events, EVENT_COLUMNS)
+    events = read_table(args.events, EVENT_COLUMNS, key="event_id")
     labels = kinds = None
     if args.platforms:
-        platforms = read_table(args.platforms, PLATFORM_COLUMNS)
+        platforms = read_table(args.platforms, PLATFORM_COLUMNS, key="id")
         labels = dict(zip(platforms["id"], platforms["label"], strict=True))
         kinds = dict(zip(platforms["id"], platforms["kind"], strict=True))
     with style.paper_style():

@@ -21,15 +21,21 @@ from kzshutdowns.events import parse_partial_date
 from kzshutdowns.files import read_text
 
 
-def read_table(path: str | os.PathLike[str], columns: Sequence[str]) -> pd.DataFrame:
+def read_table(
+    path: str | os.PathLike[str], columns: Sequence[str], *, key: str | None = None
+) -> pd.DataFrame:
     """Read a UTF-8 CSV as strings (empty cells stay ""), indexed by CSV line number.
 
-    Raises InputError when the file is missing, empty, has no data rows, or lacks one of ``columns``.
+    Raises InputError when the file is missing, empty, has no data rows, names a column twice in its
+    header, lacks one of ``columns``, or repeats a value of the ``key`` column (the table's id).
     """
     if not os.path.exists(path):
         raise InputError(path, "file not found")
     reader = csv.reader(io.StringIO(read_text(path), newline=""))
     header = next(reader)
+    twice = [name for position, name in enumerate(header) if name in header[:position]]
+    if twice:
+        raise InputError(path, "column named twice in the header", line=1, field=twice[0])
     missing = [column for column in columns if column not in header]
     if missing:
         raise InputError(
@@ -47,6 +53,11 @@ def read_table(path: str | os.PathLike[str], columns: Sequence[str]) -> pd.DataF
     if not records:
         raise InputError(path, "table has no data rows", line=2)
     table = pd.DataFrame(records, columns=header, index=pd.Index(lines, name="line"), dtype="str")
+    if key is not None:
+        first: dict[str, int] = {}
+        for line, value in table[key].items():
+            if first.setdefault(value, int(line)) != line:
+                raise InputError(path, f"{value!r} repeats line {first[value]}", line=int(line), field=key)
     return table
 
 

@@ -109,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--events", required=True, help="events CSV")
     parser.add_argument("--output", required=True, nargs="+", help="figure files to write (.svg, .pdf, .png)")
     args = parser.parse_args(argv)
-    events = read_table(args.events, EVENT_COLUMNS)
+    events = read_table(args.events, EVENT_COLUMNS, key="event_id")
     with style.paper_style():
         ax = plot_triggers_measures(events, source=args.events)
         save_outputs(ax.figure, args.output)
