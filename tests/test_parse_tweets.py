@@ -118,6 +118,7 @@ def test_cli_writes_an_empty_table_for_an_empty_shard(tmp_path):
         (tweet(date="2016-02-30"), "date", "is not a date"),
         (tweet(date="16.12.2016"), "date", "is not a date"),
         (tweet(created_at="yesterday"), "created_at", "is not a timestamp"),
+        (tweet(created_at="Sat Dec 16 10:00:00 +0000 2016"), "created_at", "16 December 2016 was a Friday"),
         (tweet(date="2016-12-17", created_at="2016-12-16T10:00:00Z"), "date", "disagrees"),
         # lone surrogates, escaped as JSON writes them (UTF-8 cannot hold them, so Parquet cannot either)
         (json.dumps({"id": "1", "text": "cut \ud800"}), "text", "lone UTF-16 surrogate"),
@@ -177,9 +178,16 @@ def test_cli_names_a_missing_collection(tmp_path, capsys):
     assert capsys.readouterr().err == f"error: {missing}: cannot read: No such file or directory\n"
 
 
-def test_cli_refuses_a_shard_outside_the_shard_count(tmp_path):
-    with pytest.raises(SystemExit):
-        main(["--tweets", str(SAMPLE), "--shard", "3", "--shards", "3", "--output", str(tmp_path / "x")])
+@pytest.mark.parametrize(
+    ("shard", "shards", "message"),
+    [("3", "3", "--shard must be one of 0..2"), ("-1", "3", "--shard must be one of 0..2"),
+     ("0", "0", "--shards must be at least 1"), ("0", "-2", "--shards must be at least 1")],
+)
+def test_cli_refuses_a_shard_outside_the_shard_count(tmp_path, capsys, shard, shards, message):
+    with pytest.raises(SystemExit) as caught:
+        main(["--tweets", str(SAMPLE), "--shard", shard, "--shards", shards, "--output", str(tmp_path / "x")])
+    assert caught.value.code == 2 and capsys.readouterr().err.endswith(f"error: {message}\n")
+    assert not (tmp_path / "x").exists()
 
 
 def test_batches_of_any_size_give_the_same_rows_and_file(tmp_path):

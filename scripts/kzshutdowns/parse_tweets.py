@@ -7,8 +7,9 @@ Workflow stage: rule ``parse_tweets``, one job per (collection, shard). Input: a
 - ``text`` (required): the tweet text, a non-empty string;
 - ``author`` (display name) and ``handle`` (with or without ``@``): optional strings or null;
 - ``date`` (``YYYY-MM-DD``) and/or ``created_at`` (ISO 8601 such as ``2016-12-16T10:00:00Z``, or the
-  Twitter API v1 form ``Fri Dec 16 10:00:00 +0000 2016``): optional; the tweet's date is the calendar
-  date as written in the timestamp (no time-zone conversion); if both are given they must agree;
+  Twitter API v1 form ``Fri Dec 16 10:00:00 +0000 2016``, whose weekday must be that of its date):
+  optional; the tweet's date is the calendar date as written in the timestamp (no time-zone
+  conversion); if both are given they must agree;
 - ``lang``: optional ISO 639-1 code (two lower-case letters) or ``und``; when it is missing or null
   the language is detected from the text (:func:`kzshutdowns.language.detect_language`).
 
@@ -228,6 +229,8 @@ def tweet_date(record: dict, path: str | os.PathLike[str], number: int) -> str |
         try:
             stamp = dt.datetime.fromisoformat(created) if created[:1].isdigit() else (
                 dt.datetime.strptime(created, _TWITTER_V1))
+            if not created[:1].isdigit() and created[:3].casefold() != f"{stamp:%a}".casefold():
+                raise ValueError(f"{stamp.day} {stamp:%B %Y} was a {stamp:%A}")  # strptime ignores it
         except ValueError as error:
             raise InputError(path, f"{created!r} is not a timestamp: {error}", number, "created_at") from None
         dates.append(stamp.date().isoformat())
@@ -568,7 +571,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--shards", type=int, default=1, help="number of shards of the file (default 1)")
     parser.add_argument("--output", required=True, help="segments Parquet file to write")
     args = parser.parse_args(argv)
-    if args.shards < 1 or not 0 <= args.shard < args.shards:
+    if args.shards < 1:
+        parser.error("--shards must be at least 1")
+    if not 0 <= args.shard < args.shards:
         parser.error(f"--shard must be one of 0..{args.shards - 1}")
 
     lines = read_shard_raw_lines(args.tweets, args.shard, args.shards)
