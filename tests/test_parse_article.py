@@ -334,6 +334,12 @@ def test_an_attribution_without_a_display_name_has_no_author():
         ("Tweet text\n— A (@a) 16 كانون الأول/نوفمبر 2016\n", 2, "date", "disagree"),
         ("Tweet text\n— A (@a) yesterday\n", 2, "date", "not a date"),
         ("— A (@a) December 16, 2016\nText\n", 1, "tweet", "no tweet text above"),
+        # an attribution whose handle is not one is not silently read as a paragraph
+        ("Tweet text\n— A (@a b) December 16, 2016\n", 2, "handle", "'(@a b)' is not"),
+        ("Tweet text\n— A (@a-b) December 16, 2016\n", 2, "handle", "'(@a-b)' is not"),
+        ("Tweet text\n— A (@) December 16, 2016\n", 2, "handle", "'(@)' is not"),
+        ("Tweet text\n-- A (@Малик) December 16, 2016\n", 2, "handle", "'(@Малик)' is not"),
+        ("Tweet text\n— A (@a December 16, 2016\n", 2, "handle", "'(@a December 16, 2016' is not"),
         ("Text\n— A (@a) December 16, 2016\n— B (@b) December 16, 2016\n", 3, "tweet", "no tweet text above"),
         ("", 1, None, "no text"),
         (" \n\t\n", 1, None, "no text"),

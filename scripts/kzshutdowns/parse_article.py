@@ -13,11 +13,14 @@ the author's display name (may be empty), ``(@handle)``, then the date, with or 
 between (``—Joanna Lillis (@joannalillis)December 16, 2016`` is valid). The date must be one of the
 forms of :mod:`kzshutdowns.dates` (English, French, German, Russian, Kazakh, Arabic in Levantine and
 Egyptian month names, ISO). A line shaped like an attribution whose date is not a real date raises
-:class:`~kzshutdowns.errors.InputError` with field ``date``: a tweet is never silently demoted to a
-paragraph. So does a date more than a day after the article's publication date (when it is known):
-an embedded tweet cannot be younger than the article, and one day is left for time zones. The tweet
-text is the nearest non-blank line above the attribution; an attribution with no such line (first
-line, or right under another attribution) raises an error with field ``tweet``.
+:class:`~kzshutdowns.errors.InputError` with field ``date``, and one that starts with a dash and
+holds ``(@`` but no handle in parentheses (``(@a b)``, ``(@)``, ``(@Малик)``, a missing ``)``) one
+with field ``handle``: a tweet is never silently demoted to a paragraph (an attribution line with
+no ``(@`` at all is not recognised, though: it is a paragraph). A date more than a day after the
+article's publication date (when it is known) raises one too: an embedded tweet cannot be younger
+than the article, and one day is left for time zones. The tweet text is the nearest non-blank line
+above the attribution; an attribution with no such line (first line, or right under another
+attribution) raises an error with field ``tweet``.
 
 Translation rule. The lines after an attribution, up to the next tweet's text, are read in order and
 taken as translations of the tweet while each one
@@ -105,6 +108,8 @@ TRANSLATION_SLACK = 40
 _ATTRIBUTION = re.compile(
     r"(?P<dash>—|–|―|--)\s*(?P<author>.*?)\s*\(@(?P<handle>[A-Za-z0-9_]+)\)\s*(?P<date>.*)", re.DOTALL
 )
+# A line that starts as an attribution does and holds "(@", but not a handle: what is written there
+_NOT_A_HANDLE = re.compile(r"(?:—|–|―|--).*?(?P<written>\(@[^)]*\)?)", re.DOTALL)
 # A URL is "http://", "https://", "www." or "pic.twitter.com/" (in any case) and the non-space
 # characters after it. What comes before a sign inside one, read backwards from the sign: non-space
 # characters, then such a prefix reversed (see _tags).
@@ -249,6 +254,11 @@ def parse_attribution(line: Line, path: str | PathLike[str]) -> Attribution | No
     """Return the attribution on ``line``, None if the line is not one; InputError if its date is bad."""
     match = _ATTRIBUTION.fullmatch(line.text)
     if match is None:
+        near = _NOT_A_HANDLE.match(line.text)
+        if near is not None:  # a tweet whose attribution is mistyped is not demoted to a paragraph
+            raise InputError(path, f"{near['written']!r} is not '(@handle)' (letters, digits, _): a line "
+                             "that starts with a dash and holds '(@' is a tweet attribution", line.number,
+                             "handle")
         return None
     try:
         date = parse_date(match["date"])
