@@ -332,3 +332,55 @@ def test_non_integer_offset_names_row_and_field(tmp_path):
     with pytest.raises(InputError) as error:
         paper_inputs.main(input_args(tmp_path, reports=bad))
     assert (error.value.line, error.value.field) == (2, "evidence_start")
+
+
+def _events_dir_with(tmp_path: Path, table: str, edit) -> tuple[Path, Path]:
+    """A copy of the fixture's events and sources with ``edit`` applied to the lines of ``table``."""
+    folder = tmp_path / "events"
+    folder.mkdir()
+    for name in ("shutdowns.csv", "sources.csv"):
+        shutil.copy(FIXTURES / name, folder / name)
+    path = folder / table
+    path.write_text("\n".join(edit(path.read_text(encoding="utf-8").split("\n"))), encoding="utf-8")
+    return folder, path
+
+
+def _set_cell(lines: list[str], line: int, column: str, value: str) -> list[str]:
+    cells = lines[line - 1].split(",")
+    cells[lines[0].split(",").index(column)] = value
+    return [*lines[: line - 1], ",".join(cells), *lines[line:]]
+
+
+@pytest.mark.parametrize(("table", "edit", "line", "field", "message"), [
+    ("shutdowns.csv", lambda lines: [*lines[:3], lines[2], *lines[3:]], 4, "event_id",
+     "duplicate event_id 'kz-2016-12-16' (first on line 3)"),
+    ("shutdowns.csv", lambda lines: _set_cell(lines, 3, "end_date", "2016-02-30"), 3, "end_date",
+     "malformed date '2016-02-30'"),
+    ("shutdowns.csv", lambda lines: _set_cell(lines, 2, "start_date", "16.12.2011"), 2, "start_date",
+     "malformed date '16.12.2011'"),
+    ("shutdowns.csv", lambda lines: _set_cell(lines, 2, "end_date", "2011-12-01"), 2, "end_date",
+     "end_date 2011-12-01 is before start_date 2011-12-16"),
+    ("shutdowns.csv", lambda lines: lines[:1], 2, None, "no events"),
+    ("sources.csv", lambda lines: [*lines[:2], lines[1], *lines[2:]], 3, "source_id",
+     "duplicate source_id 'kz-2011-12-16a-s1' (first on line 2)"),
+    ("sources.csv", lambda lines: _set_cell(lines, 2, "event_id", "kz-2099-01-01"), 2, "event_id",
+     "source points to missing event 'kz-2099-01-01'"),
+])
+def test_bad_events_or_sources_name_file_line_and_field(tmp_path, capsys, table, edit, line, field, message):
+    # Each of these gave a traceback (repeated event, malformed date, no events), a negative duration
+    # (end before start) or passed silently (a source counted twice or for no event).
+    folder, path = _events_dir_with(tmp_path, table, edit)
+    assert run_main(paper_inputs.main, input_args(tmp_path, events_dir=folder)) == 2
+    where = f"{path}:{line}:" + (f" {field}:" if field else "")
+    assert capsys.readouterr().err.startswith(f"error: {where} {message}")
+
+
+def test_repeated_platform_id_is_refused(tmp_path, capsys):
+    # The label of a repeated platform id was silently taken from its last row.
+    platforms = tmp_path / "platforms.csv"
+    lines = (REFERENCE / "platforms.csv").read_text(encoding="utf-8").split("\n")
+    platforms.write_text("\n".join([*lines[:2], lines[1], *lines[2:]]), encoding="utf-8")
+    arguments = input_args(tmp_path)
+    arguments[arguments.index("--platforms") + 1] = str(platforms)
+    assert run_main(paper_inputs.main, arguments) == 2
+    assert capsys.readouterr().err == f"error: {platforms}:3: id: duplicate id 'facebook' (first on line 2)\n"

@@ -29,7 +29,7 @@ import pandas as pd
 
 from kzshutdowns import __version__
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.events import independent_source_counts
+from kzshutdowns.events import independent_source_counts, parse_partial_date
 from kzshutdowns.files import atomic_output
 
 # Names (without .md) of the tables written into paper/_generated/; the rule file expands them.
@@ -330,6 +330,53 @@ def check_vocabulary(
                 line=csv_line(frame, position),
                 field=column,
             )
+
+
+def check_unique(frame: pd.DataFrame, path: Path, column: str) -> None:
+    """Raise InputError naming the row and field of the first value of ``column`` seen before."""
+    first: dict[str, int] = {}
+    for position, value in enumerate(frame[column]):
+        line = csv_line(frame, position)
+        if first.setdefault(value, line) != line:
+            raise InputError(
+                path, f"duplicate {column} {value!r} (first on line {first[value]})", line=line, field=column
+            )
+
+
+def check_events(events: pd.DataFrame, path: Path, sources: pd.DataFrame, sources_path: Path) -> None:
+    """Raise InputError (file, row, field) unless there are events, each id once, every date a real
+    date of its precision's form (the forms of :func:`kzshutdowns.events.parse_partial_date`), no end
+    before its start, each source id once and every source's event among the events.
+
+    The published tables were validated against their schemas when published; these are the rules
+    the numbers of the paper rest on, checked again for a table given by hand."""
+    if events.empty:
+        raise InputError(path, "no events", line=2)
+    check_unique(events, path, "event_id")
+    for position, event in enumerate(events.itertuples(index=False)):
+        line = csv_line(events, position)
+        spans = []
+        for column, precision in (("start_date", event.start_precision), ("end_date", event.end_precision)):
+            value = getattr(event, column)
+            if column == "end_date" and value == "" and precision == "unknown":
+                continue
+            span = parse_partial_date(value, precision)
+            if span is None:
+                form = {"day": "YYYY-MM-DD", "month": "YYYY-MM"}.get(precision, "YYYY-MM-DD or YYYY-MM")
+                raise InputError(
+                    path, f"malformed date {value!r}: expected a real calendar date of the form {form} "
+                    f"(its precision is {precision!r})", line=line, field=column
+                )
+            spans.append(span)
+        if len(spans) == 2 and spans[1][1] < spans[0][0]:
+            raise InputError(path, f"end_date {event.end_date} is before start_date {event.start_date}",
+                             line=line, field="end_date")
+    check_unique(sources, sources_path, "source_id")
+    known = set(events["event_id"])
+    for position, event_id in enumerate(sources["event_id"]):
+        if event_id not in known:
+            raise InputError(sources_path, f"source points to missing event {event_id!r}",
+                             line=csv_line(sources, position), field="event_id")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -877,7 +924,9 @@ def build_paper_inputs(
     events: pd.DataFrame,
     events_path: Path,
     sources: pd.DataFrame,
+    sources_path: Path,
     platforms: pd.DataFrame,
+    platforms_path: Path,
     reports: pd.DataFrame,
     reports_path: Path,
     unresolved: pd.DataFrame,
@@ -897,6 +946,8 @@ def build_paper_inputs(
     for column in ("start_precision", "end_precision"):
         check_vocabulary(events, events_path, column, ("day", "month", "unknown"), listed=False)
     check_vocabulary(reports, reports_path, "report_kind", REPORT_KIND_LABELS, listed=False)
+    check_events(events, events_path, sources, sources_path)
+    check_unique(platforms, platforms_path, "id")
     labels = platform_labels(platforms)
     meta = colophon(repository)
     variables: dict[str, object] = {
@@ -990,7 +1041,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         events=events,
         events_path=args.events,
         sources=read_csv_table(args.sources, SOURCE_COLUMNS),
+        sources_path=args.sources,
         platforms=read_csv_table(args.platforms, PLATFORM_COLUMNS),
+        platforms_path=args.platforms,
         reports=read_csv_table(args.city_reports, REPORT_COLUMNS),
         reports_path=args.city_reports,
         unresolved=read_csv_table(args.unresolved, UNRESOLVED_COLUMNS),
