@@ -76,12 +76,14 @@ class CaseResult:
 
 def read_cases(path: str | os.PathLike[str]) -> list[Case]:
     """Read and check the evaluation set; raise InputError naming the line and field of a bad row."""
-    rows = list(csv.reader(io.StringIO(read_text(path))))
-    if not rows or tuple(rows[0]) != CASE_COLUMNS:
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    if tuple(next(reader, ())) != CASE_COLUMNS:
         raise InputError(path, f"header must be {','.join(CASE_COLUMNS)}", line=1)
     cases: list[Case] = []
     seen: set[str] = set()
-    for line, row in enumerate(rows[1:], start=2):
+    start = reader.line_num + 1  # the line the next row starts on (a quoted cell may hold a newline)
+    for row in reader:
+        line, start = start, reader.line_num + 1
         if len(row) != len(CASE_COLUMNS):
             raise InputError(path, f"expected {len(CASE_COLUMNS)} fields, found {len(row)}", line=line)
         values = dict(zip(CASE_COLUMNS, row, strict=True))
@@ -107,6 +109,8 @@ def read_cases(path: str | os.PathLike[str]) -> list[Case]:
         cases.append(
             Case(values["case_id"], values["lang"], values["kind"], values["text"], expected, values["note"])
         )
+    if not cases:  # precision, recall and F1 would be 1 over nothing
+        raise InputError(path, "no cases", line=2)
     return cases
 
 
