@@ -202,6 +202,28 @@ def test_cli_reports_bad_input_in_one_line(tmp_path, capsys):
     assert not (tmp_path / "out.parquet").exists()
 
 
+@pytest.mark.parametrize(
+    ("column", "row", "value", "message"),
+    [
+        ("segment_id", 2, "globalvoices-ar-48274:p1", "repeats the segment of row 1"),
+        ("lang", 1, "EN", "'EN' is not an ISO 639-1 code or 'und'"),
+        ("lang", 3, "arabic", "'arabic' is not an ISO 639-1 code or 'und'"),
+    ],
+)
+def test_cli_refuses_repeated_segment_ids_and_malformed_languages(tmp_path, capsys, column, row, value,
+                                                                   message):
+    from kzshutdowns.errors import run_main
+
+    segments = parse_article(read_text(SEED), SEED.stem, path=SEED, article_lang="ar")
+    segments.loc[row, column] = value
+    path, output = tmp_path / "segments.parquet", tmp_path / "out.parquet"
+    write_segments(segments, path)
+    code = run_main(main, ["--segments", str(path), "--platforms", str(PLATFORMS), "--output", str(output)])
+    assert code == 2
+    assert capsys.readouterr().err == f"error: {path}:{row + 1}: {column}: {message}\n"
+    assert not output.exists()
+
+
 DATE_LETTERS = "0123456789 -/.,()_x May Dec декабря أيار/مايو كانون الأول عام году жылы in"
 
 

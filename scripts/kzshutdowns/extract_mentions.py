@@ -17,6 +17,9 @@ step fills it in from the document's date. A bare year needs a year word next to
 ``in 2011``, ``в 2011 году``, ``2011 жылы``); a bare month needs a preposition before it or the
 Arabic double name (``في أيار/مايو``, ``in May``), so ``may`` the verb and ``آب`` read as ``أب``
 ("father") are not dates.
+
+The command reads the segments with :func:`kzshutdowns.segments.read_segments` and refuses, naming
+the row, a repeated segment id or a language that is not a code (:func:`check_segments`).
 """
 
 from __future__ import annotations
@@ -41,10 +44,11 @@ import pyarrow.parquet as pq
 from pandas.arrays import ArrowStringArray
 
 from kzshutdowns.dates import MONTHS, DateFormatError, month_number, normalise_month, parse_date
-from kzshutdowns.errors import run_main
+from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output
 from kzshutdowns.gc_tuning import fewer_collections, load_frozen
 from kzshutdowns.geocode import Geocoder
+from kzshutdowns.language import is_language_code
 from kzshutdowns.normalize import cyrillic_case_forms, fold_name, script_of
 from kzshutdowns.platforms import (
     PlatformLexicon,
@@ -704,6 +708,24 @@ def write_mention_table(table: pa.Table, path: str | Path) -> None:
         pq.write_table(table, temporary)
 
 
+def check_segments(segments: pd.DataFrame, path: str | Path) -> None:
+    """Refuse, naming its row, a segment id that repeats an earlier one (the mentions of the two could
+    not be told apart) and a language that is neither null, empty nor a code (``"EN"`` would silently
+    not be English to the geocoder); :func:`~kzshutdowns.segments.read_segments` checked the rest."""
+    ids = segments["segment_id"]
+    repeated = np.flatnonzero(ids.duplicated().to_numpy())
+    if len(repeated):
+        row = int(repeated[0])
+        first = int(np.flatnonzero((ids == ids.iloc[row]).to_numpy())[0])
+        raise InputError(path, f"repeats the segment of row {first + 1}", line=row + 1, field="segment_id")
+    codes, values = pd.factorize(segments["lang"])  # nulls are code -1
+    wrong = [code for code, value in enumerate(values.tolist()) if value and not is_language_code(value)]
+    if wrong:
+        row = int(np.flatnonzero(np.isin(codes, wrong))[0])
+        raise InputError(path, f"{values[codes[row]]!r} is not an ISO 639-1 code or 'und'", line=row + 1,
+                         field="lang")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="kzshutdowns extract-mentions",
@@ -716,6 +738,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     segments = read_segments(args.segments, columns=SEGMENT_COLUMNS)
+    check_segments(segments, args.segments)
     lexicon = compile_lexicon(load_platforms(args.platforms))
     with fewer_collections():
         geocoder = load_frozen(lambda: Geocoder.load(args.gazetteer))
