@@ -137,6 +137,37 @@ def test_extra_table_that_breaks_its_schema_stops_the_build(tmp_path):
     assert not (out / "datapackage.json").exists()
 
 
+def _reports_schema(tmp_path: Path) -> Path:
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"fields": [{"name": "report_id", "type": "string"},
+                                             {"name": "lat", "type": "number"},
+                                             {"name": "place", "type": "string"}]}), encoding="utf-8")
+    return schema
+
+
+def test_a_bad_cell_of_an_extra_table_is_named_by_the_path_given(tmp_path):
+    # The error named the file relative to the package folder ("city_reports.csv"), not as given.
+    out = tmp_path / "processed"
+    out.mkdir()
+    table = out / "city_reports.csv"
+    table.write_text("report_id,lat,place\nr1,43.2,Almaty\nr2,north,Aktobe\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        publish(out, "--resource", f"{table}={_reports_schema(tmp_path)}")
+    assert (Path(caught.value.path), caught.value.line, caught.value.field) == (table, 3, "lat")
+
+
+def test_an_extra_table_without_a_column_of_its_schema_names_that_column(tmp_path):
+    # frictionless compares labels by position: a missing "lat" was reported as a missing last label.
+    out = tmp_path / "processed"
+    out.mkdir()
+    table = out / "city_reports.csv"
+    table.write_text("report_id,place\nr1,Almaty\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"header must be report_id,lat,place \(missing lat\)") as caught:
+        publish(out, "--resource", f"{table}={_reports_schema(tmp_path)}")
+    assert (Path(caught.value.path), caught.value.line) == (table, 1)
+    assert not (out / "datapackage.json").exists()
+
+
 def test_resource_outside_the_package_folder_is_refused(tmp_path):
     outside = tmp_path / "elsewhere.csv"
     outside.write_text("a\n1\n", encoding="utf-8")

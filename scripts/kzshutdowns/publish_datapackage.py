@@ -19,6 +19,7 @@ time of the build, so a rebuild gives the same bytes::
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import json
 import re
@@ -39,7 +40,7 @@ from kzshutdowns.events import (
     load_sources,
 )
 from kzshutdowns.files import atomic_output
-from kzshutdowns.table_schema import read_schema
+from kzshutdowns.table_schema import header_difference, read_schema
 
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 MEDIA_TYPES = {
@@ -99,6 +100,8 @@ def describe_resource(spec: ResourceSpec, package_dir: Path, taken: set[str]) ->
         for key in ("title", "description"):
             if key in schema:
                 descriptor[key] = schema[key]
+    if schema is not None and extension == "csv":
+        check_header(spec.path, [field["name"] for field in schema["fields"]])
     descriptor["format"] = extension
     if extension in MEDIA_TYPES:
         descriptor["mediatype"] = MEDIA_TYPES[extension]
@@ -150,8 +153,23 @@ def package_descriptor(resources: list[dict], several_sources: int, events: int)
     }
 
 
+def check_header(path: Path, expected: list[str]) -> None:
+    """Raise InputError unless the CSV's header is ``expected``, naming the missing or unknown columns
+    (frictionless compares labels by position, and so names the wrong one). A header that cannot be
+    decoded is left to frictionless, which reports the encoding error."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        try:
+            header = next(csv.reader(handle), [])
+        except (UnicodeDecodeError, csv.Error):
+            return
+    if header != expected:
+        raise InputError(path, f"header must be {','.join(expected)} ({header_difference(header, expected)})",
+                         line=1)
+
+
 def check_package(path: Path) -> None:
-    """Validate a written ``datapackage.json`` with frictionless; raise the first error found."""
+    """Validate a written ``datapackage.json`` with frictionless; raise the first error found, naming
+    the resource's file by its path in the package's folder."""
     report = frictionless.Package(str(path)).validate()
     if report.valid:
         return
@@ -159,7 +177,8 @@ def check_package(path: Path) -> None:
         for error in task.errors:
             line = getattr(error, "row_number", None)
             field = getattr(error, "field_name", None)
-            raise InputError(task.place or path, f"{error.type}: {error.message}", line=line, field=field)
+            place = path.parent / task.place if task.place else path
+            raise InputError(place, f"{error.type}: {error.message}", line=line, field=field)
     raise InputError(path, report.errors[0].message if report.errors else "package is not valid")
 
 

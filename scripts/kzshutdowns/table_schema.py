@@ -52,7 +52,8 @@ def read_schema(path: str | os.PathLike[str]) -> dict:
     return schema
 
 
-def _header_difference(header: list[str], expected: list[str]) -> str:
+def header_difference(header: list[str], expected: list[str]) -> str:
+    """How ``header`` differs from the ``expected`` column names: missing, unknown, or their order."""
     missing = [name for name in expected if name not in header]
     unknown = [name for name in header if name not in expected]
     parts = [f"missing {', '.join(missing)}" if missing else "",
@@ -71,7 +72,7 @@ def read_table(path: str | os.PathLike[str], schema: dict) -> Table:
     try:
         header = next(reader, [])
         if header != expected:
-            difference = _header_difference(header, expected)
+            difference = header_difference(header, expected)
             raise InputError(path, f"header must be {','.join(expected)} ({difference})", line=1)
         rows: list[list[str]] = []
         lines: list[int] = []
