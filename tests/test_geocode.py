@@ -8,6 +8,7 @@ import gc
 import io
 import json
 import pickle
+import subprocess
 import sys
 from itertools import pairwise
 from pathlib import Path
@@ -716,6 +717,20 @@ def test_cli_names_the_line_of_invalid_utf8(
     err = capsys.readouterr().err
     assert err == f"error: {'<stdin>' if stdin else source}:2: invalid UTF-8 at byte 24 of the line\n"
     assert not output.exists()
+
+
+def test_cli_ends_quietly_when_its_reader_stops_early(gazetteer_path: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"  # batches of more mentions than a pipe holds: writing blocks on the reader
+    source.write_text("".join(json.dumps({"id": str(n), "text": "Almaty, Astana. " * 10}) + "\n"
+                              for n in range(3 * BATCH_SIZE)))
+    command = [sys.executable, "-m", "kzshutdowns.geocode", str(source), "-o", "-", "--gazetteer",
+               str(gazetteer_path)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert json.loads(process.stdout.readline())["surface"] == "Almaty"
+        process.stdout.close()  # as `| head -1` does
+        err = process.stderr.read().decode()
+    assert process.returncode == 141 and err == ""  # as a filter killed by SIGPIPE, without a traceback
 
 
 def test_cli_input_that_is_a_folder(gazetteer_path: Path, tmp_path: Path, capsys) -> None:

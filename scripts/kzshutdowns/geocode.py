@@ -1161,6 +1161,10 @@ def geocode_stream(
     return documents, mentions
 
 
+# The exit code of a command killed by SIGPIPE (128 + 13), which a shell reports when a reader stopped.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="kzshutdowns geocode",
@@ -1185,7 +1189,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         with fewer_collections():
             geocoder = load_frozen(lambda: Geocoder.load(args.gazetteer))
             if args.output == "-":
-                geocode_stream(geocoder, lines, sys.stdout, name, progress)
+                try:
+                    geocode_stream(geocoder, lines, sys.stdout, name, progress)
+                    sys.stdout.flush()
+                except BrokenPipeError:  # the reader stopped early (`| head`): end as a Unix filter does,
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+                    return EXIT_BROKEN_PIPE
             else:
                 with atomic_output(args.output) as temporary, open(temporary, "w", encoding="utf-8") as sink:
                     geocode_stream(geocoder, lines, sink, name, progress)
