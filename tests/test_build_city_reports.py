@@ -29,6 +29,7 @@ from kzshutdowns.build_city_reports import (
     FIXED_GPKG_TIME,
     NUMBER_DTYPES,
     REPORT_COLUMNS,
+    REQUIRED_COLUMNS,
     SEGMENT_FIELDS,
     UNRESOLVED_COLUMNS,
     Context,
@@ -706,6 +707,34 @@ def test_no_reports_at_all_still_gives_every_output(tmp_path):
     layer = gpd.read_file(outputs[2], layer="city_reports")
     assert layer.empty and list(layer.columns) == [*(name for name in REPORT_COLUMNS
                                                      if name not in {"lat", "lon"}), "lat", "lon", "geometry"]
+
+
+@pytest.mark.parametrize(("part", "column"), [("reports", "event_id"), ("reports", "report_id"),
+                                           ("reports", "evidence_start"), ("reports", "lat"),
+                                           ("unresolved", "reason"), ("unresolved", "start")])
+def test_gather_refuses_a_part_missing_a_required_value(seed, tmp_path, part, column):
+    # A report without event id or evidence offset, a city report without coordinates (a feature with no
+    # geometry) or an unresolved mention without reason was written out with an empty cell.
+    paths, _, _ = seed
+    columns = REPORT_COLUMNS if part == "reports" else UNRESOLVED_COLUMNS
+    table = pd.read_parquet(paths["city_reports.csv"].parent / f"{part}.parquet")
+    row = int(np.flatnonzero(table["scope"] != "national")[1]) if part == "reports" else 1
+    bad = table.astype({column: object})
+    bad.loc[row, column] = None
+    parts = [tmp_path / "good.parquet", tmp_path / "bad.parquet"]
+    write_part(table, parts[0])
+    write_part(bad, parts[1])
+    with pytest.raises(InputError, match="missing") as raised:
+        list(read_parts(parts, columns, "reports"))
+    assert (raised.value.path, raised.value.line, raised.value.field) == (parts[1], row + 1, column)
+
+
+def test_required_part_columns_are_required_fields_of_the_published_schema():
+    schema = json.loads((REFERENCE / "city_reports.schema.json").read_text(encoding="utf-8"))
+    required = {field["name"] for field in schema["fields"] if field.get("constraints", {}).get("required")}
+    assert REQUIRED_COLUMNS & set(REPORT_COLUMNS) <= required
+    assert REQUIRED_COLUMNS.issubset({*REPORT_COLUMNS, *UNRESOLVED_COLUMNS})
+    assert "detail" not in REQUIRED_COLUMNS
 
 
 @pytest.mark.parametrize(("column", "values", "held"), [("evidence_lang", 7, "int64"),

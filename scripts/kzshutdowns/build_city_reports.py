@@ -79,6 +79,14 @@ REPORT_COLUMNS = (
     "place_start", "place_end", "place_surface",
 )
 UNRESOLVED_COLUMNS = ("article_id", "segment_id", "start", "end", "surface", "reason", "detail")
+# The columns of the map step's tables that name, place and link a row, which every row fills (reports
+# other than national ones also need lat and lon). Text the gather passes on as it is (a place's name, a
+# date, the evidence and its language) may be missing: the published table's schema says which it needs.
+REQUIRED_COLUMNS = frozenset({
+    "report_id", "scope", "geonameid", "event_id", "report_kind", "source_id", "segment_id",
+    "evidence_start", "evidence_end", "link_method",
+    "article_id", "start", "end", "surface", "reason",
+})
 PLATFORM_LIST_COLUMNS = ("platforms_blocked", "platforms_restricted", "platforms_reachable")
 # The types of the number columns of the map step's tables (reports, unresolved mentions); the other
 # columns hold strings (missing ones included).
@@ -1464,8 +1472,8 @@ def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
     all, one empty batch is given (so that the outputs still get their header). Each file must have
     ``columns``, its number columns of the Arrow types of :data:`NUMBER_DTYPES` and its other columns
     text (or only missing values, which Parquet stores without a type, as ``write_part`` stores a column
-    of None). The cells are not checked again: the map step checked them against the reference tables
-    before writing.
+    of None), and a value in every cell that must have one (:func:`_check_filled`). The values are not
+    checked again: the map step checked them against the reference tables before writing.
     """
     schema = pa.schema([(name, _part_type(name)) for name in columns])
     pending: list[pa.Table] = []
@@ -1485,6 +1493,7 @@ def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
                                  field=name)
             if name not in NUMBER_DTYPES and not (text or pa.types.is_null(kind)):
                 raise InputError(path, f"must hold str, not {_type_name(kind, text)}", field=name)
+        _check_filled(table, path)
         table = table.cast(schema)
         empty = table.slice(0, 0) if empty is None else empty
         while len(table):
@@ -1496,6 +1505,22 @@ def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
                 pending, count, given = [], 0, True
     if pending or not given:
         yield pa.concat_tables(pending) if pending else empty
+
+
+def _check_filled(table: pa.Table, path: str | os.PathLike[str]) -> None:
+    """Raise InputError (file, row as line, field) for the first missing value of a column of
+    :data:`REQUIRED_COLUMNS`, or of lat or lon in a report that is not national (NaN counts as missing)."""
+    for name in table.column_names:
+        if name in REQUIRED_COLUMNS and table.column(name).null_count:
+            row = pc.index(table.column(name).is_null(), True).as_py()
+            raise InputError(path, "missing value", line=row + 1, field=name)
+    if "scope" in table.column_names:
+        placed = pc.invert(pc.equal(table.column("scope"), "national"))
+        for name in ("lat", "lon"):
+            row = pc.index(pc.and_(placed, pc.is_null(table.column(name), nan_is_null=True)), True).as_py()
+            if row != -1:
+                raise InputError(path, "missing value in a report that is not national", line=row + 1,
+                                 field=name)
 
 
 def _part_type(name: str) -> pa.DataType:
