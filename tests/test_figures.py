@@ -468,6 +468,37 @@ def test_repeated_platform_or_region_is_an_input_error(name, flag, source, key, 
     assert code == 2 and err.startswith(f"error: {table}:3: {key}: ") and "repeats line 2" in err
 
 
+@pytest.mark.parametrize("name", ["timeline", "event_map"])
+def test_an_unknown_scope_is_an_input_error(name, tmp_path, capsys, basemap_file):
+    # The event map drew an event of scope "galactic" as a regional one.
+    lines = EVENTS.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    cells = lines[2].split(",")
+    cells[header.index("scope")] = "galactic"
+    events = tmp_path / "events.csv"
+    events.write_text("\n".join([*lines[:2], ",".join(cells), *lines[3:]]), encoding="utf-8")
+    arguments = ["--regions", str(REGIONS), "--basemap", str(basemap_file)] if name == "event_map" else []
+    output = tmp_path / "f.png"
+    code, err = run_cli(name, ["--events", str(events), *arguments, "--output", str(output)], capsys)
+    assert code == 2
+    assert err == f"error: {events}:3: scope: unknown scope 'galactic'; use one of national, regional, city\n"
+    assert not output.exists()
+
+
+def test_a_report_of_an_event_missing_from_the_events_table_is_an_input_error(tmp_path, capsys, basemap_file):
+    # Its legend entry showed the bare id, as if the events table had been left out.
+    lines = REPORTS.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("event_id")] = "uz-2099-01-01"
+    reports = tmp_path / "reports.csv"
+    reports.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]), encoding="utf-8")
+    arguments = ["--reports", str(reports), "--events", str(EVENTS), "--basemap", str(basemap_file)]
+    code, err = run_cli("city_reports_map", [*arguments, "--output", str(tmp_path / "m.png")], capsys)
+    assert code == 2
+    assert err == f"error: {reports}:2: event_id: event 'uz-2099-01-01' is not in {EVENTS}\n"
+
+
 def test_a_column_named_twice_in_the_header_is_an_input_error(tmp_path, capsys):
     # The two columns of one name came back as a frame, and the error quoted that frame's repr.
     lines = EVENTS.read_text(encoding="utf-8").split("\n")

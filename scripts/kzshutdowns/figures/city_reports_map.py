@@ -241,6 +241,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.events:
         events = read_table(args.events, EVENT_COLUMNS, key="event_id")
         titles = dict(zip(events["event_id"], events["title"], strict=True))
+        for line, event_id in reports["event_id"].items():
+            if event_id not in titles:
+                raise InputError(args.reports, f"event {event_id!r} is not in {args.events}", line=int(line),
+                                 field="event_id")
     with style.paper_style():
         crowded: list[str] = []
         ax = plot_city_reports_map(

@@ -44,7 +44,7 @@ from kzshutdowns.events import geonames_cities, split_list
 from kzshutdowns.figures import mapping, style
 from kzshutdowns.figures.labels import PointLabel, place_labels
 from kzshutdowns.figures.save import save_outputs
-from kzshutdowns.figures.tables import event_dates, read_table, require_columns
+from kzshutdowns.figures.tables import check_scopes, event_dates, read_table, require_columns
 
 EVENT_COLUMNS = ("event_id", "title", "start_date", "scope", "locations")
 REGION_COLUMNS = ("region_code", "iso_3166_2_current", "name_en", "capital_geonameid")
@@ -138,6 +138,7 @@ def plot_event_map(
     """
     require_columns(events, EVENT_COLUMNS, source)
     require_columns(places, PLACE_COLUMNS, "places")
+    check_scopes(events, source)
     events = event_dates(events, source).sort_values(["start", "event_id"], kind="stable")
     by_code = places.set_index("code")
     crs = mapping.equal_area_crs(mapping.focus_country(countries))

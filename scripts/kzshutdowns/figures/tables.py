@@ -18,6 +18,7 @@ import pandas as pd
 
 from kzshutdowns.errors import InputError
 from kzshutdowns.events import parse_partial_date
+from kzshutdowns.figures import style
 from kzshutdowns.files import read_text
 
 
@@ -68,6 +69,16 @@ def require_columns(table: pd.DataFrame, columns: Sequence[str], source: str) ->
             raise InputError(source, "missing required column", field=column)
     if table.empty:
         raise InputError(source, "table has no rows")
+
+
+def check_scopes(events: pd.DataFrame, source: str) -> None:
+    """Raise InputError naming the line of the first event whose ``scope`` is not a known one."""
+    for line, scope in events["scope"].items():
+        if scope not in style.SCOPE_ORDER:
+            raise InputError(
+                source, f"unknown scope {scope!r}; use one of {', '.join(style.SCOPE_ORDER)}",
+                line=int(line), field="scope",
+            )
 
 
 def coordinates(table: pd.DataFrame, source: str, lat: str = "lat", lon: str = "lon") -> pd.DataFrame:

@@ -29,12 +29,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from kzshutdowns.errors import InputError, run_main
+from kzshutdowns.errors import run_main
 from kzshutdowns.events import split_list
 from kzshutdowns.figures import style
 from kzshutdowns.figures.labels import PointLabel, place_labels
 from kzshutdowns.figures.save import save_outputs
-from kzshutdowns.figures.tables import event_dates, read_table, require_columns
+from kzshutdowns.figures.tables import check_scopes, event_dates, read_table, require_columns
 
 EVENT_COLUMNS = ("event_id", "title", "start_date", "end_date", "scope", "measures")
 FIGURE_SIZE_IN = (style.TEXT_WIDTH_IN, 4.2)
@@ -64,16 +64,10 @@ def prepare_events(events: pd.DataFrame, source: str = "events") -> pd.DataFrame
     """Check the columns and values; add start, end (Timestamps), measure (most severe) and days."""
     require_columns(events, EVENT_COLUMNS, source)
     dated = event_dates(events, source)
+    check_scopes(dated, source)
     measures, days = [], []
-    for line, row in dated.iterrows():
+    for _, row in dated.iterrows():
         listed = split_list(row["measures"]) or [style.NO_MEASURE]
-        if row["scope"] not in style.SCOPE_ORDER:
-            raise InputError(
-                source,
-                f"unknown scope {row['scope']!r}; use one of {', '.join(style.SCOPE_ORDER)}",
-                line=int(line),
-                field="scope",
-            )
         measures.append(style.ordered(listed, style.MEASURE_ORDER)[0])
         days.append(None if row["end"] is None else int((row["end"] - row["start"]).days) + 1)
     return dated.assign(measure=measures, days=pd.Series(days, index=dated.index, dtype="object"))
