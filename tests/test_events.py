@@ -426,3 +426,14 @@ def test_the_geonames_cities_file_is_unmapped_after_reading():
     assert kazakh_cities()
     assert geonames_cities([1526273])
     assert str(_GEONAMES_CITIES) not in maps.read_text(encoding="utf-8")
+
+
+def test_an_events_table_without_events_is_refused(platforms, tmp_path):
+    # A header alone loaded as an empty dataset: assemble-reports then linked no place to any event and
+    # wrote every mention as unresolved, without a word.
+    header_only = tmp_path / "shutdowns.csv"
+    header_only.write_text((FIXTURES / "shutdowns.csv").read_text(encoding="utf-8").split("\n")[0] + "\n",
+                           encoding="utf-8")
+    with pytest.raises(InputError, match="no events") as caught:
+        load_events(header_only, platforms, schema_path=EVENTS_SCHEMA)
+    assert (caught.value.path, caught.value.line) == (header_only, 2)

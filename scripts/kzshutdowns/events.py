@@ -182,6 +182,8 @@ def event_problems(
     def add(line: int, field: str, message: str) -> None:
         found.setdefault((line, field), message)
 
+    if table.frame.empty:  # no place could be linked to an event, no figure drawn
+        return [InputError(table.path, "no events: the table has a header and no data rows", line=2)]
     for row, line in zip(table.frame.itertuples(index=False), table.lines, strict=True):
         for name, precision in (("start_date", row.start_precision), ("end_date", row.end_precision)):
             value = getattr(row, name)
