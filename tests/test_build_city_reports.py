@@ -601,6 +601,31 @@ def test_gather_refuses_a_segment_id_repeated_in_another_segments_file(seed, tmp
     assert not any(path.exists() for path in outputs.values())
 
 
+@pytest.mark.parametrize(("flag", "repeated"), [("--reports", "reports"),
+                                               ("--unresolved-parts", "unresolved"),
+                                               ("--unresolved-parts", None)])
+def test_gather_refuses_a_part_given_twice_or_parts_of_other_sources(seed, tmp_path, capsys, flag, repeated):
+    # A file given twice wrote its rows twice; unresolved parts of other sources than the reports' went
+    # unnoticed (the help says: same sources, same order).
+    paths, _, _ = seed
+    parts = {"reports": paths["city_reports.csv"].parent / "reports.parquet",
+             "unresolved": paths["city_reports.csv"].parent / "unresolved.parquet"}
+    outputs = {name: tmp_path / name for name in ("city_reports.csv", "city_reports.geojson",
+                                                   "city_reports.gpkg", "unresolved_mentions.csv")}
+    arguments = gather_flags([paths["segments.parquet"]], parts, outputs)
+    position = arguments.index(flag) + 1
+    other = parts["unresolved"].with_name("other.parquet")
+    arguments.insert(position, str(parts[repeated] if repeated else other))
+    assert run_main(main, arguments) == 2
+    message = capsys.readouterr().err
+    if repeated:
+        assert message == f"error: {parts[repeated]}: {flag}: given twice\n"
+    else:
+        assert message == (f"error: {flag}: 2 files for 1 reports file(s): give one per source, "
+                           "in the same order\n")
+    assert not any(path.exists() for path in outputs.values())
+
+
 @pytest.mark.parametrize(("column", "dtype"),
                          [("lat", "str"), ("geonameid", "float64"), ("place_start", "float64")])
 def test_gather_refuses_a_reports_part_whose_number_column_has_another_type(seed, tmp_path, capsys, column,

@@ -1461,6 +1461,20 @@ def check_unique_segment_ids(paths: Sequence[str]) -> None:
         raise unreadable
 
 
+def check_part_paths(reports: Sequence[str], unresolved: Sequence[str]) -> None:
+    """Raise InputError for a part file given twice (its rows would be written twice), or for unresolved
+    parts that cannot be one per reports file (one per source, in the same order)."""
+    for flag, paths in (("--reports", reports), ("--unresolved-parts", unresolved)):
+        seen: set[str] = set()
+        for path in paths:
+            if os.path.realpath(path) in seen:
+                raise InputError(path, "given twice", field=flag)
+            seen.add(os.path.realpath(path))
+    if unresolved and len(unresolved) != len(reports):
+        raise InputError("--unresolved-parts", f"{len(unresolved)} files for {len(reports)} reports file(s): "
+                         "give one per source, in the same order")
+
+
 def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
                size: int = BATCH_ROWS) -> Iterator[pa.Table]:
     """The per-source tables of the map step, in the order given, cut into Arrow tables of ``size`` rows,
@@ -1564,6 +1578,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("nothing to write: give --csv, --geojson, --gpkg and/or --unresolved")
     if args.unresolved and not args.unresolved_parts:
         parser.error("--unresolved needs --unresolved-parts")
+    check_part_paths(args.reports, args.unresolved_parts or [])
 
     check_unique_segment_ids(args.segments)
     if args.csv or args.geojson or args.gpkg:
