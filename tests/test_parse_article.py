@@ -320,6 +320,15 @@ def test_a_tweet_younger_than_the_article_is_refused_with_a_day_left_for_time_zo
     assert "after the article was published (2016-12-16)" in caught.value.message
 
 
+@pytest.mark.parametrize("blank", [" ", "\u00a0", "\t "])
+def test_a_dash_line_with_a_long_run_of_white_space_is_parsed_in_one_pass(blank):
+    # the attribution pattern once tried every split of such a run (cubic: 5,000 spaces took 80 s)
+    run = blank * (20_000 // len(blank))
+    segments = parse_article(f"— {run}x\nTweet\n— A{run}(@a){run}December 16, 2016\n", "x", article_lang="en")
+    assert segments["kind"].tolist() == ["paragraph", "tweet"]
+    assert segments[["author", "handle", "date"]].values.tolist()[1] == ["A", "a", "2016-12-16"]
+
+
 def test_an_attribution_without_a_display_name_has_no_author():
     segments = parse_article("Help!\n— (@someone) December 16, 2016\n", "x", article_lang="en")
     assert segments["author"].isna().all() and segments["handle"].tolist() == ["someone"]

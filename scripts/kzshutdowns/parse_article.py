@@ -105,8 +105,10 @@ PANDAS_DTYPES = {
 TRANSLATION_FACTOR = 2
 TRANSLATION_SLACK = 40
 
+# The white space around the author and the date is stripped afterwards: a pattern with ``\s*`` on
+# both sides of the author tried every split of a run of white space (cubic in its length).
 _ATTRIBUTION = re.compile(
-    r"(?P<dash>—|–|―|--)\s*(?P<author>.*?)\s*\(@(?P<handle>[A-Za-z0-9_]+)\)\s*(?P<date>.*)", re.DOTALL
+    r"(?P<dash>—|–|―|--)(?P<author>.*?)\(@(?P<handle>[A-Za-z0-9_]+)\)(?P<date>.*)", re.DOTALL
 )
 # A line that starts as an attribution does and holds "(@", but not a handle: what is written there
 _NOT_A_HANDLE = re.compile(r"(?:—|–|―|--).*?(?P<written>\(@[^)]*\)?)", re.DOTALL)
@@ -264,7 +266,7 @@ def parse_attribution(line: Line, path: str | PathLike[str]) -> Attribution | No
         date = parse_date(match["date"])
     except DateFormatError as error:
         raise InputError(path, f"attribution of @{match['handle']}: {error}", line.number, "date") from None
-    return Attribution(match["author"] or None, match["handle"], date.isoformat())
+    return Attribution(match["author"].strip() or None, match["handle"], date.isoformat())
 
 
 def find_translations(
