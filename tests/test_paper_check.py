@@ -115,6 +115,10 @@ DEFECTS = [
     ("engine: markdown", "engine: markdown\nformat: html", "front matter sets format:", 1),
     ("engine: markdown\n", "", "front matter should say engine: markdown", 1),
     ("{{< var counts.events >}}", "{{< vaar counts.events >}}", "unknown shortcode 'vaar'", 8),
+    # An unclosed or malformed shortcode matched no shortcode and passed; Quarto would print it as text.
+    ("{{< var counts.events >}}", "{{< var counts.events", "unclosed or malformed shortcode", 8),
+    ("{{< var counts.events >}}", "{{< var counts.events >}", "unclosed or malformed shortcode", 8),
+    ("{{< var counts.events >}}", "{{<var counts.events> }}", "unclosed or malformed shortcode", 8),
 ]
 
 

@@ -8,7 +8,8 @@ section 11 of the team's Quarto reference sheet:
    and use only ``[a-z0-9-]``;
 2. every ``{{< include >}}`` stands alone on its line between blank lines, lies inside the project and
    exists; no included file starts with ``---`` (a YAML block would apply to the whole paper);
-3. every ``{{< var >}}`` key is a scalar of ``_variables.yml``, every ``{{< meta >}}`` key is set;
+3. every ``{{< var >}}`` key is a scalar of ``_variables.yml``, every ``{{< meta >}}`` key is set,
+   and every shortcode is closed on its line (an unclosed one would be printed as text);
 4. every citation key is in the bibliography (a missing key is fatal in Typst);
 5. every image exists inside the project, for both the HTML and the Typst default image extension
    when the path has none;
@@ -335,7 +336,11 @@ def check_references(
 
 def check_shortcodes(lines: Sequence[Line], variables: Mapping, metadata: Mapping, report: Report) -> None:
     for line in lines:
-        for match in _SHORTCODE.finditer(_ESCAPED_SHORTCODE.sub(" ", line.text)):
+        text = _ESCAPED_SHORTCODE.sub(" ", line.text)
+        rest = _SHORTCODE.sub(" ", text)
+        if "{{<" in rest or ">}}" in rest:
+            report.add(line, "unclosed or malformed shortcode: write {{< name arguments >}} on one line")
+        for match in _SHORTCODE.finditer(text):
             name, arguments = match.group(1), match.group(2).split()
             if name not in KNOWN_SHORTCODES:
                 report.add(line, f"unknown shortcode {name!r}")
