@@ -499,6 +499,23 @@ def test_a_report_of_an_event_missing_from_the_events_table_is_an_input_error(tm
     assert err == f"error: {reports}:2: event_id: event 'uz-2099-01-01' is not in {EVENTS}\n"
 
 
+@pytest.mark.parametrize(("name", "column"), [("timeline", "measures"), ("triggers_measures", "triggers"),
+                                            ("triggers_measures", "measures"),
+                                            ("services_matrix", "services_blocked"),
+                                            ("services_matrix", "services_reachable")])
+def test_an_empty_item_in_a_list_is_an_input_error(name, column, tmp_path, capsys):
+    # "a;;b" or "a;" gave an item "": a blank row or column of the figure, or a measure without a name.
+    table = pd.read_csv(EVENTS, dtype=str, keep_default_na=False)
+    table.loc[1, column] = "internet;" if column.startswith("services") else f"{table.loc[0, column]};"
+    events = tmp_path / "events.csv"
+    table.to_csv(events, index=False, lineterminator="\n")
+    output = tmp_path / "f.png"
+    code, err = run_cli(name, ["--events", str(events), "--output", str(output)], capsys)
+    assert code == 2
+    assert err.startswith(f"error: {events}:3: {column}: empty item in the ';'-separated list")
+    assert not output.exists()
+
+
 def test_a_column_named_twice_in_the_header_is_an_input_error(tmp_path, capsys):
     # The two columns of one name came back as a frame, and the error quoted that frame's repr.
     lines = EVENTS.read_text(encoding="utf-8").split("\n")

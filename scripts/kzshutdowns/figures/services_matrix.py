@@ -29,7 +29,7 @@ from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.events import split_list
 from kzshutdowns.figures import style
 from kzshutdowns.figures.save import save_outputs
-from kzshutdowns.figures.tables import event_dates, read_table, require_columns
+from kzshutdowns.figures.tables import check_lists, event_dates, read_table, require_columns
 
 EVENT_COLUMNS = ("event_id", "title", "start_date", "services_blocked", "services_reachable")
 PLATFORM_COLUMNS = ("id", "label", "kind")
@@ -43,6 +43,7 @@ KIND_LABELS = {"service": "Services", "platform": "Platforms", "website": "Websi
 def service_states(events: pd.DataFrame, source: str = "events") -> pd.DataFrame:
     """Return a long table: event_id, service, state (blocked | reachable), in date then column order."""
     require_columns(events, EVENT_COLUMNS, source)
+    check_lists(events, ("services_blocked", "services_reachable"), source)
     rows = []
     for line, event in (
         event_dates(events, source).sort_values(["start", "event_id"], kind="stable").iterrows()

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from kzshutdowns.errors import InputError
-from kzshutdowns.events import parse_partial_date
+from kzshutdowns.events import parse_partial_date, split_list
 from kzshutdowns.figures import style
 from kzshutdowns.files import read_text
 
@@ -69,6 +69,17 @@ def require_columns(table: pd.DataFrame, columns: Sequence[str], source: str) ->
             raise InputError(source, "missing required column", field=column)
     if table.empty:
         raise InputError(source, "table has no rows")
+
+
+def check_lists(table: pd.DataFrame, columns: Sequence[str], source: str) -> None:
+    """Raise InputError naming the line and column of the first ';'-separated cell with an empty item
+    ("a;;b", "a;"), which would be drawn as a category without a name."""
+    for column in columns:
+        for line, cell in table[column].items():
+            if "" in split_list(cell):
+                raise InputError(
+                    source, f"empty item in the ';'-separated list {cell!r}", line=int(line), field=column
+                )
 
 
 def check_scopes(events: pd.DataFrame, source: str) -> None:

@@ -34,7 +34,7 @@ from kzshutdowns.events import split_list
 from kzshutdowns.figures import style
 from kzshutdowns.figures.labels import PointLabel, place_labels
 from kzshutdowns.figures.save import save_outputs
-from kzshutdowns.figures.tables import check_scopes, event_dates, read_table, require_columns
+from kzshutdowns.figures.tables import check_lists, check_scopes, event_dates, read_table, require_columns
 
 EVENT_COLUMNS = ("event_id", "title", "start_date", "end_date", "scope", "measures")
 FIGURE_SIZE_IN = (style.TEXT_WIDTH_IN, 4.2)
@@ -63,6 +63,7 @@ LEADER_DIRECTIONS = (
 def prepare_events(events: pd.DataFrame, source: str = "events") -> pd.DataFrame:
     """Check the columns and values; add start, end (Timestamps), measure (most severe) and days."""
     require_columns(events, EVENT_COLUMNS, source)
+    check_lists(events, ("measures",), source)
     dated = event_dates(events, source)
     check_scopes(dated, source)
     measures, days = [], []

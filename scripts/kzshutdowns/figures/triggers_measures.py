@@ -28,7 +28,7 @@ from kzshutdowns.errors import run_main
 from kzshutdowns.events import split_list
 from kzshutdowns.figures import style
 from kzshutdowns.figures.save import save_outputs
-from kzshutdowns.figures.tables import read_table, require_columns
+from kzshutdowns.figures.tables import check_lists, read_table, require_columns
 
 EVENT_COLUMNS = ("event_id", "triggers", "measures")
 NOT_REPORTED = "not_reported"
@@ -39,6 +39,7 @@ FIGURE_SIZE_IN = (style.TEXT_WIDTH_IN, 2.9)
 def count_matrix(events: pd.DataFrame, source: str = "events") -> pd.DataFrame:
     """Events per (trigger, measure): a DataFrame indexed by trigger with one column per measure."""
     require_columns(events, EVENT_COLUMNS, source)
+    check_lists(events, ("triggers", "measures"), source)
     pairs = []
     for _, event in events.iterrows():
         triggers = split_list(event["triggers"]) or [NOT_REPORTED]
