@@ -384,3 +384,14 @@ def test_repeated_platform_id_is_refused(tmp_path, capsys):
     arguments[arguments.index("--platforms") + 1] = str(platforms)
     assert run_main(paper_inputs.main, arguments) == 2
     assert capsys.readouterr().err == f"error: {platforms}:3: id: duplicate id 'facebook' (first on line 2)\n"
+
+
+def test_a_city_report_of_an_event_missing_from_the_events_is_refused(tmp_path, capsys):
+    # Its place was counted for an event the paper does not list.
+    bad = tmp_path / "reports.csv"
+    frame = pd.read_csv(FIXTURES / "city_reports.csv", dtype=str, keep_default_na=False)
+    frame.loc[1, "event_id"] = "kz-2099-01-01"
+    frame.to_csv(bad, index=False)
+    assert run_main(paper_inputs.main, input_args(tmp_path, reports=bad)) == 2
+    assert capsys.readouterr().err == (f"error: {bad}:3: event_id: report of event 'kz-2099-01-01', "
+                                       "which is not in the events table\n")

@@ -948,6 +948,11 @@ def build_paper_inputs(
     check_vocabulary(reports, reports_path, "report_kind", REPORT_KIND_LABELS, listed=False)
     check_events(events, events_path, sources, sources_path)
     check_unique(platforms, platforms_path, "id")
+    known = set(events["event_id"])
+    for position, event_id in enumerate(reports["event_id"]):
+        if event_id and event_id not in known:  # a report without event is counted as unlinked
+            raise InputError(reports_path, f"report of event {event_id!r}, which is not in the events table",
+                             line=csv_line(reports, position), field="event_id")
     labels = platform_labels(platforms)
     meta = colophon(repository)
     variables: dict[str, object] = {
