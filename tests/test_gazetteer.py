@@ -142,6 +142,18 @@ def test_a_cell_holding_a_line_separator_stays_one_cell(tmp_path: Path, separato
     assert rows[0]["note"] == note and rows[1] == read_toponyms(REFERENCE / "toponyms.csv")[1]
 
 
+def test_a_toponym_whose_script_column_is_not_its_script_is_refused(tmp_path: Path) -> None:
+    # The script column said Latin for an Arabic name, and the table loaded.
+    shutil.copy(REFERENCE / "toponyms.schema.json", tmp_path)
+    lines = (REFERENCE / "toponyms.csv").read_text(encoding="utf-8").split("\n")
+    assert ",ar,Arabic," in lines[2]
+    lines[2] = lines[2].replace(",ar,Arabic,", ",ar,Latin,", 1)
+    (tmp_path / "toponyms.csv").write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(InputError, match="is written in arabic script, not Latin") as caught:
+        read_toponyms(tmp_path / "toponyms.csv")
+    assert (caught.value.line, caught.value.field) == (3, "script")
+
+
 def test_toponyms_header_is_checked(tmp_path: Path) -> None:
     shutil.copy(REFERENCE / "toponyms.schema.json", tmp_path)
     (tmp_path / "toponyms.csv").write_text("id,name\n1,x\n", encoding="utf-8")

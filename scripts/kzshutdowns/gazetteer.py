@@ -193,8 +193,11 @@ def decode_key(record: str) -> Key:
 Row = dict[str, str]
 
 
-def _validate_table(path: Path, schema_path: Path, columns: Sequence[str]) -> list[Row]:
-    """Read a curated CSV, check it against its Table Schema and return its rows as strings."""
+def _validate_table(
+    path: Path, schema_path: Path, columns: Sequence[str]
+) -> tuple[list[Row], tuple[int, ...]]:
+    """Read a curated CSV, check it against its Table Schema and return its rows as strings, with the
+    CSV line each starts on."""
     # Imported here: loading a gazetteer never needs it (nor the pandas it brings).
     from kzshutdowns.table_schema import check_table
 
@@ -202,8 +205,8 @@ def _validate_table(path: Path, schema_path: Path, columns: Sequence[str]) -> li
     header = text.split("\n", 1)[0].split(",")
     if tuple(header) != tuple(columns):
         raise InputError(path, f"header must be {','.join(columns)}", line=1)
-    check_table(path, schema_path)
-    return read_rows(path)
+    lines = check_table(path, schema_path).lines
+    return read_rows(path), lines
 
 
 def read_rows(path: str | os.PathLike[str]) -> list[Row]:
@@ -217,16 +220,23 @@ def read_rows(path: str | os.PathLike[str]) -> list[Row]:
 def read_regions(path: str | os.PathLike[str]) -> list[Row]:
     """Read and validate ``regions.csv`` against ``regions.schema.json`` beside it."""
     path = Path(path)
-    rows = _validate_table(path, path.with_name("regions.schema.json"), REGION_COLUMNS)
+    rows, _ = _validate_table(path, path.with_name("regions.schema.json"), REGION_COLUMNS)
     if not rows:  # no region would be found in a text, nor could an event name one
         raise InputError(path, "table has no data rows", line=2)
     return rows
 
 
 def read_toponyms(path: str | os.PathLike[str]) -> list[Row]:
-    """Read and validate ``toponyms.csv`` against ``toponyms.schema.json`` beside it."""
+    """Read and validate ``toponyms.csv`` against ``toponyms.schema.json`` beside it; the script column
+    must name the script the name is written in."""
     path = Path(path)
-    return _validate_table(path, path.with_name("toponyms.schema.json"), TOPONYM_COLUMNS)
+    rows, lines = _validate_table(path, path.with_name("toponyms.schema.json"), TOPONYM_COLUMNS)
+    for row, line in zip(rows, lines, strict=True):
+        script = script_of(row["name"])
+        if script != row["script"].lower():
+            raise InputError(path, f"{row['name']!r} is written in {script} script, not {row['script']}",
+                             line=line, field="script")
+    return rows
 
 
 # --- building -----------------------------------------------------------------------------
