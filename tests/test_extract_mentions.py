@@ -150,6 +150,17 @@ def test_not_dates(text):
         assert found == [("1999", "1999")]
 
 
+def test_a_long_text_of_many_month_names_is_searched_in_one_pass():
+    # each month name once searched all the text before it for its day (50,000 took minutes)
+    text = "December " * 50_000 + "1er\u00a0\u00a0 décembre 2016, a16 Dec 2017 et le 16. Dezember"
+    found = find_dates(text)
+    assert [(mention.surface, mention.value) for mention in found] == [
+        ("1er\u00a0\u00a0 décembre 2016", "2016-12-01"), ("Dec 2017", "2017-12"),
+        ("16. Dezember", "XXXX-12-16"),
+    ]
+    assert all(text[mention.start:mention.end] == mention.surface for mention in found)
+
+
 def test_tweet_collection_segments_keep_offsets_into_each_tweet():
     segments = pd.DataFrame(
         {

@@ -248,7 +248,12 @@ def _possible_day(month: int, day: int) -> bool:
 def _month_dates(text: str, month: _Month) -> list[tuple[int, int, str]]:
     """Candidate dates built around one month name: with day and year, day, year, or alone."""
     found = []
-    day = _DAY_BEFORE.search(text, 0, month.start)
+    # The day is within four characters ("16er", "16.") of the white space before the month: search
+    # from there, not from the start of the text (once per month name, which made a long text quadratic).
+    gap = month.start
+    while gap > 0 and text[gap - 1].isspace():
+        gap -= 1
+    day = _DAY_BEFORE.search(text, max(0, gap - 4), month.start)  # its lookbehind sees before pos
     year = _YEAR_AFTER.match(text, month.end)
     day_year = _DAY_YEAR_AFTER.match(text, month.end)
     if day and year:
