@@ -395,3 +395,20 @@ def test_a_city_report_of_an_event_missing_from_the_events_is_refused(tmp_path, 
     assert run_main(paper_inputs.main, input_args(tmp_path, reports=bad)) == 2
     assert capsys.readouterr().err == (f"error: {bad}:3: event_id: report of event 'kz-2099-01-01', "
                                        "which is not in the events table\n")
+
+
+@pytest.mark.parametrize(("content", "line", "message"), [
+    (b"event_id,title\nkz-2016-12-16,Bad \xff byte\n", 2, "invalid UTF-8 at byte"),
+    (b"\xef\xbb\xbfevent_id,title\n", 1, "byte-order mark"),
+    (b"event_id,title\r\nkz-2016-12-16,CR\r\n", 1, "CR line ending"),
+])
+def test_a_table_that_is_not_plain_utf8_names_its_line(tmp_path, capsys, content, line, message):
+    # Invalid UTF-8 on line 2 was reported on line 1 (as pandas' decoding error); a byte-order mark or CR
+    # line endings passed, unlike in every other reader of the package.
+    events = tmp_path / "shutdowns.csv"
+    events.write_bytes(content)
+    arguments = input_args(tmp_path)
+    arguments[arguments.index("--events") + 1] = str(events)
+    assert run_main(paper_inputs.main, arguments) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {events}:{line}: ") and message in err

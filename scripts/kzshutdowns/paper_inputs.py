@@ -15,6 +15,7 @@ commit, Snakemake version) go into a colophon.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
 import statistics
@@ -30,7 +31,7 @@ import pandas as pd
 from kzshutdowns import __version__
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.events import independent_source_counts, parse_partial_date
-from kzshutdowns.files import atomic_output
+from kzshutdowns.files import atomic_output, read_text
 
 # Names (without .md) of the tables written into paper/_generated/; the rule file expands them.
 TABLE_NAMES = (
@@ -269,12 +270,16 @@ def visible_text(markdown: str) -> str:
 
 
 def read_csv_table(path: Path, required: Sequence[str]) -> pd.DataFrame:
-    """Read a CSV as strings (empty cells are ""), checking that the required columns exist."""
+    """Read a CSV as strings (empty cells are ""), checking that the required columns exist.
+
+    The text is read as all raw text is (:func:`kzshutdowns.files.read_text`: UTF-8 without a byte-order
+    mark or CR line endings, an error naming the line otherwise)."""
+    if not path.exists():
+        raise InputError(path, "file does not exist")
+    text = read_text(path)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "file does not exist") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise InputError(path, f"not a readable CSV table ({error})", line=1) from None
     missing = [column for column in required if column not in frame.columns]
     if missing:
