@@ -245,6 +245,9 @@ BAD_EVENTS = [
     (3, "locations", "KZ;9999999", "locations: GeoNames id 9999999 is not a known place in Kazakhstan"),
     (2, "locations", "KZ-XXX;607610", "locations: region code 'KZ-XXX' is not in regions.csv"),
     (2, "locations", "KZ;607610", "locations: a regional event must not list KZ"),
+    # A place or service listed twice was accepted (STOP's area_name then named the place twice).
+    (2, "locations", "KZ-MAN;607610;607610", "locations: 607610 listed twice"),
+    (3, "services_blocked", "facebook;youtube;facebook", "services_blocked: facebook listed twice"),
     (3, "confidence", "certain", "confidence: unknown confidence 'certain'; allowed: high, medium, low"),
     (3, "evidence_types", "", "evidence_types: missing evidence_types"),
     (3, "title", " Padded", "title: ' Padded' has leading or trailing spaces"),

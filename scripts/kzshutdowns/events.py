@@ -8,7 +8,7 @@ the ';'-separated list fields, a ``vocabulary`` property that names the allowed 
 schema this module checks what a schema cannot say: real calendar dates whose form matches their
 precision, ids named after their start date, end not before start, locations that exist (region
 codes from ``regions.csv``, GeoNames ids of Kazakh places), platform ids from ``platforms.csv``,
-sources that point to existing events, no source listed twice for one event, and at least one
+no place or platform listed twice in one cell, sources that point to existing events, no source listed twice for one event, and at least one
 reporting source per event.
 
 ``event_problems`` / ``source_problems`` return every problem (for ``kzshutdowns validate``);
@@ -206,6 +206,11 @@ def event_problems(
             unknown = [item for item in split_list(getattr(row, name)) if item not in platforms]
             if unknown:
                 add(line, name, f"unknown platform {', '.join(map(repr, unknown))}; not in platforms.csv")
+        for name in ("locations", "services_blocked", "services_reachable"):
+            items = split_list(getattr(row, name))
+            twice = sorted({item for item in items if items.count(item) > 1})
+            if twice:
+                add(line, name, f"{', '.join(twice)} listed twice")
         both = set(split_list(row.services_blocked)) & set(split_list(row.services_reachable))
         if both:
             add(line, "services_reachable", f"{', '.join(sorted(both))} both blocked and reachable")
