@@ -8,8 +8,8 @@ the ';'-separated list fields, a ``vocabulary`` property that names the allowed 
 schema this module checks what a schema cannot say: real calendar dates whose form matches their
 precision, ids named after their start date, end not before start, locations that exist (region
 codes from ``regions.csv``, GeoNames ids of Kazakh places), platform ids from ``platforms.csv``,
-no place or platform listed twice in one cell, sources that point to existing events, no source listed twice for one event, and at least one
-reporting source per event.
+no place or platform listed twice in one cell, sources that point to existing events, no source
+listed twice for one event, and at least one reporting source per event.
 
 ``event_problems`` / ``source_problems`` return every problem (for ``kzshutdowns validate``);
 ``load_events`` / ``load_sources`` raise the first one as :class:`~kzshutdowns.errors.InputError`.
