@@ -71,6 +71,12 @@ def copy_lexicon(tmp_path: Path, edit) -> Path:
         (lambda s: s.replace("youtube,YouTube,", "You Tube,YouTube,"), 4, "id", "pattern"),
         (lambda s: s.replace("Вайбер,Вайбер,", "Вайбер|Фейсбук,Вайбер,"), 10, "aliases_ru", "facebook"),
         (lambda s: s.replace("Twitter|@twitter", "|Twitter|@twitter"), 6, "aliases_en", "pattern"),
+        # A header alone loaded as an empty lexicon: every event's services were then "unknown".
+        (lambda s: s.split("\n")[0] + "\n", 2, None, "no data rows"),
+        # Line numbers count the lines of a quoted label that spans two (the alias clash is on line 5).
+        (lambda s: s.replace("facebook,Facebook,", 'facebook,"Face\nbook",').replace(
+            "youtube,YouTube,platform,YouTube|", "youtube,YouTube,platform,YouTube|FB|"), 5, "aliases_en",
+         "facebook"),
     ],
 )
 def test_bad_lexicon_rows_name_line_and_field(tmp_path, edit, line, field, words):

@@ -80,18 +80,21 @@ def load_platforms(path: str | os.PathLike[str]) -> pd.DataFrame:
     schema_path = _schema_path(path)
     if not schema_path.is_file():
         raise InputError(schema_path, "Table Schema of the platform lexicon not found beside it")
-    table = check_table(path, schema_path).frame
+    checked = check_table(path, schema_path)
+    table = checked.frame
+    if table.empty:  # every service of every event would be unknown
+        raise InputError(path, "table has no data rows", line=2)
     missing = [column for column in COLUMNS if column not in table.columns]
     if missing:
         raise InputError(path, f"missing columns {', '.join(missing)}", line=1)
     table = table[list(COLUMNS)]
-    _check_aliases(table, path)
+    _check_aliases(table, checked.lines, path)
     return table
 
 
-def _check_aliases(table: pd.DataFrame, path: Path) -> None:
+def _check_aliases(table: pd.DataFrame, lines: Sequence[int], path: Path) -> None:
     owner: dict[str, str] = {}
-    for row_number, row in enumerate(table.itertuples(index=False), start=2):
+    for row_number, row in zip(lines, table.itertuples(index=False), strict=True):
         for column in ALIAS_COLUMNS:
             for alias in aliases_of(getattr(row, column)):
                 keys = alias_keys(alias)
