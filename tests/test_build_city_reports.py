@@ -1706,8 +1706,10 @@ def test_random_segments_each_give_their_own_rows_and_account_for_every_place(mi
     for number, frame in enumerate((reports, unresolved)):
         parts = [part[number] for part in alone if len(part[number])]
         if parts:
-            # (a column of one part may hold only missing cells: its type is object, the whole's string)
-            pd.testing.assert_frame_equal(frame, pd.concat(parts, ignore_index=True), check_dtype=False)
+            # (a column of one part may hold only missing cells: its type is object, the whole's string; the
+            # parts joined are given the whole's types, so that a None there is the whole's NaN)
+            joined = pd.concat(parts, ignore_index=True).astype(frame.dtypes.to_dict())
+            pd.testing.assert_frame_equal(frame, joined, check_dtype=False)
         else:
             assert frame.empty
     copies = segments["segment_id"].value_counts()
