@@ -743,6 +743,22 @@ def test_cli_missing_input_file(gazetteer_path: Path, tmp_path: Path, capsys) ->
     assert "file not found" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("unit", "places", "rejected"),
+    [
+        ("Oral Aktau ", ["Aktau"], ["Oral"]),
+        ("باريس ", ["Paris"], []),
+        ("Paris, Bayan ", ["Paris", "Bayan"], []),
+    ],
+)
+def test_a_long_text_of_many_names_is_resolved_name_by_name(geocoder: Geocoder, unit, places, rejected):
+    # the guards once looked at every other name, and split the text before each, for every name (cubic)
+    count = 20_000
+    matches, rejections = geocoder.resolve(unit * count)
+    assert [match.name for match in matches] == places * count
+    assert [rejection.surface for rejection in rejections] == rejected * count
+
+
 def test_load_without_path_uses_the_workflow_gazetteer(
     gazetteer_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -41,7 +41,8 @@ import json
 import os
 import re
 import sys
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -119,6 +120,9 @@ LIST_JOINERS = frozenset(
     + ("мен", "бен", "пен", "жане", "немесе", "و", "او")  # Kazakh (folded: және -> жане), Arabic
 )
 _SENTENCE_END = ".!?\n…"
+# White space, at most one word, white space: matched from the start of a gap between two names.
+_WORD_AT_MOST = re.compile(r"\s*(\S*)\s*")
+_START = attrgetter("start")
 _TANWEEN = frozenset("\u064b\u064c\u064d")
 # A folded word the fallback may transliterate, found among words separated by spaces (a folded text,
 # or words joined by spaces): long enough, without a digit (link ids such as ``t.co/IcrVie8ISC``).
@@ -320,14 +324,16 @@ class _BatchNames(NamedTuple):
         if not self.overlapping[index]:
             return found
         found.sort(key=lambda s: (-(s.end - s.start), len(s.clitic), s.start))
+        # The spans taken (with their clitics) never overlap, so sorted by start they are sorted by end
+        # too, and a span overlaps one of them if and only if it overlaps the last that starts before
+        # its end: a bisection, not a pass over all of them (quadratic in a text of many names).
+        starts: list[int] = []
         taken: list[_Span] = []
         for span in found:
-            if all(
-                span.end <= other.start - len(other.clitic) or span.start - len(span.clitic) >= other.end
-                for other in taken
-            ):
-                taken.append(span)
-        taken.sort(key=lambda s: s.start)
+            at = bisect_right(starts, span.end - 1)  # the taken spans that start before span.end
+            if at == 0 or taken[at - 1].end <= span.start - len(span.clitic):
+                starts.insert(at, span.start - len(span.clitic))
+                taken.insert(at, span)
         return taken
 
     def columns(self, index: int, folded: str) -> tuple[list[_KeyInfo], list[int], list[int]]:
@@ -708,8 +714,7 @@ class Geocoder:
         lang: str,
         spans: list[_Span],
     ) -> bool:
-        words_before = folded[: span.start - len(span.clitic)].split()
-        previous = words_before[-1] if words_before else ""
+        previous = _last_word(folded, span.start - len(span.clitic))
         if previous in LOCATIVE_CUES or (previous == "a" and lang == "fr"):  # French "à" folds to "a"
             return True
         if _next_to_place(span, spans, folded, text, positions):
@@ -759,16 +764,17 @@ class Geocoder:
         choices = self._sequences.get(relevant)
         if choices is None:
             choices = []
-            context: tuple[set[str], list[tuple[str, str]]] | None = None
+            context: tuple[set[str], list[tuple[str, str]], Counter[tuple[str, str]]] | None = None
             for number, info in enumerate(infos):
                 if info.template is not None:  # the usual case: nothing to weigh
                     choices.append(_Choice(info.skip, info.template, ""))
                     continue
                 if context is None:  # the document's context, needed only to choose
-                    context = self._context(infos, lang)
-                countries, admin1 = context
-                others = {pair for index, pair in enumerate(admin1) if index != number}
-                choices.append(self._choose(info, countries, others))
+                    context = (*self._context(infos, lang), Counter(info.region for info in infos))
+                countries, admin1, pairs = context
+                # the (country, admin-1) pairs of the other names: its own only if another name has it
+                others = pairs if pairs[admin1[number]] > 1 else pairs.keys() - {admin1[number]}
+                choices.append(self._choose(info, countries, set(others)))
             if len(self._sequences) >= CACHE_SIZE:
                 self._sequences.clear()
             self._sequences[relevant] = choices
@@ -981,22 +987,38 @@ def _sentence_initial(text: str, start: int) -> bool:
 
 def _followed_by_capitalised(text: str, end: int, spans: list[_Span], positions: list[int] | None) -> bool:
     """Whether the next word is capitalised and not itself a place: "Jordan Peterson", "Internet Freedom"."""
-    rest = text[end:]
-    stripped = rest.lstrip(" ")
-    if len(stripped) == len(rest) or not stripped[:1].isupper():
+    offset = end  # the next word's start: after the spaces, if any
+    while offset < len(text) and text[offset] == " ":
+        offset += 1
+    if offset == end or not text[offset : offset + 1].isupper():
         return False
-    offset = end + len(rest) - len(stripped)
-    return not any(_original_span(s.start, s.end, positions, len(text))[0] == offset for s in spans)
+    # ``spans`` are in text order, so are their starts in the text: the first at or after ``offset``
+    length = len(text)
+    at = bisect_left(spans, offset, key=lambda s: _original_span(s.start, s.end, positions, length)[0])
+    return at == len(spans) or _original_span(spans[at].start, spans[at].end, positions, length)[0] != offset
 
 
 def _preceded_by_capitalised(text: str, start: int) -> bool:
     """Whether the previous word (in the same sentence) is capitalised: "Internet Freedom"."""
-    before = text[:start]
-    stripped = before.rstrip(" ")
-    if len(stripped) == len(before) or not stripped or stripped[-1] in _SENTENCE_END:
+    stop = start  # the end of the text before, less its spaces
+    while stop > 0 and text[stop - 1] == " ":
+        stop -= 1
+    if stop == start or stop == 0 or text[stop - 1] in _SENTENCE_END:
         return False
-    word = stripped.split()[-1]
-    return word[:1].isupper() and not _sentence_initial(text, start - len(before) + len(stripped) - len(word))
+    word = _last_word(text, stop)
+    return word[:1].isupper() and not _sentence_initial(text, stop - len(word))
+
+
+def _last_word(text: str, end: int) -> str:
+    """``text[:end].split()[-1]`` (or "" if there is no word), read backwards from ``end``: a text of
+    many names would otherwise be split once for each."""
+    stop = end
+    while stop > 0 and text[stop - 1].isspace():
+        stop -= 1
+    start = stop
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:stop]
 
 
 def _next_to_place(
@@ -1007,22 +1029,30 @@ def _next_to_place(
     In a list the names are separated by a comma or a conjunction (``Astana, Oral``, ``Almaty and
     Oral``, ``أستانا وطراز``); two names side by side without one (``مدينة جاناوزين``) are not a list.
     """
-    for other in spans:
-        if other is span or other.key.common:
-            continue
-        if other.end <= span.start:
-            left, right, clitic = other.end, span.start - len(span.clitic), span.clitic
-        elif other.start >= span.end:
-            left, right, clitic = span.end, other.start - len(other.clitic), other.clitic
-        else:
-            continue
-        between = folded[left:right].split()
-        start, end = _original_span(left, right, positions, len(text))
-        if (
-            not between and ("," in text[start:end] or "،" in text[start:end] or clitic[:1] in ("و", "ف"))
-        ) or (len(between) == 1 and between[0] in LIST_JOINERS):
-            return True
+    # ``spans`` are in text order and do not overlap: a name farther away has all of a nearer name's gap
+    # in its own, so once a gap holds two words or more, none farther on that side is next to ``span``.
+    here = bisect_left(spans, span.start, key=_START)  # no two spans start at the same place
+    for side in (range(here - 1, -1, -1), range(here + 1, len(spans))):
+        for other in map(spans.__getitem__, side):
+            if other.end <= span.start:
+                left, right, clitic = other.end, span.start - len(span.clitic), span.clitic
+            else:
+                left, right, clitic = span.end, other.start - len(other.clitic), other.clitic
+            gap = _WORD_AT_MOST.match(folded, left, right)  # stops at a second word
+            if gap.end() < right:
+                break
+            if not other.key.common and _listed(gap.group(1), left, right, clitic, text, positions):
+                return True
     return False
+
+
+def _listed(word: str, left: int, right: int, clitic: str, text: str, positions: list[int] | None) -> bool:
+    """Whether the gap between two names (``left`` to ``right`` in the folded text, holding the one word
+    ``word`` or none) lists them: a conjunction, or a comma or a glued و/ف."""
+    if word:
+        return word in LIST_JOINERS
+    start, end = _original_span(left, right, positions, len(text))
+    return "," in text[start:end] or "،" in text[start:end] or clitic[:1] in ("و", "ف")
 
 
 def _template(place: Place, method: str, score: float) -> dict[str, object]:
