@@ -213,6 +213,34 @@ def test_workflow_rules_in_include_order_with_their_comments(tmp_path):
     assert "segments \\| with a pipe\\." in table and "(no comment)" in table
 
 
+def test_workflow_rules_inside_config_branches_counted_once(tmp_path):
+    """A rule defined under ``if``/``else`` (indented) is a rule of the workflow; one defined in both
+    branches is one rule, with both comments."""
+    (tmp_path / "Snakefile").write_text(
+        'include: "rules/a.smk"\n\n# The end.\nrule all:\n    input: "x"\n', encoding="utf-8"
+    )
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "a.smk").write_text(
+        'if config["source"] == "remote":\n\n'
+        "    # Fetch the archive.\n    rule fetch:\n        output: \"a.zip\"\n\n"
+        "    # Build from the archive.\n    rule build:\n        output: \"b\"\n\n"
+        "else:\n\n    # Build from the shipped copy.\n    rule build:\n        output: \"b\"\n",
+        encoding="utf-8",
+    )
+    rules = paper_inputs.workflow_rules(tmp_path / "Snakefile")
+    assert rules == [
+        ("fetch", "rules/a.smk", "Fetch the archive."),
+        ("build", "rules/a.smk", "Build from the archive. Otherwise: Build from the shipped copy."),
+        ("all", "Snakefile", "The end."),
+    ]
+
+
+def test_the_workflow_counts_every_rule_it_can_define():
+    rules = [name for name, _, _ in paper_inputs.workflow_rules(REPO / "Snakefile")]
+    assert len(rules) == len(set(rules))
+    assert {"build_basemap", "download_natural_earth", "build_gazetteer", "all"} <= set(rules)
+
+
 def test_colophon_without_git_says_unknown(tmp_path):
     colophon = build(tmp_path)[0]["colophon"]
     assert colophon["git_commit"] == "unknown"

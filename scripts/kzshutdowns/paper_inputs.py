@@ -835,15 +835,19 @@ def geocoder_table(evaluation: pd.DataFrame, path: Path) -> str:
 
 
 _INCLUDE = re.compile(r'^include:\s*["\']([^"\']+)["\']')
-_RULE = re.compile(r"^(?:rule|checkpoint)\s+(\w+)\s*:")
+# Indented: a rule defined under an ``if``/``else`` of the config (the basemap's source) is one too.
+_RULE = re.compile(r"^\s*(?:rule|checkpoint)\s+(\w+)\s*:")
 
 
 def workflow_rules(snakefile: Path) -> list[tuple[str, str, str]]:
-    """(rule, file, comment) for every rule, in the Snakefile's include (data-flow) order.
+    """(rule, file, comment) for every rule the workflow can define, in the Snakefile's include
+    (data-flow) order, whatever the config selects.
 
-    The comment is the run of ``#`` lines directly above the rule (the team's rule style).
+    The comment is the run of ``#`` lines directly above the rule (the team's rule style). A rule
+    defined in two branches of the config (``if ...: rule x`` / ``else: rule x``) is one rule, listed
+    where it comes first, with both comments.
     """
-    rules: list[tuple[str, str, str]] = []
+    rules: dict[str, tuple[str, str]] = {}
     root = snakefile.parent
 
     def visit(path: Path, seen: tuple[Path, ...]) -> None:
@@ -865,10 +869,15 @@ def workflow_rules(snakefile: Path) -> list[tuple[str, str, str]]:
                 while above >= 0 and lines[above].lstrip().startswith("#"):
                     comment.insert(0, lines[above].strip().lstrip("#").strip())
                     above -= 1
-                rules.append((rule.group(1), path.relative_to(root).as_posix(), " ".join(comment)))
+                name, text = rule.group(1), " ".join(comment)
+                if name in rules:  # the same rule in another branch of the config
+                    where, first = rules[name]
+                    rules[name] = (where, f"{first} Otherwise: {text}" if first and text else first or text)
+                else:
+                    rules[name] = (path.relative_to(root).as_posix(), text)
 
     visit(snakefile, ())
-    return rules
+    return [(name, path, comment) for name, (path, comment) in rules.items()]
 
 
 def workflow_table(snakefile: Path) -> str:
