@@ -234,6 +234,29 @@ def test_load_refuses_other_files(tmp_path: Path) -> None:
         load_gazetteer(tmp_path / "other.pickle")
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"settings": "format"},  # settings not a mapping
+        {"places": None},  # a part missing (deleted below)
+        {"places": [("not", "a", "place")]},  # places that are no Place records
+        {"records": {"a": 1}},  # records not a list
+    ],
+)
+def test_load_refuses_a_damaged_gazetteer_of_this_version(small: Gazetteer, tmp_path: Path, change) -> None:
+    path = tmp_path / "copy.pickle"
+    save_gazetteer(small, path)
+    payload = pickle.loads(path.read_bytes())
+    for key, value in change.items():
+        if value is None:
+            del payload[key]
+        else:
+            payload[key] = value
+    path.write_bytes(pickle.dumps(payload))
+    with pytest.raises(InputError, match="rebuild"):
+        load_gazetteer(path)
+
+
 # -- how the build gets there fast: each shortcut against the slow, obvious way ---------------------
 
 # Words of every kind the word frequencies must get right: listed and unlisted, one and several

@@ -856,6 +856,16 @@ def save_gazetteer(gazetteer: Gazetteer, path: str | os.PathLike[str]) -> None:
         pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+# What a saved gazetteer holds besides its settings (see save_gazetteer), and of which type.
+_PARTS = {
+    "places": list,
+    "records": list,
+    "automaton": ahocorasick.Automaton,
+    "skeletons": dict,
+    "romanised": dict,
+}
+
+
 def load_gazetteer(path: str | os.PathLike[str]) -> Gazetteer:
     """Read a gazetteer written by :func:`save_gazetteer`; refuse files of another format version."""
     try:
@@ -863,16 +873,24 @@ def load_gazetteer(path: str | os.PathLike[str]) -> Gazetteer:
             payload = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as error:
         raise InputError(path, f"cannot read gazetteer: {error}") from None
-    if not isinstance(payload, dict) or payload.get("settings", {}).get("format") != FORMAT_VERSION:
-        raise InputError(path, "not a gazetteer of this version; rebuild it (kzshutdowns build-gazetteer)")
-    places = [Place._make(place) for place in payload["places"]]
+    rebuild = "rebuild it (kzshutdowns build-gazetteer)"
+    settings = payload.get("settings") if isinstance(payload, dict) else None
+    if not isinstance(settings, dict) or settings.get("format") != FORMAT_VERSION:
+        raise InputError(path, f"not a gazetteer of this version; {rebuild}")
+    for part, kind in _PARTS.items():
+        if not isinstance(payload.get(part), kind):
+            raise InputError(path, f"damaged gazetteer: {part} missing or not a {kind.__name__}; {rebuild}")
+    try:
+        places = [Place._make(place) for place in payload["places"]]
+    except TypeError as error:
+        raise InputError(path, f"damaged gazetteer: a place that is no Place ({error}); {rebuild}") from None
     return Gazetteer(
         places,
         payload["records"],
         payload["automaton"],
         payload["skeletons"],
         payload["romanised"],
-        payload["settings"],
+        settings,
     )
 
 
