@@ -770,7 +770,8 @@ class Geocoder:
                     choices.append(_Choice(info.skip, info.template, ""))
                     continue
                 if context is None:  # the document's context, needed only to choose
-                    context = (*self._context(infos, lang), Counter(info.region for info in infos))
+                    countries, admin1 = self._context(infos, lang)
+                    context = (countries, admin1, Counter(admin1))
                 countries, admin1, pairs = context
                 # the (country, admin-1) pairs of the other names: its own only if another name has it
                 others = pairs if pairs[admin1[number]] > 1 else pairs.keys() - {admin1[number]}
