@@ -52,6 +52,16 @@ def split_list(cell: str) -> list[str]:
     return cell.split(LIST_SEPARATOR) if cell else []
 
 
+def first_repeat(values: Iterable[str]) -> tuple[int, int] | None:
+    """The position of the first value seen before and the position where it was first seen, or None
+    when every value is unique (an id column: the readers name both lines)."""
+    first: dict[str, int] = {}
+    for position, value in enumerate(values):
+        if first.setdefault(value, position) != position:
+            return position, first[value]
+    return None
+
+
 def _as_errors(table: Table, found: dict[tuple[int, str], str]) -> list[InputError]:
     return [InputError(table.path, text, line=line, field=field) for (line, field), text in found.items()]
 

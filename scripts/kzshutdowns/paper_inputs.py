@@ -30,7 +30,7 @@ import pandas as pd
 
 from kzshutdowns import __version__
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.events import independent_source_counts, parse_partial_date
+from kzshutdowns.events import first_repeat, independent_source_counts, parse_partial_date
 from kzshutdowns.files import atomic_output, read_text
 
 # Names (without .md) of the tables written into paper/_generated/; the rule file expands them.
@@ -339,13 +339,13 @@ def check_vocabulary(
 
 def check_unique(frame: pd.DataFrame, path: Path, column: str) -> None:
     """Raise InputError naming the row and field of the first value of ``column`` seen before."""
-    first: dict[str, int] = {}
-    for position, value in enumerate(frame[column]):
-        line = csv_line(frame, position)
-        if first.setdefault(value, line) != line:
-            raise InputError(
-                path, f"duplicate {column} {value!r} (first on line {first[value]})", line=line, field=column
-            )
+    repeat = first_repeat(frame[column])
+    if repeat is not None:
+        line, first = (csv_line(frame, position) for position in repeat)
+        value = frame[column].iloc[repeat[0]]
+        raise InputError(
+            path, f"duplicate {column} {value!r} (first on line {first})", line=line, field=column
+        )
 
 
 def check_events(events: pd.DataFrame, path: Path, sources: pd.DataFrame, sources_path: Path) -> None:

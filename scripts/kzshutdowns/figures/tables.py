@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from kzshutdowns.errors import InputError
-from kzshutdowns.events import parse_partial_date, split_list
+from kzshutdowns.events import first_repeat, parse_partial_date, split_list
 from kzshutdowns.figures import style
 from kzshutdowns.files import read_text
 
@@ -54,11 +54,9 @@ def read_table(
     if not records:
         raise InputError(path, "table has no data rows", line=2)
     table = pd.DataFrame(records, columns=header, index=pd.Index(lines, name="line"), dtype="str")
-    if key is not None:
-        first: dict[str, int] = {}
-        for line, value in table[key].items():
-            if first.setdefault(value, int(line)) != line:
-                raise InputError(path, f"{value!r} repeats line {first[value]}", line=int(line), field=key)
+    if key is not None and (repeat := first_repeat(table[key])) is not None:
+        line, first = (int(table.index[position]) for position in repeat)  # the index holds the lines
+        raise InputError(path, f"{table.at[line, key]!r} repeats line {first}", line=line, field=key)
     return table
 
 
