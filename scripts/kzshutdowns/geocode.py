@@ -305,6 +305,7 @@ class _BatchNames(NamedTuple):
     plain: PlainMatches  # the matches of the plain documents
     kazakh: list[bool]  # per document: plain, with a match in Kazakhstan (or of the country)
     others: list[int]  # the documents with names that are not plain
+    dropped: dict[int, list[tuple[int, int]]]  # by document: common words dropped unguarded (_common_words)
 
     def spans(self, index: int, folded: str) -> list[_Span]:
         """The spans of document ``index`` of the batch folded as ``folded``, without overlaps (the
@@ -345,16 +346,18 @@ class _BatchNames(NamedTuple):
         return self.infos[first:last], self.starts[first:last], self.stops[first:last]
 
     def covered(self, index: int, folded: str) -> list[tuple[int, int]]:
-        """The stretches of document ``index``'s folded text that its spans cover, clitics included."""
+        """The stretches of document ``index``'s folded text that its spans cover, clitics included
+        (those of the common words dropped before the guard too)."""
+        dropped = self.dropped.get(index, [])
         if self.overlapping[index]:
-            return [(span.start - len(span.clitic), span.end) for span in self.spans(index, folded)]
+            return [(span.start - len(span.clitic), span.end) for span in self.spans(index, folded)] + dropped
         first, last = self.cuts[index], self.cuts[index + 1]
         return [
             (start - clitic, stop)
             for start, stop, clitic in zip(
                 self.starts[first:last], self.stops[first:last], self.clitics[first:last], strict=True
             )
-        ]
+        ] + dropped
 
 
 class Geocoder:
@@ -499,11 +502,13 @@ class Geocoder:
 
         The guards accept all the names of a text *as found* when folding dropped none of its
         characters and each name is accepted in any context, or mid-sentence and is so (see
-        ``_KeyInfo.shortcut``). Such a text is *plain* when its names also do not overlap and none is
-        too ambiguous to take (see :meth:`_choices_of`, which depends on the language of the text, in
-        ``langs``): disambiguation then gives a match for each name, in text order, and no
-        rejection, and the span and template of each of these matches (:class:`PlainMatches`) are
-        found here for all plain texts at once.
+        ``_KeyInfo.shortcut``), or is a common word that the words next to it settle (see
+        :meth:`_common_words`, which also drops those the guard would drop). Such a text is *plain*
+        when its names also do not overlap and none is too ambiguous to take (see
+        :meth:`_choices_of`, which depends on the language of the text, in ``langs``):
+        disambiguation then gives a match for each name, in text order, and no rejection, and the
+        span and template of each of these matches (:class:`PlainMatches`) are found here for all
+        plain texts at once.
         """
         hits = list(self.gazetteer.automaton.iter(batch.folded))
         count = len(texts)
@@ -555,9 +560,27 @@ class Geocoder:
             clitics[kept],
             which[kept],
         )
+        overlapping = np.zeros(count, dtype=bool)  # names overlap: they come in the order of their ends
+        overlapping[
+            document[1:][(document[1:] == document[:-1]) & (ends[:-1] > starts[1:] - clitics[1:])]
+        ] = True
         accepted = ~shortened
+        # Common words: those the guard would take or drop whatever else the text holds are settled here
+        # (see _common_words); a text with any other keeps the guard.
+        common = np.flatnonzero(column(info.shortcut == _GUARDED for info in infos))
+        kept, dropped = self._common_words(
+            common, document, starts, ends, clitics, [infos[key] for key in which[common].tolist()],
+            texts, langs, batch, accepted, overlapping,
+        )  # fmt: skip
+        if dropped:
+            document, starts, ends, clitics, which = (
+                document[kept],
+                starts[kept],
+                ends[kept],
+                clitics[kept],
+                which[kept],
+            )
         shortcut = column(info.shortcut for info in infos)
-        accepted[document[shortcut == _GUARDED]] = False
         skip = column(info.skip for info in infos)
         offsets = offsets[document]
         middle = np.flatnonzero((shortcut == _MID_SENTENCE) & accepted[document])
@@ -567,10 +590,6 @@ class Geocoder:
             text = texts[index]
             if not (at > 0 and text[at - 1] == "#") and _sentence_initial(text, at):
                 accepted[index] = False  # a capital at the start of a sentence: the guard decides
-        overlapping = np.zeros(count, dtype=bool)  # names overlap: they come in the order of their ends
-        overlapping[
-            document[1:][(document[1:] == document[:-1]) & (ends[:-1] > starts[1:] - clitics[1:])]
-        ] = True
         plain = accepted & ~overlapping
         kazakh = np.zeros(count, dtype=bool)
         kazakh[document[column(info.kazakh for info in infos) == 1]] = True
@@ -610,7 +629,74 @@ class Geocoder:
             ),
             (kazakh & plain).tolist(),
             others.tolist(),
+            dropped,
         )
+
+    def _common_words(
+        self,
+        common: np.ndarray,
+        document: np.ndarray,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        clitics: np.ndarray,
+        infos: list[_KeyInfo],
+        texts: Sequence[str],
+        langs: list[str],
+        batch: FoldedBatch,
+        accepted: np.ndarray,
+        overlapping: np.ndarray,
+    ) -> tuple[np.ndarray, dict[int, list[tuple[int, int]]]]:
+        """Settle the names at ``common`` (hits of common words, with their ``infos``; the hits are in
+        batch coordinates) that the guard would settle from the words next to them alone, in the
+        texts still ``accepted`` (folding dropped none of their characters, so no tanween either):
+
+        - a hashtag, or a locative word before the name: the guard takes it, and it stays;
+        - a common Arabic word naming a place outside Kazakhstan, in a text whose names do not
+          overlap, with neither of these and no other name a word or less away on either side (no
+          list it could stand in): the guard drops it silently, and it goes.
+
+        A text with any other common word goes through the guard (``accepted`` is set False). Which
+        names stay, as a mask of the hits, and the spans (clitics included, in the text) of those
+        that go, by text: they still cover their words for the fallback (see _BatchNames.covered).
+        """
+        kept = np.ones(len(document), dtype=bool)
+        dropped: dict[int, list[tuple[int, int]]] = {}
+        folded, last = batch.folded, len(document) - 1
+        for hit, index, info in zip(common.tolist(), document[common].tolist(), infos, strict=True):
+            if not accepted[index]:
+                continue
+            start, end, clitic, offset = (
+                int(starts[hit]),
+                int(ends[hit]),
+                int(clitics[hit]),
+                batch.starts[index],
+            )
+            at = start - offset + info.skip
+            if not clitic and at > 0 and texts[index][at - 1] == "#":
+                continue
+            previous = _last_word(folded, start - clitic)
+            if previous in LOCATIVE_CUES or (previous == "a" and langs[index] == "fr"):
+                continue
+            if (
+                info.arabic
+                and not info.local
+                and not overlapping[index]
+                and (
+                    hit == 0
+                    or document[hit - 1] != index
+                    or _gap_word(folded, int(ends[hit - 1]), start - clitic) is None
+                )
+                and (
+                    hit == last
+                    or document[hit + 1] != index
+                    or _gap_word(folded, end, int(starts[hit + 1] - clitics[hit + 1])) is None
+                )
+            ):
+                kept[hit] = False
+                dropped.setdefault(index, []).append((start - clitic - offset, end - offset))
+                continue
+            accepted[index] = False
+        return kept, dropped
 
     def _info(self, number: int) -> _KeyInfo:
         """What is needed of key ``number`` (cached)."""
@@ -1022,6 +1108,13 @@ def _last_word(text: str, end: int) -> str:
     return text[start:stop]
 
 
+def _gap_word(folded: str, left: int, right: int) -> str | None:
+    """The word between ``left`` and ``right`` in ``folded`` ("" for none), or None when two or more
+    stand there: names that far apart are in no list together (see _next_to_place)."""
+    gap = _WORD_AT_MOST.match(folded, left, right)  # stops at a second word
+    return gap.group(1) if gap.end() == right else None  # type: ignore[union-attr]
+
+
 def _next_to_place(
     span: _Span, spans: list[_Span], folded: str, text: str, positions: list[int] | None
 ) -> bool:
@@ -1039,10 +1132,10 @@ def _next_to_place(
                 left, right, clitic = other.end, span.start - len(span.clitic), span.clitic
             else:
                 left, right, clitic = span.end, other.start - len(other.clitic), other.clitic
-            gap = _WORD_AT_MOST.match(folded, left, right)  # stops at a second word
-            if gap.end() < right:
+            word = _gap_word(folded, left, right)
+            if word is None:
                 break
-            if not other.key.common and _listed(gap.group(1), left, right, clitic, text, positions):
+            if not other.key.common and _listed(word, left, right, clitic, text, positions):
                 return True
     return False
 
