@@ -22,7 +22,6 @@ from kzshutdowns.files import read_text
 from kzshutdowns.language import LANGUAGES, UNDETERMINED
 from kzshutdowns.parse_article import (
     COLUMNS,
-    KINDS,
     SCHEMA,
     find_tags,
     main,
@@ -32,6 +31,7 @@ from kzshutdowns.parse_article import (
     tag_values_many,
     write_segments,
 )
+from kzshutdowns.segments import KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data/raw/articles/globalvoices-ar-48274.txt"

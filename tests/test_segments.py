@@ -97,6 +97,29 @@ def test_read_segments_refuses_ill_typed_or_null_columns(tmp_path, column, value
     assert (error.value.path, error.value.line, error.value.field) == (path, line, column)
 
 
+@pytest.mark.parametrize(("kinds", "line", "shown"), [
+    (["tweet", "retweet", "tweet"], 2, "'retweet'"),
+    (["Tweet", "tweet", "paragraph"], 1, "'Tweet'"),  # kinds are lower case, as the parsers write them
+    (["tweet", "translation", None], 3, "None"),
+    (pd.Categorical(["paragraph", "quote", "quote"]), 2, "'quote'"),
+])
+def test_read_segments_refuses_a_kind_outside_the_contract(tmp_path, kinds, line, shown):
+    # An unknown kind passed: the later steps then treated the row as neither paragraph nor tweet.
+    path = tmp_path / "segments.parquet"
+    tweet_segments("abc", "de", "fgh").assign(kind=kinds).to_parquet(path)
+    with pytest.raises(InputError) as error:
+        read_segments(path, columns=["segment_id"])
+    assert (error.value.path, error.value.line, error.value.field) == (path, line, "kind")
+    expected = f"unknown segment kind {shown}; expected one of paragraph, tweet, translation"
+    assert error.value.message == expected
+
+
+def test_read_segments_takes_every_kind_of_the_contract(tmp_path):
+    path = tmp_path / "segments.parquet"
+    tweet_segments("abc", "de", "fgh").assign(kind=["paragraph", "tweet", "translation"]).to_parquet(path)
+    assert read_segments(path, columns=["kind"])["kind"].tolist() == ["paragraph", "tweet", "translation"]
+
+
 @pytest.mark.parametrize(("dates", "line"), [
     (["2016-12-16", "2016-13-01", ""], 2),
     (["20161216", None, ""], 1),  # a form date.fromisoformat takes, but no day of the contract

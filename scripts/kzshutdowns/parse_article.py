@@ -76,7 +76,6 @@ from kzshutdowns.language import UNDETERMINED, detect_language
 if TYPE_CHECKING:  # pandas is imported where a frame is made: the tweet parser imports this module
     import pandas as pd  # for the schema and the tags only, and pandas costs it 0.3-0.4 s CPU a job
 
-KINDS = ("paragraph", "tweet", "translation")
 SCHEMA = pa.schema(
     [
         pa.field("article_id", pa.string(), nullable=False),

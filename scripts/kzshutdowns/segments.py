@@ -21,15 +21,18 @@ from pandas.api.types import is_integer_dtype
 from kzshutdowns.errors import InputError
 
 SEGMENT_COLUMNS = ("article_id", "segment_id", "kind", "start", "end", "text", "lang")
+# The kinds of segment (contract "Segments"): kept here, not in the parser, so that the readers check
+# them without importing the parser, and the parser (which imports no pandas) is not made to import this.
+KINDS = ("paragraph", "tweet", "translation")
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Read a segments Parquet file (all its columns, or only ``columns``) and check the columns the
     steps after the parsers need (:data:`SEGMENT_COLUMNS`): present, integer start and end and string
-    text without nulls, string article and segment ids without nulls, languages that are strings or
-    null, and every segment's span as long as its text; and, when it is read, a ``date`` column (a
-    tweet's day) of days written YYYY-MM-DD, empty strings or nulls."""
+    text without nulls, string article and segment ids without nulls, a kind of :data:`KINDS` in every
+    row, languages that are strings or null, and every segment's span as long as its text; and, when it
+    is read, a ``date`` column (a tweet's day) of days written YYYY-MM-DD, empty strings or nulls."""
     try:
         names = pq.read_schema(path).names
         missing = [column for column in SEGMENT_COLUMNS if column not in names]
@@ -54,6 +57,7 @@ def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.
             raise InputError(path, "must not be null", line=int(nulls[0]) + 1, field=column)
         if not isinstance(values.dtype, pd.StringDtype) and not all(isinstance(v, str) for v in values):
             raise InputError(path, f"must hold strings, not {values.dtype}", field=column)
+    _check_kinds(segments["kind"], path)
     # A null language (None, NaN or pd.NA) is allowed: the geocoder detects it (extract_mentions._documents).
     langs = segments["lang"]
     if not isinstance(langs.dtype, pd.StringDtype):
@@ -72,6 +76,18 @@ def read_segments(path: str | Path, columns: Sequence[str] | None = None) -> pd.
     if "date" in segments:
         _check_days(segments["date"], path)
     return segments if columns is None else segments[list(columns)]
+
+
+def _check_kinds(kinds: pd.Series, path: str | Path) -> None:
+    """Refuse, naming its first row, a kind that is not one of :data:`KINDS` (null included)."""
+    codes, values = pd.factorize(kinds)  # nulls are code -1, checked like an unknown kind
+    wrong = [code for code, value in enumerate(values.tolist()) if value not in KINDS]
+    bad = np.flatnonzero(np.isin(codes, [*wrong, -1]))
+    if len(bad):
+        row = int(bad[0])
+        value = None if codes[row] == -1 else values[codes[row]]
+        raise InputError(path, f"unknown segment kind {value!r}; expected one of {', '.join(KINDS)}",
+                         line=row + 1, field="kind")
 
 
 def _check_days(dates: pd.Series, path: str | Path) -> None:
