@@ -21,14 +21,15 @@ from kzshutdowns.status_cues import (
     STATUSES,
     Cue,
     Entry,
+    Lexicon,
     _cue_list,
     _holds,
+    _lexicon,
     _longest_first,
     _read_cues,
     _Readings,
     analyse_many,
     analyse_sentences,
-    entries_for,
     find_cues,
     split_sentences,
 )
@@ -209,6 +210,12 @@ def _rest_matches(entry: Entry, tokens: list[str], at: int) -> bool:
         return False
     return all(tokens[at + i].startswith(word) if entry.open_end and i == len(words) - 1
                else tokens[at + i] == word for i, word in enumerate(words) if i)
+
+
+def entries_for(lang: str | None) -> Lexicon:
+    """The lexicon the reference reading uses for a segment language: its own, or every language's
+    entries together for a language without one (as find_cues chooses, written out here)."""
+    return _lexicon(lang if lang in CUES else None)
 
 
 def cues_word_by_word(text: str, lang: str | None) -> list[Cue]:

@@ -1031,20 +1031,6 @@ def check_reports(reports: pd.DataFrame, events: pd.DataFrame, platforms: pd.Dat
         raise _report_problem(row, event_ids, platform_ids, path, position + 2)
 
 
-def load_city_reports(path: str | os.PathLike[str], events: pd.DataFrame, platforms: pd.DataFrame
-                      ) -> pd.DataFrame:
-    """Read a city_reports.csv back, checking its event and platform ids against the reference tables."""
-    try:
-        reports = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise InputError(path, f"cannot read city reports CSV: {error}") from None
-    missing = [column for column in REPORT_COLUMNS if column not in reports.columns]
-    if missing:
-        raise InputError(path, f"missing column {missing[0]!r}", line=1, field=missing[0])
-    check_reports(reports, events, platforms, path)
-    return reports
-
-
 def _csv_table(reports: pa.Table) -> pa.Table:
     """The reports with lat and lon as the CSV writes them: five decimals, empty where missing."""
     for column in ("lat", "lon"):
@@ -1172,14 +1158,6 @@ def _json_value(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def geojson_feature(row: tuple) -> dict:
-    """One report (named tuple) as an RFC 7946 Feature (WGS 84 lon/lat; no geometry for a national row)."""
-    properties = {key: _json_value(value) for key, value in zip(row._fields, row, strict=True)
-                  if key not in {"lat", "lon"}}
-    return {"type": "Feature", "id": row.report_id, "geometry": _point(row.lon, row.lat, row.scope),
-            "properties": properties}
-
-
 def _point(lon: float, lat: float, scope: str) -> dict | None:
     if scope == "national":
         return None
@@ -1187,8 +1165,8 @@ def _point(lon: float, lat: float, scope: str) -> dict | None:
 
 
 def _json_cells(column: pa.ChunkedArray) -> pa.Array:
-    """Each value's JSON text as in :func:`geojson_feature`: strings with characters to escape encoded
-    in Python, the others by Arrow kernels (:func:`_cells`)."""
+    """Each value's JSON text (missing values null, floats rounded to 5 decimals): strings with characters
+    to escape encoded in Python, the others by Arrow kernels (:func:`_cells`)."""
     def encode(strings: pa.Array) -> pa.Array:
         return _escaped(strings, JSON_SPECIAL, _json_strings, '"')
 
@@ -1224,8 +1202,9 @@ def _geometry_cells(reports: pa.Table) -> pa.Array:
 
 
 def geojson_features(reports: pa.Table, end: str = "") -> pa.Array:
-    """``json.dumps(geojson_feature(row), ensure_ascii=False) + end`` for every row, built column by
-    column (as Arrow strings)."""
+    """Every row as one RFC 7946 Feature, ``json.dumps(feature, ensure_ascii=False) + end`` (WGS 84
+    lon/lat as the geometry, none for a national row; the id and every column but lat and lon as
+    properties), built column by column (as Arrow strings)."""
     names = [name for name in reports.column_names if name not in {"lat", "lon"}]
     ids = _json_cells(reports.column("report_id"))
     pieces = [_text('{"type": "Feature", "id": '), ids, _text(', "geometry": '), _geometry_cells(reports),

@@ -294,11 +294,6 @@ def _lexicon(lang: str | None) -> Lexicon:
     return _longest_first(list(_entries(lang)))
 
 
-def entries_for(lang: str | None) -> Lexicon:
-    """The cue lexicon for a segment language; every language's entries when it has none."""
-    return _lexicon(lang if lang in CUES else None)
-
-
 class _CueTable(NamedTuple):
     """The cues of many texts (:func:`_read_cues`), one array a field, ordered by text and then by start.
 
