@@ -580,6 +580,30 @@ def test_gather_refuses_a_segment_id_repeated_in_another_segments_file(seed, tmp
     assert not any(path.exists() for path in outputs.values())
 
 
+@pytest.mark.parametrize(("first_rows", "second_rows", "row", "seen"), [
+    ([0, 1, 2], [3, 1, 4], 2, "first"),  # a report id of the first part repeated in the second
+    ([0, 1, 2], [3, 4, 3], 3, "second"),  # repeated within one part
+])
+def test_gather_refuses_a_report_id_repeated_in_its_parts(seed, tmp_path, capsys, first_rows, second_rows,
+                                                          row, seen):
+    # A repeated report id was gathered and published twice; only the publish step's schema check saw it.
+    paths, _, _ = seed
+    table = pd.read_parquet(paths["city_reports.csv"].parent / "reports.parquet")
+    parts = {"first": tmp_path / "first.parquet", "second": tmp_path / "second.parquet"}
+    write_part(table.iloc[first_rows].reset_index(drop=True), parts["first"])
+    write_part(table.iloc[second_rows].reset_index(drop=True), parts["second"])
+    outputs = {name: tmp_path / name for name in ("city_reports.csv", "city_reports.geojson",
+                                                   "city_reports.gpkg")}
+    arguments = ["--segments", str(paths["segments.parquet"]), "--reports", str(parts["first"]),
+                 str(parts["second"]), *(f"--{name.split('.')[1]}={path}" for name, path in outputs.items())]
+    assert run_main(main, arguments) == 2
+    report_id = table["report_id"].iloc[second_rows[row - 1]]
+    first_row = (first_rows if seen == "first" else second_rows).index(second_rows[row - 1]) + 1
+    assert capsys.readouterr().err == (f"error: {parts['second']}:{row}: report_id: duplicate report_id "
+                                       f"{report_id!r} (first in row {first_row} of {parts[seen]})\n")
+    assert not any(path.exists() for path in outputs.values())
+
+
 @pytest.mark.parametrize(("flag", "repeated"), [("--reports", "reports"),
                                                ("--unresolved-parts", "unresolved"),
                                                ("--unresolved-parts", None)])

@@ -1408,6 +1408,28 @@ def _check_mention_cells(table: pd.DataFrame, path: str | os.PathLike[str]) -> N
                              f"[-{limit:g}, {limit:g}]", line=int(rows[0]) + 1, field=name)
 
 
+def _first_repeat(columns: Sequence[pa.ChunkedArray]) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Where the first value seen before is in ``columns`` (one per file, read in order), and where it
+    was first seen, each as (file number, row); None when every value is unique (a null counts as a
+    value). Found with Arrow kernels: a gather holds up to millions of ids."""
+    if not columns:
+        return None
+    chunks = [chunk.cast(pa.large_string()) for column in columns for chunk in column.chunks]
+    values = pa.chunked_array(chunks, type=pa.large_string())
+    if len(pc.unique(values)) == len(values):
+        return None
+    codes = pc.dictionary_encode(values, null_encoding="encode").combine_chunks().indices.to_numpy()
+    _, first = np.unique(codes, return_index=True)
+    position = int(np.flatnonzero(first[codes] != np.arange(len(codes)))[0])
+    ends = np.cumsum([len(column) for column in columns])
+
+    def where(row: int) -> tuple[int, int]:
+        number = int(np.searchsorted(ends, row, side="right"))
+        return number, row - (int(ends[number - 1]) if number else 0)
+
+    return where(position), where(int(first[codes[position]]))
+
+
 def check_unique_segment_ids(paths: Sequence[str]) -> None:
     """Raise InputError (file, row as line) for a segment id that an earlier row or file already has.
 
@@ -1422,20 +1444,12 @@ def check_unique_segment_ids(paths: Sequence[str]) -> None:
         except (OSError, ValueError, pa.ArrowException) as error:
             unreadable = InputError(path, f"cannot read segment ids: {error}")
             break
-    if columns:
-        chunks = [chunk.cast(pa.large_string()) for column in columns for chunk in column.chunks]
-        ids = pa.chunked_array(chunks, type=pa.large_string())
-        if len(pc.unique(ids)) < len(ids):  # some id is repeated (null counts as an id): find the first
-            codes = pc.dictionary_encode(ids, null_encoding="encode").combine_chunks().indices.to_numpy()
-            _, first = np.unique(codes, return_index=True)
-            repeated = np.flatnonzero(first[codes] != np.arange(len(codes)))
-            position = int(repeated[0])
-            ends = np.cumsum([len(column) for column in columns])
-            number, seen = (int(np.searchsorted(ends, row, side="right"))
-                            for row in (position, first[codes[position]]))
-            line = position - (int(ends[number - 1]) if number else 0) + 1
-            raise InputError(paths[number], f"segment id {ids[position].as_py()!r} is also in {paths[seen]}",
-                             line=line, field="segment_id")
+    repeat = _first_repeat(columns)
+    if repeat is not None:
+        (number, row), (seen, _) = repeat
+        segment_id = columns[number][row].as_py()
+        raise InputError(paths[number], f"segment id {segment_id!r} is also in {paths[seen]}", line=row + 1,
+                         field="segment_id")
     if unreadable is not None:
         raise unreadable
 
@@ -1455,7 +1469,7 @@ def check_part_paths(reports: Sequence[str], unresolved: Sequence[str]) -> None:
 
 
 def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
-               size: int = BATCH_ROWS) -> Iterator[pa.Table]:
+               size: int = BATCH_ROWS, unique: str | None = None) -> Iterator[pa.Table]:
     """The per-source tables of the map step, in the order given, cut into Arrow tables of ``size`` rows,
     every batch of the same types: the number columns those of :data:`NUMBER_DTYPES`, the text columns
     of :data:`REPEATED_TEXT` Parquet's dictionaries (chunks of one table may have different ones), the
@@ -1466,10 +1480,13 @@ def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
     ``columns``, its number columns of the Arrow types of :data:`NUMBER_DTYPES` and its other columns
     text (or only missing values, which Parquet stores without a type, as ``write_part`` stores a column
     of None), and a value in every cell that must have one (:func:`_check_filled`). The values are not
-    checked again: the map step checked them against the reference tables before writing.
+    checked again: the map step checked them against the reference tables before writing; but the
+    values of the column ``unique`` (if given) must be unique over all the files, which no single map
+    job can check (InputError naming the file, row as line, and the column, after the last file is read).
     """
     schema = pa.schema([(name, _part_type(name)) for name in columns])
     pending: list[pa.Table] = []
+    kept: list[pa.ChunkedArray] = []  # the column ``unique`` of each file
     count, given, empty = 0, False, None
     for path in paths:
         try:
@@ -1488,6 +1505,8 @@ def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
                 raise InputError(path, f"must hold str, not {_type_name(kind, text)}", field=name)
         _check_filled(table, path)
         table = table.cast(schema)
+        if unique is not None:
+            kept.append(table.column(unique))
         empty = table.slice(0, 0) if empty is None else empty
         while len(table):
             taken, table = table.slice(0, size - count), table.slice(size - count)
@@ -1496,6 +1515,12 @@ def read_parts(paths: Sequence[str], columns: Sequence[str], what: str,
             if count == size:
                 yield pa.concat_tables(pending)
                 pending, count, given = [], 0, True
+    repeat = _first_repeat(kept)
+    if repeat is not None:
+        (number, row), (seen, first_row) = repeat
+        value = kept[number][row].as_py()
+        raise InputError(paths[number], f"duplicate {unique} {value!r} (first in row {first_row + 1} of "
+                         f"{paths[seen]})", line=row + 1, field=unique)
     if pending or not given:
         yield pa.concat_tables(pending) if pending else empty
 
@@ -1561,7 +1586,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     check_unique_segment_ids(args.segments)
     if args.csv or args.geojson or args.gpkg:
-        write_reports(read_parts(args.reports, REPORT_COLUMNS, "reports"), args.csv, args.geojson, args.gpkg)
+        reports = read_parts(args.reports, REPORT_COLUMNS, "reports", unique="report_id")
+        write_reports(reports, args.csv, args.geojson, args.gpkg)
     if args.unresolved:
         unresolved = read_parts(args.unresolved_parts, UNRESOLVED_COLUMNS, "unresolved mentions")
         write_csv(unresolved, args.unresolved)
