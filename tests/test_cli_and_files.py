@@ -102,8 +102,24 @@ def test_utf8_lines_splits_at_line_feeds_only_and_counts_them():
     assert caught.value.line == 2
 
 
+@pytest.mark.parametrize(("line", "key"), [
+    ('{"id": "1", "text": "a", "text": "b"}', "text"),
+    ('{"id": "1", "\\u0069d": "2"}', "id"),  # the same key, once escaped
+    ('{"user": {"name": "A", "id": 1, "name": "B"}, "id": 1}', "name"),  # at any depth
+    ('{"a": [{"b": 1}, {"b": 2, "b": 2}]}', "b"),  # even with the same value
+])
+def test_json_object_refuses_a_key_given_twice_in_one_object(line, key):
+    # json.loads kept the last value without a word.
+    with pytest.raises(InputError) as caught:
+        json_object(line, "in.jsonl", 5)
+    assert (caught.value.path, caught.value.line, caught.value.field) == ("in.jsonl", 5, key)
+    assert caught.value.message == "key given twice in one object (a JSON reader keeps one value silently)"
+
+
 def test_json_object_returns_the_object():
     assert json_object('{"id": "a", "text": "Астана"}\n', "in.jsonl", 1) == {"id": "a", "text": "Астана"}
+    # the same key in different objects is no repeat
+    assert json_object('{"a": {"a": 1}, "b": [{"a": 2}]}', "in.jsonl", 1) == {"a": {"a": 1}, "b": [{"a": 2}]}
 
 
 def test_atomic_output_leaves_nothing_when_the_writer_fails(tmp_path):

@@ -172,6 +172,21 @@ def test_cli_reports_bad_input_in_one_line_and_leaves_no_output(tmp_path, capsys
     assert list(tmp_path.iterdir()) == [path]
 
 
+@pytest.mark.parametrize(("line", "key"), [
+    ('{"id": "2", "text": "a", "text": "b"}', "text"),  # a field parse_tweet reads
+    ('{"id": "2", "text": "x", "retweets": 1, "retweets": 2}', "retweets"),  # a key it ignores
+    ('{"id": "2", "text": "x", "user": {"name": "A", "name": "B"}}', "name"),  # in a nested object
+])
+def test_cli_refuses_a_key_given_twice_in_one_object(tmp_path, capsys, line, key):
+    # json.loads kept the last value silently, and Arrow's reader took a repeated key it skips.
+    path = write_lines(tmp_path, tweet(), line)
+    output = tmp_path / "out.parquet"
+    assert run_main(main, ["--tweets", str(path), "--output", str(output)]) == 2
+    assert capsys.readouterr().err == (f"error: {path}:2: {key}: key given twice in one object "
+                                       "(a JSON reader keeps one value silently)\n")
+    assert not output.exists()
+
+
 def test_cli_names_a_missing_collection(tmp_path, capsys):
     missing = tmp_path / "none.jsonl"
     assert run_main(main, ["--tweets", str(missing), "--output", str(tmp_path / "out.parquet")]) == 2
@@ -374,6 +389,10 @@ ARROW_TRAPS = [
     [tweet(id="1"), "   ", tweet(id="2")],
     [tweet(id="1"), "\ufeff" + tweet(id="2")],  # a byte-order mark starting a line that is not the first
     ['{"id": "1", "\\u0069d": "2", "text": "x"}'],  # the same key twice, once escaped
+    ['{"id": "1", "text": "x", "n": 1, "n": 2}'],  # a key parse_tweet ignores, twice
+    [tweet(id="1"), '{"id": "2", "text": "x", "u": {"a": 1, "a": 2}}'],  # twice in a nested object
+    ['{"id": "1", "text": "x", "u": [{"a": 1}, {"a": 2, "a": 3}]}'],  # twice in an object in an array
+    [tweet(id="1", n=1), tweet(id="2", n="one")],  # a key it ignores, of two types: the reader refuses
     ['{"t\\u0065xt": "an escaped key", "id": "1"}'],
     [tweet(id="1"), tweet(id=2)],  # ids as strings and integers
     [tweet(id=2), tweet(id=-3), tweet(id=0)],

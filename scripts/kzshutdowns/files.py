@@ -4,10 +4,10 @@
 or hide a problem (missing or empty files, invalid UTF-8, a byte-order mark, CR line endings, a NUL
 character, as a UTF-16 file read as UTF-8 holds) with an :class:`~kzshutdowns.errors.InputError`
 that names the line; ``decode_line`` (and ``utf8_lines``, for a stream) and ``json_object`` do the
-same for one line of a JSON Lines file. ``atomic_output`` gives a temporary path beside the target
-and renames it only when the writer succeeded, so a failed step never leaves a partial file behind;
-a target it cannot write (a folder, a path through a file, a folder without write permission) is an
-InputError.
+same for one line of a JSON Lines file (``json_object`` also refuses a key given twice in an object).
+``atomic_output`` gives a temporary path beside the target and renames it only when the writer
+succeeded, so a failed step never leaves a partial file behind; a target it cannot write (a folder,
+a path through a file, a folder without write permission) is an InputError.
 """
 
 from __future__ import annotations
@@ -64,12 +64,35 @@ def utf8_lines(handle: IO[bytes], path: str | os.PathLike[str]) -> Iterator[str]
         yield decode_line(raw, path, number)
 
 
+class _RepeatedKey(Exception):
+    """A key met twice in one JSON object (raised by :func:`_unique_keys`, reported by json_object)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """The object of ``pairs`` (``json.loads``' object_pairs_hook); _RepeatedKey if a key repeats."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        raise _RepeatedKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return value
+
+
 def json_object(line: str, path: str | os.PathLike[str], number: int) -> dict:
-    """Return the JSON object on line ``number`` of a JSON Lines file, or raise InputError naming it."""
+    """Return the JSON object on line ``number`` of a JSON Lines file, or raise InputError naming it.
+
+    A key given twice in one object, at any depth, is refused (the field named is the key): ``json.loads``
+    would silently keep the last value."""
     if not line.strip():
         raise InputError(path, "blank line; JSON Lines needs one object on every line", line=number)
     try:
-        value = json.loads(line)
+        value = json.loads(line, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as repeated:
+        raise InputError(path, "key given twice in one object (a JSON reader keeps one value silently)",
+                         line=number, field=repeated.key) from None
     except json.JSONDecodeError as error:
         raise InputError(path, f"not valid JSON: {error.msg} at column {error.colno}", line=number) from None
     except (ValueError, RecursionError) as error:  # an integer of too many digits, values nested too deep

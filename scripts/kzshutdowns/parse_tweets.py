@@ -27,7 +27,8 @@ as the reports are) therefore do not depend on the number of shards.
 
 Bad input raises :class:`~kzshutdowns.errors.InputError` naming the collection file, the line and
 the field: an empty file, a byte-order mark, invalid UTF-8, a CR line ending, a blank line, a line
-that is not a JSON object, a missing or ill-typed field, a string holding a lone UTF-16 surrogate
+that is not a JSON object, a key given twice in one object (at any depth; the field named is the
+key), a missing or ill-typed field, a string holding a lone UTF-16 surrogate
 (``"\\ud800"``), an impossible date, a malformed language code or handle, and a tweet id repeated
 within the shard.
 
@@ -81,12 +82,14 @@ BATCH_SIZE = 50_000
 # Lines parsed at a time (a batch is filled in several goes, so the raw lines held stay few).
 _LINES_AT_ONCE = 10_000
 # What the JSON reader keeps of a line: the fields parse_tweet reads, as strings, but ``id`` as
-# strings or else as integers (a collection writes it one way); other keys are skipped.
+# strings or else as integers (a collection writes it one way). Other keys are read too (their
+# types inferred) and then dropped, not skipped: only so does the reader refuse a key given twice in
+# any object of a line, as parse_tweet does (a reader that skips a key does not see it repeat).
 _FIELDS = ("id", "text", "handle", "lang", "author", "date", "created_at")
 _READ_AS = tuple(
     pj.ParseOptions(
         explicit_schema=pa.schema([(name, id_type if name == "id" else pa.string()) for name in _FIELDS]),
-        unexpected_field_behavior="ignore",
+        unexpected_field_behavior="infer",
     )
     for id_type in (pa.string(), pa.int64())
 )
@@ -398,10 +401,15 @@ def _read_fields(lines: list[bytes]) -> pa.RecordBatch:
     """The fields of each line (:data:`_FIELDS`) as Arrow's JSON reader reads them, one row a line,
     or all null (every row is then left to parse_tweet) where it may read what json.loads refuses.
 
-    It may unless each line is ``{...}`` without a newline: a newline then only stands between two
-    values at the top level (inside an object or an array a ``}`` is never followed by a ``{``), so
-    with as many rows as lines, row k is line k. This also leaves out blank lines, which the reader
-    skips, and lines json.loads refuses, such as one that starts with a byte-order mark.
+    The reader refuses a key given twice in an object, as parse_tweet does, and also a key whose
+    values differ in type between lines (a number in one, a string in another), which parse_tweet
+    takes: either leaves the batch to parse_tweet.
+
+    It may read what json.loads refuses unless each line is ``{...}`` without a newline: a newline
+    then only stands between two values at the top level (inside an object or an array a ``}`` is
+    never followed by a ``{``), so with as many rows as lines, row k is line k. This also leaves out
+    blank lines, which the reader skips, and lines json.loads refuses, such as one that starts with a
+    byte-order mark.
     """
     size = len(lines)
     block = b"\n".join(lines) + b"\n"
@@ -415,7 +423,7 @@ def _read_fields(lines: list[bytes]) -> pa.RecordBatch:
             except pa.ArrowInvalid:
                 continue
             if fields.num_rows == size:
-                return fields.combine_chunks().to_batches()[0]
+                return fields.select(list(_FIELDS)).combine_chunks().to_batches()[0]
             break
     schema = _READ_AS[0].explicit_schema
     return pa.RecordBatch.from_arrays([pa.nulls(size, field.type) for field in schema], schema=schema)
