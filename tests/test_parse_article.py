@@ -342,6 +342,9 @@ def test_an_attribution_without_a_display_name_has_no_author():
         ("Tweet text\n— A (@a) Decembruary 16, 2016\n", 2, "date", "unknown month name"),
         ("Tweet text\n— A (@a) 16 كانون الأول/نوفمبر 2016\n", 2, "date", "disagree"),
         ("Tweet text\n— A (@a) yesterday\n", 2, "date", "not a date"),
+        # a tweet before the first tweet (2006-03-21) or after today
+        ("Tweet text\n— A (@a) March 20, 2006\n", 2, "date", "'March 20, 2006' is before 2006-03-21"),
+        ("Tweet text\n— A (@a) 16 декабря 2999 г.\n", 2, "date", "'16 декабря 2999 г.' is after today"),
         ("— A (@a) December 16, 2016\nText\n", 1, "tweet", "no tweet text above"),
         # an attribution whose handle is not one is not silently read as a paragraph
         ("Tweet text\n— A (@a b) December 16, 2016\n", 2, "handle", "'(@a b)' is not"),

@@ -118,6 +118,11 @@ def test_cli_writes_an_empty_table_for_an_empty_shard(tmp_path):
         (tweet(date="2016-02-30"), "date", "is not a date"),
         (tweet(date="16.12.2016"), "date", "is not a date"),
         (tweet(created_at="yesterday"), "created_at", "is not a timestamp"),
+        # before the first tweet (2006-03-21) or after today: refused by the batch path too (below)
+        (tweet(date="2006-03-20"), "date", "'2006-03-20' is before 2006-03-21, the day of the first tweet"),
+        (tweet(date="2999-01-01"), "date", "'2999-01-01' is after today"),
+        (tweet(created_at="1999-12-31T23:59:59Z"), "created_at", "is before 2006-03-21"),
+        (tweet(created_at="Tue Jan 01 10:00:00 +0000 2999"), "created_at", "is after today"),
         (tweet(created_at="Sat Dec 16 10:00:00 +0000 2016"), "created_at", "16 December 2016 was a Friday"),
         (tweet(date="2016-12-17", created_at="2016-12-16T10:00:00Z"), "date", "disagrees"),
         # lone surrogates, escaped as JSON writes them (UTF-8 cannot hold them, so Parquet cannot either)
@@ -249,10 +254,11 @@ FIELDS = {
     "lang": ["en", "und", "", "EN", "xx-yy", 2, None, MISSING],
     "author": ["A", "", 3, "A \ud83d", None, MISSING],
     "date": ["2016-12-16", "2016-12-17", "", "2016-02-30", "16.12.2016", "٢٠١٦-١٢-١٦", "0000-01-01", 7, None,
-             MISSING],
+             "2006-03-20", "2006-03-21", "2999-12-31", MISSING],
     "created_at": ["2016-12-16T10:00:00Z", "2016-12-16T23:59:59Z", "2016-12-16T24:00:00Z",
                    "2016-12-16T10:00:60Z", "2016-12-16T10:00:00+06:00", "Fri Dec 16 10:00:00 +0000 2016",
-                   "2016-02-30T10:00:00Z", "yesterday", "", 5, None, MISSING],
+                   "2016-02-30T10:00:00Z", "yesterday", "", 5, None, "2006-03-20T23:59:59Z",
+                   "2006-03-21T00:00:00Z", "2999-12-31T10:00:00Z", MISSING],
 }
 RECORDS = st.fixed_dictionaries({key: st.sampled_from(values) for key, values in FIELDS.items()})
 ODD_LINES = ["", " ", "[1]", "{not json", "\ufeff{}", ' {"id": 1, "text": "x"}', '{"id": 1, "text": "x"} ',

@@ -17,6 +17,9 @@ and tatweel, and unifying the hamza forms of alef (أ إ آ -> ا) and final yeh
 ``ابريل`` and ``إبريل`` are one name. Anything else raises :class:`DateFormatError` (a ValueError)
 with a message that says what was wrong: an unknown form, an unknown month name, or an impossible
 day such as 30 February.
+
+``implausible(day)`` says why a real day cannot be the date of a tweet or of a shutdown of the event
+dataset: before :data:`FIRST_TWEET` or after today (see :func:`today`).
 """
 
 from __future__ import annotations
@@ -123,3 +126,27 @@ def parse_date(text: str) -> dt.date:
         raise DateFormatError(
             f"{text.strip()!r} is an impossible date (day {day} of month {month}, {year})"
         ) from None
+
+
+# The first day a tweet (or, in this dataset, an event) can bear: the day the first tweet was sent. The
+# event dataset begins in 2011 and the seed tweets date from 2016, so this bound refuses only a typo.
+FIRST_TWEET = dt.date(2006, 3, 21)
+# The zone where each calendar day begins first: a tweet's date is its timestamp's day as written (no
+# conversion), which may be a day ahead of UTC's.
+_EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=14))
+
+
+def today() -> dt.date:
+    """The latest calendar day anywhere on Earth now (the day at UTC+14)."""
+    return dt.datetime.now(_EARLIEST_ZONE).date()
+
+
+def implausible(first: dt.date, last: dt.date | None = None) -> str | None:
+    """Why the day ``first`` (or the period ``first``..``last``, a month) cannot be the date of a tweet or
+    of an event of the dataset, as the end of a message naming the date; None if it can."""
+    if (first if last is None else last) < FIRST_TWEET:
+        return (f"is before {FIRST_TWEET.isoformat()}, the day of the first tweet (dates run from then "
+                "to today; the dataset covers 2011 onwards)")
+    if first > (latest := today()):
+        return f"is after today ({latest.isoformat()}): dates run from {FIRST_TWEET.isoformat()} to today"
+    return None

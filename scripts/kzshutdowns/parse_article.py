@@ -68,7 +68,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kzshutdowns.dates import DateFormatError, parse_date
+from kzshutdowns.dates import DateFormatError, implausible, parse_date
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output, read_text
 from kzshutdowns.language import UNDETERMINED, detect_language
@@ -265,6 +265,9 @@ def parse_attribution(line: Line, path: str | PathLike[str]) -> Attribution | No
         date = parse_date(match["date"])
     except DateFormatError as error:
         raise InputError(path, f"attribution of @{match['handle']}: {error}", line.number, "date") from None
+    if (reason := implausible(date)) is not None:
+        raise InputError(path, f"attribution of @{match['handle']}: {match['date'].strip()!r} {reason}",
+                         line.number, "date")
     return Attribution(match["author"].strip() or None, match["handle"], date.isoformat())
 
 

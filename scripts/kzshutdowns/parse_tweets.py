@@ -29,8 +29,9 @@ Bad input raises :class:`~kzshutdowns.errors.InputError` naming the collection f
 the field: an empty file, a byte-order mark, invalid UTF-8, a CR line ending, a blank line, a line
 that is not a JSON object, a key given twice in one object (at any depth; the field named is the
 key), a missing or ill-typed field, a string holding a lone UTF-16 surrogate
-(``"\\ud800"``), an impossible date, a malformed language code or handle, and a tweet id repeated
-within the shard.
+(``"\\ud800"``), an impossible date or one before the first tweet (2006-03-21) or after today
+(:func:`kzshutdowns.dates.implausible`), a malformed language code or handle, and a tweet id
+repeated within the shard.
 
 Speed. The file is read a block of lines at a time, its lines checked but kept in UTF-8, and a batch
 of lines is read by Arrow's JSON reader (:func:`_read_fields`) and checked column by column
@@ -62,6 +63,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 import pyarrow.parquet as pq
 
+from kzshutdowns.dates import implausible
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output, decode_line, json_object
 from kzshutdowns.gc_tuning import fewer_collections
@@ -224,9 +226,12 @@ def tweet_date(record: dict, path: str | os.PathLike[str], number: int) -> str |
         try:
             if not _ISO_DATE.fullmatch(date):
                 raise ValueError("not in the form YYYY-MM-DD")
-            dates.append(dt.date.fromisoformat(date).isoformat())
+            day = dt.date.fromisoformat(date)
         except ValueError as error:
             raise InputError(path, f"{date!r} is not a date: {error}", number, "date") from None
+        if (reason := implausible(day)) is not None:
+            raise InputError(path, f"{date!r} {reason}", number, "date")
+        dates.append(day.isoformat())
     created = _optional_string(record, "created_at", path, number)
     if created is not None:
         try:
@@ -236,6 +241,8 @@ def tweet_date(record: dict, path: str | os.PathLike[str], number: int) -> str |
                 raise ValueError(f"{stamp.day} {stamp:%B %Y} was a {stamp:%A}")  # strptime ignores it
         except ValueError as error:
             raise InputError(path, f"{created!r} is not a timestamp: {error}", number, "created_at") from None
+        if (reason := implausible(stamp.date())) is not None:
+            raise InputError(path, f"{created!r} {reason}", number, "created_at")
         dates.append(stamp.date().isoformat())
     if len(set(dates)) > 1:
         raise InputError(path, f"date {dates[0]} disagrees with created_at {created!r}", number, "date")
@@ -286,12 +293,15 @@ def parse_tweet(line: str, collection: str, path: str | os.PathLike[str], number
 @functools.lru_cache(maxsize=1 << 16)
 def _is_day(text: str) -> bool:
     """Whether ``text`` is a day of the calendar as ``date.fromisoformat`` reads it (only a ``text`` of
-    ``YYYY-MM-DD`` in ASCII digits makes a row plain; other forms it reads are not plain anyway)."""
+    ``YYYY-MM-DD`` in ASCII digits makes a row plain; other forms it reads are not plain anyway) that a
+    tweet can bear (:func:`kzshutdowns.dates.implausible`). Cached: a day refused as after today can
+    only become plausible later, and until the cache forgets it its rows go to parse_tweet, which
+    checks again."""
     try:
-        dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         return False
-    return True
+    return implausible(day) is None
 
 
 def tweet_batches(
