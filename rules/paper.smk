@@ -36,8 +36,11 @@ PAPER_INPUTS = {
 rule write_paper_inputs:
     input:
         events="data/processed/shutdowns.csv",
+        events_schema="data/reference/shutdowns.schema.json",
         sources="data/processed/sources.csv",
+        sources_schema="data/reference/sources.schema.json",
         platforms="data/reference/platforms.csv",
+        platforms_schema="data/reference/platforms.schema.json",
         reports="data/processed/city_reports.csv",
         unresolved="data/processed/unresolved_mentions.csv",
         evaluation="data/processed/geocoder_evaluation.csv",
@@ -47,6 +50,8 @@ rule write_paper_inputs:
         code=[
             "scripts/kzshutdowns/paper_inputs.py",
             "scripts/kzshutdowns/events.py",
+            "scripts/kzshutdowns/dates.py",
+            "scripts/kzshutdowns/platforms.py",
             "scripts/kzshutdowns/table_schema.py",
         ],
     output:
@@ -59,8 +64,8 @@ rule write_paper_inputs:
     benchmark:
         "logs/write_paper_inputs/write_paper_inputs.benchmark.tsv"
     shell:
-        "python -m kzshutdowns.paper_inputs --events {input.events} --sources {input.sources}"
-        " --platforms {input.platforms}"
+        "python -m kzshutdowns.paper_inputs --events {input.events} --events-schema {input.events_schema}"
+        " --sources {input.sources} --sources-schema {input.sources_schema} --platforms {input.platforms}"
         " --city-reports {input.reports} --unresolved {input.unresolved}"
         " --geocoder-evaluation {input.evaluation} --segments {input.segments}"
         " --snakefile {input.snakefile} --repository . --variables {output.variables}"

@@ -39,7 +39,9 @@ def input_args(tmp_path: Path, *, events_dir: Path = FIXTURES, reports: Path | N
     segments = write_segments(tmp_path / "segments.parquet")
     return [
         "--events", str(events_dir / "shutdowns.csv"),
+        "--events-schema", str(REFERENCE / "shutdowns.schema.json"),
         "--sources", str(events_dir / "sources.csv"),
+        "--sources-schema", str(REFERENCE / "sources.schema.json"),
         "--platforms", str(REFERENCE / "platforms.csv"),
         "--city-reports", str(reports or FIXTURES / "city_reports.csv"),
         "--unresolved", str(FIXTURES / "unresolved_mentions.csv"),
@@ -403,9 +405,29 @@ def test_bad_events_or_sources_name_file_line_and_field(tmp_path, capsys, table,
     assert capsys.readouterr().err.startswith(f"error: {where} {message}")
 
 
+@pytest.mark.parametrize(("table", "edit", "line", "field", "message"), [
+    ("shutdowns.csv", lambda lines: _set_cell(lines, 3, "services_blocked", "facebook;myspace"), 3,
+     "services_blocked", "unknown platform 'myspace'; not in platforms.csv"),
+    ("shutdowns.csv", lambda lines: _set_cell(lines, 2, "start_date", "2005-12-16"), 2, "start_date",
+     "date '2005-12-16' is before 2006-03-21"),
+    ("sources.csv", lambda lines: _set_cell(lines, 3, "relayed_from", "Townhall"), 3, "relayed_from",
+     "relayed_from names the publisher itself"),
+    ("sources.csv", lambda lines: _set_cell(lines, 2, "published", "19.12.2011"), 2, "published",
+     "malformed date '19.12.2011'"),
+])
+def test_events_and_sources_are_checked_by_the_event_datasets_rules(tmp_path, capsys, table, edit, line,
+                                                                    field, message):
+    # paper-inputs kept a copy of a few of the event dataset's rules: an unknown platform was named without
+    # its line, the other problems passed and were counted (a relay as an independent publisher).
+    folder, path = _events_dir_with(tmp_path, table, edit)
+    assert run_main(paper_inputs.main, input_args(tmp_path, events_dir=folder)) == 2
+    assert capsys.readouterr().err.startswith(f"error: {path}:{line}: {field}: {message}")
+
+
 def test_repeated_platform_id_is_refused(tmp_path, capsys):
     # The label of a repeated platform id was silently taken from its last row.
     platforms = tmp_path / "platforms.csv"
+    shutil.copy(REFERENCE / "platforms.schema.json", tmp_path)  # read beside it, as the reference lexicon
     lines = (REFERENCE / "platforms.csv").read_text(encoding="utf-8").split("\n")
     platforms.write_text("\n".join([*lines[:2], lines[1], *lines[2:]]), encoding="utf-8")
     arguments = input_args(tmp_path)

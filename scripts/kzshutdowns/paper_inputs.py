@@ -30,7 +30,7 @@ import pandas as pd
 
 from kzshutdowns import __version__
 from kzshutdowns.errors import InputError, run_main
-from kzshutdowns.events import first_repeat, independent_source_counts, parse_partial_date
+from kzshutdowns.events import independent_source_counts, load_sources, read_reference_tables
 from kzshutdowns.files import atomic_output, read_text
 
 # Names (without .md) of the tables written into paper/_generated/; the rule file expands them.
@@ -96,17 +96,10 @@ EXCERPT_CHARS = 90
 TABLE_WIDTH_CHARS = 110
 MAX_COLUMN_CHARS = 45
 
-# Columns read from the published tables. They were validated by rule publish_datapackage (which
-# this step depends on); validating them again would cost seconds per build (GeoNames ids are checked
-# against the whole gazetteer), so here only the columns are checked, and a vocabulary value without
-# a display label below is still an InputError naming its row and field.
-EVENT_COLUMNS = (
-    "event_id", "title", "start_date", "start_precision", "end_date", "end_precision", "scope",
-    "locations", "measures", "services_blocked", "services_reachable", "triggers",
-    "official_explanation", "evidence_types", "confidence",
-)  # fmt: skip
-SOURCE_COLUMNS = ("source_id", "event_id", "publisher", "language", "role", "relayed_from")
-PLATFORM_COLUMNS = ("id", "label", "kind")
+# The published events, sources and platform lexicon are read and validated as the event dataset's
+# own readers do (kzshutdowns.events, kzshutdowns.platforms): the published tables are byte copies of
+# the reference tables, so their Table Schemas are those of data/reference/. A vocabulary value
+# without a display label below is still an InputError naming its row and field.
 REPORT_COLUMNS = (
     "report_id",
     "scope",
@@ -316,8 +309,10 @@ def int_column(frame: pd.DataFrame, path: Path, column: str) -> list[int]:
 
 
 def csv_line(frame: pd.DataFrame, position: int) -> int:
-    """CSV line number of the row at ``position`` (line 1 is the header)."""
-    return position + 2
+    """CSV line number of the row at ``position``: as the reader recorded it (``attrs["lines"]``, set by
+    :mod:`kzshutdowns.events`, where a quoted cell may span lines), else ``position + 2``."""
+    lines = frame.attrs.get("lines")
+    return lines[position] if lines else position + 2
 
 
 def check_vocabulary(
@@ -335,53 +330,6 @@ def check_vocabulary(
                 line=csv_line(frame, position),
                 field=column,
             )
-
-
-def check_unique(frame: pd.DataFrame, path: Path, column: str) -> None:
-    """Raise InputError naming the row and field of the first value of ``column`` seen before."""
-    repeat = first_repeat(frame[column])
-    if repeat is not None:
-        line, first = (csv_line(frame, position) for position in repeat)
-        value = frame[column].iloc[repeat[0]]
-        raise InputError(
-            path, f"duplicate {column} {value!r} (first on line {first})", line=line, field=column
-        )
-
-
-def check_events(events: pd.DataFrame, path: Path, sources: pd.DataFrame, sources_path: Path) -> None:
-    """Raise InputError (file, row, field) unless there are events, each id once, every date a real
-    date of its precision's form (the forms of :func:`kzshutdowns.events.parse_partial_date`), no end
-    before its start, each source id once and every source's event among the events.
-
-    The published tables were validated against their schemas when published; these are the rules
-    the numbers of the paper rest on, checked again for a table given by hand."""
-    if events.empty:
-        raise InputError(path, "no events", line=2)
-    check_unique(events, path, "event_id")
-    for position, event in enumerate(events.itertuples(index=False)):
-        line = csv_line(events, position)
-        spans = []
-        for column, precision in (("start_date", event.start_precision), ("end_date", event.end_precision)):
-            value = getattr(event, column)
-            if column == "end_date" and value == "" and precision == "unknown":
-                continue
-            span = parse_partial_date(value, precision)
-            if span is None:
-                form = {"day": "YYYY-MM-DD", "month": "YYYY-MM"}.get(precision, "YYYY-MM-DD or YYYY-MM")
-                raise InputError(
-                    path, f"malformed date {value!r}: expected a real calendar date of the form {form} "
-                    f"(its precision is {precision!r})", line=line, field=column
-                )
-            spans.append(span)
-        if len(spans) == 2 and spans[1][1] < spans[0][0]:
-            raise InputError(path, f"end_date {event.end_date} is before start_date {event.start_date}",
-                             line=line, field="end_date")
-    check_unique(sources, sources_path, "source_id")
-    known = set(events["event_id"])
-    for position, event_id in enumerate(sources["event_id"]):
-        if event_id not in known:
-            raise InputError(sources_path, f"source points to missing event {event_id!r}",
-                             line=csv_line(sources, position), field="event_id")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -938,9 +886,7 @@ def build_paper_inputs(
     events: pd.DataFrame,
     events_path: Path,
     sources: pd.DataFrame,
-    sources_path: Path,
     platforms: pd.DataFrame,
-    platforms_path: Path,
     reports: pd.DataFrame,
     reports_path: Path,
     unresolved: pd.DataFrame,
@@ -951,17 +897,14 @@ def build_paper_inputs(
     snakefile: Path,
     repository: Path,
 ) -> PaperInputs:
-    """Compute every variable and table of the paper from the loaded inputs."""
+    """Compute every variable and table of the paper from the loaded inputs (the events, sources and
+    platforms as :func:`kzshutdowns.events.read_reference_tables` and ``load_sources`` validated them)."""
     check_vocabulary(events, events_path, "scope", SCOPE_LABELS, listed=False)
     check_vocabulary(events, events_path, "measures", MEASURE_LABELS, listed=True)
     check_vocabulary(events, events_path, "triggers", TRIGGER_LABELS, listed=True)
     check_vocabulary(events, events_path, "evidence_types", EVIDENCE_LABELS, listed=True)
     check_vocabulary(events, events_path, "confidence", CONFIDENCE_LEVELS, listed=False)
-    for column in ("start_precision", "end_precision"):
-        check_vocabulary(events, events_path, column, ("day", "month", "unknown"), listed=False)
     check_vocabulary(reports, reports_path, "report_kind", REPORT_KIND_LABELS, listed=False)
-    check_events(events, events_path, sources, sources_path)
-    check_unique(platforms, platforms_path, "id")
     known = set(events["event_id"])
     for position, event_id in enumerate(reports["event_id"]):
         if event_id and event_id not in known:  # a report without event is counted as unlinked
@@ -1033,8 +976,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "from the workflow's outputs.",
     )
     parser.add_argument("--events", required=True, type=Path, help="published shutdowns.csv")
+    parser.add_argument("--events-schema", required=True, type=Path,
+                        help="its Table Schema (data/reference/shutdowns.schema.json)")
     parser.add_argument("--sources", required=True, type=Path, help="published sources.csv")
-    parser.add_argument("--platforms", required=True, type=Path, help="platform lexicon platforms.csv")
+    parser.add_argument("--sources-schema", required=True, type=Path,
+                        help="its Table Schema (data/reference/sources.schema.json)")
+    parser.add_argument("--platforms", required=True, type=Path,
+                        help="platform lexicon platforms.csv (its Table Schema beside it)")
     parser.add_argument("--city-reports", required=True, type=Path, help="city_reports.csv")
     parser.add_argument("--unresolved", required=True, type=Path, help="unresolved_mentions.csv")
     parser.add_argument(
@@ -1055,14 +1003,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tables-dir", required=True, type=Path, help="output folder: paper/_generated")
     args = parser.parse_args(argv)
 
-    events = read_csv_table(args.events, EVENT_COLUMNS)
+    tables, problems = read_reference_tables(args.events, args.platforms, events_schema=args.events_schema)
+    if problems:
+        raise problems[0]
     inputs = build_paper_inputs(
-        events=events,
+        events=tables.events,
         events_path=args.events,
-        sources=read_csv_table(args.sources, SOURCE_COLUMNS),
-        sources_path=args.sources,
-        platforms=read_csv_table(args.platforms, PLATFORM_COLUMNS),
-        platforms_path=args.platforms,
+        sources=load_sources(args.sources, tables.events, schema_path=args.sources_schema),
+        platforms=tables.platforms,
         reports=read_csv_table(args.city_reports, REPORT_COLUMNS),
         reports_path=args.city_reports,
         unresolved=read_csv_table(args.unresolved, UNRESOLVED_COLUMNS),
