@@ -974,19 +974,19 @@ class Geocoder:
             piece = bisect_right(piece_starts, joined_start) - 1
             index, text = documents[piece], texts[documents[piece]]
             word_start, word_end = joined_start - piece_starts[piece], joined_end - piece_starts[piece]
+            positions = names.positions.get(index)
+            original_start, original_end = _original_span(word_start, word_end, positions, len(text))
+            script = script_of(word)  # the cheap tests first: placeful words are often lower-case (bloqués)
+            if script in ("latin", "cyrillic") and not text[original_start : original_start + 1].isupper():
+                continue
+            if script == "arabic" and _TANWEEN & set(text[original_start : original_end + 1]):
+                continue
             # An occurrence that a name's span (clitic included) overlaps is part of that name. A name is
             # never a placeful word (see _scanned_name), and a clitic glued to a name makes the same span
             # (or one that a longer name overlaps) wherever the word stands: no other occurrence of a
             # covered word needs skipping.
             covered = names.covered(index, batch.folded)
             if any(start < word_end and word_start < end for start, end in covered):
-                continue
-            positions = names.positions.get(index)
-            original_start, original_end = _original_span(word_start, word_end, positions, len(text))
-            script = script_of(word)
-            if script in ("latin", "cyrillic") and not text[original_start : original_start + 1].isupper():
-                continue
-            if script == "arabic" and _TANWEEN & set(text[original_start : original_end + 1]):
                 continue
             clitic, outcome, place, detail, score = self._verdict(word)  # type: ignore[misc]
             start, _ = _original_span(word_start + len(clitic), word_end, positions, len(text))
