@@ -73,7 +73,7 @@ class _RepeatedKey(Exception):
 
 
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
-    """The object of ``pairs`` (``json.loads``' object_pairs_hook); _RepeatedKey if a key repeats."""
+    """The object of ``pairs`` (the decoder's object_pairs_hook); _RepeatedKey if a key repeats."""
     value = dict(pairs)
     if len(value) != len(pairs):
         seen: set[str] = set()
@@ -81,15 +81,20 @@ def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
     return value
 
 
+# One decoder for every line: ``json.loads(line, object_pairs_hook=...)`` builds a new one (and its
+# scanner) for each, which doubled the cost of a line (200,000 tweets: 1.7 s against 0.9 s).
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)
+
+
 def json_object(line: str, path: str | os.PathLike[str], number: int) -> dict:
     """Return the JSON object on line ``number`` of a JSON Lines file, or raise InputError naming it.
 
-    A key given twice in one object, at any depth, is refused (the field named is the key): ``json.loads``
+    A key given twice in one object, at any depth, is refused (the field named is the key): a JSON reader
     would silently keep the last value."""
     if not line.strip():
         raise InputError(path, "blank line; JSON Lines needs one object on every line", line=number)
     try:
-        value = json.loads(line, object_pairs_hook=_unique_keys)
+        value = _DECODER.decode(line)
     except _RepeatedKey as repeated:
         raise InputError(path, "key given twice in one object (a JSON reader keeps one value silently)",
                          line=number, field=repeated.key) from None
