@@ -552,14 +552,7 @@ class Geocoder:
                 clitic = folded[folded.rfind(" ", 0, at) + 1 : at]
                 kept[hit] = clitic in ARABIC_PROCLITICS and infos[key].clitic_ok
                 clitics[hit] = len(clitic)
-        kept = np.flatnonzero(kept)
-        document, starts, ends, clitics, which = (
-            document[kept],
-            starts[kept],
-            ends[kept],
-            clitics[kept],
-            which[kept],
-        )
+        document, starts, ends, clitics, which = _rows(kept, document, starts, ends, clitics, which)
         overlapping = np.zeros(count, dtype=bool)  # names overlap: they come in the order of their ends
         overlapping[
             document[1:][(document[1:] == document[:-1]) & (ends[:-1] > starts[1:] - clitics[1:])]
@@ -573,13 +566,7 @@ class Geocoder:
             texts, langs, batch, accepted, overlapping,
         )  # fmt: skip
         if dropped:
-            document, starts, ends, clitics, which = (
-                document[kept],
-                starts[kept],
-                ends[kept],
-                clitics[kept],
-                which[kept],
-            )
+            document, starts, ends, clitics, which = _rows(kept, document, starts, ends, clitics, which)
         shortcut = column(info.shortcut for info in infos)
         skip = column(info.skip for info in infos)
         offsets = offsets[document]
@@ -1034,6 +1021,11 @@ class Geocoder:
             skeleton = consonant_skeleton(romanised)
             return max((fuzz.ratio(skeleton, consonant_skeleton(name)) for name in names), default=0.0)
         return max((fuzz.ratio(romanised, name) for name in names), default=0.0)
+
+
+def _rows(mask: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The rows of ``columns`` (arrays of one length) where the boolean ``mask`` is true."""
+    return tuple(column[mask] for column in columns)
 
 
 def _original_span(start: int, end: int, positions: list[int] | None, length: int) -> tuple[int, int]:
