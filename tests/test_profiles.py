@@ -86,6 +86,16 @@ def test_slurm_profile_runs_jobs_on_the_cluster_with_resources():
     assert {"slurm_account", "slurm_partition", "runtime", "mem_mb"} <= set(settings["default-resources"])
 
 
+@pytest.mark.parametrize("profile", ["slurm", "kubernetes"])
+def test_set_resources_names_rules_of_the_workflow(profile):
+    # Snakemake ignores a rule name it does not know in set-resources: a misspelt one would leave that
+    # rule on the default memory without a word.
+    settings = yaml.safe_load((PROFILES / profile / "config.yaml").read_text(encoding="utf-8"))
+    rules = set(snakemake("--list-rules", "--nolock", cwd=ROOT).stdout.split())
+    named = set(settings["set-resources"])
+    assert named and named <= rules, f"set-resources names no rule of the workflow: {sorted(named - rules)}"
+
+
 def test_local_rules_exist():
     snakefile = (ROOT / "Snakefile").read_text(encoding="utf-8")
     block = re.search(r"^localrules:\n((?:    \w+,\n)+)", snakefile, re.MULTILINE)
