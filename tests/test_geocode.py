@@ -22,6 +22,7 @@ from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.evaluate_geocoder import LANGUAGES, read_cases, run_cases, summarise
 from kzshutdowns.evaluate_geocoder import main as evaluate_main
 from kzshutdowns.files import read_text
+from kzshutdowns.gazetteer import load_gazetteer
 from kzshutdowns.gazetteer import main as build_main
 from kzshutdowns.geocode import BATCH_SIZE, OUTPUT_KEYS, Geocoder, PlaceMatch, geocode_stream, main
 from kzshutdowns.normalize import (
@@ -809,6 +810,25 @@ def test_load_without_path_uses_the_workflow_gazetteer(
     geocoder = Geocoder.load()
     assert ids(geocoder.geocode("Almaty")) == [ALMATY]
     assert not (tmp_path / "kzshutdowns").exists()  # found, so nothing was built or cached
+
+
+def test_load_without_path_rebuilds_a_cache_of_another_format(
+    gazetteer_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cache written by an older version of the package (another format) or damaged was an error that
+    # asked the user to rebuild it by hand; it is a cache: rebuilt, and written over.
+    stale = tmp_path / "stale.pickle"
+    stale.write_bytes(pickle.dumps({"settings": {"format": 0}}))
+    cache = tmp_path / "kzshutdowns" / "gazetteer.pickle"
+    cache.parent.mkdir()
+    cache.write_bytes(b"junk")
+    monkeypatch.setattr(geocode, "DEFAULT_GAZETTEER", stale)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = load_gazetteer(gazetteer_path)
+    built.settings["reference"] = geocode.reference_fingerprint()
+    monkeypatch.setattr(geocode, "build_default_gazetteer", lambda: built)
+    assert ids(Geocoder.load().geocode("Almaty")) == [ALMATY]
+    assert load_gazetteer(cache).settings["reference"] == geocode.reference_fingerprint()
 
 
 def test_bad_gazetteer_file(tmp_path: Path) -> None:

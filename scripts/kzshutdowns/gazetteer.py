@@ -49,12 +49,15 @@ from kzshutdowns.files import atomic_output, read_text
 from kzshutdowns.gc_tuning import fewer_collections
 from kzshutdowns.normalize import consonant_skeleton, cyrillic_case_forms, fold_name, script_of
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: Arabic names that take no proclitic are keyed as whole words
 DEFAULT_MIN_POPULATION_KZ = 1000
 DEFAULT_MIN_POPULATION_WORLD = 15000
 DEFAULT_COMMON_WORD_ZIPF = 3.3
 # Places this large are named often enough that their names are not taken for common words.
 FAMOUS_POPULATION = 1_000_000
+# An Arabic name of a foreign place of under a million people takes a glued proclitic only if it has at
+# least this many letters (see takes_proclitics).
+CLITIC_MIN_FOREIGN_LENGTH = 6
 # Kazakh cities this large keep their names even where the word is frequent, unless listed below.
 LARGE_KZ_POPULATION = 50_000
 # Names that are real words in the languages of the corpus, checked by hand: they always need
@@ -550,13 +553,23 @@ def _plain_letters(form: str) -> list[str]:
     return letters
 
 
-def padded_key(text: str, script: str) -> str:
+def takes_proclitics(text: str, best: Place) -> bool:
+    """Whether an Arabic name (folded ``text``, naming ``best`` first) may carry a glued proclitic
+    (و ب ل ال ...): a short name of a small foreign place after one is too often the tail of another
+    word (وكالة "agency" is not و + كالة Calais)."""
+    if best.country_code == "KZ" or best.kind == "country" or best.population >= 1_000_000:
+        return len(text) >= 4
+    return len(text) >= CLITIC_MIN_FOREIGN_LENGTH
+
+
+def padded_key(text: str, script: str, proclitics: bool = False) -> str:
     """The form a key takes in the automaton, which scans ``" " + folded text + " "``.
 
-    Latin and Cyrillic keys must be whole words: a space on both sides. Arabic keys need a space
-    after them only, because proclitics (و ب ال ...) may be glued in front; the geocoder checks them.
+    Keys must be whole words: a space on both sides. An Arabic name that may carry a glued proclitic
+    (``proclitics``, see :func:`takes_proclitics`) needs a space after it only; the geocoder checks
+    what is glued in front.
     """
-    return f"{text} " if script == "arabic" else f" {text} "
+    return f"{text} " if proclitics and script == "arabic" else f" {text} "
 
 
 def _word_frequency(key: str, spellings: Iterable[str], script: str, frequent: _FrequentWords) -> float:
@@ -752,7 +765,7 @@ def _build(
         if _is_excluded(text, frequency, best):
             continue
         key = Key(text, script, candidates, _is_common(text, frequency, best, common_word_zipf))
-        automaton.add_word(padded_key(text, script), len(records))
+        automaton.add_word(padded_key(text, script, takes_proclitics(text, best)), len(records))
         records.append(encode_key(key))
     automaton.make_automaton()
 

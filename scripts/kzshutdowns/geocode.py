@@ -104,7 +104,6 @@ BATCH_SIZE = 1000
 # Decoded keys, choices of candidates and fallback verdicts are cached per geocoder, up to this many
 # entries each.
 CACHE_SIZE = 50_000
-CLITIC_MIN_FOREIGN_LENGTH = 6
 
 # Words after which a common-word name is read as a place ("in Oral", "в Семее", "مدينة طراز").
 LOCATIVE_CUES = frozenset(
@@ -172,7 +171,6 @@ class _KeyInfo(NamedTuple):
     length: int  # of the key's text
     arabic: bool
     lower_ok: bool  # a Latin or Cyrillic name accepted in lower case (see _lower_case_allowed)
-    clitic_ok: bool  # an Arabic name that may carry a glued clitic (see _clitic_allowed)
     unguarded: bool  # the guard accepts it in any context (an Arabic name: unless written with tanween)
     local: bool  # its first candidate is in Kazakhstan and not the country itself
     small: bool  # its first candidate is a city of fewer than SMALL_PLACE_POPULATION people
@@ -377,7 +375,8 @@ class Geocoder:
 
         The cache is ``data/interim/gazetteer.pickle`` in the repository when the workflow built it
         from the current reference tables with the default thresholds, else a file in the user cache
-        folder (``$XDG_CACHE_HOME/kzshutdowns``), built on first use and rebuilt when the tables change.
+        folder (``$XDG_CACHE_HOME/kzshutdowns``), built on first use and rebuilt when the tables change,
+        or when it was written by another version of the gazetteer format (or is damaged).
         A table that changed is validated against its Table Schema when the gazetteer is rebuilt.
         """
         if path is not None:
@@ -385,7 +384,10 @@ class Geocoder:
         fingerprint = reference_fingerprint()
         for candidate in (DEFAULT_GAZETTEER, _user_cache()):
             if candidate.exists():
-                gazetteer = load_gazetteer(candidate)
+                try:
+                    gazetteer = load_gazetteer(candidate)
+                except InputError:  # another format version, or damaged: not used, and the cache rebuilt
+                    continue
                 if gazetteer.settings.get("reference") == fingerprint:
                     return cls(gazetteer)
         gazetteer = build_default_gazetteer()
@@ -545,12 +547,10 @@ class Geocoder:
         folded = batch.folded
         clitics = np.zeros(len(hits), dtype=np.int64)
         arabic = np.flatnonzero(kinds & 1)  # Arabic names, with proclitics glued or not
-        for hit, at, key in zip(
-            arabic.tolist(), starts[arabic].tolist(), which[arabic].tolist(), strict=True
-        ):
+        for hit, at in zip(arabic.tolist(), starts[arabic].tolist(), strict=True):
             if folded[at - 1] != " ":
                 clitic = folded[folded.rfind(" ", 0, at) + 1 : at]
-                kept[hit] = clitic in ARABIC_PROCLITICS and infos[key].clitic_ok
+                kept[hit] = clitic in ARABIC_PROCLITICS  # the name takes one (takes_proclitics)
                 clitics[hit] = len(clitic)
         document, starts, ends, clitics, which = _rows(kept, document, starts, ends, clitics, which)
         overlapping = np.zeros(count, dtype=bool)  # names overlap: they come in the order of their ends
@@ -711,7 +711,6 @@ class Geocoder:
             len(key.text),
             key.script == "arabic",
             self._lower_case_allowed(key),
-            self._clitic_allowed(key),
             unguarded,
             best.country_code == "KZ" and best.kind != "country",
             small,
@@ -733,14 +732,6 @@ class Geocoder:
         if best.country_code == "KZ" and best.kind != "country" and best.population >= LARGE_KZ_POPULATION:
             return True
         return key.script == "cyrillic" and best.kind == "country"
-
-    def _clitic_allowed(self, key: Key) -> bool:
-        """Whether a name may carry a glued clitic: short foreign names after و ب ل ... are too
-        often the tail of another word (وكالة "agency" is not و + كالة Calais)."""
-        place = self.gazetteer.places[key.candidates[0].place]
-        if place.country_code == "KZ" or place.kind == "country" or place.population >= 1_000_000:
-            return len(key.text) >= 4
-        return len(key.text) >= CLITIC_MIN_FOREIGN_LENGTH
 
     # -- 3. guards --------------------------------------------------------------------------------
 
@@ -930,7 +921,8 @@ class Geocoder:
         lower case (not a hashtag) that is no name in lower case, and the fallback skips those too."""
         if script not in ("arabic", "latin", "cyrillic"):
             return False
-        return self.gazetteer.automaton.exists(padded_key(word, script))
+        automaton = self.gazetteer.automaton
+        return automaton.exists(padded_key(word, script)) or automaton.exists(padded_key(word, script, True))
 
     def _fallback(
         self,
