@@ -25,7 +25,7 @@ from pathlib import Path
 
 from geotext import GeoText
 from kzshutdowns.gc_tuning import fewer_collections, load_frozen
-from kzshutdowns.geocode import BATCH_SIZE, REFERENCE, Geocoder
+from kzshutdowns.geocode import BATCH_SIZE, REFERENCE, Geocoder, reference_fingerprint
 
 WORK = Path(__file__).resolve().parent / "_work"
 
@@ -206,9 +206,12 @@ def comparison(size: int, timed: tuple[float, int, float, int]) -> str:
 
 def gazetteer_path() -> Path:
     """The benchmark's gazetteer, built from data/reference on the first run (in a separate process,
-    so that the peak memory printed below is that of loading and geocoding only)."""
-    path = WORK / "gazetteer.pickle"
+    so that the peak memory printed below is that of loading and geocoding only), and again when the
+    reference tables or the gazetteer's format change: its name holds their fingerprint."""
+    path = WORK / f"gazetteer-{reference_fingerprint()[:16]}.pickle"
     if not path.exists():
+        for stale in WORK.glob("gazetteer*.pickle"):
+            stale.unlink()
         regions, toponyms = REFERENCE / "regions.csv", REFERENCE / "toponyms.csv"
         command = [sys.executable, "-m", "kzshutdowns.gazetteer", "--regions", str(regions)]
         subprocess.run([*command, "--toponyms", str(toponyms), "--output", str(path)], check=True)
