@@ -352,7 +352,9 @@ def _through_the_guards(geocoder: Geocoder) -> Geocoder:
     key_info = reference._key_info
     reference._key_info = lambda key: key_info(key)._replace(shortcut=geocode._GUARDED)  # type: ignore[method-assign]
 
-    def to_the_guard(common: np.ndarray, document: np.ndarray, *rest: object) -> tuple[np.ndarray, dict]:
+    def to_the_guard(
+        common: np.ndarray, hits: object, document: np.ndarray, *rest: object
+    ) -> tuple[np.ndarray, dict]:
         accepted = rest[-2]
         accepted[document[common]] = False  # type: ignore[index]
         return np.ones(len(document), dtype=bool), {}

@@ -121,7 +121,6 @@ LIST_JOINERS = frozenset(
 _SENTENCE_END = ".!?\n…"
 # White space, at most one word, white space: matched from the start of a gap between two names.
 _WORD_AT_MOST = re.compile(r"\s*(\S*)\s*")
-_START = attrgetter("start")
 _TANWEEN = frozenset("\u064b\u064c\u064d")
 # A folded word the fallback may transliterate, found among words separated by spaces (a folded text,
 # or words joined by spaces): long enough, without a digit (link ids such as ``t.co/IcrVie8ISC``).
@@ -285,6 +284,15 @@ class ResolvedBatch(NamedTuple):
             ends + [match.end for _, match in settled],
             fields + [vars(match) for _, match in settled],
         )
+
+
+class _Names(NamedTuple):
+    """The names of one text, in text order and without overlaps, as columns (see _next_to_place)."""
+
+    starts: Sequence[int]  # without the clitic
+    ends: Sequence[int]  # exclusive
+    clitics: Sequence[int]  # the length of each name's glued Arabic proclitic (0: none)
+    common: Sequence[bool]  # the name is also a common word
 
 
 class _BatchNames(NamedTuple):
@@ -471,12 +479,18 @@ class Geocoder:
         """The guards and then disambiguation for the names (``spans``) of one text (see :meth:`resolve`)."""
         accepted: list[_Span] = []
         rejections: list[Rejection] = []
+        names = _Names(
+            [span.start for span in spans],
+            [span.end for span in spans],
+            [len(span.clitic) for span in spans],
+            [span.key.common for span in spans],
+        )
         for span in spans:
             # Tanween marks are dropped by folding: without dropped characters there is none.
             if span.info.unguarded and not (span.info.arabic and positions is not None):
                 accepted.append(span)
                 continue
-            verdict = self._guard(span, text, folded, positions, lang, spans)
+            verdict = self._guard(span, text, folded, positions, lang, names)
             if verdict is None:
                 accepted.append(span)
             elif verdict is not _DROP:
@@ -562,8 +576,8 @@ class Geocoder:
         # (see _common_words); a text with any other keeps the guard.
         common = np.flatnonzero(column(info.shortcut == _GUARDED for info in infos))
         kept, dropped = self._common_words(
-            common, document, starts, ends, clitics, [infos[key] for key in which[common].tolist()],
-            texts, langs, batch, accepted, overlapping,
+            common, _Names(starts, ends, clitics, column(info.key.common for info in infos)), document,
+            [infos[key] for key in which[common].tolist()], texts, langs, batch, accepted, overlapping,
         )  # fmt: skip
         if dropped:
             document, starts, ends, clitics, which = _rows(kept, document, starts, ends, clitics, which)
@@ -622,10 +636,8 @@ class Geocoder:
     def _common_words(
         self,
         common: np.ndarray,
+        hits: _Names,
         document: np.ndarray,
-        starts: np.ndarray,
-        ends: np.ndarray,
-        clitics: np.ndarray,
         infos: list[_KeyInfo],
         texts: Sequence[str],
         langs: list[str],
@@ -633,14 +645,18 @@ class Geocoder:
         accepted: np.ndarray,
         overlapping: np.ndarray,
     ) -> tuple[np.ndarray, dict[int, list[tuple[int, int]]]]:
-        """Settle the names at ``common`` (hits of common words, with their ``infos``; the hits are in
-        batch coordinates) that the guard would settle from the words next to them alone, in the
-        texts still ``accepted`` (folding dropped none of their characters, so no tanween either):
+        """Settle the names at ``common`` (hits of common words, with their ``infos``; the ``hits``, of
+        all texts, are in batch coordinates, those of text ``i`` where ``document`` is ``i``) that the
+        guard would settle from the words around them alone, in the texts still ``accepted`` (folding
+        dropped none of their characters, so no tanween either):
 
         - a hashtag, or a locative word before the name: the guard takes it, and it stays;
+        - a Latin or Cyrillic name capitalised inside a sentence and outside a title-case phrase,
+          where a capital shows a name (:func:`_capital_shows_name`): the guard takes it, and it
+          stays (when the next word is capitalised, the guard asks whether that is a place: left to it);
         - a common Arabic word naming a place outside Kazakhstan, in a text whose names do not
-          overlap, with neither of these and no other name a word or less away on either side (no
-          list it could stand in): the guard drops it silently, and it goes.
+          overlap (so its hits are its spans): the guard takes it when it stands in a list of places
+          (:func:`_next_to_place`), and it stays; otherwise the guard drops it silently, and it goes.
 
         A text with any other common word goes through the guard (``accepted`` is set False). Which
         names stay, as a mask of the hits, and the spans (clitics included, in the text) of those
@@ -648,39 +664,30 @@ class Geocoder:
         """
         kept = np.ones(len(document), dtype=bool)
         dropped: dict[int, list[tuple[int, int]]] = {}
-        folded, last = batch.folded, len(document) - 1
+        folded, documents = batch.folded, document.tolist()
+        starts, ends, clitics, words = (column.tolist() for column in hits)
         for hit, index, info in zip(common.tolist(), document[common].tolist(), infos, strict=True):
             if not accepted[index]:
                 continue
-            start, end, clitic, offset = (
-                int(starts[hit]),
-                int(ends[hit]),
-                int(clitics[hit]),
-                batch.starts[index],
-            )
-            at = start - offset + info.skip
-            if not clitic and at > 0 and texts[index][at - 1] == "#":
+            start, end, clitic, offset = starts[hit], ends[hit], clitics[hit], batch.starts[index]
+            at, text = start - offset + info.skip, texts[index]
+            if not clitic and at > 0 and text[at - 1] == "#":
+                continue
+            if (
+                _capital_shows_name(info.key, langs[index])
+                and _next_capitalised(text, end - offset) is None
+                and not (_sentence_initial(text, at) or _preceded_by_capitalised(text, at))
+            ):
                 continue
             previous = _last_word(folded, start - clitic)
             if previous in LOCATIVE_CUES or (previous == "a" and langs[index] == "fr"):
                 continue
-            if (
-                info.arabic
-                and not info.local
-                and not overlapping[index]
-                and (
-                    hit == 0
-                    or document[hit - 1] != index
-                    or _gap_word(folded, int(ends[hit - 1]), start - clitic) is None
-                )
-                and (
-                    hit == last
-                    or document[hit + 1] != index
-                    or _gap_word(folded, end, int(starts[hit + 1] - clitics[hit + 1])) is None
-                )
-            ):
-                kept[hit] = False
-                dropped.setdefault(index, []).append((start - clitic - offset, end - offset))
+            if info.arabic and not info.local and not overlapping[index]:
+                first, last = bisect_left(documents, index), bisect_right(documents, index)
+                names = _Names(starts[first:last], ends[first:last], clitics[first:last], words[first:last])
+                if not _next_to_place(hit - first, names, folded, offset, text, None):
+                    kept[hit] = False
+                    dropped.setdefault(index, []).append((start - clitic - offset, end - offset))
                 continue
             accepted[index] = False
         return kept, dropped
@@ -736,10 +743,11 @@ class Geocoder:
     # -- 3. guards --------------------------------------------------------------------------------
 
     def _guard(
-        self, span: _Span, text: str, folded: str, positions: list[int] | None, lang: str, spans: list[_Span]
+        self, span: _Span, text: str, folded: str, positions: list[int] | None, lang: str, names: _Names
     ) -> Rejection | None:
         """None to accept, a Rejection to report, or ``_DROP`` to drop silently (a lower-case or
-        very common word that only happens to be a foreign place name)."""
+        very common word that only happens to be a foreign place name). ``names``: the spans of the
+        text, ``span`` among them, as columns."""
         key, info = span.key, span.info
         start, end = _original_span(span.start + info.skip, span.end, positions, len(text))
         hashtag = start > 0 and text[start - 1] == "#" and not span.clitic
@@ -754,11 +762,11 @@ class Geocoder:
             # A capital at the start of a sentence is no evidence of a name: small places
             # ("Достық", a village, is also "friendship") and names opening a longer proper name
             # ("Jordan Peterson") then need context too.
-            phrase = key.script == "latin" and _followed_by_capitalised(text, end, spans, positions)
+            phrase = key.script == "latin" and _followed_by_capitalised(text, end, names.starts, positions)
             weak = weak or info.small or phrase
         if not weak:
             return None
-        if hashtag or self._has_cue(span, folded, text, positions, start, lang, spans):
+        if hashtag or self._has_cue(span, folded, text, positions, start, lang, names):
             return None
         if info.local or not info.arabic:
             surface = text[start:end]
@@ -776,24 +784,21 @@ class Geocoder:
         positions: list[int] | None,
         start: int,
         lang: str,
-        spans: list[_Span],
+        names: _Names,
     ) -> bool:
         previous = _last_word(folded, span.start - len(span.clitic))
         if previous in LOCATIVE_CUES or (previous == "a" and lang == "fr"):  # French "à" folds to "a"
             return True
-        if _next_to_place(span, spans, folded, text, positions):
+        # no two spans start at the same place
+        if _next_to_place(bisect_left(names.starts, span.start), names, folded, 0, text, positions):
             return True
-        if (
-            span.key.script in ("latin", "cyrillic")
-            and lang != "de"
-            and span.key.text not in COMMON_WORD_NAMES
-        ):
+        if _capital_shows_name(span.key, lang):
             # Capitalised inside a sentence, and not inside a title-case phrase ("Internet Freedom").
             end = _original_span(span.end, span.end, positions, len(text))[0]
             return not (
                 _sentence_initial(text, start)
                 or _preceded_by_capitalised(text, start)
-                or _followed_by_capitalised(text, end, spans, positions)
+                or _followed_by_capitalised(text, end, names.starts, positions)
             )
         return False
 
@@ -1056,17 +1061,30 @@ def _sentence_initial(text: str, start: int) -> bool:
     return (not before and window == 0) or (before != "" and before[-1] in _SENTENCE_END)
 
 
-def _followed_by_capitalised(text: str, end: int, spans: list[_Span], positions: list[int] | None) -> bool:
-    """Whether the next word is capitalised and not itself a place: "Jordan Peterson", "Internet Freedom"."""
+def _capital_shows_name(key: Key, lang: str) -> bool:
+    """Whether a capital inside a sentence, outside a title-case phrase, shows a common-word name to be
+    a name (see Geocoder._has_cue): in Latin and Cyrillic script, but not in German (whose nouns are
+    all capitalised), nor for the words of COMMON_WORD_NAMES ("Oral statements")."""
+    return key.script in ("latin", "cyrillic") and lang != "de" and key.text not in COMMON_WORD_NAMES
+
+
+def _next_capitalised(text: str, end: int) -> int | None:
+    """Where the next word starts if it is capitalised and white space comes first, else None."""
     offset = end  # the next word's start: after the spaces, if any
     while offset < len(text) and text[offset] == " ":
         offset += 1
-    if offset == end or not text[offset : offset + 1].isupper():
+    return offset if offset != end and text[offset : offset + 1].isupper() else None
+
+
+def _followed_by_capitalised(text: str, end: int, starts: Sequence[int], positions: list[int] | None) -> bool:
+    """Whether the next word is capitalised and not itself a place: "Jordan Peterson", "Internet Freedom".
+    ``starts``: where the names of the text start (in its folded form, in text order)."""
+    offset = _next_capitalised(text, end)
+    if offset is None:
         return False
-    # ``spans`` are in text order, so are their starts in the text: the first at or after ``offset``
-    length = len(text)
-    at = bisect_left(spans, offset, key=lambda s: _original_span(s.start, s.end, positions, length)[0])
-    return at == len(spans) or _original_span(spans[at].start, spans[at].end, positions, length)[0] != offset
+    # the names are in text order, so are their starts in the text: the first at or after ``offset``
+    at = bisect_left(starts, offset, key=lambda start: start if positions is None else positions[start])
+    return at == len(starts) or (starts[at] if positions is None else positions[starts[at]]) != offset
 
 
 def _preceded_by_capitalised(text: str, start: int) -> bool:
@@ -1100,37 +1118,41 @@ def _gap_word(folded: str, left: int, right: int) -> str | None:
 
 
 def _next_to_place(
-    span: _Span, spans: list[_Span], folded: str, text: str, positions: list[int] | None
+    here: int, names: _Names, folded: str, offset: int, text: str, positions: list[int] | None
 ) -> bool:
-    """Whether another (non-common) name stands right before or after ``span`` in a list.
+    """Whether another (non-common) name stands right before or after name ``here`` of ``names`` (the
+    names of ``text``, whose folded form starts at ``offset`` in ``folded``, in its coordinates) in a
+    list.
 
     In a list the names are separated by a comma or a conjunction (``Astana, Oral``, ``Almaty and
     Oral``, ``أستانا وطراز``); two names side by side without one (``مدينة جاناوزين``) are not a list.
     """
-    # ``spans`` are in text order and do not overlap: a name farther away has all of a nearer name's gap
-    # in its own, so once a gap holds two words or more, none farther on that side is next to ``span``.
-    here = bisect_left(spans, span.start, key=_START)  # no two spans start at the same place
-    for side in (range(here - 1, -1, -1), range(here + 1, len(spans))):
-        for other in map(spans.__getitem__, side):
-            if other.end <= span.start:
-                left, right, clitic = other.end, span.start - len(span.clitic), span.clitic
-            else:
-                left, right, clitic = span.end, other.start - len(other.clitic), other.clitic
+    # The names are in text order and do not overlap: a name farther away has all of a nearer name's gap
+    # in its own, so once a gap holds two words or more, none farther on that side is next to ``here``.
+    starts, ends, clitics = names.starts, names.ends, names.clitics
+    for side in (range(here - 1, -1, -1), range(here + 1, len(starts))):
+        for other in side:
+            before, after = (other, here) if ends[other] <= starts[here] else (here, other)
+            left, right = ends[before], starts[after] - clitics[after]
             word = _gap_word(folded, left, right)
             if word is None:
                 break
-            if not other.key.common and _listed(word, left, right, clitic, text, positions):
+            glued = folded[right] if clitics[after] else ""  # the first letter of the second's clitic
+            if not names.common[other] and _listed(
+                word, left - offset, right - offset, glued, text, positions
+            ):
                 return True
     return False
 
 
-def _listed(word: str, left: int, right: int, clitic: str, text: str, positions: list[int] | None) -> bool:
-    """Whether the gap between two names (``left`` to ``right`` in the folded text, holding the one word
-    ``word`` or none) lists them: a conjunction, or a comma or a glued و/ف."""
+def _listed(word: str, left: int, right: int, glued: str, text: str, positions: list[int] | None) -> bool:
+    """Whether the gap between two names (``left`` to ``right`` in the text's folded form, holding the one
+    word ``word`` or none; ``glued``, the first letter of the second name's proclitic, if any) lists
+    them: a conjunction, or a comma or a glued و/ف."""
     if word:
         return word in LIST_JOINERS
     start, end = _original_span(left, right, positions, len(text))
-    return "," in text[start:end] or "،" in text[start:end] or clitic[:1] in ("و", "ف")
+    return "," in text[start:end] or "،" in text[start:end] or glued in ("و", "ف")
 
 
 def _template(place: Place, method: str, score: float) -> dict[str, object]:
