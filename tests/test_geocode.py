@@ -355,7 +355,7 @@ def _through_the_guards(geocoder: Geocoder) -> Geocoder:
     def to_the_guard(
         common: np.ndarray, hits: object, document: np.ndarray, *rest: object
     ) -> tuple[np.ndarray, dict]:
-        accepted = rest[-2]
+        accepted = rest[-1]
         accepted[document[common]] = False  # type: ignore[index]
         return np.ones(len(document), dtype=bool), {}
 

@@ -296,8 +296,8 @@ class _Names(NamedTuple):
 
 
 class _BatchNames(NamedTuple):
-    """The names that :meth:`Geocoder._find_names` finds in a batch, in the order of their ends (so by
-    text), as columns: those of document ``i`` are ``cuts[i]`` to ``cuts[i + 1]``."""
+    """The names that :meth:`Geocoder._find_names` finds in a batch, without overlaps and in text order,
+    as columns: those of document ``i`` are ``cuts[i]`` to ``cuts[i + 1]``."""
 
     cuts: list[int]
     starts: list[int]  # in the document's folded text, without the clitic
@@ -306,7 +306,6 @@ class _BatchNames(NamedTuple):
     infos: list[_KeyInfo]
     offsets: list[int]  # where the name's document starts in the batch
     positions: dict[int, list[int]]  # for each text that folding shortened, its kept_positions
-    overlapping: list[bool]  # per document: some of its names overlap
     accepted: list[bool]  # per document: the guards accept its names as found (see Geocoder._find_names)
     plain: PlainMatches  # the matches of the plain documents
     kazakh: list[bool]  # per document: plain, with a match in Kazakhstan (or of the country)
@@ -314,10 +313,9 @@ class _BatchNames(NamedTuple):
     dropped: dict[int, list[tuple[int, int]]]  # by document: common words dropped unguarded (_common_words)
 
     def spans(self, index: int, folded: str) -> list[_Span]:
-        """The spans of document ``index`` of the batch folded as ``folded``, without overlaps (the
-        longest name wins, then the one with fewest clitic letters, then the leftmost)."""
+        """The spans of document ``index`` of the batch folded as ``folded``."""
         first, last = self.cuts[index], self.cuts[index + 1]
-        found = [
+        return [
             _new_span((start, stop, info.key, folded[offset + start - clitic : offset + start], info))
             for start, stop, clitic, info, offset in zip(
                 self.starts[first:last],
@@ -328,35 +326,16 @@ class _BatchNames(NamedTuple):
                 strict=True,
             )
         ]
-        if not self.overlapping[index]:
-            return found
-        found.sort(key=lambda s: (-(s.end - s.start), len(s.clitic), s.start))
-        # The spans taken (with their clitics) never overlap, so sorted by start they are sorted by end
-        # too, and a span overlaps one of them if and only if it overlaps the last that starts before
-        # its end: a bisection, not a pass over all of them (quadratic in a text of many names).
-        starts: list[int] = []
-        taken: list[_Span] = []
-        for span in found:
-            at = bisect_right(starts, span.end - 1)  # the taken spans that start before span.end
-            if at == 0 or taken[at - 1].end <= span.start - len(span.clitic):
-                starts.insert(at, span.start - len(span.clitic))
-                taken.insert(at, span)
-        return taken
 
-    def columns(self, index: int, folded: str) -> tuple[list[_KeyInfo], list[int], list[int]]:
-        """The key, start and stop of each span of document ``index`` (see :meth:`spans`)."""
-        if self.overlapping[index]:
-            spans = self.spans(index, folded)
-            return [span.info for span in spans], [span.start for span in spans], [span.end for span in spans]
+    def columns(self, index: int) -> tuple[list[_KeyInfo], list[int], list[int]]:
+        """The key, start and stop of each span of document ``index``."""
         first, last = self.cuts[index], self.cuts[index + 1]
         return self.infos[first:last], self.starts[first:last], self.stops[first:last]
 
-    def covered(self, index: int, folded: str) -> list[tuple[int, int]]:
+    def covered(self, index: int) -> list[tuple[int, int]]:
         """The stretches of document ``index``'s folded text that its spans cover, clitics included
         (those of the common words dropped before the guard too)."""
         dropped = self.dropped.get(index, [])
-        if self.overlapping[index]:
-            return [(span.start - len(span.clitic), span.end) for span in self.spans(index, folded)] + dropped
         first, last = self.cuts[index], self.cuts[index + 1]
         return [
             (start - clitic, stop)
@@ -449,9 +428,7 @@ class Geocoder:
         for index in names.others:
             text, lang = texts[index], known[index]
             if names.accepted[index]:  # no dropped characters: no positions
-                matches, rejections = self._disambiguate(
-                    *names.columns(index, batch.folded), text, None, lang
-                )
+                matches, rejections = self._disambiguate(*names.columns(index), text, None, lang)
                 if len(rejections) > 1:
                     rejections.sort(key=_by_span)
             else:
@@ -520,7 +497,7 @@ class Geocoder:
         characters and each name is accepted in any context, or mid-sentence and is so (see
         ``_KeyInfo.shortcut``), or is a common word that the words next to it settle (see
         :meth:`_common_words`, which also drops those the guard would drop). Such a text is *plain*
-        when its names also do not overlap and none is too ambiguous to take (see
+        when none of its names is too ambiguous to take (see
         :meth:`_choices_of`, which depends on the language of the text, in ``langs``):
         disambiguation then gives a match for each name, in text order, and no rejection, and the
         span and template of each of these matches (:class:`PlainMatches`) are found here for all
@@ -567,17 +544,19 @@ class Geocoder:
                 kept[hit] = clitic in ARABIC_PROCLITICS  # the name takes one (takes_proclitics)
                 clitics[hit] = len(clitic)
         document, starts, ends, clitics, which = _rows(kept, document, starts, ends, clitics, which)
-        overlapping = np.zeros(count, dtype=bool)  # names overlap: they come in the order of their ends
-        overlapping[
-            document[1:][(document[1:] == document[:-1]) & (ends[:-1] > starts[1:] - clitics[1:])]
-        ] = True
+        # Names that overlap (a name overlaps a later one if and only if it overlaps the next: they come
+        # in the order of their ends): the longest wins (see _without_overlaps).
+        overlap = np.flatnonzero((document[1:] == document[:-1]) & (ends[:-1] > starts[1:] - clitics[1:]))
+        if overlap.size:
+            kept = _without_overlaps(np.unique(document[overlap]), document, starts, ends, clitics)
+            document, starts, ends, clitics, which = _rows(kept, document, starts, ends, clitics, which)
         accepted = ~shortened
         # Common words: those the guard would take or drop whatever else the text holds are settled here
         # (see _common_words); a text with any other keeps the guard.
         common = np.flatnonzero(column(info.shortcut == _GUARDED for info in infos))
         kept, dropped = self._common_words(
             common, _Names(starts, ends, clitics, column(info.key.common for info in infos)), document,
-            [infos[key] for key in which[common].tolist()], texts, langs, batch, accepted, overlapping,
+            [infos[key] for key in which[common].tolist()], texts, langs, batch, accepted,
         )  # fmt: skip
         if dropped:
             document, starts, ends, clitics, which = _rows(kept, document, starts, ends, clitics, which)
@@ -591,7 +570,7 @@ class Geocoder:
             text = texts[index]
             if not (at > 0 and text[at - 1] == "#") and _sentence_initial(text, at):
                 accepted[index] = False  # a capital at the start of a sentence: the guard decides
-        plain = accepted & ~overlapping
+        plain = accepted.copy()
         kazakh = np.zeros(count, dtype=bool)
         kazakh[document[column(info.kazakh for info in infos) == 1]] = True
         cuts = np.searchsorted(document, np.arange(count + 1)).tolist()
@@ -619,7 +598,6 @@ class Geocoder:
             hit_infos,
             offsets.tolist(),
             positions,
-            overlapping.tolist(),
             accepted.tolist(),
             PlainMatches(
                 np.searchsorted(document[matched], np.arange(count + 1)).tolist(),
@@ -643,7 +621,6 @@ class Geocoder:
         langs: list[str],
         batch: FoldedBatch,
         accepted: np.ndarray,
-        overlapping: np.ndarray,
     ) -> tuple[np.ndarray, dict[int, list[tuple[int, int]]]]:
         """Settle the names at ``common`` (hits of common words, with their ``infos``; the ``hits``, of
         all texts, are in batch coordinates, those of text ``i`` where ``document`` is ``i``) that the
@@ -654,8 +631,8 @@ class Geocoder:
         - a Latin or Cyrillic name capitalised inside a sentence and outside a title-case phrase,
           where a capital shows a name (:func:`_capital_shows_name`): the guard takes it, and it
           stays (when the next word is capitalised, the guard asks whether that is a place: left to it);
-        - a common Arabic word naming a place outside Kazakhstan, in a text whose names do not
-          overlap (so its hits are its spans): the guard takes it when it stands in a list of places
+        - a common Arabic word naming a place outside Kazakhstan: the guard takes it when it stands
+          in a list of places
           (:func:`_next_to_place`), and it stays; otherwise the guard drops it silently, and it goes.
 
         A text with any other common word goes through the guard (``accepted`` is set False). Which
@@ -682,7 +659,7 @@ class Geocoder:
             previous = _last_word(folded, start - clitic)
             if previous in LOCATIVE_CUES or (previous == "a" and langs[index] == "fr"):
                 continue
-            if info.arabic and not info.local and not overlapping[index]:
+            if info.arabic and not info.local:
                 first, last = bisect_left(documents, index), bisect_right(documents, index)
                 names = _Names(starts[first:last], ends[first:last], clitics[first:last], words[first:last])
                 if not _next_to_place(hit - first, names, folded, offset, text, None):
@@ -969,7 +946,7 @@ class Geocoder:
             # never a placeful word (see _scanned_name), and a clitic glued to a name makes the same span
             # (or one that a longer name overlaps) wherever the word stands: no other occurrence of a
             # covered word needs skipping.
-            covered = names.covered(index, batch.folded)
+            covered = names.covered(index)
             if any(start < word_end and word_start < end for start, end in covered):
                 continue
             clitic, outcome, place, detail, score = self._verdict(word)  # type: ignore[misc]
@@ -1018,6 +995,40 @@ class Geocoder:
             skeleton = consonant_skeleton(romanised)
             return max((fuzz.ratio(skeleton, consonant_skeleton(name)) for name in names), default=0.0)
         return max((fuzz.ratio(romanised, name) for name in names), default=0.0)
+
+
+def _without_overlaps(
+    documents: np.ndarray, document: np.ndarray, starts: np.ndarray, ends: np.ndarray, clitics: np.ndarray
+) -> np.ndarray:
+    """Which names stay (a mask of the names, given as columns in the order of their ends, those of text
+    ``i`` where ``document`` is ``i``) when those of the texts ``documents`` overlap: the longest name
+    wins, then the one with fewest clitic letters, then the leftmost."""
+    kept = np.ones(len(document), dtype=bool)
+    firsts, lasts = np.searchsorted(document, documents).tolist(), np.searchsorted(document, documents + 1)
+    for first, last in zip(firsts, lasts.tolist(), strict=True):
+        names = [
+            (start - stop, clitic, start, stop, hit)
+            for hit, start, stop, clitic in zip(
+                range(first, last),
+                starts[first:last].tolist(),
+                ends[first:last].tolist(),
+                clitics[first:last].tolist(),
+                strict=True,
+            )
+        ]
+        # The names taken (with their clitics) never overlap, so sorted by start they are sorted by end
+        # too, and a name overlaps one of them if and only if it overlaps the last that starts before
+        # its end: a bisection, not a pass over all of them (quadratic in a text of many names).
+        taken_starts: list[int] = []
+        taken_ends: list[int] = []
+        for _, clitic, start, stop, hit in sorted(names):
+            at = bisect_right(taken_starts, stop - 1)  # the names taken that start before this one ends
+            if at == 0 or taken_ends[at - 1] <= start - clitic:
+                taken_starts.insert(at, start - clitic)
+                taken_ends.insert(at, stop)
+            else:
+                kept[hit] = False
+    return kept
 
 
 def _rows(mask: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, ...]:
