@@ -564,12 +564,23 @@ class Geocoder:
         skip = column(info.skip for info in infos)
         offsets = offsets[document]
         middle = np.flatnonzero((shortcut == _MID_SENTENCE) & accepted[document])
-        for index, at in zip(
-            document[middle].tolist(), (starts + skip - offsets)[middle].tolist(), strict=True
+        # At the start of a sentence, the guard takes such a name unless it is a small place, or a Latin
+        # name before another capitalised word (which may make a longer proper name: "Jordan Peterson").
+        weak = column(info.small + 2 * (info.key.script == "latin") for info in infos)
+        for index, at, end, kind in zip(
+            document[middle].tolist(),
+            (starts + skip - offsets)[middle].tolist(),
+            (ends - offsets)[middle].tolist(),
+            weak[middle].tolist(),
+            strict=True,
         ):
             text = texts[index]
-            if not (at > 0 and text[at - 1] == "#") and _sentence_initial(text, at):
-                accepted[index] = False  # a capital at the start of a sentence: the guard decides
+            if (
+                (kind & 1 or (kind & 2 and _next_capitalised(text, end) is not None))
+                and not (at > 0 and text[at - 1] == "#")
+                and _sentence_initial(text, at)
+            ):
+                accepted[index] = False  # the guard decides
         plain = accepted.copy()
         kazakh = np.zeros(count, dtype=bool)
         kazakh[document[column(info.kazakh for info in infos) == 1]] = True
