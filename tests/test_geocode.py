@@ -455,6 +455,15 @@ def test_batch_shortcuts_on_every_kind_of_name(geocoder: Geocoder) -> None:
     assert plain - set(resolved.settled) and set(resolved.settled) - plain and plain & set(resolved.settled)
 
 
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=4))
+def test_the_word_before_in_folded_text_is_the_last_word(texts: list[str]) -> None:
+    """In a folded batch the only white space is the space: _folded_word_before reads the word before a
+    position as _last_word does, everywhere (at document starts and ends, after runs of spaces)."""
+    folded = fold_batch(texts).folded
+    for end in range(len(folded) + 1):
+        assert geocode._folded_word_before(folded, end) == geocode._last_word(folded, end)
+
+
 @given(st.lists(st.text(st.characters(blacklist_characters=" "), min_size=1, max_size=8), max_size=20))
 def test_the_fallback_looks_at_long_words_without_a_digit(words: list[str]) -> None:
     """_TRANSLITERABLE, run once over a batch's words joined by spaces, picks the words the fallback

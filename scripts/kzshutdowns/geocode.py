@@ -667,13 +667,20 @@ class Geocoder:
                 and not (_sentence_initial(text, at) or _preceded_by_capitalised(text, at))
             ):
                 continue
-            previous = _last_word(folded, start - clitic)
+            previous = _folded_word_before(folded, start - clitic)
             if previous in LOCATIVE_CUES or (previous == "a" and langs[index] == "fr"):
                 continue
             if info.arabic and not info.local:
                 first, last = bisect_left(documents, index), bisect_right(documents, index)
-                names = _Names(starts[first:last], ends[first:last], clitics[first:last], words[first:last])
-                if not _next_to_place(hit - first, names, folded, offset, text, None):
+                # dropped unless it stands in a list of places (never when it is the text's only name)
+                if last - first == 1 or not _next_to_place(
+                    hit - first,
+                    _Names(starts[first:last], ends[first:last], clitics[first:last], words[first:last]),
+                    folded,
+                    offset,
+                    text,
+                    None,
+                ):
                     kept[hit] = False
                     dropped.setdefault(index, []).append((start - clitic - offset, end - offset))
                 continue
@@ -774,7 +781,7 @@ class Geocoder:
         lang: str,
         names: _Names,
     ) -> bool:
-        previous = _last_word(folded, span.start - len(span.clitic))
+        previous = _folded_word_before(folded, span.start - len(span.clitic))
         if previous in LOCATIVE_CUES or (previous == "a" and lang == "fr"):  # French "à" folds to "a"
             return True
         # no two spans start at the same place
@@ -1118,6 +1125,14 @@ def _preceded_by_capitalised(text: str, start: int) -> bool:
         return False
     word = _last_word(text, stop)
     return word[:1].isupper() and not _sentence_initial(text, stop - len(word))
+
+
+def _folded_word_before(folded: str, end: int) -> str:
+    """:func:`_last_word` of folded text, whose only white space is the space."""
+    stop = end
+    while stop > 0 and folded[stop - 1] == " ":
+        stop -= 1
+    return folded[folded.rfind(" ", 0, stop) + 1 : stop]
 
 
 def _last_word(text: str, end: int) -> str:
