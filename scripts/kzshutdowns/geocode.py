@@ -402,21 +402,25 @@ class Geocoder:
     ) -> list[tuple[list[PlaceMatch], list[Rejection]]]:
         """:meth:`resolve` for each of ``texts``, much faster per text than one call each (see
         :meth:`resolve_batch`). ``langs`` gives the language of each text (None: detect it); without
-        it all are detected."""
-        return self.resolve_batch(texts, langs).results()
+        it all are detected.
+
+        The texts are geocoded grouped by language (and so by script), which is faster than in a
+        mixed order: consecutive texts then walk the same parts of the automaton and of the caches.
+        The results come in the order of ``texts``."""
+        known = _languages(texts, langs)
+        order = sorted(range(len(texts)), key=known.__getitem__)
+        grouped = self.resolve_batch([texts[index] for index in order], [known[index] for index in order])
+        results: list[tuple[list[PlaceMatch], list[Rejection]]] = [([], [])] * len(texts)
+        for index, result in zip(order, grouped.results(), strict=True):
+            results[index] = result
+        return results
 
     def resolve_batch(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> ResolvedBatch:
         """What :meth:`resolve_many` gives, before the matches of plain texts are made objects: the batch
         is folded in one go, scanned in one automaton pass, its names filtered with array operations
         and the fallback's words looked at together, and a text with plain names only (see
         :meth:`_find_names`) or none costs little more."""
-        if langs is None:
-            langs = [None] * len(texts)
-        elif len(langs) != len(texts):
-            raise ValueError(f"{len(texts)} texts but {len(langs)} languages")
-        known = [
-            detect_language(text) if lang is None else lang for text, lang in zip(texts, langs, strict=True)
-        ]
+        known = _languages(texts, langs)
         batch = fold_batch(texts)
         names = self._find_names(texts, known, batch)
         # Plain texts and texts without names are settled by _find_names (names.plain); the others here.
@@ -1013,6 +1017,16 @@ class Geocoder:
             skeleton = consonant_skeleton(romanised)
             return max((fuzz.ratio(skeleton, consonant_skeleton(name)) for name in names), default=0.0)
         return max((fuzz.ratio(romanised, name) for name in names), default=0.0)
+
+
+def _languages(texts: Sequence[str], langs: Sequence[str | None] | None) -> list[str]:
+    """The language of each of ``texts``: as given in ``langs``, detected where it is None (or for all
+    without ``langs``)."""
+    if langs is None:
+        langs = [None] * len(texts)
+    elif len(langs) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(langs)} languages")
+    return [detect_language(text) if lang is None else lang for text, lang in zip(texts, langs, strict=True)]
 
 
 def _without_overlaps(
