@@ -647,8 +647,10 @@ class Geocoder:
           where a capital shows a name (:func:`_capital_shows_name`): the guard takes it, and it
           stays (when the next word is capitalised, the guard asks whether that is a place: left to it);
         - a common Arabic word naming a place outside Kazakhstan: the guard takes it when it stands
-          in a list of places
-          (:func:`_next_to_place`), and it stays; otherwise the guard drops it silently, and it goes.
+          in a list of places (:func:`_next_to_place`), and it stays; otherwise the guard drops it
+          silently, and it goes. Another name's list runs through a word only as a gap (whose words
+          _next_to_place reads from the text, not from the names), so the guard settles the other
+          names of the text alike with or without the names dropped here.
 
         A text with any other common word goes through the guard (``accepted`` is set False). Which
         names stay, as a mask of the hits, and the spans (clitics included, in the text) of those
