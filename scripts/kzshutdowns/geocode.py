@@ -198,6 +198,17 @@ class _Choice(NamedTuple):
     detail: str
 
 
+class _Choices(NamedTuple):
+    """The choices for the names of a text (see Geocoder._choices_of), and what the batch path reads of
+    them: their templates and skips, whether each name has a match, and whether one is in Kazakhstan."""
+
+    choices: list[_Choice]
+    templates: list[dict[str, object] | None]
+    skips: list[int]
+    taken: bool  # no name is too ambiguous to take
+    kazakh: bool  # taken, and a match is in Kazakhstan (or is the country)
+
+
 class _Span(NamedTuple):
     """A key found in the folded text (folded coordinates, without the clitic)."""
 
@@ -352,7 +363,7 @@ class Geocoder:
         self.gazetteer = gazetteer
         self._keys: dict[int, _KeyInfo] = {}
         self._choices: dict[tuple, _Choice] = {}
-        self._sequences: dict[tuple, list[_Choice]] = {}
+        self._sequences: dict[tuple, _Choices] = {}
         self._fallback_cache: dict[str, tuple[str, str, int, str, float]] = {}
         self._settled: set[str] = set()  # folded words the fallback never takes (see _verdict)
 
@@ -596,13 +607,13 @@ class Geocoder:
         several = np.flatnonzero(column(info.template is None for info in infos) & plain[document])
         for index in np.unique(document[several]).tolist():
             first, last = cuts[index], cuts[index + 1]
-            choices = self._choices_of(hit_infos[first:last], langs[index])
-            if any(choice.template is None for choice in choices):
+            chosen = self._choices_of(hit_infos[first:last], langs[index])
+            if not chosen.taken:
                 plain[index] = False
                 continue
-            templates[first:last] = [choice.template for choice in choices]
-            skips[first:last] = [choice.skip for choice in choices]
-            kazakh[index] = "KZ" in [choice.template["country_code"] for choice in choices]  # type: ignore[index]
+            templates[first:last] = chosen.templates
+            skips[first:last] = chosen.skips
+            kazakh[index] = chosen.kazakh
         others = np.flatnonzero(~plain & (np.bincount(document, minlength=count) > 0))
         matched = np.flatnonzero(plain[document])
         return _BatchNames(
@@ -818,7 +829,9 @@ class Geocoder:
         :class:`_Span`), and rejections of those too ambiguous to take, each in text order."""
         matches: list[PlaceMatch] = []
         rejections: list[Rejection] = []
-        for choice, span_start, span_end in zip(self._choices_of(infos, lang), starts, stops, strict=True):
+        for choice, span_start, span_end in zip(
+            self._choices_of(infos, lang).choices, starts, stops, strict=True
+        ):
             start, end = _original_span(span_start + choice.skip, span_end, positions, len(text))
             if choice.template is None:
                 rejections.append(Rejection(start, end, text[start:end], "ambiguous", choice.detail))
@@ -826,13 +839,13 @@ class Geocoder:
                 matches.append(_match(choice.template, start, end, text))
         return matches, rejections
 
-    def _choices_of(self, infos: list[_KeyInfo], lang: str) -> list[_Choice]:
+    def _choices_of(self, infos: list[_KeyInfo], lang: str) -> _Choices:
         """The choice for each of the accepted names of a text (see :meth:`_choose`), which depends only
         on its names (their countries and regions make the context) and on whether the text is Kazakh.
         Cached per sequence of names and that flag: texts repeat them."""
         relevant = (lang == "kk", *[info.key.text for info in infos])
-        choices = self._sequences.get(relevant)
-        if choices is None:
+        chosen = self._sequences.get(relevant)
+        if chosen is None:
             choices = []
             context: tuple[set[str], list[tuple[str, str]], Counter[tuple[str, str]]] | None = None
             for number, info in enumerate(infos):
@@ -846,10 +859,14 @@ class Geocoder:
                 # the (country, admin-1) pairs of the other names: its own only if another name has it
                 others = pairs if pairs[admin1[number]] > 1 else pairs.keys() - {admin1[number]}
                 choices.append(self._choose(info, countries, set(others)))
+            templates = [choice.template for choice in choices]
+            taken = None not in templates
+            kazakh = taken and "KZ" in [template["country_code"] for template in templates]  # type: ignore[index]
+            chosen = _Choices(choices, templates, [choice.skip for choice in choices], taken, kazakh)
             if len(self._sequences) >= CACHE_SIZE:
                 self._sequences.clear()
-            self._sequences[relevant] = choices
-        return choices
+            self._sequences[relevant] = chosen
+        return chosen
 
     def _context(self, infos: list[_KeyInfo], lang: str) -> tuple[set[str], list[tuple[str, str]]]:
         """The countries a document is about (Kazakhstan for Kazakh text, and the country of each name
