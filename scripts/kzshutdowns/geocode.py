@@ -840,9 +840,10 @@ class Geocoder:
         return matches, rejections
 
     def _choices_of(self, infos: list[_KeyInfo], lang: str) -> _Choices:
-        """The choice for each of the accepted names of a text (see :meth:`_choose`), which depends only
-        on its names (their countries and regions make the context) and on whether the text is Kazakh.
-        Cached per sequence of names and that flag: texts repeat them."""
+        """The choice for each of the accepted names of a text (see :meth:`_choose`), as
+        :class:`_Choices`; it depends only on its names (their countries and regions make the context)
+        and on whether the text is Kazakh. Cached per sequence of names and that flag: texts repeat
+        them."""
         relevant = (lang == "kk", *[info.key.text for info in infos])
         chosen = self._sequences.get(relevant)
         if chosen is None:
