@@ -314,14 +314,27 @@ def test_fallback_settles_names(geocoder: Geocoder, documents: list[tuple]) -> N
     assert settling.resolve_many(texts, langs) == transliterating.resolve_many(texts, langs)
 
 
-def test_fallback_settles_names_it_could_transliterate(geocoder: Geocoder) -> None:
+@pytest.mark.parametrize(
+    ("text", "lang", "words"),
+    [
+        (
+            "Жанатас, жанатас и #жанатас; Boulder, boulder, Atbassar, atbassar, глубокое",
+            "kk",
+            ("жанатас", "boulder", "atbassar", "глубокое"),
+        ),
+        # A name that takes proclitics, with one glued to it.
+        ("انقطع الإنترنت بكاراغاندا وفي أستانا", "ar", ("بكاراغاندا",)),
+    ],
+)
+def test_fallback_settles_names_it_could_transliterate(
+    geocoder: Geocoder, text: str, lang: str, words: tuple[str, ...]
+) -> None:
     """In a text about Kazakhstan these names have fallback verdicts, which are never needed."""
-    text = "Жанатас, жанатас и #жанатас; Boulder, boulder, Atbassar, atbassar, глубокое"
     transliterating = Geocoder(geocoder.gazetteer)
     transliterating._scanned_name = lambda word, script: False  # type: ignore[method-assign]
     settling = Geocoder(geocoder.gazetteer)
-    assert settling.resolve(text, "kk") == transliterating.resolve(text, "kk")
-    for word in ("жанатас", "boulder", "atbassar", "глубокое"):
+    assert settling.resolve(text, lang) == transliterating.resolve(text, lang)
+    for word in words:
         assert transliterating._fallback_cache[word] is not None and word in settling._settled
 
 

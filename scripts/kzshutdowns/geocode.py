@@ -46,7 +46,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import accumulate, islice, pairwise
+from itertools import islice, pairwise
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import IO, NamedTuple
@@ -452,8 +452,7 @@ class Geocoder:
                 matches, rejections = self._settle(spans, text, folded, names.positions.get(index), lang)
             settled[index] = (matches, rejections)
             kazakh[index] = lang == "kk" or "KZ" in [match.country_code for match in matches]
-        about_kazakhstan = [index for index, about in enumerate(kazakh) if about]
-        for index, (found, rejected) in self._fallback(texts, batch, names, about_kazakhstan).items():
+        for index, (found, rejected) in self._fallback(texts, batch, names, kazakh).items():
             if index in settled:
                 matches, rejections = settled[index]
             else:
@@ -939,44 +938,54 @@ class Geocoder:
         return verdict
 
     def _scanned_name(self, word: str, script: str) -> bool:
-        """Whether ``word`` is an Arabic, Latin or Cyrillic gazetteer name: the scan then finds each of
-        its occurrences as a whole word, which becomes a span (or loses to an overlapping one), and the
+        """Whether ``word`` is an Arabic, Latin or Cyrillic gazetteer name, or an Arabic name that takes
+        proclitics with one glued to it (بكاراغاندا): the scan then finds each of its occurrences as a
+        whole word (with its proclitic), which becomes a span (or loses to an overlapping one), and the
         fallback skips words that a span overlaps. The only exception is a Latin or Cyrillic name in
         lower case (not a hashtag) that is no name in lower case, and the fallback skips those too."""
         if script not in ("arabic", "latin", "cyrillic"):
             return False
-        automaton = self.gazetteer.automaton
-        return automaton.exists(padded_key(word, script)) or automaton.exists(padded_key(word, script, True))
+        exists = self.gazetteer.automaton.exists
+        if exists(padded_key(word, script)) or exists(padded_key(word, script, True)):
+            return True
+        return script == "arabic" and any(
+            word.startswith(clitic) and exists(padded_key(word[len(clitic) :], script, True))
+            for clitic in ARABIC_PROCLITICS
+        )
 
     def _fallback(
         self,
         texts: Sequence[str],
         batch: FoldedBatch,
         names: _BatchNames,
-        documents: list[int],
+        kazakh: list[bool],
     ) -> dict[int, tuple[list[PlaceMatch], list[Rejection]]]:
-        """Cross-script matches and rejections, by document, for the words of ``documents`` (those of
-        the batch's texts that are about Kazakhstan: Kazakh, or with a Kazakh place or the country
-        already found) that no name covers.
+        """Cross-script matches and rejections, by document, for the words of the batch's texts that are
+        about Kazakhstan (``kazakh``: Kazakh, or with a Kazakh place or the country already found) that
+        no name covers.
 
         Most words were seen before and fit no place, or are names the scan finds: the words of all the
         texts are dropped with set operations in one go, those the fallback never looks at (too short
         to transliterate safely, or holding a digit: a link id, whose consonants may well fit a place)
         with one regular expression over the rest, and the few others (usually none) then looked for
-        in the texts."""
-        pieces = [batch.folded[batch.starts[index] : batch.ends[index]] for index in documents]
-        joined = " ".join(pieces)
+        in the batch, where those outside the texts about Kazakhstan are passed over."""
+        pieces = [
+            batch.folded[batch.starts[index] : batch.ends[index]]
+            for index, about in enumerate(kazakh)
+            if about
+        ]
         # Names are settled here (the first time they are seen), covered or not.
-        words = _TRANSLITERABLE.findall(" ".join(set(joined.split()) - self._settled))
+        words = _TRANSLITERABLE.findall(" ".join(set(" ".join(pieces).split(" ")) - self._settled))
         placeful = [word for word in words if self._verdict(word) is not None]
         if not placeful:
             return {}
-        piece_starts = [0, *accumulate(len(piece) + 1 for piece in pieces)]
         results: dict[int, tuple[list[PlaceMatch], list[Rejection]]] = {}
-        for joined_start, joined_end, word in sorted(_occurrences(joined, placeful)):
-            piece = bisect_right(piece_starts, joined_start) - 1
-            index, text = documents[piece], texts[documents[piece]]
-            word_start, word_end = joined_start - piece_starts[piece], joined_end - piece_starts[piece]
+        for batch_start, batch_end, word in sorted(_occurrences(batch.folded, placeful)):
+            index = bisect_right(batch.starts, batch_start) - 1
+            if not kazakh[index]:
+                continue
+            text, offset = texts[index], batch.starts[index]
+            word_start, word_end = batch_start - offset, batch_end - offset
             positions = names.positions.get(index)
             original_start, original_end = _original_span(word_start, word_end, positions, len(text))
             script = script_of(word)  # the cheap tests first: placeful words are often lower-case (bloqués)
@@ -984,10 +993,9 @@ class Geocoder:
                 continue
             if script == "arabic" and _TANWEEN & set(text[original_start : original_end + 1]):
                 continue
-            # An occurrence that a name's span (clitic included) overlaps is part of that name. A name is
-            # never a placeful word (see _scanned_name), and a clitic glued to a name makes the same span
-            # (or one that a longer name overlaps) wherever the word stands: no other occurrence of a
-            # covered word needs skipping.
+            # An occurrence that a name's span (clitic included) overlaps is part of that name: a word of
+            # a name of several words (a name, with or without a glued proclitic, is never placeful: see
+            # _scanned_name).
             covered = names.covered(index)
             if any(start < word_end and word_start < end for start, end in covered):
                 continue
