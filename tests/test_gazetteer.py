@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import io
 import json
 import pickle
 import shutil
@@ -18,6 +19,7 @@ from kzshutdowns.gazetteer import (
     DEFAULT_COMMON_WORD_ZIPF,
     DEFAULT_MIN_POPULATION_KZ,
     Gazetteer,
+    _automaton,
     _build,
     _FrequentWords,
     _load_cities,
@@ -335,27 +337,51 @@ def test_saved_automaton_padding_is_zero(tmp_path: Path) -> None:
     command += ["--toponyms", str(REFERENCE / "toponyms.csv"), "--min-population-world", "1000000"]
     subprocess.run([*command, "--output", str(tmp_path / "g.pickle")], check=True, capture_output=True)
 
-    class Reduced:
-        def __init__(self, *args: object) -> None:
-            self.args = args
-
-    class Reader(pickle.Unpickler):
-        def find_class(self, module: str, name: str) -> object:
-            if (module, name) == ("ahocorasick", "Automaton"):
-                return Reduced
-            return super().find_class(module, name)
-
     with open(tmp_path / "g.pickle", "rb") as handle:
-        chunks = Reader(handle).load()["automaton"].args[0]
-    nodes = 0
+        nodes = _saved_nodes(_AutomatonReader(handle).load()["automaton"].args[0])
+    assert all(padding == bytes(3) for padding, _ in nodes)
+    assert len(nodes) > 1000
+
+
+class _Reduced:
+    def __init__(self, *args: object) -> None:
+        self.args = args
+
+
+class _AutomatonReader(pickle.Unpickler):
+    """Unpickles an automaton as the arguments pyahocorasick pickles it with (_Reduced)."""
+
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) == ("ahocorasick", "Automaton"):
+            return _Reduced
+        return super().find_class(module, name)
+
+
+def _saved_nodes(chunks: list[bytes]) -> list[tuple[bytes, list[str]]]:
+    """The padding bytes and the letters of the children (in their order) of each node of a pickled
+    automaton, whose nodes are records: output u64, fail u64, n u32, end-of-word u8, 3 padding bytes,
+    then n pairs (letter u32, child u64)."""
+    nodes = []
     for chunk in chunks:
         position = 8
         for _ in range(struct.unpack_from("<q", chunk, 0)[0]):
-            assert chunk[position + 21 : position + 24] == bytes(3)
-            position += 24 + 12 * struct.unpack_from("<I", chunk, position + 16)[0]
-            nodes += 1
+            children = struct.unpack_from("<I", chunk, position + 16)[0]
+            pairs = range(position + 24, position + 24 + 12 * children, 12)
+            letters = [chr(struct.unpack_from("<I", chunk, pair)[0]) for pair in pairs]
+            nodes.append((chunk[position + 21 : position + 24], letters))
+            position += 24 + 12 * children
         assert position == len(chunk)
-    assert nodes > 1000
+    return nodes
+
+
+def test_the_automaton_tries_the_letters_commonest_in_its_keys_first() -> None:
+    # pyahocorasick tries a node's children in the order they were added: "b" (4 times in the keys)
+    # must come before "a" (twice) wherever both follow, although the keys come in code-point order.
+    keys = [" ab ", " ba ", " bb "]
+    automaton = _automaton(keys)
+    assert [automaton.get(key) for key in keys] == [0, 1, 2]
+    nodes = _saved_nodes(_AutomatonReader(io.BytesIO(pickle.dumps(automaton))).load().args[0])
+    assert [letters for _, letters in nodes if len(letters) == 2] == [["b", "a"], ["b", "a"]]
 
 
 @pytest.mark.parametrize("refusal", [OSError("no such library"), TypeError("expected str, got None")])

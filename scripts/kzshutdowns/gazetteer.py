@@ -35,8 +35,10 @@ import os
 import pickle
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -49,7 +51,8 @@ from kzshutdowns.files import atomic_output, read_text
 from kzshutdowns.gc_tuning import fewer_collections
 from kzshutdowns.normalize import consonant_skeleton, cyrillic_case_forms, fold_name, script_of
 
-FORMAT_VERSION = 2  # 2: Arabic names that take no proclitic are keyed as whole words
+FORMAT_VERSION = 3  # 2: Arabic names that take no proclitic are keyed as whole words; 3: keys enter
+# the automaton most frequent letters first (see _automaton)
 DEFAULT_MIN_POPULATION_KZ = 1000
 DEFAULT_MIN_POPULATION_WORLD = 15000
 DEFAULT_COMMON_WORD_ZIPF = 3.3
@@ -562,6 +565,23 @@ def takes_proclitics(text: str, best: Place) -> bool:
     return len(text) >= CLITIC_MIN_FOREIGN_LENGTH
 
 
+def _automaton(keys: Sequence[str]) -> ahocorasick.Automaton:
+    """The Aho-Corasick automaton of ``keys`` (padded, see :func:`padded_key`), each with its index.
+
+    pyahocorasick finds a node's next letter by trying its children in the order they were added, and
+    a scan looks a letter up at every character of the text. The keys are therefore added in the order
+    that puts the letters most frequent in them first at every node (the space, then the commonest
+    letters of all scripts), which makes a scan about a quarter faster than adding them in code-point
+    order, where Arabic letters come last."""
+    counts = Counter(chain.from_iterable(keys))
+    rank = {letter: number for number, (letter, _) in enumerate(counts.most_common())}
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for number in sorted(range(len(keys)), key=lambda number: [rank[letter] for letter in keys[number]]):
+        automaton.add_word(keys[number], number)
+    automaton.make_automaton()
+    return automaton
+
+
 def padded_key(text: str, script: str, proclitics: bool = False) -> str:
     """The form a key takes in the automaton, which scans ``" " + folded text + " "``.
 
@@ -753,7 +773,7 @@ def _build(
 
     frequent = _FrequentWords(min(common_word_zipf, VERY_COMMON_ZIPF))
     records: list[str] = []
-    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    padded: list[str] = []  # the automaton's key for each record
     for text in sorted(collector.candidates):
         script = collector.scripts[text]
         if script == "other":
@@ -765,9 +785,9 @@ def _build(
         if _is_excluded(text, frequency, best):
             continue
         key = Key(text, script, candidates, _is_common(text, frequency, best, common_word_zipf))
-        automaton.add_word(padded_key(text, script, takes_proclitics(text, best)), len(records))
+        padded.append(padded_key(text, script, takes_proclitics(text, best)))
         records.append(encode_key(key))
-    automaton.make_automaton()
+    automaton = _automaton(padded)
 
     skeletons, romanised = _skeleton_index(places, collector)
     settings = {
