@@ -668,18 +668,19 @@ class Geocoder:
         """
         kept = np.ones(len(document), dtype=bool)
         dropped: dict[int, list[tuple[int, int]]] = {}
-        folded, documents = batch.folded, document.tolist()
-        starts, ends, clitics, words = (column.tolist() for column in hits)
+        folded, names = batch.folded, _Names(*(column.tolist() for column in hits))
+        cuts = np.searchsorted(document, np.arange(len(texts) + 1)).tolist()  # text i: cuts[i] to cuts[i + 1]
         for hit, index, info in zip(common.tolist(), document[common].tolist(), infos, strict=True):
             if not accepted[index]:
                 continue
-            start, end, clitic, offset = starts[hit], ends[hit], clitics[hit], batch.starts[index]
+            start, clitic, offset = names.starts[hit], names.clitics[hit], batch.starts[index]
             at, text = start - offset + info.skip, texts[index]
             if not clitic and at > 0 and text[at - 1] == "#":
                 continue
             if (
-                _capital_shows_name(info.key, langs[index])
-                and _next_capitalised(text, end - offset) is None
+                not info.arabic
+                and _capital_shows_name(info.key, langs[index])
+                and _next_capitalised(text, names.ends[hit] - offset) is None
                 and not (_sentence_initial(text, at) or _preceded_by_capitalised(text, at))
             ):
                 continue
@@ -687,18 +688,12 @@ class Geocoder:
             if previous in LOCATIVE_CUES or (previous == "a" and langs[index] == "fr"):
                 continue
             if info.arabic and not info.local:
-                first, last = bisect_left(documents, index), bisect_right(documents, index)
+                first, last = cuts[index], cuts[index + 1]
                 # dropped unless it stands in a list of places (never when it is the text's only name)
-                if last - first == 1 or not _next_to_place(
-                    hit - first,
-                    _Names(starts[first:last], ends[first:last], clitics[first:last], words[first:last]),
-                    folded,
-                    offset,
-                    text,
-                    None,
-                ):
+                alone = last - first == 1
+                if alone or not _next_to_place(hit, first, last, names, folded, offset, text, None):
                     kept[hit] = False
-                    dropped.setdefault(index, []).append((start - clitic - offset, end - offset))
+                    dropped.setdefault(index, []).append((start - clitic - offset, names.ends[hit] - offset))
                 continue
             accepted[index] = False
         return kept, dropped
@@ -801,7 +796,8 @@ class Geocoder:
         if previous in LOCATIVE_CUES or (previous == "a" and lang == "fr"):  # French "à" folds to "a"
             return True
         # no two spans start at the same place
-        if _next_to_place(bisect_left(names.starts, span.start), names, folded, 0, text, positions):
+        here = bisect_left(names.starts, span.start)
+        if _next_to_place(here, 0, len(names.starts), names, folded, 0, text, positions):
             return True
         if _capital_shows_name(span.key, lang):
             # Capitalised inside a sentence, and not inside a title-case phrase ("Internet Freedom").
@@ -1197,11 +1193,18 @@ def _gap_word(folded: str, left: int, right: int) -> str | None:
 
 
 def _next_to_place(
-    here: int, names: _Names, folded: str, offset: int, text: str, positions: list[int] | None
+    here: int,
+    first: int,
+    last: int,
+    names: _Names,
+    folded: str,
+    offset: int,
+    text: str,
+    positions: list[int] | None,
 ) -> bool:
-    """Whether another (non-common) name stands right before or after name ``here`` of ``names`` (the
-    names of ``text``, whose folded form starts at ``offset`` in ``folded``, in its coordinates) in a
-    list.
+    """Whether another (non-common) name stands right before or after name ``here`` of ``names`` in a
+    list; the names of ``text`` are ``first`` to ``last`` (exclusive) of ``names``, in the coordinates
+    of ``folded``, where the folded form of ``text`` starts at ``offset``.
 
     In a list the names are separated by a comma or a conjunction (``Astana, Oral``, ``Almaty and
     Oral``, ``أستانا وطراز``); two names side by side without one (``مدينة جاناوزين``) are not a list.
@@ -1209,7 +1212,7 @@ def _next_to_place(
     # The names are in text order and do not overlap: a name farther away has all of a nearer name's gap
     # in its own, so once a gap holds two words or more, none farther on that side is next to ``here``.
     starts, ends, clitics = names.starts, names.ends, names.clitics
-    for side in (range(here - 1, -1, -1), range(here + 1, len(starts))):
+    for side in (range(here - 1, first - 1, -1), range(here + 1, last)):
         for other in side:
             before, after = (other, here) if ends[other] <= starts[here] else (here, other)
             left, right = ends[before], starts[after] - clitics[after]
