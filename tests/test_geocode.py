@@ -477,6 +477,15 @@ def test_the_word_before_in_folded_text_is_the_last_word(texts: list[str]) -> No
         assert geocode._folded_word_before(folded, end) == geocode._last_word(folded, end)
 
 
+@given(st.text(alphabet="aZ1 .!\n\t#«\"-", max_size=40), st.data())
+def test_a_sentence_starts_after_a_sentence_end_or_at_the_text_start(text: str, data: st.DataObject) -> None:
+    """_sentence_initial, fast path included: the text before the word, less spaces, quotes, brackets
+    and hashes, is empty or ends a sentence (texts under 40 characters, all of which it reads)."""
+    start = data.draw(st.integers(0, len(text)))
+    before = text[:start].rstrip(" \t\"'«“‘(#")
+    assert geocode._sentence_initial(text, start) == (not before or before[-1] in ".!?\n…")
+
+
 @given(st.lists(st.text(st.characters(blacklist_characters=" "), min_size=1, max_size=8), max_size=20))
 def test_the_fallback_looks_at_long_words_without_a_digit(words: list[str]) -> None:
     """_TRANSLITERABLE, run once over a batch's words joined by spaces, picks the words the fallback

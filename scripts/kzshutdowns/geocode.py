@@ -577,22 +577,22 @@ class Geocoder:
         shortcut = column(info.shortcut for info in infos)
         skip = column(info.skip for info in infos)
         offsets = offsets[document]
-        middle = np.flatnonzero((shortcut == _MID_SENTENCE) & accepted[document])
         # At the start of a sentence, the guard takes such a name unless it is a small place, or a Latin
         # name before another capitalised word (which may make a longer proper name: "Jordan Peterson").
         weak = column(info.small + 2 * (info.key.script == "latin") for info in infos)
-        for index, at, end, kind in zip(
+        middle = np.flatnonzero((shortcut == _MID_SENTENCE) & accepted[document] & (weak > 0))
+        for index, at, end, small in zip(
             document[middle].tolist(),
             (starts + skip - offsets)[middle].tolist(),
             (ends - offsets)[middle].tolist(),
-            weak[middle].tolist(),
+            (weak[middle] & 1).tolist(),
             strict=True,
         ):
             text = texts[index]
             if (
-                (kind & 1 or (kind & 2 and _next_capitalised(text, end) is not None))
-                and not (at > 0 and text[at - 1] == "#")
+                not (at > 0 and text[at - 1] == "#")
                 and _sentence_initial(text, at)
+                and (small or _next_capitalised(text, end) is not None)
             ):
                 accepted[index] = False  # the guard decides
         plain = accepted.copy()
@@ -1123,6 +1123,8 @@ def _stems(word: str, script: str) -> list[tuple[str, str]]:
 
 def _sentence_initial(text: str, start: int) -> bool:
     """Whether the word at ``start`` begins a sentence (or the text)."""
+    if start > 1 and text[start - 1] == " " and text[start - 2].isalnum():  # the usual case, without a copy
+        return False
     window = max(0, start - 40)  # enough to pass quotes and spaces; avoids copying long texts
     before = text[window:start].rstrip(" \t\"'«“‘(#")
     return (not before and window == 0) or (before != "" and before[-1] in _SENTENCE_END)
