@@ -49,7 +49,7 @@ from functools import partial
 from itertools import islice, pairwise
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, NamedTuple, TypeVar
 
 import numpy as np
 from anyascii import anyascii
@@ -224,6 +224,7 @@ class _Span(NamedTuple):
 _new_span = partial(tuple.__new__, _Span)
 _new_object = object.__new__
 _by_span = attrgetter("start", "end")  # the sort order of matches and of rejections
+T = TypeVar("T")
 
 
 class PlainMatches(NamedTuple):
@@ -272,11 +273,18 @@ class ResolvedBatch(NamedTuple):
 
     def results(self) -> list[tuple[list[PlaceMatch], list[Rejection]]]:
         """:meth:`Geocoder.resolve` for each text (see :meth:`Geocoder.resolve_many`)."""
-        matches = self.plain.matches(self.texts)
-        results = [(matches[first:last], []) for first, last in pairwise(self.plain.cuts)]
+        results = [(matches, []) for matches in self.matches()]
         for index, result in self.settled.items():
             results[index] = result
         return results  # type: ignore[return-value]
+
+    def matches(self) -> list[list[PlaceMatch]]:
+        """:meth:`Geocoder.geocode` for each text: the matches of :meth:`results`."""
+        made = self.plain.matches(self.texts)
+        matches = [made[first:last] for first, last in pairwise(self.plain.cuts)]
+        for index, (settled, _) in self.settled.items():
+            matches[index] = settled
+        return matches
 
     def match_rows(self) -> tuple[np.ndarray, list[int], list[int], list[dict[str, object]]]:
         """Every match of the batch as a row: the index of its text, its start and end, and its fields
@@ -405,8 +413,10 @@ class Geocoder:
     def geocode_many(
         self, texts: Sequence[str], langs: Sequence[str | None] | None = None
     ) -> list[list[PlaceMatch]]:
-        """:meth:`geocode` for each of ``texts`` (with the language of each, or None to detect it)."""
-        return [matches for matches, _ in self.resolve_many(texts, langs)]
+        """:meth:`geocode` for each of ``texts`` (with the language of each, or None to detect it), as
+        :meth:`resolve_many` finds them."""
+        order, grouped = self._grouped(texts, langs)
+        return _in_order(order, grouped.matches())
 
     def resolve_many(
         self, texts: Sequence[str], langs: Sequence[str | None] | None = None
@@ -418,13 +428,17 @@ class Geocoder:
         The texts are geocoded grouped by language (and so by script), which is faster than in a
         mixed order: consecutive texts then walk the same parts of the automaton and of the caches.
         The results come in the order of ``texts``."""
+        order, grouped = self._grouped(texts, langs)
+        return _in_order(order, grouped.results())
+
+    def _grouped(
+        self, texts: Sequence[str], langs: Sequence[str | None] | None
+    ) -> tuple[list[int], ResolvedBatch]:
+        """``texts`` resolved in the order of their languages (see :meth:`resolve_many`): that order (the
+        index in ``texts`` of each text resolved), and what :meth:`resolve_batch` gives."""
         known = _languages(texts, langs)
         order = sorted(range(len(texts)), key=known.__getitem__)
-        grouped = self.resolve_batch([texts[index] for index in order], [known[index] for index in order])
-        results: list[tuple[list[PlaceMatch], list[Rejection]]] = [([], [])] * len(texts)
-        for index, result in zip(order, grouped.results(), strict=True):
-            results[index] = result
-        return results
+        return order, self.resolve_batch([texts[index] for index in order], [known[index] for index in order])
 
     def resolve_batch(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> ResolvedBatch:
         """What :meth:`resolve_many` gives, before the matches of plain texts are made objects: the batch
@@ -1047,10 +1061,20 @@ def _languages(texts: Sequence[str], langs: Sequence[str | None] | None) -> list
     """The language of each of ``texts``: as given in ``langs``, detected where it is None (or for all
     without ``langs``)."""
     if langs is None:
-        langs = [None] * len(texts)
-    elif len(langs) != len(texts):
+        return [detect_language(text) for text in texts]
+    if len(langs) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(langs)} languages")
+    if None not in langs:  # all given (as resolve_many gives them to resolve_batch)
+        return list(langs)  # type: ignore[arg-type]
     return [detect_language(text) if lang is None else lang for text, lang in zip(texts, langs, strict=True)]
+
+
+def _in_order(order: list[int], items: Iterable[T]) -> list[T]:
+    """``items``, given for the indices ``order`` (a permutation), put in the order of those indices."""
+    ordered: list[T] = [None] * len(order)  # type: ignore[list-item]
+    for index, item in zip(order, items, strict=True):
+        ordered[index] = item
+    return ordered
 
 
 def _without_overlaps(
