@@ -63,11 +63,15 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
     return load_gazetteer(path)
 
 
+def _key_number(gazetteer: Gazetteer, name: str) -> int | None:
+    """The number of ``name``'s key, a whole word or glued (see padded_key)."""
+    folded = fold_name(name)
+    whole = gazetteer.number(f" {folded} ")
+    return gazetteer.number(f"{folded} ") if whole is None else whole
+
+
 def _candidates(gazetteer: Gazetteer, name: str) -> list[tuple[int, str, str]]:
-    number = gazetteer.automaton.get(
-        f"{fold_name(name)} " if script_of(name) == "arabic" else f" {fold_name(name)} "
-    )
-    key = gazetteer.key(number)
+    key = gazetteer.key(_key_number(gazetteer, name))  # type: ignore[arg-type]
     return [
         (gazetteer.places[c.place].geonameid, gazetteer.places[c.place].kind, c.method)
         for c in key.candidates
@@ -206,17 +210,14 @@ def test_region_names_resolve_to_regions(small: Gazetteer) -> None:
 
 def test_common_words_are_marked(small: Gazetteer) -> None:
     def common(name: str) -> bool:
-        number = small.automaton.get(
-            f" {fold_name(name)} " if script_of(name) != "arabic" else f"{fold_name(name)} "
-        )
-        return small.key(number).common
+        return small.key(_key_number(small, name)).common  # type: ignore[arg-type]
 
     assert common("семей") and common("Oral") and common("طراز") and common("Орал")
     assert not common("Алматы") and not common("Zhanaozen") and not common("Kazakhstan")
 
 
 def test_generic_words_are_not_keys(small: Gazetteer) -> None:
-    assert small.automaton.get(f"{fold_name('مدينة')} ", None) is None
+    assert _key_number(small, "مدينة") is None
 
 
 def test_save_and_load_round_trip(small: Gazetteer, tmp_path: Path) -> None:
@@ -338,9 +339,11 @@ def test_saved_automaton_padding_is_zero(tmp_path: Path) -> None:
     subprocess.run([*command, "--output", str(tmp_path / "g.pickle")], check=True, capture_output=True)
 
     with open(tmp_path / "g.pickle", "rb") as handle:
-        nodes = _saved_nodes(_AutomatonReader(handle).load()["automaton"].args[0])
-    assert all(padding == bytes(3) for padding, _ in nodes)
-    assert len(nodes) > 1000
+        payload = _AutomatonReader(handle).load()
+    for part in ("automaton", "glued"):
+        nodes = _saved_nodes(payload[part].args[0])
+        assert all(padding == bytes(3) for padding, _ in nodes)
+        assert len(nodes) > 1000
 
 
 class _Reduced:
@@ -378,7 +381,7 @@ def test_the_automaton_tries_the_letters_commonest_in_its_keys_first() -> None:
     # pyahocorasick tries a node's children in the order they were added: "b" (4 times in the keys)
     # must come before "a" (twice) wherever both follow, although the keys come in code-point order.
     keys = [" ab ", " ba ", " bb "]
-    automaton = _automaton(keys)
+    automaton = _automaton([(key, number) for number, key in enumerate(keys)])
     assert [automaton.get(key) for key in keys] == [0, 1, 2]
     nodes = _saved_nodes(_AutomatonReader(io.BytesIO(pickle.dumps(automaton))).load().args[0])
     assert [letters for _, letters in nodes if len(letters) == 2] == [["b", "a"], ["b", "a"]]
@@ -476,6 +479,7 @@ def test_build_is_the_same_with_the_garbage_collector_on(small: Gazetteer) -> No
     assert again.records == small.records and again.places == small.places
     assert again.skeletons == small.skeletons and again.romanised == small.romanised
     assert list(again.automaton.items()) == list(small.automaton.items())
+    assert list(again.glued.items()) == list(small.glued.items()) and again.glued_reach == small.glued_reach
 
 
 @pytest.mark.parametrize("enabled", [True, False])

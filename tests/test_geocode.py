@@ -477,6 +477,25 @@ def test_the_word_before_in_folded_text_is_the_last_word(texts: list[str]) -> No
         assert geocode._folded_word_before(folded, end) == geocode._last_word(folded, end)
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(batch_text | st.text(max_size=40), max_size=12))
+def test_the_scan_finds_every_key(geocoder: Geocoder, texts: list[str]) -> None:
+    """_scan looks for the glued keys only over the stretch that may hold one: it finds what both
+    automata find over the whole batch, and at its end the glued key that reaches farthest past the
+    last letter that may start one (ڕwandz: Latin letters after an Arabic one)."""
+    gazetteer = geocoder.gazetteer
+    low, high, _ = gazetteer.glued_reach
+
+    def reach(key: str) -> int:
+        return len(key) - max(at for at, letter in enumerate(key) if low <= ord(letter) <= high)
+
+    farthest = max(gazetteer.glued.keys(), key=reach)
+    for batch in (texts, [*texts, LONG], [*texts, f"في {farthest}"]):
+        folded = fold_batch(batch).folded
+        everywhere = list(gazetteer.automaton.iter(folded)) + list(gazetteer.glued.iter(folded))
+        assert geocoder._scan(folded) == sorted(everywhere)
+
+
 @given(st.text(alphabet="aZ1 .!\n\t#«\"-", max_size=40), st.data())
 def test_a_sentence_starts_after_a_sentence_end_or_at_the_text_start(text: str, data: st.DataObject) -> None:
     """_sentence_initial, fast path included: the text before the word, less spaces, quotes, brackets

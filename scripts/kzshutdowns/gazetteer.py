@@ -51,8 +51,8 @@ from kzshutdowns.files import atomic_output, read_text
 from kzshutdowns.gc_tuning import fewer_collections
 from kzshutdowns.normalize import consonant_skeleton, cyrillic_case_forms, fold_name, script_of
 
-FORMAT_VERSION = 3  # 2: Arabic names that take no proclitic are keyed as whole words; 3: keys enter
-# the automaton most frequent letters first (see _automaton)
+FORMAT_VERSION = 4  # 2: Arabic names that take no proclitic are keyed as whole words; 3: keys enter
+# the automaton most frequent letters first (see _automaton); 4: glued keys in an automaton of their own
 DEFAULT_MIN_POPULATION_KZ = 1000
 DEFAULT_MIN_POPULATION_WORLD = 15000
 DEFAULT_COMMON_WORD_ZIPF = 3.3
@@ -152,16 +152,28 @@ class Key(NamedTuple):
 
 @dataclass
 class Gazetteer:
-    """Places, keys, the automaton over the keys and the skeleton index for the fallback.
+    """Places, keys, the automata over the keys and the skeleton index for the fallback.
 
-    The automaton maps each folded key to its number; ``records[number]`` describes the key as a
-    compact string (see :func:`encode_key`), decoded by :meth:`key` only for keys actually found:
-    300,000 small strings load far faster, and take far less memory, than as many objects.
+    The automata map each folded key, padded (see :func:`padded_key`), to its number: ``automaton``
+    the keys that are whole words, ``glued`` those of Arabic names that may carry a glued proclitic
+    (``glued_reach``: the lowest and highest code point that starts one, and the length of the
+    longest). ``records[number]``
+    describes the key as a compact string (see :func:`encode_key`), decoded by :meth:`key` only for
+    keys actually found: 300,000 small strings load far faster, and take far less memory, than as
+    many objects.
+
+    Two automata, because pyahocorasick tries a node's children one by one: with the glued keys in
+    the same trie, its root would have a child for every Arabic letter that starts a name, and a
+    scan would try them all at nearly every letter of Latin and Cyrillic text (whose words fall back
+    to the root); the whole-word keys alone give the root one child, the space. The glued keys are
+    then looked for only where Arabic letters are.
     """
 
     places: list[Place]
     records: list[str]
     automaton: ahocorasick.Automaton
+    glued: ahocorasick.Automaton
+    glued_reach: tuple[int, int, int]
     skeletons: dict[str, tuple[int, ...]]  # consonant skeleton -> Kazakh places (cross-script fallback)
     romanised: dict[int, tuple[str, ...]]  # place index -> ASCII romanisations of its names
     settings: dict[str, object] = field(default_factory=dict)
@@ -169,6 +181,10 @@ class Gazetteer:
     def key(self, number: int) -> Key:
         """Decode key ``number`` from its record."""
         return decode_key(self.records[number])
+
+    def number(self, padded: str) -> int | None:
+        """The number of the key that ``padded`` is (see :func:`padded_key`), or None."""
+        return (self.automaton if padded.startswith(" ") else self.glued).get(padded, None)
 
 
 _METHOD_CODES = {METHOD_EXACT: "e", METHOD_VARIANT: "v", METHOD_INFLECTED: "i"}
@@ -565,19 +581,18 @@ def takes_proclitics(text: str, best: Place) -> bool:
     return len(text) >= CLITIC_MIN_FOREIGN_LENGTH
 
 
-def _automaton(keys: Sequence[str]) -> ahocorasick.Automaton:
-    """The Aho-Corasick automaton of ``keys`` (padded, see :func:`padded_key`), each with its index.
+def _automaton(keys: Sequence[tuple[str, int]]) -> ahocorasick.Automaton:
+    """The Aho-Corasick automaton of ``keys``: (padded key, see :func:`padded_key`, number) pairs.
 
     pyahocorasick finds a node's next letter by trying its children in the order they were added, and
     a scan looks a letter up at every character of the text. The keys are therefore added in the order
     that puts the letters most frequent in them first at every node (the space, then the commonest
-    letters of all scripts), which makes a scan about a quarter faster than adding them in code-point
-    order, where Arabic letters come last."""
-    counts = Counter(chain.from_iterable(keys))
+    letters of all scripts), not in code-point order, where Arabic letters come last."""
+    counts = Counter(chain.from_iterable(key for key, _ in keys))
     rank = {letter: number for number, (letter, _) in enumerate(counts.most_common())}
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-    for number in sorted(range(len(keys)), key=lambda number: [rank[letter] for letter in keys[number]]):
-        automaton.add_word(keys[number], number)
+    for key, number in sorted(keys, key=lambda entry: [rank[letter] for letter in entry[0]]):
+        automaton.add_word(key, number)
     automaton.make_automaton()
     return automaton
 
@@ -773,7 +788,7 @@ def _build(
 
     frequent = _FrequentWords(min(common_word_zipf, VERY_COMMON_ZIPF))
     records: list[str] = []
-    padded: list[str] = []  # the automaton's key for each record
+    padded: list[str] = []  # the key of each record as an automaton holds it (see padded_key)
     for text in sorted(collector.candidates):
         script = collector.scripts[text]
         if script == "other":
@@ -787,7 +802,9 @@ def _build(
         key = Key(text, script, candidates, _is_common(text, frequency, best, common_word_zipf))
         padded.append(padded_key(text, script, takes_proclitics(text, best)))
         records.append(encode_key(key))
-    automaton = _automaton(padded)
+    glued = [number for number, key in enumerate(padded) if not key.startswith(" ")]
+    firsts = [ord(padded[number][0]) for number in glued]
+    longest = max((len(padded[number]) for number in glued), default=0)
 
     skeletons, romanised = _skeleton_index(places, collector)
     settings = {
@@ -799,7 +816,16 @@ def _build(
             regions, toponyms, min_population_kz, min_population_world, common_word_zipf
         ),
     }
-    return Gazetteer(places, records, automaton, skeletons, romanised, settings)
+    return Gazetteer(
+        places,
+        records,
+        _automaton([(key, number) for number, key in enumerate(padded) if key.startswith(" ")]),
+        _automaton([(padded[number], number) for number in glued]),
+        (min(firsts, default=0), max(firsts, default=0), longest),
+        skeletons,
+        romanised,
+        settings,
+    )
 
 
 def _rank(candidate: Candidate) -> tuple[float, int]:
@@ -882,6 +908,8 @@ def save_gazetteer(gazetteer: Gazetteer, path: str | os.PathLike[str]) -> None:
         "places": [tuple(place) for place in gazetteer.places],
         "records": gazetteer.records,
         "automaton": gazetteer.automaton,
+        "glued": gazetteer.glued,
+        "glued_reach": gazetteer.glued_reach,
         "skeletons": gazetteer.skeletons,
         "romanised": gazetteer.romanised,
     }
@@ -894,6 +922,8 @@ _PARTS = {
     "places": list,
     "records": list,
     "automaton": ahocorasick.Automaton,
+    "glued": ahocorasick.Automaton,
+    "glued_reach": tuple,
     "skeletons": dict,
     "romanised": dict,
 }
@@ -921,6 +951,8 @@ def load_gazetteer(path: str | os.PathLike[str]) -> Gazetteer:
         places,
         payload["records"],
         payload["automaton"],
+        payload["glued"],
+        payload["glued_reach"],
         payload["skeletons"],
         payload["romanised"],
         settings,

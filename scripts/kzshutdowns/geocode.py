@@ -43,7 +43,7 @@ import re
 import sys
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice, pairwise
@@ -531,7 +531,7 @@ class Geocoder:
         span and template of each of these matches (:class:`PlainMatches`) are found here for all
         plain texts at once.
         """
-        hits = list(self.gazetteer.automaton.iter(batch.folded))
+        hits = self._scan(batch.folded)
         count = len(texts)
         offsets = np.asarray(batch.starts, dtype=np.int64)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
@@ -649,6 +649,26 @@ class Geocoder:
             others.tolist(),
             dropped,
         )
+
+    def _scan(self, folded: str) -> list[tuple[int, int]]:
+        """(end, key number) of every key in ``folded`` (see :class:`Gazetteer`), in the order of their
+        ends: the whole-word keys found in one pass, the glued keys in a pass over the stretch from
+        the first letter that may start one (none in ASCII text) to the longest one's length past
+        the last."""
+        gazetteer = self.gazetteer
+        hits = list(gazetteer.automaton.iter(folded))
+        if folded.isascii():
+            return hits
+        low, high, longest = gazetteer.glued_reach
+        codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        starting = (codes >= low) & (codes <= high)
+        if not starting.any():
+            return hits
+        first, last = int(starting.argmax()), len(codes) - 1 - int(starting[::-1].argmax())
+        # A slice: pyahocorasick copies the whole of a string that is not in 4-byte form for each scan.
+        stretch = folded[first : last + longest]
+        glued = [(first + end, number) for end, number in gazetteer.glued.iter(stretch)]
+        return sorted(hits + glued) if hits and glued else hits or glued
 
     def _common_words(
         self,
@@ -938,14 +958,19 @@ class Geocoder:
         if verdict is not None and self._scanned_name(word, script):  # names are few: checked last
             verdict = None
         if verdict is None:
-            if len(self._settled) >= CACHE_SIZE:
-                self._settled.clear()
-            self._settled.add(word)
+            self._set_aside((word,))
         else:
             if len(self._fallback_cache) >= CACHE_SIZE:
                 self._fallback_cache.clear()
             self._fallback_cache[word] = verdict
         return verdict
+
+    def _set_aside(self, words: Collection[str]) -> None:
+        """Add ``words`` to the words the fallback never takes, emptied first when they would pass
+        :data:`CACHE_SIZE` (a batch's new words may then be more)."""
+        if len(self._settled) + len(words) > CACHE_SIZE:
+            self._settled.clear()
+        self._settled.update(words)
 
     def _scanned_name(self, word: str, script: str) -> bool:
         """Whether ``word`` is an Arabic, Latin or Cyrillic gazetteer name, or an Arabic name that takes
@@ -955,11 +980,11 @@ class Geocoder:
         lower case (not a hashtag) that is no name in lower case, and the fallback skips those too."""
         if script not in ("arabic", "latin", "cyrillic"):
             return False
-        exists = self.gazetteer.automaton.exists
-        if exists(padded_key(word, script)) or exists(padded_key(word, script, True)):
+        number = self.gazetteer.number
+        if number(padded_key(word, script)) is not None or number(padded_key(word, script, True)) is not None:
             return True
         return script == "arabic" and any(
-            word.startswith(clitic) and exists(padded_key(word[len(clitic) :], script, True))
+            word.startswith(clitic) and number(padded_key(word[len(clitic) :], script, True)) is not None
             for clitic in ARABIC_PROCLITICS
         )
 
@@ -984,8 +1009,10 @@ class Geocoder:
             for index, about in enumerate(kazakh)
             if about
         ]
-        # Names are settled here (the first time they are seen), covered or not.
-        words = _TRANSLITERABLE.findall(" ".join(set(" ".join(pieces).split(" ")) - self._settled))
+        fresh = set(" ".join(pieces).split(" ")) - self._settled
+        words = _TRANSLITERABLE.findall(" ".join(fresh))
+        # The words it never looks at are settled now, names (covered or not) the first time they are seen.
+        self._set_aside(fresh.difference(words))
         placeful = [word for word in words if self._verdict(word) is not None]
         if not placeful:
             return {}
