@@ -748,12 +748,13 @@ def test_cli_batches_give_what_single_documents_give(geocoder: Geocoder) -> None
 
 
 def test_progress_goes_to_the_given_stream_only(geocoder: Geocoder) -> None:
-    source = io.StringIO("".join(json.dumps({"id": str(n), "text": "Almaty"}) + "\n" for n in range(1500)))
+    count = BATCH_SIZE + 500
+    source = io.StringIO("".join(json.dumps({"id": str(n), "text": "Almaty"}) + "\n" for n in range(count)))
     sink, progress = io.StringIO(), io.StringIO()
-    assert geocode_stream(geocoder, source, sink, "<test>", progress) == (1500, 1500)
-    assert "geocoded 1,000 documents" in progress.getvalue()
-    assert progress.getvalue().endswith("geocoded 1,500 documents, 1,500 mentions\n")
-    assert len(sink.getvalue().splitlines()) == 1500 and "geocoded" not in sink.getvalue()
+    assert geocode_stream(geocoder, source, sink, "<test>", progress) == (count, count)
+    assert f"geocoded {BATCH_SIZE:,} documents" in progress.getvalue()
+    assert progress.getvalue().endswith(f"geocoded {count:,} documents, {count:,} mentions\n")
+    assert len(sink.getvalue().splitlines()) == count and "geocoded" not in sink.getvalue()
 
 
 def test_cli_empty_input_gives_empty_output(gazetteer_path: Path, tmp_path: Path) -> None:

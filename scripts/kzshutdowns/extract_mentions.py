@@ -81,10 +81,10 @@ SCHEMA = pa.schema(
     ]
 )
 COLUMNS = tuple(SCHEMA.names)
-# Documents searched together (see extract_mentions): more than the geocoder CLI's batches
-# (kzshutdowns.geocode.BATCH_SIZE), so that the fixed costs of each batch's array operations, automaton
-# scans and column blocks are spread over more documents (0.3 s CPU less of a 125k-tweet shard of
-# distinct texts than with 1,000); the mention objects of one batch stay few.
+# Documents searched together (see extract_mentions): enough that the fixed costs of each batch's array
+# operations, automaton scans and column blocks are spread over many documents (0.3 s CPU less of a
+# 125k-tweet shard of distinct texts than with 1,000), as in the geocoder CLI's batches
+# (kzshutdowns.geocode.BATCH_SIZE); the mention objects of one batch stay few.
 BATCH_SIZE = 4000
 TYPE_ORDER = {"place": 0, "place_rejected": 1, "platform": 2, "date": 3}
 

@@ -98,9 +98,10 @@ AMBIGUITY_MARGIN = 0.25
 FALLBACK_MIN_SIMILARITY = 85.0
 FALLBACK_MIN_LETTERS = 5
 SMALL_PLACE_POPULATION = 15_000
-# Documents geocoded together by the CLI (Geocoder.resolve_many): large enough to spread the cost of
-# folding and scanning a batch, small enough to keep memory constant.
-BATCH_SIZE = 1000
+# Documents geocoded together by the CLI (Geocoder.geocode_many): enough to spread a batch's fixed costs
+# (about 0.2 ms of array operations, against 5.5 us a tweet; 3.5% of 1,000 tweets' time, under 1% of
+# 5,000's), few enough to keep memory constant and small (a few megabytes).
+BATCH_SIZE = 5000
 # Decoded keys, choices of candidates and fallback verdicts are cached per geocoder, up to this many
 # entries each.
 CACHE_SIZE = 50_000
