@@ -477,6 +477,25 @@ def test_the_word_before_in_folded_text_is_the_last_word(texts: list[str]) -> No
         assert geocode._folded_word_before(folded, end) == geocode._last_word(folded, end)
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.tuples(batch_text | st.text(max_size=40), st.sampled_from(LANGS)), min_size=2, max_size=12)
+)
+def test_two_batches_give_what_one_gives(geocoder: Geocoder, documents: list[tuple]) -> None:
+    """resolve_many and geocode_many geocode texts in Arabic or Cyrillic script apart from the others
+    when each part has SEPARATE_BATCH_MIN texts (here 1): the results are those of one batch."""
+    texts = [text for text, _ in documents]
+    langs = [lang for _, lang in documents]
+    single = _one_by_one(geocoder, texts, langs)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(geocode, "SEPARATE_BATCH_MIN", 1)
+        known = geocode._languages(texts, langs)
+        if len({lang in geocode._ARABIC_OR_CYRILLIC for lang in known}) == 2:
+            assert len(geocoder._grouped(texts, langs)[1]) == 2
+        assert geocoder.resolve_many(texts, langs) == single
+        assert geocoder.geocode_many(texts, langs) == [matches for matches, _ in single]
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(batch_text | st.text(max_size=40), max_size=12))
 def test_the_scan_finds_every_key(geocoder: Geocoder, texts: list[str]) -> None:

@@ -46,7 +46,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import islice, pairwise
+from itertools import chain, islice, pairwise
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import IO, NamedTuple, TypeVar
@@ -102,6 +102,10 @@ SMALL_PLACE_POPULATION = 15_000
 # (about 0.2 ms of array operations, against 5.5 us a tweet; 3.5% of 1,000 tweets' time, under 1% of
 # 5,000's), few enough to keep memory constant and small (a few megabytes).
 BATCH_SIZE = 5000
+# Texts in Arabic or Cyrillic script (by their language) and texts in others that Geocoder.resolve_many
+# geocodes as two batches when each part has this many (a batch's fixed costs are about 0.2 ms).
+SEPARATE_BATCH_MIN = 500
+_ARABIC_OR_CYRILLIC = frozenset({"ar", "kk", "ru"})
 # Decoded keys, choices of candidates and fallback verdicts are cached per geocoder, up to this many
 # entries each.
 CACHE_SIZE = 50_000
@@ -416,8 +420,8 @@ class Geocoder:
     ) -> list[list[PlaceMatch]]:
         """:meth:`geocode` for each of ``texts`` (with the language of each, or None to detect it), as
         :meth:`resolve_many` finds them."""
-        order, grouped = self._grouped(texts, langs)
-        return _in_order(order, grouped.matches())
+        order, batches = self._grouped(texts, langs)
+        return _in_order(order, chain.from_iterable(batch.matches() for batch in batches))
 
     def resolve_many(
         self, texts: Sequence[str], langs: Sequence[str | None] | None = None
@@ -428,18 +432,35 @@ class Geocoder:
 
         The texts are geocoded grouped by language (and so by script), which is faster than in a
         mixed order: consecutive texts then walk the same parts of the automaton and of the caches.
-        The results come in the order of ``texts``."""
-        order, grouped = self._grouped(texts, langs)
-        return _in_order(order, grouped.results())
+        With at least :data:`SEPARATE_BATCH_MIN` texts in Arabic or Cyrillic script (by their
+        language) and as many in others, each of the two makes a batch of its own: the others then
+        mostly fold to ASCII, which Python stores in a byte a character (faster to copy, split,
+        hash and scan) and in which the glued Arabic names are not looked for. The results come in
+        the order of ``texts``."""
+        order, batches = self._grouped(texts, langs)
+        return _in_order(order, chain.from_iterable(batch.results() for batch in batches))
 
     def _grouped(
         self, texts: Sequence[str], langs: Sequence[str | None] | None
-    ) -> tuple[list[int], ResolvedBatch]:
-        """``texts`` resolved in the order of their languages (see :meth:`resolve_many`): that order (the
-        index in ``texts`` of each text resolved), and what :meth:`resolve_batch` gives."""
+    ) -> tuple[list[int], list[ResolvedBatch]]:
+        """``texts`` resolved in the order of their languages, in one or two batches (see
+        :meth:`resolve_many`): the index in ``texts`` of each text resolved, in order, and what
+        :meth:`resolve_batch` gives for each batch."""
         known = _languages(texts, langs)
         order = sorted(range(len(texts)), key=known.__getitem__)
-        return order, self.resolve_batch([texts[index] for index in order], [known[index] for index in order])
+        ordered = [known[index] for index in order]
+        parts: tuple[list[int], list[int]] = ([], [])  # the texts in Latin (or other) script, the others
+        for lang in sorted(set(ordered)):  # a run of the order each
+            parts[lang in _ARABIC_OR_CYRILLIC].extend(
+                order[bisect_left(ordered, lang) : bisect_right(ordered, lang)]
+            )
+        if min(map(len, parts)) < SEPARATE_BATCH_MIN:
+            return order, [self.resolve_batch([texts[index] for index in order], ordered)]
+        batches = [
+            self.resolve_batch([texts[index] for index in part], [known[index] for index in part])
+            for part in parts
+        ]
+        return parts[0] + parts[1], batches
 
     def resolve_batch(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> ResolvedBatch:
         """What :meth:`resolve_many` gives, before the matches of plain texts are made objects: the batch
