@@ -496,6 +496,56 @@ def test_two_batches_give_what_one_gives(geocoder: Geocoder, documents: list[tup
         assert geocoder.geocode_many(texts, langs) == [matches for matches, _ in single]
 
 
+def _overlaps_one_by_one(
+    overlap: np.ndarray, document: np.ndarray, starts: np.ndarray, ends: np.ndarray, clitics: np.ndarray
+) -> np.ndarray:
+    """_without_overlaps as its docstring says, plainly: in each text with overlaps, the names in order
+    of preference each taken unless it overlaps (clitic included) one taken before."""
+    kept = np.ones(len(document), dtype=bool)
+    for index in set(document[overlap].tolist()):
+        taken: list[tuple[int, int]] = []
+        rows = np.flatnonzero(document == index).tolist()
+        for row in sorted(rows, key=lambda row: (starts[row] - ends[row], clitics[row], starts[row], row)):
+            left, right = starts[row] - clitics[row], ends[row]
+            if any(start < right and left < end for start, end in taken):
+                kept[row] = False
+            else:
+                taken.append((left, right))
+    return kept
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "kept"),
+    [
+        ([0, 2, 5], [3, 7, 14], [True, False, True]),  # a chain: the longest, then what it leaves
+        ([0, 2, 5], [6, 7, 8], [True, False, False]),  # the longest overlaps both others
+        ([0, 4], [9, 9], [True, False]),  # a pair: the longer
+    ],
+)
+def test_overlapping_names_in_a_chain(starts: list[int], ends: list[int], kept: list[bool]) -> None:
+    nothing = np.zeros(len(starts), dtype=np.int64)  # one text; no clitics
+    arrays = [nothing, np.array(starts), np.array(ends), nothing]
+    overlap = np.arange(len(starts) - 1)
+    assert geocode._without_overlaps(overlap, *arrays).tolist() == kept
+    assert _overlaps_one_by_one(overlap, *arrays).tolist() == kept
+
+
+OVERLAPPING = ("Mangystau Region", "Mangystau", "Region", "Мангистауской области", "Маңғыстау облысында",
+               "منطقة مانغيستاو", "مانغيستاو", "كلايتون", "وألماتي", "بكاراغاندا")  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.sampled_from(OVERLAPPING + PIECES[:8]), max_size=8).map(" ".join), max_size=12))
+def test_overlapping_names_are_settled_as_one_by_one(geocoder: Geocoder, texts: list[str]) -> None:
+    """_without_overlaps (isolated pairs with array operations) keeps the names that taking them one
+    by one in order of preference keeps."""
+    langs = [LANGS[len(text) % len(LANGS)] for text in texts]
+    expected = geocoder.resolve_many(texts, langs)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(geocode, "_without_overlaps", _overlaps_one_by_one)
+        assert Geocoder(geocoder.gazetteer).resolve_many(texts, langs) == expected
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(batch_text | st.text(max_size=40), max_size=12))
 def test_the_scan_finds_every_key(geocoder: Geocoder, texts: list[str]) -> None:

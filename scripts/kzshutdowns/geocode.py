@@ -598,7 +598,7 @@ class Geocoder:
         # in the order of their ends): the longest wins (see _without_overlaps).
         overlap = np.flatnonzero((document[1:] == document[:-1]) & (ends[:-1] > starts[1:] - clitics[1:]))
         if overlap.size:
-            kept = _without_overlaps(np.unique(document[overlap]), document, starts, ends, clitics)
+            kept = _without_overlaps(overlap, document, starts, ends, clitics)
             document, starts, ends, clitics, which = _rows(kept, document, starts, ends, clitics, which)
         accepted = ~shortened
         # Common words: those the guard would take or drop whatever else the text holds are settled here
@@ -1127,12 +1127,26 @@ def _in_order(order: list[int], items: Iterable[T]) -> list[T]:
 
 
 def _without_overlaps(
-    documents: np.ndarray, document: np.ndarray, starts: np.ndarray, ends: np.ndarray, clitics: np.ndarray
+    overlap: np.ndarray, document: np.ndarray, starts: np.ndarray, ends: np.ndarray, clitics: np.ndarray
 ) -> np.ndarray:
     """Which names stay (a mask of the names, given as columns in the order of their ends, those of text
-    ``i`` where ``document`` is ``i``) when those of the texts ``documents`` overlap: the longest name
-    wins, then the one with fewest clitic letters, then the leftmost."""
+    ``i`` where ``document`` is ``i``) when names ``overlap`` overlap the names after them: the longest
+    name wins, then the one with fewest clitic letters, then the leftmost. A pair that overlaps no
+    other name (the usual case: "Mangystau" in "Mangystau Region") is settled with array operations,
+    the names of a text with more overlaps one by one."""
     kept = np.ones(len(document), dtype=bool)
+    paired = np.zeros(len(document) + 1, dtype=bool)  # the last is False, for overlap - 1 == -1
+    paired[overlap] = True
+    alone = ~paired[overlap - 1] & ~paired[overlap + 1]
+    first = overlap[alone]
+    second = first + 1
+    longer = (ends - starts)[first] - (ends - starts)[second]
+    fewer = clitics[second] - clitics[first]
+    first_wins = (longer > 0) | (
+        (longer == 0) & ((fewer > 0) | ((fewer == 0) & (starts[first] <= starts[second])))
+    )
+    kept[np.where(first_wins, second, first)] = False
+    documents = np.unique(document[overlap[~alone]])
     firsts, lasts = np.searchsorted(document, documents).tolist(), np.searchsorted(document, documents + 1)
     for first, last in zip(firsts, lasts.tolist(), strict=True):
         names = [
