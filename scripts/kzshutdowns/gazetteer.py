@@ -17,8 +17,8 @@ very frequent words naming small foreign towns (``les``, ``since``) and generic 
 as names (``مدينة``, "city", for Medina) are left out. GeoNames' all-lower-case Latin alternates
 (machine romanisations such as ``smy``) and airport codes are not used.
 
-The result is saved as one pickle (the Aho-Corasick automaton pickles natively) that loads in a
-fraction of a second.
+The result is saved as one pickle (the two Aho-Corasick automata, see :class:`Gazetteer`, pickle
+natively) that loads in a fraction of a second.
 """
 
 from __future__ import annotations

@@ -8,9 +8,10 @@ made objects, as columns of spans and shared fields, see :class:`ResolvedBatch`)
 little bookkeeping:
 
 1. **Fold** the text (:mod:`kzshutdowns.normalize`), keeping a map back to the original characters.
-2. **Match** every gazetteer key in one Aho-Corasick scan. Latin and Cyrillic keys must be whole
-   words; Arabic keys may carry glued proclitics (``وألماتي``, ``بافلودار`` is tried as a whole word
-   first), which are left out of the reported span. Overlaps go to the longest name.
+2. **Match** every gazetteer key with Aho-Corasick scans: one for the keys that are whole words, one
+   over the stretch of Arabic letters for the Arabic names that may carry glued proclitics
+   (``وألماتي``, ``بافلودار`` is tried as a whole word first), which are left out of the reported span.
+   Overlaps go to the longest name.
 3. **Guard** against words that are not places: Latin and Cyrillic names must be capitalised (or a
    hashtag; lower case is accepted only for large Kazakh cities, and for countries in Cyrillic); an
    Arabic word with tanween (``روسيًا``, "Russian") is an adjective; names that are also common words
