@@ -243,6 +243,8 @@ def test_load_refuses_other_files(tmp_path: Path) -> None:
         {"places": None},  # a part missing (deleted below)
         {"places": [("not", "a", "place")]},  # places that are no Place records
         {"records": {"a": 1}},  # records not a list
+        {"glued_reach": (1575, 1707)},  # the reach of the glued keys without the longest's length
+        {"glued_reach": (1575, 1707, "34")},
     ],
 )
 def test_load_refuses_a_damaged_gazetteer_of_this_version(small: Gazetteer, tmp_path: Path, change) -> None:

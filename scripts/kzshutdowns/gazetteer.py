@@ -156,10 +156,9 @@ class Gazetteer:
     The automata map each folded key, padded (see :func:`padded_key`), to its number: ``automaton``
     the keys that are whole words, ``glued`` those of Arabic names that may carry a glued proclitic
     (``glued_reach``: the lowest and highest code point that starts one, and the length of the
-    longest). ``records[number]``
-    describes the key as a compact string (see :func:`encode_key`), decoded by :meth:`key` only for
-    keys actually found: 300,000 small strings load far faster, and take far less memory, than as
-    many objects.
+    longest). ``records[number]`` describes the key as a compact string (see :func:`encode_key`),
+    decoded by :meth:`key` only for keys actually found: 300,000 small strings load far faster, and
+    take far less memory, than as many objects.
 
     Two automata, because pyahocorasick tries a node's children one by one: with the glued keys in
     the same trie, its root would have a child for every Arabic letter that starts a name, and a
@@ -952,6 +951,9 @@ def load_gazetteer(path: str | os.PathLike[str]) -> Gazetteer:
     for part, kind in _PARTS.items():
         if not isinstance(payload.get(part), kind):
             raise InputError(path, f"damaged gazetteer: {part} missing or not a {kind.__name__}; {rebuild}")
+    reach = payload["glued_reach"]
+    if len(reach) != 3 or not all(isinstance(bound, int) for bound in reach):
+        raise InputError(path, f"damaged gazetteer: glued_reach is not three integers; {rebuild}")
     try:
         places = [Place._make(place) for place in payload["places"]]
     except TypeError as error:
