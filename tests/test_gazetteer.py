@@ -243,8 +243,8 @@ def test_load_refuses_other_files(tmp_path: Path) -> None:
         {"places": None},  # a part missing (deleted below)
         {"places": [("not", "a", "place")]},  # places that are no Place records
         {"records": {"a": 1}},  # records not a list
-        {"glued_reach": (1575, 1707)},  # the reach of the glued keys without the longest's length
-        {"glued_reach": (1575, 1707, "34")},
+        {"glued_letters": (1575, 1707, 34)},  # the range of glued keys' first letters, and more
+        {"glued_letters": (1575, "1707")},
     ],
 )
 def test_load_refuses_a_damaged_gazetteer_of_this_version(small: Gazetteer, tmp_path: Path, change) -> None:
@@ -336,13 +336,13 @@ def test_saved_automaton_padding_is_zero(small: Gazetteer, tmp_path: Path) -> No
     save_gazetteer(small, tmp_path / "g.pickle")
     with open(tmp_path / "g.pickle", "rb") as handle:
         payload = _AutomatonReader(handle).load()
-    for part in ("automaton", "glued"):
+    for part in ("automaton", "full"):
         nodes = _saved_nodes(payload[part].args[0])
         assert all(padding == bytes(3) for padding, _ in nodes)
         assert len(nodes) > 1000
     again = load_gazetteer(tmp_path / "g.pickle")
     assert list(again.automaton.items()) == list(small.automaton.items())
-    assert list(again.glued.items()) == list(small.glued.items())
+    assert list(again.full.items()) == list(small.full.items())
 
 
 def test_padding_and_unused_ends_are_zeroed() -> None:
@@ -463,7 +463,7 @@ def test_build_is_the_same_with_the_garbage_collector_on(small: Gazetteer) -> No
     assert again.records == small.records and again.places == small.places
     assert again.skeletons == small.skeletons and again.romanised == small.romanised
     assert list(again.automaton.items()) == list(small.automaton.items())
-    assert list(again.glued.items()) == list(small.glued.items()) and again.glued_reach == small.glued_reach
+    assert list(again.full.items()) == list(small.full.items()) and again.glued_letters == small.glued_letters
 
 
 @pytest.mark.parametrize("enabled", [True, False])

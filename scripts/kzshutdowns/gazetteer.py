@@ -50,8 +50,9 @@ from kzshutdowns.files import atomic_output, read_text
 from kzshutdowns.gc_tuning import fewer_collections
 from kzshutdowns.normalize import consonant_skeleton, cyrillic_case_forms, fold_name, script_of
 
-FORMAT_VERSION = 4  # 2: Arabic names that take no proclitic are keyed as whole words; 3: keys enter
-# the automaton most frequent letters first (see _automaton); 4: glued keys in an automaton of their own
+FORMAT_VERSION = 5  # 2: Arabic names that take no proclitic are keyed as whole words; 3: keys enter
+# the automaton most frequent letters first (see _automaton); 4: glued keys in an automaton of their
+# own; 5: that automaton holds the whole-word keys too
 DEFAULT_MIN_POPULATION_KZ = 1000
 DEFAULT_MIN_POPULATION_WORLD = 15000
 DEFAULT_COMMON_WORD_ZIPF = 3.3
@@ -154,24 +155,25 @@ class Gazetteer:
     """Places, keys, the automata over the keys and the skeleton index for the fallback.
 
     The automata map each folded key, padded (see :func:`padded_key`), to its number: ``automaton``
-    the keys that are whole words, ``glued`` those of Arabic names that may carry a glued proclitic
-    (``glued_reach``: the lowest and highest code point that starts one, and the length of the
-    longest). ``records[number]`` describes the key as a compact string (see :func:`encode_key`),
-    decoded by :meth:`key` only for keys actually found: 300,000 small strings load far faster, and
-    take far less memory, than as many objects.
+    the keys that are whole words, ``full`` all keys, those of Arabic names that may carry a glued
+    proclitic too (``glued_letters``: the lowest and highest code point that starts one).
+    ``records[number]`` describes the key as a compact string (see :func:`encode_key`), decoded by
+    :meth:`key` only for keys actually found: 300,000 small strings load far faster, and take far
+    less memory, than as many objects.
 
     Two automata, because pyahocorasick tries a node's children one by one: with the glued keys in
-    the same trie, its root would have a child for every Arabic letter that starts a name, and a
-    scan would try them all at nearly every letter of Latin and Cyrillic text (whose words fall back
-    to the root); the whole-word keys alone give the root one child, the space. The glued keys are
-    then looked for only where Arabic letters are.
+    the trie, its root has a child for every Arabic letter that starts a name, and a scan tries them
+    all at nearly every letter of Latin and Cyrillic text (whose words fall back to the root); the
+    whole-word keys alone give the root one child, the space. ``full`` scans the documents that may
+    hold a glued key, in one pass (a pass with each automaton would read them twice), ``automaton``
+    the others.
     """
 
     places: list[Place]
     records: list[str]
     automaton: ahocorasick.Automaton
-    glued: ahocorasick.Automaton
-    glued_reach: tuple[int, int, int]
+    full: ahocorasick.Automaton
+    glued_letters: tuple[int, int]
     skeletons: dict[str, tuple[int, ...]]  # consonant skeleton -> Kazakh places (cross-script fallback)
     romanised: dict[int, tuple[str, ...]]  # place index -> ASCII romanisations of its names
     settings: dict[str, object] = field(default_factory=dict)
@@ -182,7 +184,7 @@ class Gazetteer:
 
     def number(self, padded: str) -> int | None:
         """The number of the key that ``padded`` is (see :func:`padded_key`), or None."""
-        return (self.automaton if padded.startswith(" ") else self.glued).get(padded, None)
+        return self.full.get(padded, None)
 
 
 _METHOD_CODES = {METHOD_EXACT: "e", METHOD_VARIANT: "v", METHOD_INFLECTED: "i"}
@@ -800,9 +802,7 @@ def _build(
         key = Key(text, script, candidates, _is_common(text, frequency, best, common_word_zipf))
         padded.append(padded_key(text, script, takes_proclitics(text, best)))
         records.append(encode_key(key))
-    glued = [number for number, key in enumerate(padded) if not key.startswith(" ")]
-    firsts = [ord(padded[number][0]) for number in glued]
-    longest = max((len(padded[number]) for number in glued), default=0)
+    firsts = [ord(key[0]) for key in padded if not key.startswith(" ")]  # of the glued keys
 
     skeletons, romanised = _skeleton_index(places, collector)
     settings = {
@@ -818,8 +818,8 @@ def _build(
         places,
         records,
         _automaton([(key, number) for number, key in enumerate(padded) if key.startswith(" ")]),
-        _automaton([(padded[number], number) for number in glued]),
-        (min(firsts, default=0), max(firsts, default=0), longest),
+        _automaton([(key, number) for number, key in enumerate(padded)]),
+        (min(firsts, default=0), max(firsts, default=0)),
         skeletons,
         romanised,
         settings,
@@ -916,8 +916,8 @@ def save_gazetteer(gazetteer: Gazetteer, path: str | os.PathLike[str]) -> None:
         "places": [tuple(place) for place in gazetteer.places],
         "records": gazetteer.records,
         "automaton": gazetteer.automaton,
-        "glued": gazetteer.glued,
-        "glued_reach": gazetteer.glued_reach,
+        "full": gazetteer.full,
+        "glued_letters": gazetteer.glued_letters,
         "skeletons": gazetteer.skeletons,
         "romanised": gazetteer.romanised,
     }
@@ -930,8 +930,8 @@ _PARTS = {
     "places": list,
     "records": list,
     "automaton": ahocorasick.Automaton,
-    "glued": ahocorasick.Automaton,
-    "glued_reach": tuple,
+    "full": ahocorasick.Automaton,
+    "glued_letters": tuple,
     "skeletons": dict,
     "romanised": dict,
 }
@@ -951,9 +951,9 @@ def load_gazetteer(path: str | os.PathLike[str]) -> Gazetteer:
     for part, kind in _PARTS.items():
         if not isinstance(payload.get(part), kind):
             raise InputError(path, f"damaged gazetteer: {part} missing or not a {kind.__name__}; {rebuild}")
-    reach = payload["glued_reach"]
-    if len(reach) != 3 or not all(isinstance(bound, int) for bound in reach):
-        raise InputError(path, f"damaged gazetteer: glued_reach is not three integers; {rebuild}")
+    letters = payload["glued_letters"]
+    if len(letters) != 2 or not all(isinstance(bound, int) for bound in letters):
+        raise InputError(path, f"damaged gazetteer: glued_letters is not two integers; {rebuild}")
     try:
         places = [Place._make(place) for place in payload["places"]]
     except TypeError as error:
@@ -962,8 +962,8 @@ def load_gazetteer(path: str | os.PathLike[str]) -> Gazetteer:
         places,
         payload["records"],
         payload["automaton"],
-        payload["glued"],
-        payload["glued_reach"],
+        payload["full"],
+        payload["glued_letters"],
         payload["skeletons"],
         payload["romanised"],
         settings,

@@ -81,6 +81,7 @@ from kzshutdowns.gc_tuning import fewer_collections, load_frozen
 from kzshutdowns.language import detect_language, is_language_code
 from kzshutdowns.normalize import (
     ARABIC_PROCLITICS,
+    BOUNDARY,
     FoldedBatch,
     consonant_skeleton,
     fold_batch,
@@ -674,24 +675,26 @@ class Geocoder:
         )
 
     def _scan(self, folded: str) -> list[tuple[int, int]]:
-        """(end, key number) of every key in ``folded`` (see :class:`Gazetteer`), in the order of their
-        ends: the whole-word keys found in one pass, the glued keys in a pass over the stretch from
-        the first letter that may start one (none in ASCII text) to the longest one's length past
-        the last."""
+        """(end, key number) of every key in ``folded`` (a batch, see :class:`FoldedBatch`), in the order
+        of their ends (the longer first at one end): the documents from the first to the last that
+        holds a letter that may start a glued key (none in ASCII text) are scanned with the automaton
+        of all keys, those before and after them with the automaton of the whole-word keys (see
+        :class:`Gazetteer`). The cuts are at boundaries of documents, which no key spans."""
         gazetteer = self.gazetteer
-        hits = list(gazetteer.automaton.iter(folded))
         if folded.isascii():
-            return hits
-        low, high, longest = gazetteer.glued_reach
+            return list(gazetteer.automaton.iter(folded))
+        low, high = gazetteer.glued_letters
         codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         starting = (codes >= low) & (codes <= high)
         if not starting.any():
-            return hits
-        first, last = int(starting.argmax()), len(codes) - 1 - int(starting[::-1].argmax())
-        # A slice: pyahocorasick copies the whole of a string that is not in 4-byte form for each scan.
-        stretch = folded[first : last + longest]
-        glued = [(first + end, number) for end, number in gazetteer.glued.iter(stretch)]
-        return sorted(hits + glued) if hits and glued else hits or glued
+            return list(gazetteer.automaton.iter(folded))
+        left = max(folded.rfind(BOUNDARY, 0, int(starting.argmax())), 0)
+        right = folded.find(BOUNDARY, len(codes) - 1 - int(starting[::-1].argmax()))
+        right = len(folded) if right < 0 else right
+        hits = list(gazetteer.automaton.iter(folded[:left]))
+        hits += [(left + end, number) for end, number in gazetteer.full.iter(folded[left:right])]
+        hits += [(right + end, number) for end, number in gazetteer.automaton.iter(folded[right:])]
+        return hits
 
     def _common_words(
         self,
