@@ -47,7 +47,7 @@ from kzshutdowns.dates import MONTHS, DateFormatError, month_number, normalise_m
 from kzshutdowns.errors import InputError, run_main
 from kzshutdowns.files import atomic_output
 from kzshutdowns.gc_tuning import fewer_collections, load_frozen
-from kzshutdowns.geocode import Geocoder
+from kzshutdowns.geocode import Geocoder, PlaceFields
 from kzshutdowns.language import is_language_code
 from kzshutdowns.normalize import cyrillic_case_forms, fold_name, script_of
 from kzshutdowns.platforms import (
@@ -487,12 +487,12 @@ _PLACE_FIELDS = (("geonameid", pa.int64()), ("name", pa.string()), ("country_cod
 
 
 def _place_columns(texts: Sequence[str], documents: np.ndarray, starts: list[int], ends: list[int],
-                   fields: list[dict[str, object]]) -> list:
+                   fields: list[PlaceFields]) -> list:
     """The columns of place matches (start, end, surface and :data:`_PLACE_FIELDS`) given as rows (see
     :meth:`kzshutdowns.geocode.ResolvedBatch.match_rows`). Most matches share their fields with
-    others (a template per name), so each distinct dict of fields is converted to Arrow once and its
+    others (a template per name), so each distinct tuple of fields is converted to Arrow once and its
     values then taken for every row that has it."""
-    # ``fields`` holds each dict as long as ``unique`` is made: their ids are distinct.
+    # ``fields`` holds each tuple of fields as long as ``unique`` is made: their ids are distinct.
     identities = np.fromiter(map(id, fields), dtype=np.uint64, count=len(fields))
     _, firsts, which = np.unique(identities, return_index=True, return_inverse=True)
     unique = [fields[row] for row in firsts.tolist()]  # row which[i] of unique is fields[i]
@@ -500,7 +500,7 @@ def _place_columns(texts: Sequence[str], documents: np.ndarray, starts: list[int
                 zip(documents.tolist(), starts, ends, strict=True)]
     columns: list = [starts, ends, surfaces]
     for name, kind in _PLACE_FIELDS:
-        values = pa.array([row[name] for row in unique], type=kind).take(which)
+        values = pa.array(list(map(attrgetter(name), unique)), type=kind).take(which)
         columns.append(values.cast(pa.string()) if name == "geonameid" else
                        values.to_numpy() if kind == pa.float64() else values)
     return columns

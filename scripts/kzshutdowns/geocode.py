@@ -137,9 +137,24 @@ _PROCLITICS_LONGEST_FIRST = sorted(ARABIC_PROCLITICS, key=len, reverse=True)
 _ARABIC_ADJECTIVE_ENDINGS = ("يه", "يين", "يون", "ييه")
 
 
-@dataclass(frozen=True)
-class PlaceMatch:
-    """A resolved place mention: span in the text, the GeoNames place, how it was found and how sure."""
+class PlaceFields(NamedTuple):
+    """The fields of a :class:`PlaceMatch` after its span: the place, how it was found and how sure.
+    The matches of one name in one context share them (see :func:`_template`)."""
+
+    geonameid: int
+    name: str
+    country_code: str
+    admin1: str
+    lat: float
+    lon: float
+    method: str  # exact | variant | inflected | transliterated
+    score: float
+    kind: str  # city | region | country
+    region_code: str | None
+
+
+class PlaceMatch(NamedTuple):
+    """A resolved place mention: span in the text, then :class:`PlaceFields`' fields."""
 
     start: int
     end: int
@@ -150,9 +165,9 @@ class PlaceMatch:
     admin1: str
     lat: float
     lon: float
-    method: str  # exact | variant | inflected | transliterated
+    method: str
     score: float
-    kind: str  # city | region | country
+    kind: str
     region_code: str | None
 
 
@@ -180,7 +195,7 @@ class _KeyInfo(NamedTuple):
     unguarded: bool  # the guard accepts it in any context (an Arabic name: unless written with tanween)
     local: bool  # its first candidate is in Kazakhstan and not the country itself
     small: bool  # its first candidate is a city of fewer than SMALL_PLACE_POPULATION people
-    template: dict[str, object] | None  # the only candidate's match (see _template); None: several
+    template: PlaceFields | None  # the only candidate's match (see _template); None: several
     skip: int  # the first candidate's clitic letters (left out of the span)
     countries: frozenset[str]  # the countries of its candidates
     regions: frozenset[tuple[str, str]]  # (country, admin-1) of its candidate cities
@@ -201,7 +216,7 @@ class _Choice(NamedTuple):
     why the name is rejected as ambiguous."""
 
     skip: int
-    template: dict[str, object] | None
+    template: PlaceFields | None
     detail: str
 
 
@@ -210,7 +225,7 @@ class _Choices(NamedTuple):
     them: their templates and skips, whether each name has a match, and whether one is in Kazakhstan."""
 
     choices: list[_Choice]
-    templates: list[dict[str, object] | None]
+    templates: list[PlaceFields | None]
     skips: list[int]
     taken: bool  # no name is too ambiguous to take
     kazakh: bool  # taken, and a match is in Kazakhstan (or is the country)
@@ -229,7 +244,7 @@ class _Span(NamedTuple):
 # _Span((start, end, key, clitic, info)) without the Python-level __new__ of a NamedTuple; spans are
 # made for every name found.
 _new_span = partial(tuple.__new__, _Span)
-_new_object = object.__new__
+_new_tuple = tuple.__new__
 _by_span = attrgetter("start", "end")  # the sort order of matches and of rejections
 T = TypeVar("T")
 
@@ -237,14 +252,14 @@ T = TypeVar("T")
 class PlainMatches(NamedTuple):
     """The matches of the plain texts of a batch (see :meth:`Geocoder._find_names`) as columns, in text
     order: those of text ``i`` are ``cuts[i]`` to ``cuts[i + 1]`` (none for a text that is not plain).
-    Each is its span in the text and its *template*: the fields of its :class:`PlaceMatch` as a dict
-    (see :func:`_template`), shared by all matches of one name, whose span fields are placeholders."""
+    Each is its span in the text and its *template*: the fields of its :class:`PlaceMatch` after the
+    span (:class:`PlaceFields`, see :func:`_template`), shared by all matches of one name."""
 
     cuts: list[int]
     documents: list[int]  # the index of each match's text
     starts: list[int]
     ends: list[int]
-    templates: list[dict[str, object]]
+    templates: list[PlaceFields]
 
     def matches(self, texts: Sequence[str]) -> list[PlaceMatch]:
         """The matches as objects (of all texts, in order; those of text ``i`` from ``cuts[i]`` on)."""
@@ -293,10 +308,10 @@ class ResolvedBatch(NamedTuple):
             matches[index] = settled
         return matches
 
-    def match_rows(self) -> tuple[np.ndarray, list[int], list[int], list[dict[str, object]]]:
-        """Every match of the batch as a row: the index of its text, its start and end, and its fields
-        as a dict in the order of :class:`PlaceMatch`'s (a template, see :class:`PlainMatches`, or the
-        match's own ``__dict__``; read the span from the row). The rows of the plain texts come first,
+    def match_rows(self) -> tuple[np.ndarray, list[int], list[int], list[PlaceFields]]:
+        """Every match of the batch as a row: the index of its text, its start and end, and its other
+        fields (:class:`PlaceFields`: a template, see :class:`PlainMatches`, shared by the matches of
+        one name, or the fields of a match that was settled). The rows of the plain texts come first,
         in text order, then those of the settled texts, by text in the order of ``settled``."""
         plain = self.plain
         documents, starts, ends, fields = plain.documents, plain.starts, plain.ends, plain.templates
@@ -308,7 +323,7 @@ class ResolvedBatch(NamedTuple):
             np.asarray(documents + [index for index, _ in settled], dtype=np.int64),
             starts + [match.start for _, match in settled],
             ends + [match.end for _, match in settled],
-            fields + [vars(match) for _, match in settled],
+            fields + [PlaceFields._make(match[3:]) for _, match in settled],
         )
 
 
@@ -917,7 +932,7 @@ class Geocoder:
                 choices.append(self._choose(info, countries, set(others)))
             templates = [choice.template for choice in choices]
             taken = None not in templates
-            kazakh = taken and "KZ" in [template["country_code"] for template in templates]  # type: ignore[index]
+            kazakh = taken and "KZ" in [template.country_code for template in templates]  # type: ignore[union-attr]
             chosen = _Choices(choices, templates, [choice.skip for choice in choices], taken, kazakh)
             if len(self._sequences) >= CACHE_SIZE:
                 self._sequences.clear()
@@ -1330,30 +1345,19 @@ def _listed(word: str, left: int, right: int, glued: str, text: str, positions: 
     return "," in text[start:end] or "،" in text[start:end] or glued in ("و", "ف")
 
 
-def _template(place: Place, method: str, score: float) -> dict[str, object]:
-    """The fields of a :class:`PlaceMatch` of ``place`` (in the class's order), its span left to
-    :func:`_match`; ``score`` comes rounded to three decimals."""
-    return {
-        "start": 0, "end": 0, "surface": "", "geonameid": place.geonameid, "name": place.name,
-        "country_code": place.country_code, "admin1": place.admin1, "lat": place.lat, "lon": place.lon,
-        "method": method, "score": score, "kind": place.kind, "region_code": place.region_code,
-    }  # fmt: skip
+def _template(place: Place, method: str, score: float) -> PlaceFields:
+    """The fields of a match of ``place`` after its span (see :func:`_match`); ``score`` comes rounded
+    to three decimals."""
+    return PlaceFields(
+        place.geonameid, place.name, place.country_code, place.admin1, place.lat, place.lon, method, score,
+        place.kind, place.region_code,
+    )  # fmt: skip
 
 
-def _match(template: dict[str, object], start: int, end: int, text: str) -> PlaceMatch:
-    """``PlaceMatch(start, end, text[start:end], ...)`` with the other fields from ``template`` (see
-    :func:`_template`), made faster.
-
-    A frozen dataclass's ``__init__`` sets its 13 fields one at a time through ``object.__setattr__``;
-    filling the new instance's (empty) ``__dict__`` from the template in one update, in the class's
-    field order, then the span, makes the same object (equal, with the same repr, hash and pickle; see
-    the tests) in a fraction of the time, and most documents have a match to make.
-    """
-    match = _new_object(PlaceMatch)
-    fields = match.__dict__
-    fields.update(template)
-    fields["start"], fields["end"], fields["surface"] = start, end, text[start:end]
-    return match
+def _match(template: PlaceFields, start: int, end: int, text: str) -> PlaceMatch:
+    """``PlaceMatch(start, end, text[start:end], *template)`` without the Python-level ``__new__`` of a
+    NamedTuple: most documents have a match to make."""
+    return _new_tuple(PlaceMatch, (start, end, text[start:end]) + template)
 
 
 # --- the cached default gazetteer ------------------------------------------------------------
