@@ -82,7 +82,9 @@ from kzshutdowns.language import detect_language, is_language_code
 from kzshutdowns.normalize import (
     ARABIC_PROCLITICS,
     BOUNDARY,
+    CodeTable,
     FoldedBatch,
+    code_points,
     consonant_skeleton,
     fold_batch,
     kept_positions,
@@ -246,6 +248,9 @@ class _Span(NamedTuple):
 _new_span = partial(tuple.__new__, _Span)
 _new_tuple = tuple.__new__
 _by_span = attrgetter("start", "end")  # the sort order of matches and of rejections
+# str.isupper and str.isalnum of many characters at once (see CodeTable).
+_IS_UPPER = CodeTable(str.isupper, np.uint8, 2)
+_IS_ALNUM = CodeTable(str.isalnum, np.uint8, 2)
 T = TypeVar("T")
 
 
@@ -570,9 +575,12 @@ class Geocoder:
         span and template of each of these matches (:class:`PlainMatches`) are found here for all
         plain texts at once.
         """
-        hits = self._scan(batch.folded)
+        folded = batch.folded
+        codes = None if folded.isascii() else code_points(folded)
+        hits = self._scan(folded, codes)
         count = len(texts)
         offsets = np.asarray(batch.starts, dtype=np.int64)
+        raw_starts = np.asarray(batch.raw_starts, dtype=np.int64)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
         shortened = np.asarray(batch.ends, dtype=np.int64) - offsets != lengths
         positions = {index: kept_positions(texts[index]) for index in np.flatnonzero(shortened).tolist()}
@@ -592,21 +600,17 @@ class Geocoder:
         kept = np.ones(len(hits), dtype=bool)
         kinds = column(info.arabic + 2 * info.lower_ok for info in infos)
         capitalised = np.flatnonzero(kinds == 0)  # Latin and Cyrillic names not taken in lower case
-        for hit, index, at in zip(
-            capitalised.tolist(),
-            document[capitalised].tolist(),
-            (starts - offsets[document])[capitalised].tolist(),
-            strict=True,
-        ):
-            text = texts[index]
-            if index in positions:
-                at = positions[index][at]
-            kept[hit] = text[at].isupper() or (at > 0 and text[at - 1] == "#")
-        folded = batch.folded
+        if capitalised.size:  # taken capitalised, or as a hashtag
+            initials = _in_text(document[capitalised], (starts - offsets[document])[capitalised], positions)
+            where = raw_starts[document[capitalised]] + initials
+            kept[capitalised] = _IS_UPPER(batch.raw[where]).view(bool) | (
+                (initials > 0) & (batch.raw[np.maximum(where - 1, 0)] == ord("#"))
+            )
         clitics = np.zeros(len(hits), dtype=np.int64)
         arabic = np.flatnonzero(kinds & 1)  # Arabic names, with proclitics glued or not
-        for hit, at in zip(arabic.tolist(), starts[arabic].tolist(), strict=True):
-            if folded[at - 1] != " ":
+        if arabic.size:  # then the batch holds Arabic letters, and ``codes`` are known
+            glued = arabic[codes[starts[arabic] - 1] != ord(" ")]  # type: ignore[index]
+            for hit, at in zip(glued.tolist(), starts[glued].tolist(), strict=True):
                 clitic = folded[folded.rfind(" ", 0, at) + 1 : at]
                 kept[hit] = clitic in ARABIC_PROCLITICS  # the name takes one (takes_proclitics)
                 clitics[hit] = len(clitic)
@@ -634,6 +638,13 @@ class Geocoder:
         # name before another capitalised word (which may make a longer proper name: "Jordan Peterson").
         weak = column(info.small + 2 * (info.key.script == "latin") for info in infos)
         middle = np.flatnonzero((shortcut == _MID_SENTENCE) & accepted[document] & (weak > 0))
+        if middle.size:  # a hashtag stays, and so does a name after a letter or digit and a space
+            initials = (starts + skip - offsets)[middle]  # in the text, whose characters all stayed
+            where = raw_starts[document[middle]] + initials
+            before = batch.raw[np.maximum(where - 1, 0)]
+            alnum = _IS_ALNUM(batch.raw[np.maximum(where - 2, 0)]).view(bool)
+            inside = (initials > 1) & (before == ord(" ")) & alnum
+            middle = middle[~(((initials > 0) & (before == ord("#"))) | inside)]
         for index, at, end, small in zip(
             document[middle].tolist(),
             (starts + skip - offsets)[middle].tolist(),
@@ -642,11 +653,7 @@ class Geocoder:
             strict=True,
         ):
             text = texts[index]
-            if (
-                not (at > 0 and text[at - 1] == "#")
-                and _sentence_initial(text, at)
-                and (small or _next_capitalised(text, end) is not None)
-            ):
+            if _sentence_initial(text, at) and (small or _next_capitalised(text, end) is not None):
                 accepted[index] = False  # the guard decides
         plain = accepted.copy()
         kazakh = np.zeros(count, dtype=bool)
@@ -689,17 +696,17 @@ class Geocoder:
             dropped,
         )
 
-    def _scan(self, folded: str) -> list[tuple[int, int]]:
-        """(end, key number) of every key in ``folded`` (a batch, see :class:`FoldedBatch`), in the order
-        of their ends (the longer first at one end): the documents from the first to the last that
-        holds a letter that may start a glued key (none in ASCII text) are scanned with the automaton
-        of all keys, those before and after them with the automaton of the whole-word keys (see
-        :class:`Gazetteer`). The cuts are at boundaries of documents, which no key spans."""
+    def _scan(self, folded: str, codes: np.ndarray | None) -> list[tuple[int, int]]:
+        """(end, key number) of every key in ``folded`` (a batch, see :class:`FoldedBatch`; ``codes``, its
+        code points, or None when it is ASCII), in the order of their ends (the longer first at one
+        end): the documents from the first to the last that holds a letter that may start a glued key
+        are scanned with the automaton of all keys, those before and after them with the automaton
+        of the whole-word keys (see :class:`Gazetteer`). The cuts are at boundaries of documents,
+        which no key spans."""
         gazetteer = self.gazetteer
-        if folded.isascii():
+        if codes is None:
             return list(gazetteer.automaton.iter(folded))
         low, high = gazetteer.glued_letters
-        codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         starting = (codes >= low) & (codes <= high)
         if not starting.any():
             return list(gazetteer.automaton.iter(folded))
@@ -1191,6 +1198,18 @@ def _without_overlaps(
             else:
                 kept[hit] = False
     return kept
+
+
+def _in_text(documents: np.ndarray, at: np.ndarray, positions: dict[int, list[int]]) -> np.ndarray:
+    """The offsets in their texts of the characters at offsets ``at`` of the folded forms of texts
+    ``documents`` (the same, but in a text whose characters folding dropped: see its ``positions``)."""
+    moved = np.flatnonzero(np.isin(documents, list(positions))) if positions else ()
+    if len(moved):
+        at = at.copy()
+        rows = zip(moved.tolist(), documents[moved].tolist(), at[moved].tolist(), strict=True)
+        for row, index, offset in rows:
+            at[row] = positions[index][offset]
+    return at
 
 
 def _rows(mask: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, ...]:

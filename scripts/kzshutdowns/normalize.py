@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -160,30 +160,53 @@ NUMPY_MIN_CHARACTERS = 1000
 
 class FoldedBatch(NamedTuple):
     """Many documents folded at once: ``folded`` is ``" " + doc + " " + BOUNDARY + " " + doc ... + " "``
-    (each folded document with a space on both sides), document ``i`` being ``folded[starts[i]:ends[i]]``."""
+    (each folded document with a space on both sides), document ``i`` being ``folded[starts[i]:ends[i]]``.
+    ``raw`` holds the code points of the documents as given, joined by three characters, document ``i``
+    from ``raw_starts[i]`` on: many of their characters can be looked up at once (see
+    :class:`CodeTable`)."""
 
     folded: str
     starts: list[int]
     ends: list[int]
+    raw: np.ndarray
+    raw_starts: list[int]
 
 
-# The fold of each code point as fold_batch looks it up: _UNSEEN until the code point is first met
-# (folding all 1,114,112 up front would cost every job that folds a few tenths of a second).
-_UNSEEN = 0xFFFFFFFE
-_CODES = np.full(0x110000, _UNSEEN, dtype=np.uint32)
+class CodeTable:
+    """A function of characters (``function``, giving an integer other than ``unseen``), looked up for
+    many code points at once in a numpy table of ``dtype`` over all code points, each computed when
+    first met: computing all 1,114,112 up front would cost every job that looks a few up a few tenths
+    of a second."""
+
+    def __init__(self, function: Callable[[str], int], dtype: type, unseen: int) -> None:
+        self._function = function
+        self._unseen = unseen
+        self._table = np.full(0x110000, unseen, dtype=dtype)
+
+    def __call__(self, codes: np.ndarray) -> np.ndarray:
+        """The function's value for each of ``codes`` (an array of code points)."""
+        values = self._table.take(codes)
+        unseen = values == self._unseen
+        if unseen.any():
+            for code in np.unique(codes[unseen]).tolist():
+                self._table[code] = self._function(chr(code))
+            values = self._table.take(codes)
+        return values
 
 
-def _folded_codes(codes: np.ndarray) -> np.ndarray:
-    """The fold of each of ``codes`` (a dropped character as ``_DROPPED_CODE``), as :data:`_FOLD_TABLE`
-    gives it."""
-    folded = _CODES.take(codes)
-    unseen = folded == _UNSEEN
-    if unseen.any():
-        for code in np.unique(codes[unseen]).tolist():
-            char = _FOLD_TABLE[code]
-            _CODES[code] = _DROPPED_CODE if char is None else ord(char)
-        folded = _CODES.take(codes)
-    return folded
+def code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` (lone surrogates included) as an array."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _folded_code(char: str) -> int:
+    """The code point ``char`` folds to, as :data:`_FOLD_TABLE` gives it (a dropped character as
+    ``_DROPPED_CODE``)."""
+    folded = _FOLD_TABLE[ord(char)]
+    return _DROPPED_CODE if folded is None else ord(folded)
+
+
+_FOLDED_CODES = CodeTable(_folded_code, np.uint32, 0xFFFFFFFE)
 
 
 def fold_batch(texts: Sequence[str]) -> FoldedBatch:
@@ -193,32 +216,32 @@ def fold_batch(texts: Sequence[str]) -> FoldedBatch:
     of the whole batch up in a numpy array costs a few, after a fixed cost of tens of microseconds
     that small batches (a single tweet) are better off without.
     """
-    if sum(map(len, texts)) < NUMPY_MIN_CHARACTERS:
-        return _join([fold_text(text)[0] for text in texts])
-    codes = np.frombuffer(_JOINER.join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    folded = _folded_codes(codes)
+    raw = code_points(_JOINER.join(texts))
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     bounds = np.cumsum(lengths + len(_JOINER))  # one past each joiner
-    folded[bounds[:-1] - 2] = ord(BOUNDARY)
     raw_starts = np.concatenate(([0], bounds[:-1]))
-    raw_ends = raw_starts + lengths
+    if int(lengths.sum()) < NUMPY_MIN_CHARACTERS:
+        return _join([fold_text(text)[0] for text in texts], raw, raw_starts.tolist())
+    folded = _FOLDED_CODES(raw)
+    folded[bounds[:-1] - 2] = ord(BOUNDARY)
+    starts, ends = raw_starts, raw_starts + lengths
     keep = folded != _DROPPED_CODE
     if not keep.all():
         folded = folded[keep]
         kept_before = np.concatenate(([0], np.cumsum(keep)))
-        raw_starts, raw_ends = kept_before[raw_starts], kept_before[raw_ends]
+        starts, ends = kept_before[starts], kept_before[ends]
     text = folded.tobytes().decode("utf-32-le", "surrogatepass")
-    return FoldedBatch(f" {text} ", (raw_starts + 1).tolist(), (raw_ends + 1).tolist())
+    return FoldedBatch(f" {text} ", (starts + 1).tolist(), (ends + 1).tolist(), raw, raw_starts.tolist())
 
 
-def _join(folded: list[str]) -> FoldedBatch:
-    """The batch of documents already folded one by one."""
+def _join(folded: list[str], raw: np.ndarray, raw_starts: list[int]) -> FoldedBatch:
+    """The batch of documents already folded one by one (``raw``, ``raw_starts``: see FoldedBatch)."""
     starts, ends, at = [], [], 1
     for document in folded:
         starts.append(at)
         ends.append(at + len(document))
         at += len(document) + len(_JOINER)
-    return FoldedBatch(f" {f' {BOUNDARY} '.join(folded)} ", starts, ends)
+    return FoldedBatch(f" {f' {BOUNDARY} '.join(folded)} ", starts, ends, raw, raw_starts)
 
 
 def fold_name(name: str) -> str:
