@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 from anyascii import anyascii
 from hypothesis import given
@@ -12,6 +13,8 @@ from kzshutdowns.normalize import (
     _DIGRAPHS,
     _SKELETON_MAP,
     ARABIC_PROCLITICS,
+    CodeTable,
+    code_points,
     consonant_skeleton,
     cyrillic_case_forms,
     fold_char,
@@ -81,6 +84,21 @@ def test_fold_text_offsets_property(text: str) -> None:
         assert len(positions) == len(folded) + 1
         assert positions == sorted(set(positions))
         assert all(folded[i] == fold_char(text[positions[i]]) for i in range(len(folded)))
+
+
+ANY_CHARACTER = st.characters(exclude_categories=()) | st.sampled_from("\ud800\udfffAaЖж٣#")  # surrogates too
+
+
+@given(st.lists(st.text(ANY_CHARACTER, max_size=30), max_size=4))
+def test_code_table_gives_its_function_of_each_code_point(texts: list[str]) -> None:
+    """CodeTable computes a character's value when first met, then looks it up: the same values
+    either way, surrogates included (code_points keeps them)."""
+    upper, alnum = CodeTable(str.isupper, np.uint8, 2), CodeTable(str.isalnum, np.uint8, 2)
+    for text in texts:  # the later texts meet code points of the earlier ones again
+        codes = code_points(text)
+        assert codes.tolist() == [ord(char) for char in text]
+        assert upper(codes).tolist() == [char.isupper() for char in text]
+        assert alnum(codes).view(bool).tolist() == [char.isalnum() for char in text]
 
 
 def test_script_of() -> None:
