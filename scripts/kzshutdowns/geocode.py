@@ -269,7 +269,7 @@ class PlainMatches(NamedTuple):
     def matches(self, texts: Sequence[str]) -> list[PlaceMatch]:
         """The matches as objects (of all texts, in order; those of text ``i`` from ``cuts[i]`` on)."""
         return [
-            _match(template, start, end, texts[index])
+            _new_tuple(PlaceMatch, (start, end, texts[index][start:end]) + template)  # _match, inlined
             for template, start, end, index in zip(
                 self.templates, self.starts, self.ends, self.documents, strict=True
             )
@@ -713,9 +713,9 @@ class Geocoder:
         left = max(folded.rfind(BOUNDARY, 0, int(starting.argmax())), 0)
         right = folded.find(BOUNDARY, len(codes) - 1 - int(starting[::-1].argmax()))
         right = len(folded) if right < 0 else right
-        hits = list(gazetteer.automaton.iter(folded[:left]))
-        hits += [(left + end, number) for end, number in gazetteer.full.iter(folded[left:right])]
-        hits += [(right + end, number) for end, number in gazetteer.automaton.iter(folded[right:])]
+        hits = list(gazetteer.automaton.iter(folded, 0, left))
+        hits.extend(gazetteer.full.iter(folded, left, right))
+        hits.extend(gazetteer.automaton.iter(folded, right, len(folded)))
         return hits
 
     def _common_words(
@@ -1052,10 +1052,12 @@ class Geocoder:
         to transliterate safely, or holding a digit: a link id, whose consonants may well fit a place)
         with one regular expression over the rest, and the few others (usually none) then looked for
         in the batch, where those outside the texts about Kazakhstan are passed over."""
+        # The texts about Kazakhstan come in runs of consecutive texts, first to last (exclusive): a slice
+        # of the batch each (the boundary between two texts is a word of its own, set aside below).
+        edges = np.flatnonzero(np.diff(np.asarray(kazakh, dtype=np.int8), prepend=0, append=0)).tolist()
         pieces = [
-            batch.folded[batch.starts[index] : batch.ends[index]]
-            for index, about in enumerate(kazakh)
-            if about
+            batch.folded[batch.starts[first] : batch.ends[last - 1]]
+            for first, last in zip(edges[::2], edges[1::2], strict=True)
         ]
         fresh = set(" ".join(pieces).split(" ")) - self._settled
         words = _TRANSLITERABLE.findall(" ".join(fresh))
@@ -1065,6 +1067,7 @@ class Geocoder:
         if not placeful:
             return {}
         results: dict[int, tuple[list[PlaceMatch], list[Rejection]]] = {}
+        scripts = {word: script_of(word) for word in placeful}
         for batch_start, batch_end, word in sorted(_occurrences(batch.folded, placeful)):
             index = bisect_right(batch.starts, batch_start) - 1
             if not kazakh[index]:
@@ -1073,7 +1076,7 @@ class Geocoder:
             word_start, word_end = batch_start - offset, batch_end - offset
             positions = names.positions.get(index)
             original_start, original_end = _original_span(word_start, word_end, positions, len(text))
-            script = script_of(word)  # the cheap tests first: placeful words are often lower-case (bloqués)
+            script = scripts[word]  # the cheap tests first: placeful words are often lower-case (bloqués)
             if script in ("latin", "cyrillic") and not text[original_start : original_start + 1].isupper():
                 continue
             if script == "arabic" and _TANWEEN & set(text[original_start : original_end + 1]):
