@@ -460,6 +460,7 @@ def test_batch_shortcuts_on_every_kind_of_name(geocoder: Geocoder) -> None:
         " и Семей",
         ". Aktau",
         " و أستانا",
+        " او أستانا",
         " كلمة أستانا",
         " كلمة كلمة أستانا",
         " بيان",
