@@ -155,22 +155,10 @@ class PlaceFields(NamedTuple):
     region_code: str | None
 
 
-class PlaceMatch(NamedTuple):
-    """A resolved place mention: span in the text, then :class:`PlaceFields`' fields."""
-
-    start: int
-    end: int
-    surface: str
-    geonameid: int
-    name: str
-    country_code: str
-    admin1: str
-    lat: float
-    lon: float
-    method: str
-    score: float
-    kind: str
-    region_code: str | None
+PlaceMatch = NamedTuple(  # type: ignore[misc]
+    "PlaceMatch", [("start", int), ("end", int), ("surface", str), *PlaceFields.__annotations__.items()]
+)
+PlaceMatch.__doc__ = "A resolved place mention: its span in the text, then :class:`PlaceFields`' fields."
 
 
 @dataclass(frozen=True)
